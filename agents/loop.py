@@ -1,0 +1,103 @@
+"""The agent loop: ask the model, run the tools it proposes through the gate, repeat until it answers.
+
+The loop itself is pure: every model call, gate decision and tool call goes through an `AgentRuntime`, which
+the worker implements as named durable steps. A replay therefore never calls the model again and never
+changes its mind; the loop only has to be deterministic given the runtime's answers.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from agents.messages import (
+    Message,
+    ModelRequest,
+    ModelResponse,
+    TextBlock,
+    ToolResultBlock,
+    ToolUseBlock,
+    Usage,
+)
+from agents.spec import AgentSpec
+from agents.tools import ToolResult, ToolSpec
+
+__all__ = ["AgentOutcome", "AgentProgress", "AgentRuntime", "ToolVerdict", "run_agent"]
+
+
+class ToolVerdict(BaseModel):
+    """The gate's answer on one proposed call; a refusal goes back to the model as the tool's result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    allowed: bool
+    reason: str = ""
+
+
+class AgentProgress(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    turn: int
+    max_turns: int
+    activity: str
+
+
+class AgentOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["done", "failed", "out_of_turns"]
+    answer: str
+    turns: int
+    tool_calls: int
+    usage: Usage
+
+
+class AgentRuntime(Protocol):
+    async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse: ...
+
+    async def review_tool(self, turn: int, call: ToolUseBlock) -> ToolVerdict: ...
+
+    async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult: ...
+
+    async def progress(self, event: AgentProgress) -> None: ...
+
+
+async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: AgentRuntime) -> AgentOutcome:
+    messages = [Message.user_text(text)]
+    usage = Usage()
+    tool_calls = 0
+    definitions = [tool.for_model() for tool in tools]
+    for turn in range(1, spec.max_turns + 1):
+        await runtime.progress(AgentProgress(turn=turn, max_turns=spec.max_turns, activity="thinking"))
+        request = ModelRequest(system=spec.prompt, messages=messages, tools=definitions)
+        response = await runtime.model_turn(turn, request)
+        usage = usage + response.usage
+        messages.append(Message(role="assistant", content=list(response.content)))
+        calls = response.tool_calls
+        if not calls:
+            status: Literal["done", "failed"] = "failed" if response.stop_reason == "refusal" else "done"
+            answer = response.text or "(the model gave no answer)"
+            return AgentOutcome(status=status, answer=answer, turns=turn, tool_calls=tool_calls, usage=usage)
+        results: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
+        for call in calls:
+            tool_calls += 1
+            await runtime.progress(
+                AgentProgress(turn=turn, max_turns=spec.max_turns, activity=f"`{call.name}`")
+            )
+            verdict = await runtime.review_tool(turn, call)
+            if not verdict.allowed:
+                results.append(ToolResultBlock(tool_use_id=call.id, content=verdict.reason, is_error=True))
+                continue
+            result = await runtime.run_tool(turn, call)
+            results.append(
+                ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error)
+            )
+        messages.append(Message(role="user", content=results))
+    return AgentOutcome(
+        status="out_of_turns",
+        answer=f"I stopped after {spec.max_turns} turns without a final answer.",
+        turns=spec.max_turns,
+        tool_calls=tool_calls,
+        usage=usage,
+    )

@@ -1,0 +1,93 @@
+"""Tools as MCP describes them, so built-in tools, MCP servers and the risk policy share one vocabulary.
+
+`ToolAnnotations` defaults follow the MCP specification for a tool that says nothing about itself: not
+read-only, destructive, not idempotent, open-world. An unannotated tool is therefore treated as the riskiest kind.
+"""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Tool", "ToolAnnotations", "ToolCallContext", "ToolError", "ToolResult", "ToolSpec", "Toolbox"]
+
+
+class ToolAnnotations(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    read_only: bool = False
+    destructive: bool = True
+    idempotent: bool = False
+    open_world: bool = True
+
+
+class ToolSpec(BaseModel):
+    """What the model and the policy see of a tool: name, description, JSON schema, annotations."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$")
+    description: str
+    input_schema: dict[str, Any]
+    annotations: ToolAnnotations = ToolAnnotations()
+    server: str = "builtin"
+
+    def for_model(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+
+
+class ToolCallContext(BaseModel):
+    """What a tool gets to know about the call; `idempotency_key` is stable across replays of the same step."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    call_id: str
+    requester: str
+    idempotency_key: str
+
+
+class ToolResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    content: str
+    is_error: bool = False
+
+
+class ToolError(Exception):
+    """The tool failed for good with these arguments; the model sees the message and may try otherwise."""
+
+
+class Tool(abc.ABC):
+    spec: ToolSpec
+
+    @abc.abstractmethod
+    async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult: ...
+
+
+class Toolbox:
+    """The tools a worker can run, by name; agents see only the subset their spec lists."""
+
+    def __init__(self, tools: list[Tool] | None = None) -> None:
+        self._tools: dict[str, Tool] = {}
+        for tool in tools or []:
+            self.add(tool)
+
+    def add(self, tool: Tool) -> None:
+        if tool.spec.name in self._tools:
+            raise ValueError(f"tool {tool.spec.name!r} is registered twice")
+        self._tools[tool.spec.name] = tool
+
+    def get(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
+    def specs(self, names: list[str]) -> list[ToolSpec]:
+        missing = [name for name in names if name not in self._tools]
+        if missing:
+            raise KeyError(f"unknown tools: {', '.join(missing)}; known: {', '.join(sorted(self._tools))}")
+        return [self._tools[name].spec for name in names]
+
+    def names(self) -> list[str]:
+        return sorted(self._tools)

@@ -1,0 +1,74 @@
+"""The Bolt app factory. Nothing is built at import time; the composition root passes everything in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+
+from agents.guardrails import InputGuard
+from bot.launcher import Launch
+from handlers.contracts import TaskRequest
+
+__all__ = ["BotDeps", "BotIdentity", "Launcher", "build_app", "fetch_bot_identity"]
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    """Who the bot is, fetched once at start-up so no request waits on `auth.test`."""
+
+    team_id: str
+    bot_user_id: str
+    bot_id: str
+    url: str = ""
+
+
+async def fetch_bot_identity(client: AsyncWebClient) -> BotIdentity:
+    response = await client.auth_test()
+    return BotIdentity(
+        team_id=str(response["team_id"]),
+        bot_user_id=str(response["user_id"]),
+        bot_id=str(response.get("bot_id") or ""),
+        url=str(response.get("url") or ""),
+    )
+
+
+class Launcher(Protocol):
+    async def launch(self, request: TaskRequest) -> Launch: ...
+
+
+@dataclass(frozen=True)
+class BotDeps:
+    identity: BotIdentity
+    launcher: Launcher
+    guard: InputGuard
+
+
+def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:
+    from bot.listeners import register_all
+
+    identity = deps.identity
+
+    async def authorize() -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=None,
+            team_id=identity.team_id,
+            bot_user_id=identity.bot_user_id,
+            bot_id=identity.bot_id,
+            bot_token=client.token,
+        )
+
+    # The app's own client carries no token: each request gets the token from `authorize`.
+    listener_client = AsyncWebClient(base_url=client.base_url, timeout=client.timeout)
+    app = AsyncApp(
+        signing_secret=signing_secret,
+        client=listener_client,
+        authorize=authorize,
+        process_before_response=True,
+        ssl_check_enabled=True,
+    )
+    register_all(app, deps)
+    return app

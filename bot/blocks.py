@@ -1,0 +1,58 @@
+"""Block Kit for what people see of a task; kept within Slack's limits (see NOTES: section text 3000)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.contracts import TaskPhase, TaskView
+
+__all__ = ["SECTION_LIMIT", "clip", "reply_blocks", "root_blocks"]
+
+SECTION_LIMIT = 3000
+_PHASE = {
+    TaskPhase.QUEUED: (":hourglass_flowing_sand:", "Queued"),
+    TaskPhase.PLANNING: (":thinking_face:", "Planning"),
+    TaskPhase.RUNNING: (":gear:", "Running"),
+    TaskPhase.WAITING_APPROVAL: (":raised_hand:", "Waiting for approval"),
+    TaskPhase.DONE: (":white_check_mark:", "Done"),
+    TaskPhase.FAILED: (":x:", "Failed"),
+    TaskPhase.CANCELLED: (":no_entry_sign:", "Cancelled"),
+}
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line for line in text.splitlines() or [""])
+
+
+def root_blocks(view: TaskView) -> tuple[str, list[dict[str, Any]]]:
+    emoji, label = _PHASE[view.phase]
+    status = f"{emoji} *{label}*"
+    if view.phase in (TaskPhase.PLANNING, TaskPhase.RUNNING) and view.max_steps:
+        status += f" · step {view.step}/{view.max_steps}"
+    if view.detail:
+        status += f" · {view.detail}"
+    fallback = clip(f"{label}: {view.request}", 3000)
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(_quote(view.request), SECTION_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(status, SECTION_LIMIT)}},
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": f"requested by <@{view.requester}> · task `{view.task_id}`"}
+            ],
+        },
+    ]
+    return fallback, blocks
+
+
+def reply_blocks(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """A long answer split over several sections, each within the section limit."""
+    chunks = [
+        text[i : i + SECTION_LIMIT] for i in range(0, min(len(text), SECTION_LIMIT * 10), SECTION_LIMIT)
+    ]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks or [" "]]
+    return clip(text, 3000), blocks

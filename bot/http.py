@@ -1,0 +1,139 @@
+"""The bot's HTTP surface: an ASGI app in front of Bolt.
+
+Bolt verifies signatures and dispatches; this layer adds what a production endpoint needs around it: a body
+size cap (413), 400 for a malformed payload that carries a valid signature (bare Bolt answers 500 to an
+interaction whose `payload` is not JSON), and `/healthz`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from typing import Any
+from urllib.parse import parse_qs
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+__all__ = ["MAX_BODY_BYTES", "SlackHttpApp"]
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 1 << 20
+EVENTS_PATH = "/slack/events"
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def malformed_reason(body: bytes, content_type: str) -> str | None:
+    """Why Bolt could not make sense of this body, or None when it looks like a Slack request."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not UTF-8"
+    if content_type.startswith("application/json"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            return "body is not JSON"
+        return None if isinstance(parsed, dict) else "body is not a JSON object"
+    form = parse_qs(text, keep_blank_values=True)
+    if "payload" in form:
+        try:
+            payload = json.loads(form["payload"][0])
+        except ValueError:
+            return "payload is not JSON"
+        return None if isinstance(payload, dict) and "type" in payload else "payload has no type"
+    if "command" in form:
+        missing = [k for k in ("team_id", "channel_id", "user_id", "trigger_id") if not form.get(k, [""])[0]]
+        return f"slash command without {', '.join(missing)}" if missing else None
+    if "ssl_check" in form:
+        return None
+    return "neither a slash command nor an interaction"
+
+
+class SlackHttpApp:
+    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+        self._app = app
+        self._verifier = SignatureVerifier(signing_secret)
+
+    @property
+    def bolt_app(self) -> AsyncApp:
+        return self._app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path, method = scope["path"], scope["method"]
+        if path == "/healthz" and method == "GET":
+            await _respond(send, 200, b'{"ok":true}')
+            return
+        if path != EVENTS_PATH:
+            await _respond(send, 404, b'{"error":"not found"}')
+            return
+        if method != "POST":
+            await _respond(send, 405, b'{"error":"method not allowed"}')
+            return
+        try:
+            body = await _read_body(receive)
+        except _TooLarge:
+            await _respond(send, 413, b'{"error":"request too large"}')
+            return
+        headers: dict[str, str] = {}
+        for key, value in scope["headers"]:
+            headers[key.decode("latin-1").lower()] = value.decode("latin-1")
+        reason = malformed_reason(body, headers.get("content-type", ""))
+        if reason is not None:
+            if not self._verifier.is_valid_request(body, headers):
+                await _respond(send, 401, b'{"error":"invalid request"}')
+                return
+            log.info("refused a malformed Slack request: %s", reason)
+            await _respond(send, 400, json.dumps({"error": reason}).encode())
+            return
+        query = scope.get("query_string", b"").decode("latin-1")
+        bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
+        request = AsyncBoltRequest(body=body.decode("utf-8"), query=query, headers=bolt_headers)
+        response = await self._app.async_dispatch(request)
+        out_headers = [(k.encode(), v.encode()) for k, values in response.headers.items() for v in values]
+        await send({"type": "http.response.start", "status": response.status, "headers": out_headers})
+        await send({"type": "http.response.body", "body": response.body.encode("utf-8")})
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise _TooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _respond(send: Send, status: int, body: bytes) -> None:
+    await send(
+        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+    )
+    await send({"type": "http.response.body", "body": body})

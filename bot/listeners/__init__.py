@@ -1,0 +1,18 @@
+"""Listeners by kind; each kind module has a `register(app, deps)`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.listeners import commands
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+
+__all__ = ["register_all"]
+
+
+def register_all(app: AsyncApp, deps: BotDeps) -> None:
+    commands.register(app, deps)

@@ -1,0 +1,107 @@
+"""`/ops <request>`: parse, guard, hand to Restate, then ack. Nothing here waits on Slack's Web API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from opentelemetry import propagate, trace
+from pydantic import BaseModel, ConfigDict, ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.blocks import clip
+from bot.launcher import Launch
+from handlers.contracts import TaskRequest, task_id_for
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+
+__all__ = ["HELP", "SlashCommand", "register", "unknown_command"]
+
+HELP = """*opsgate* runs your ops requests with an AI agent, asking a person before anything risky.
+
+• `/ops <request>`: ask in plain words, e.g. `/ops what services are running in staging?`
+  I answer in a thread under your request and keep its first message up to date.
+• `/ops help`: this message.
+
+I only work in channels I'm a member of: `/invite @opsgate` first."""
+
+SUBCOMMANDS = {"help"}
+ACCEPTED = "On it: I'll reply in a thread in this channel. (task `{task_id}`)"
+DUPLICATE = "Already on it (task `{task_id}`): this request was received before, so I did not start it twice."
+UNAVAILABLE = (
+    ":warning: I could not accept this request right now (the task engine did not answer in time). "
+    "Nothing was started; it is safe to send it again."
+)
+
+
+class SlashCommand(BaseModel):
+    """The fields of Slack's slash-command payload that we use."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    command: str
+    team_id: str
+    channel_id: str
+    user_id: str
+    trigger_id: str
+    text: str = ""
+    response_url: str | None = None
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    tracer = trace.get_tracer("opsgate.bot")
+
+    async def ops_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        with tracer.start_as_current_span("slack command /ops", kind=trace.SpanKind.SERVER):
+            await ack(response_type="ephemeral", **await answer_ops(body, deps))
+
+    app.command("/ops")(ops_command)
+
+
+async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
+    try:
+        command = SlashCommand.model_validate(body)
+    except ValidationError:
+        return {"text": "This request was incomplete, so I ignored it."}
+    text = command.text.strip()
+    first = text.split(maxsplit=1)[0].lower() if text else ""
+    if not text:
+        return {
+            "text": "What should I do? Tell me after the command, e.g. `/ops what's running in staging?`\n\n"
+            + HELP
+        }
+    if first in ("help", "?", "-h", "--help"):
+        return {"text": HELP}
+    if " " not in text and first not in SUBCOMMANDS:
+        return {
+            "text": f"I don't know the command `{clip(text, 40)}`. To ask me something, write a sentence.\n\n{HELP}"
+        }
+    verdict = deps.guard.check(text)
+    if verdict.blocked:
+        return {"text": ":no_entry: I can't take this request: " + "; ".join(verdict.reasons) + "."}
+    request = TaskRequest(
+        task_id=task_id_for(command.team_id, command.trigger_id),
+        team_id=command.team_id,
+        channel_id=command.channel_id,
+        user_id=command.user_id,
+        text=verdict.text,
+        response_url=command.response_url,
+        trace_context=_trace_carrier(),
+    )
+    launch = await deps.launcher.launch(request)
+    if launch is Launch.UNAVAILABLE:
+        return {"text": UNAVAILABLE}
+    template = DUPLICATE if launch is Launch.DUPLICATE else ACCEPTED
+    return {"text": template.format(task_id=request.task_id)}
+
+
+async def unknown_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+    name = str(body.get("command", "this command"))
+    await ack(response_type="ephemeral", text=f"I don't handle `{clip(name, 40)}`. Try `/ops help`.")
+
+
+def _trace_carrier() -> dict[str, str]:
+    """The current trace context, carried in the request body: Restate forwards headers only when traced."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier

@@ -1,0 +1,59 @@
+"""The Slack adapter behind the worker's `ThreadNotifier` port."""
+
+from __future__ import annotations
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.blocks import reply_blocks, root_blocks
+from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
+
+__all__ = ["SlackNotifier"]
+
+_UNAVAILABLE = {"not_in_channel", "channel_not_found", "is_archived"}
+
+
+def _translate(exc: SlackApiError, channel: str) -> Exception:
+    error = exc.response.get("error") if exc.response is not None else None
+    if exc.response is not None and exc.response.status_code == 429:
+        return SlackRetryLater(float(exc.response.headers.get("Retry-After", "1")))
+    if error in _UNAVAILABLE:
+        return ChannelUnavailable(channel, str(error))
+    return exc
+
+
+class SlackNotifier:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def post_root(self, channel: str, view: TaskView) -> ThreadRef:
+        text, blocks = root_blocks(view)
+        try:
+            response = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise _translate(exc, channel) from exc
+        return ThreadRef(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    async def update_root(self, ref: ThreadRef, view: TaskView) -> None:
+        text, blocks = root_blocks(view)
+        try:
+            await self._client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise _translate(exc, ref.channel) from exc
+
+    async def reply(self, ref: ThreadRef, text: str) -> None:
+        fallback, blocks = reply_blocks(text)
+        try:
+            await self._client.chat_postMessage(
+                channel=ref.channel, thread_ts=ref.ts, text=fallback, blocks=blocks
+            )
+        except SlackApiError as exc:
+            raise _translate(exc, ref.channel) from exc
+
+    async def tell_requester(self, response_url: str, text: str) -> None:
+        response = await AsyncWebhookClient(response_url).send(text=text, response_type="ephemeral")
+        if response.status_code == 429:
+            raise SlackRetryLater(float(response.headers.get("Retry-After", "1")))
+        if response.status_code >= 500:
+            raise RuntimeError(f"response_url answered {response.status_code}")

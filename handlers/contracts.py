@@ -1,0 +1,116 @@
+"""What the bot and the worker agree on: service names, request models, and the Slack port.
+
+The bot imports this module (never the handlers themselves); the worker implements the handlers. The
+`ThreadNotifier` port is implemented by the bot's Slack adapter and handed to the worker by the composition root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "TASK_WORKFLOW",
+    "ChannelUnavailable",
+    "SlackRetryLater",
+    "TaskOutcome",
+    "TaskPhase",
+    "TaskRequest",
+    "TaskView",
+    "ThreadNotifier",
+    "ThreadRef",
+    "task_id_for",
+]
+
+TASK_WORKFLOW = "TaskWorkflow"
+TASK_RUN = "run"
+
+
+def task_id_for(team_id: str, trigger_id: str) -> str:
+    """A task id derived from Slack's ids, so a redelivered request maps to the same workflow key."""
+    digest = hashlib.sha256(f"{team_id}:{trigger_id}".encode()).hexdigest()
+    return f"t-{digest[:20]}"
+
+
+class TaskRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    task_id: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    team_id: str
+    channel_id: str
+    user_id: str
+    text: str = Field(max_length=40_000)
+    response_url: str | None = None
+    trace_context: dict[str, str] = Field(default_factory=dict)
+
+
+class TaskPhase(StrEnum):
+    QUEUED = "queued"
+    PLANNING = "planning"
+    RUNNING = "running"
+    WAITING_APPROVAL = "waiting_approval"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class TaskView(BaseModel):
+    """What the thread root shows about a task; the bot renders it as Block Kit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    requester: str
+    request: str
+    phase: TaskPhase
+    detail: str = ""
+    step: int = 0
+    max_steps: int = 0
+
+
+class TaskOutcome(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    phase: TaskPhase
+    answer: str
+    thread_ts: str | None = None
+
+
+class ThreadRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    ts: str
+
+
+class ChannelUnavailable(Exception):
+    """The bot cannot post in the channel (not a member, or no such channel)."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"cannot post in {channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
+
+
+class SlackRetryLater(Exception):
+    """Slack asked us to slow down (HTTP 429) or was briefly unavailable."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"Slack asked to retry after {retry_after:.0f}s")
+        self.retry_after = retry_after
+
+
+class ThreadNotifier(Protocol):
+    """The Slack side of a task, as the worker needs it. Raise `ChannelUnavailable` or `SlackRetryLater`."""
+
+    async def post_root(self, channel: str, view: TaskView) -> ThreadRef: ...
+
+    async def update_root(self, ref: ThreadRef, view: TaskView) -> None: ...
+
+    async def reply(self, ref: ThreadRef, text: str) -> None: ...
+
+    async def tell_requester(self, response_url: str, text: str) -> None: ...

@@ -1,0 +1,24 @@
+"""What the worker's handlers need, built by the composition root and passed in (never imported globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.gate import ToolGate
+from agents.models import Model
+from agents.spec import AgentSpec
+from agents.tools import Toolbox
+from handlers.contracts import ThreadNotifier
+from handlers.store import TaskStore
+
+__all__ = ["TaskDeps"]
+
+
+@dataclass(frozen=True)
+class TaskDeps:
+    model: Model
+    toolbox: Toolbox
+    agent: AgentSpec
+    gate: ToolGate
+    notifier: ThreadNotifier
+    store: TaskStore

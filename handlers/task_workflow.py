@@ -1,0 +1,191 @@
+"""TaskWorkflow: one Restate workflow per `/ops` request, keyed by the task id derived from Slack's ids.
+
+Every side effect is a named durable step, so a crash resumes after the last completed one:
+
+    db: record task → slack: post thread root → (model: turn n → gate → tool: name)* → slack: answer → db: done
+
+Who retries what: Restate retries a failing step with the policy given here (Slack posts honour Retry-After);
+the model seam and tools do not retry on their own inside a step, so attempts never multiply. A step that
+exhausts its attempts surfaces as `TerminalError`, which ends the task as failed and says so in the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+
+import restate
+from restate import RunOptions, TerminalError, WorkflowContext
+
+from agents.loop import AgentOutcome, AgentProgress, run_agent
+from handlers.contracts import (
+    TASK_RUN,
+    TASK_WORKFLOW,
+    ChannelUnavailable,
+    TaskOutcome,
+    TaskPhase,
+    TaskRequest,
+    TaskView,
+    ThreadRef,
+)
+from handlers.deps import TaskDeps
+from handlers.runtime import DurableAgentRuntime, slack_step
+from handlers.store import TaskRecord, TaskStatus
+from handlers.tracing import emit_task_span
+
+__all__ = ["TaskDeps", "build_task_workflow"]
+
+_DB = RunOptions[None](max_attempts=10, initial_retry_interval=timedelta(milliseconds=100))
+NOT_IN_CHANNEL = (
+    "I can't post in <#{channel}>, so I did not start this task. Invite me first: type `/invite @opsgate` in "
+    "that channel (or mention @opsgate there and choose *Invite*), then send your request again."
+)
+
+
+def build_task_workflow(deps: TaskDeps) -> restate.Workflow:
+    workflow = restate.Workflow(TASK_WORKFLOW)
+
+    @workflow.main(name=TASK_RUN, inactivity_timeout=timedelta(minutes=5))
+    async def run(ctx: WorkflowContext, request: TaskRequest) -> TaskOutcome:
+        return await _TaskRun(ctx, request, deps).execute()
+
+    return workflow
+
+
+class _TaskRun:
+    def __init__(self, ctx: WorkflowContext, request: TaskRequest, deps: TaskDeps) -> None:
+        self.ctx = ctx
+        self.request = request
+        self.deps = deps
+        self.view = TaskView(
+            task_id=request.task_id, requester=request.user_id, request=request.text, phase=TaskPhase.QUEUED
+        )
+
+    async def execute(self) -> TaskOutcome:
+        started = await self.ctx.time()
+        await self._record(TaskStatus.QUEUED)
+        root = await self._post_root()
+        if root is None:
+            await self._record(TaskStatus.FAILED, outcome="bot is not in the channel")
+            return self._outcome(TaskPhase.FAILED, "not in channel", None)
+        await self._db("db: thread ts", self.deps.store.update, self.request.task_id, thread_ts=root.ts)
+        try:
+            result = await self._run_agent(root)
+        except TerminalError as exc:
+            cancelled = exc.status_code == 409
+            phase = TaskPhase.CANCELLED if cancelled else TaskPhase.FAILED
+            message = "Cancelled." if cancelled else f"The task failed: {exc.message}"
+            await self._finish(root, phase, message, started, error=None if cancelled else exc.message)
+            if cancelled:
+                raise
+            return self._outcome(phase, message, root)
+        phase = TaskPhase.DONE if result.status == "done" else TaskPhase.FAILED
+        await self._finish(
+            root, phase, result.answer, started, error=None if phase == TaskPhase.DONE else result.status
+        )
+        return self._outcome(phase, result.answer, root)
+
+    async def _run_agent(self, root: ThreadRef) -> AgentOutcome:
+        runtime = DurableAgentRuntime(
+            self.ctx, self.request, self.deps.agent, self.deps, self._on_progress(root)
+        )
+        tools = self.deps.toolbox.specs([t for t in self.deps.agent.tools if self.deps.toolbox.get(t)])
+        return await run_agent(self.deps.agent, tools, self.request.text, runtime)
+
+    def _on_progress(self, root: ThreadRef) -> DurableAgentRuntime.ProgressHook:
+        async def update(event: AgentProgress) -> None:
+            phase = (
+                TaskPhase.PLANNING if event.turn == 1 and event.activity == "thinking" else TaskPhase.RUNNING
+            )
+            self.view = self.view.model_copy(
+                update={
+                    "phase": phase,
+                    "detail": event.activity,
+                    "step": event.turn,
+                    "max_steps": event.max_turns,
+                }
+            )
+            await slack_step(
+                self.ctx, f"slack: status {event.turn}", self.deps.notifier.update_root, root, self.view
+            )
+            await self._db(
+                "db: status",
+                self.deps.store.update,
+                self.request.task_id,
+                status=TaskStatus(phase),
+                steps=event.turn,
+            )
+
+        return update
+
+    async def _post_root(self) -> ThreadRef | None:
+        async def post() -> ThreadRef | None:
+            try:
+                return await self.deps.notifier.post_root(self.request.channel_id, self.view)
+            except ChannelUnavailable:
+                return None
+
+        root = await slack_step(self.ctx, "slack: post thread root", post, type_hint=ThreadRef | None)
+        if root is None and self.request.response_url:
+            await slack_step(
+                self.ctx,
+                "slack: tell requester",
+                self.deps.notifier.tell_requester,
+                self.request.response_url,
+                NOT_IN_CHANNEL.format(channel=self.request.channel_id),
+            )
+        return root
+
+    async def _finish(
+        self, root: ThreadRef, phase: TaskPhase, message: str, started: float, *, error: str | None
+    ) -> None:
+        self.view = self.view.model_copy(update={"phase": phase, "detail": ""})
+        await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, message)
+        await slack_step(self.ctx, "slack: final status", self.deps.notifier.update_root, root, self.view)
+        await self._record(TaskStatus(phase), outcome=message[:2000])
+        ended = await self.ctx.time()
+        await self.ctx.run_typed(
+            "trace: task span",
+            _emit,
+            RunOptions[None](max_attempts=1),
+            self.request,
+            started,
+            ended,
+            phase.value,
+            error,
+        )
+
+    async def _record(self, status: TaskStatus, outcome: str | None = None) -> None:
+        record = TaskRecord(
+            id=self.request.task_id,
+            team_id=self.request.team_id,
+            requester=self.request.user_id,
+            channel=self.request.channel_id,
+            text=self.request.text,
+            status=status,
+            outcome=outcome,
+        )
+        await self._db(f"db: {status.value}", self.deps.store.upsert, record)
+
+    async def _db(self, name: str, fn: Callable[..., None], *args: object, **kwargs: object) -> None:
+        async def call() -> None:
+            await asyncio.to_thread(fn, *args, **kwargs)
+
+        await self.ctx.run_typed(name, call, _DB)
+
+    def _outcome(self, phase: TaskPhase, answer: str, root: ThreadRef | None) -> TaskOutcome:
+        return TaskOutcome(
+            task_id=self.request.task_id, phase=phase, answer=answer, thread_ts=root.ts if root else None
+        )
+
+
+async def _emit(request: TaskRequest, started: float, ended: float, phase: str, error: str | None) -> None:
+    emit_task_span(
+        request.task_id,
+        request.trace_context,
+        start_s=started,
+        end_s=ended,
+        attributes={"opsgate.task.phase": phase, "opsgate.slack.channel": request.channel_id},
+        error=error,
+    )

@@ -1,0 +1,5 @@
+import sys
+
+from opsgate.cli import main
+
+sys.exit(main())

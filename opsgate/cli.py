@@ -1,0 +1,101 @@
+"""`opsgate` command line: `up` (the whole dev stack), `worker`, `bot`, `db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+
+from opsgate.settings import Settings, SettingsError, load_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("opsgate")
+
+
+def _configure_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def run_until_signal(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    async def runner() -> None:
+        shutdown = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, shutdown.set)
+        await body(shutdown)
+
+    asyncio.run(runner())
+
+
+def _worker(settings: Settings) -> None:
+    from opsgate.telemetry import install, setup_telemetry
+    from opsgate.worker import build_task_deps, load_team, run_worker
+
+    install(setup_telemetry("opsgate-worker"))
+    team = load_team(settings)
+    deps = build_task_deps(settings, team)
+    run_until_signal(lambda shutdown: run_worker(settings, deps, shutdown))
+
+
+def _bot(settings: Settings) -> None:
+    from opsgate.botmain import run_bot
+    from opsgate.telemetry import install, setup_telemetry
+    from opsgate.worker import load_team
+
+    install(setup_telemetry("opsgate-bot"))
+    team = load_team(settings)
+    run_until_signal(lambda shutdown: run_bot(settings, team, shutdown))
+
+
+def _up(settings: Settings) -> None:
+    from opsgate.devstack import run_dev_stack
+
+    run_until_signal(lambda shutdown: run_dev_stack(settings, shutdown))
+
+
+def _db_upgrade(settings: Settings) -> None:
+    from opsgate.db import upgrade_database
+
+    upgrade_database(settings.database_url)
+    print(f"database at {settings.database_url.split('@')[-1]} is up to date")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="opsgate", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("up", help="run restate-server, worker, bot (and the sandbox without Slack tokens)")
+    commands.add_parser("worker", help="run the Restate endpoint with the durable handlers")
+    commands.add_parser("bot", help="run the Slack bot (HTTP or Socket Mode)")
+    db = commands.add_parser("db", help="database tasks")
+    db.add_argument("action", choices=["upgrade"])
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        _configure_logging(settings)
+        handlers = {"up": _up, "worker": _worker, "bot": _bot, "db": _db_upgrade}
+        handlers[args.command](settings)
+    except SettingsError as exc:
+        print(f"opsgate: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from opsgate.teamconfig import TeamConfigError
+
+        if isinstance(exc, TeamConfigError):
+            print(f"opsgate: {exc}", file=sys.stderr)
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

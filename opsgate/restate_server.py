@@ -1,0 +1,183 @@
+"""Runs a local restate-server (the npm build, no Docker) for `opsgate up`, the tests and the benchmarks.
+
+The config keeps everything on loopback and uses a fast retry policy (100 ms doubling up to 2 s) so a crashed
+worker is retried within seconds, not a minute; after the attempts run out the invocation pauses for a person
+instead of being dropped. Only the keys measured to work with restate-server 1.7 are used (see NOTES).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["RestatePorts", "RestateServer", "RestateServerError", "find_restate_binary", "free_port"]
+
+RESTATE_VERSION = "1.7.12"
+_DEFAULT_BIN = Path(".restate/node_modules/@restatedev/restate-server-linux-x64/bin/restate-server")
+
+
+class RestateServerError(Exception):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def find_restate_binary(configured: Path | None = None) -> Path:
+    candidates = [configured] if configured else []
+    env = os.environ.get("OPSGATE_RESTATE_BIN")
+    if env:
+        candidates.append(Path(env))
+    candidates.append(Path(__file__).resolve().parent.parent / _DEFAULT_BIN)
+    candidates.append(_DEFAULT_BIN)
+    for candidate in candidates:
+        if candidate and candidate.is_file():
+            return candidate.resolve()
+    raise RestateServerError(
+        f"restate-server not found (looked at {', '.join(str(c) for c in candidates if c)}); run `make setup`, "
+        f"which installs @restatedev/restate-server@{RESTATE_VERSION} under .restate/, or set OPSGATE_RESTATE_BIN"
+    )
+
+
+@dataclass(frozen=True)
+class RestatePorts:
+    ingress: int
+    admin: int
+    node: int
+
+    @classmethod
+    def free(cls) -> RestatePorts:
+        return cls(ingress=free_port(), admin=free_port(), node=free_port())
+
+
+def render_config(base_dir: Path, ports: RestatePorts, *, max_attempts: int = 60) -> str:
+    return f"""\
+base-dir = "{base_dir}"
+bind-address = "127.0.0.1:{ports.node}"
+advertised-address = "http://127.0.0.1:{ports.node}/"
+disable-telemetry = true
+default-num-partitions = 4
+rocksdb-total-memory-size = "256 MiB"
+
+[default-retry-policy]
+initial-interval = "100ms"
+exponentiation-factor = 2.0
+max-interval = "2s"
+max-attempts = {max_attempts}
+on-max-attempts = "pause"
+
+[ingress]
+bind-address = "127.0.0.1:{ports.ingress}"
+
+[admin]
+bind-address = "127.0.0.1:{ports.admin}"
+"""
+
+
+class RestateServer:
+    """One restate-server process. `start()` waits until both ingress and admin are healthy."""
+
+    def __init__(
+        self,
+        base_dir: Path,
+        *,
+        binary: Path | None = None,
+        ports: RestatePorts | None = None,
+        log_file: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.base_dir = base_dir.resolve()
+        self.binary = find_restate_binary(binary)
+        self.ports = ports or RestatePorts.free()
+        self.log_file = log_file or self.base_dir / "restate.log"
+        self.extra_env = extra_env or {}
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def ingress_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.ingress}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.admin}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        config = self.base_dir / "restate.toml"
+        config.write_text(render_config(self.base_dir / "data", self.ports))
+        env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn"), **self.extra_env}
+        with self.log_file.open("ab") as log:
+            self._process = subprocess.Popen(
+                [str(self.binary), "--config-file", str(config), "--no-logo"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+            )
+        self._wait_healthy(timeout)
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        checks = [f"{self.admin_url}/health", f"{self.ingress_url}/restate/health"]
+        with httpx.Client(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self._process is not None and self._process.poll() is not None:
+                    raise RestateServerError(f"restate-server exited early; see {self.log_file}")
+                try:
+                    if all(client.get(url).status_code == 200 for url in checks):
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
+        raise RestateServerError(f"restate-server not healthy after {timeout:.0f}s; see {self.log_file}")
+
+    def register(self, worker_url: str, *, timeout: float = 30.0) -> None:
+        """Register (or refresh) the worker deployment; retried briefly while the worker starts listening."""
+        deadline = time.monotonic() + timeout
+        last = ""
+        with httpx.Client(timeout=10.0) as client:
+            while time.monotonic() < deadline:
+                try:
+                    response = client.post(
+                        f"{self.admin_url}/deployments", json={"uri": worker_url, "force": True}
+                    )
+                except httpx.HTTPError as exc:
+                    last = str(exc)
+                else:
+                    if response.status_code < 300:
+                        return
+                    last = f"{response.status_code} {response.text[:300]}"
+                time.sleep(0.1)
+        raise RestateServerError(f"could not register {worker_url} with restate: {last}")
+
+    def stop(self, grace: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def kill(self) -> None:
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)

@@ -1,0 +1,141 @@
+"""Process settings: one pydantic-settings class read from the environment and `.env`.
+
+Every variable takes the `OPSGATE_` prefix, except the names people already have in their shells: Slack's
+`SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, `SLACK_APP_TOKEN` and Anthropic's `ANTHROPIC_API_KEY` /
+`ANTHROPIC_BASE_URL`, which are accepted as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "SettingsError", "load_settings"]
+
+SANDBOX_SIGNING_SECRET = "sandbox-signing-secret"
+
+
+def _env(name: str, *also: str) -> AliasChoices:
+    return AliasChoices(f"OPSGATE_{name}", *also)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable and how to set it."""
+
+
+class Settings(BaseSettings):
+    """Everything a process needs to start; team configuration lives in `opsgate.yml`, not here."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OPSGATE_", env_file=".env", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    # Slack. Without a bot token, `opsgate up` runs the local sandbox in Slack's place.
+    slack_bot_token: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, validation_alias=_env("SLACK_APP_TOKEN", "SLACK_APP_TOKEN")
+    )
+    slack_api_url: str | None = Field(None, validation_alias=_env("SLACK_API_URL"))
+    slack_mode: Literal["http", "socket"] = Field("http", validation_alias=_env("SLACK_MODE"))
+
+    # The model. Without an API key the deterministic offline model answers.
+    anthropic_api_key: SecretStr | None = Field(
+        None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = Field(
+        None, validation_alias=_env("ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL")
+    )
+    model: str = Field("claude-sonnet-4-5", validation_alias=_env("MODEL"))
+
+    # Restate.
+    restate_ingress_url: str = Field("http://127.0.0.1:8080", validation_alias=_env("RESTATE_INGRESS_URL"))
+    restate_admin_url: str = Field("http://127.0.0.1:9070", validation_alias=_env("RESTATE_ADMIN_URL"))
+    restate_send_timeout: float = Field(2.0, gt=0, le=2.5, validation_alias=_env("RESTATE_SEND_TIMEOUT"))
+    restate_max_connections: int = Field(32, ge=1, le=1024, validation_alias=_env("RESTATE_MAX_CONNECTIONS"))
+    restate_bin: Path | None = Field(None, validation_alias=_env("RESTATE_BIN"))
+
+    # Processes.
+    worker_host: str = Field("127.0.0.1", validation_alias=_env("WORKER_HOST"))
+    worker_port: int = Field(9080, ge=0, le=65535, validation_alias=_env("WORKER_PORT"))
+    worker_url: str | None = Field(None, validation_alias=_env("WORKER_URL"))
+    bot_host: str = Field("127.0.0.1", validation_alias=_env("BOT_HOST"))
+    bot_port: int = Field(3000, ge=0, le=65535, validation_alias=_env("BOT_PORT"))
+    sandbox_port: int = Field(3100, ge=0, le=65535, validation_alias=_env("SANDBOX_PORT"))
+
+    # Storage and configuration.
+    data_dir: Path = Field(Path(".opsgate"), validation_alias=_env("DATA_DIR"))
+    database_url: str = Field("sqlite:///./.opsgate/opsgate.db", validation_alias=_env("DATABASE_URL"))
+    config_file: Path = Field(Path("opsgate.yml"), validation_alias=_env("CONFIG_FILE"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=_env("LOG_LEVEL")
+    )
+
+    @field_validator("restate_ingress_url", "restate_admin_url", "slack_api_url", "anthropic_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @property
+    def sandbox(self) -> bool:
+        """No Slack token: talk to the local sandbox instead of Slack."""
+        return self.slack_bot_token is None
+
+    @property
+    def signing_secret(self) -> str:
+        if self.slack_signing_secret is not None:
+            return self.slack_signing_secret.get_secret_value()
+        if self.sandbox:
+            return SANDBOX_SIGNING_SECRET
+        raise SettingsError(
+            "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's Basic Information "
+            "page into SLACK_SIGNING_SECRET (or OPSGATE_SLACK_SIGNING_SECRET)."
+        )
+
+    def require_socket_mode_token(self) -> str:
+        if self.slack_app_token is None:
+            raise SettingsError(
+                "SLACK_APP_TOKEN is not set, but OPSGATE_SLACK_MODE=socket needs it: create an app-level token "
+                "with the connections:write scope and export it as SLACK_APP_TOKEN."
+            )
+        return self.slack_app_token.get_secret_value()
+
+
+_ENV_NAMES = {
+    name: (
+        field.validation_alias.choices[-1]
+        if isinstance(field.validation_alias, AliasChoices)
+        and isinstance(field.validation_alias.choices[-1], str)
+        else f"OPSGATE_{name.upper()}"
+    )
+    for name, field in Settings.model_fields.items()
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one message that names each variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            variable = _ENV_NAMES.get(field, field.upper())
+            lines.append(f"{variable}: {error['msg']} (got {error.get('input')!r})")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

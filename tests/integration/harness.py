@@ -1,0 +1,182 @@
+"""Processes for the integration tests: a worker subprocess we can SIGKILL, and the bot served in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bot.http import SlackHttpApp
+from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
+from handlers.store import TaskStore
+from opsgate.botmain import build_bot
+from opsgate.db import create_db_engine
+from opsgate.restate_server import RestateServer, free_port
+from opsgate.serving import serve_asgi
+from opsgate.settings import Settings
+from opsgate.slack import SANDBOX_BOT_TOKEN
+from opsgate.teamconfig import TeamConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "integration-signing-secret"
+
+
+class WorkerProcess:
+    """`python -m tests.integration.worker_app` on a fixed port, so a restart keeps the registered URL."""
+
+    def __init__(self, env: dict[str, str], log_file: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.env = {**os.environ, **env, "OPSGATE_WORKER_PORT": str(self.port)}
+        self.log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.integration.worker_app"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"worker exited: {self.log_file.read_text()[-2000:]}")
+            try:
+                httpx.get(f"{self.url}/health", timeout=0.5)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        raise RuntimeError(f"worker did not listen within {timeout}s")
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self, grace: float = 5.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class BotServer:
+    """The real bot (Bolt app behind our ASGI layer) served by hypercorn in the test's event loop."""
+
+    def __init__(self, settings: Settings, team: TeamConfig) -> None:
+        self.settings = settings
+        self.team = team
+        self.port = settings.bot_port
+        self._shutdown = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.app: SlackHttpApp | None = None
+
+    @property
+    def events_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/slack/events"
+
+    async def start(self) -> None:
+        self.app, self.deps = await build_bot(self.settings, self.team)
+        self._task = asyncio.create_task(serve_asgi(self.app, "127.0.0.1", self.port, self._shutdown))
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                try:
+                    await client.get(f"http://127.0.0.1:{self.port}/healthz", timeout=0.5)
+                    return
+                except httpx.HTTPError:
+                    await asyncio.sleep(0.02)
+        raise RuntimeError("bot did not start")
+
+    async def stop(self) -> None:
+        self._shutdown.set()
+        if self._task is not None:
+            await asyncio.wait_for(self._task, timeout=10)
+        await self.deps.launcher.aclose()  # type: ignore[attr-defined]
+
+
+@dataclass
+class Stack:
+    restate: RestateServer
+    worker: WorkerProcess
+    bot: BotServer
+    sandbox: Sandbox
+    store: TaskStore
+    probe_dir: Path
+
+    def probe_lines(self, name: str, kind: str) -> list[str]:
+        path = self.probe_dir / f"{name}.{kind}"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def release(self, name: str) -> None:
+        (self.probe_dir / f"{name}.release").touch()
+
+
+async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
+    directory.mkdir(parents=True, exist_ok=True)
+    probe_dir = directory / "probe"
+    probe_dir.mkdir(exist_ok=True)
+    database_url = f"sqlite:///{directory / 'opsgate.db'}"
+    restate = RestateServer(directory / "restate")
+    restate.start()
+    env = {
+        "OPSGATE_DATABASE_URL": database_url,
+        "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
+        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
+        "OPSGATE_CONFIG_FILE": str(directory / "absent.yml"),
+    }
+    worker = WorkerProcess(env, directory / "worker.log")
+    worker.start()
+    restate.register(worker.url)
+    settings = Settings(
+        slack_bot_token=SANDBOX_BOT_TOKEN,
+        slack_signing_secret=SECRET,
+        slack_api_url=sandbox.api_url.rstrip("/"),
+        restate_ingress_url=restate.ingress_url,
+        bot_port=free_port(),
+        database_url=database_url,
+    )
+    bot = BotServer(settings, TeamConfig.default())
+    await bot.start()
+    sandbox.bot_url = bot.events_url
+    return Stack(restate, worker, bot, sandbox, TaskStore(create_db_engine(database_url)), probe_dir)
+
+
+async def stop_stack(stack: Stack) -> None:
+    await stack.bot.stop()
+    stack.worker.stop()
+    stack.restate.stop()
+
+
+def signed_slash_command(
+    *, user_id: str, channel_id: str, text: str, timestamp_offset: int = 0
+) -> tuple[bytes, dict[str, str], str]:
+    """A signed slash command built by hand, so a test can deliver the very same request several times."""
+    trigger_id = new_trigger_id(time.time())
+    body = slash_command_body(
+        user_id=user_id,
+        channel_id=channel_id,
+        text=text,
+        trigger_id=trigger_id,
+        response_url="http://127.0.0.1:9/unused-response-url",
+    )
+    headers = sign_request(SECRET, body, int(time.time()) + timestamp_offset)
+    return body, headers, trigger_id

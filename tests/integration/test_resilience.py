@@ -1,0 +1,85 @@
+"""The invariants under failure: Restate down, worker killed mid-step, restate-server restarted mid-task."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+
+import httpx
+import pytest
+
+from handlers.contracts import task_id_for
+from handlers.store import TaskStatus
+from tests.integration.flows import attach, wait_for_lines
+from tests.integration.harness import Stack
+
+pytestmark = pytest.mark.integration
+
+
+async def test_ops_answers_within_3s_when_restate_is_stopped(own_stack: Stack) -> None:
+    own_stack.restate.stop()
+    started = time.monotonic()
+    reply = await own_stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text="what services are running in staging?"
+    )
+    elapsed = time.monotonic() - started
+    assert reply.status == 200
+    assert "could not accept" in reply.ack_message["text"] and "safe to send it again" in reply.ack_message["text"]
+    assert elapsed < 3.0
+
+
+async def test_ops_answers_within_3s_when_restate_hangs(own_stack: Stack) -> None:
+    """A Restate that accepts connections but never answers must not hold the ack past Slack's 3 s."""
+    own_stack.restate.stop()
+    with socket.socket() as hang:
+        hang.bind(("127.0.0.1", own_stack.restate.ports.ingress))
+        hang.listen(64)
+        started = time.monotonic()
+        reply = await own_stack.sandbox.send_slash_command(
+            user_id="U0ALICE", channel_id="C0OPS", text="what services are running in staging?"
+        )
+        elapsed = time.monotonic() - started
+    assert reply.status == 200
+    assert "could not accept" in reply.ack_message["text"]
+    assert elapsed < 3.0
+
+
+async def test_worker_killed_mid_step_resumes_without_repeating_completed_steps(
+    own_stack: Stack, probe_name: str
+) -> None:
+    reply = await own_stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[probe:{probe_name}] run the probe"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    await wait_for_lines(own_stack, probe_name, "tool", 1)
+    own_stack.worker.kill()
+    own_stack.worker.start()
+    own_stack.release(probe_name)
+    outcome = await attach(own_stack, task_id)
+    assert outcome["phase"] == "done"
+    assert own_stack.probe_lines(probe_name, "model") == ["turn 1", "turn 2"]  # each model call ran once
+    assert 1 <= len(own_stack.probe_lines(probe_name, "tool")) <= 2  # the interrupted step at most twice
+    record = own_stack.store.get(task_id)
+    assert record is not None and record.status == TaskStatus.DONE
+
+
+async def test_restate_server_restarted_mid_task_completes(own_stack: Stack, probe_name: str) -> None:
+    reply = await own_stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[probe:{probe_name}] run the probe"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    await wait_for_lines(own_stack, probe_name, "tool", 1)
+    await asyncio.to_thread(own_stack.restate.stop)
+    await asyncio.to_thread(own_stack.restate.start)
+    own_stack.release(probe_name)
+    outcome = await attach(own_stack, task_id)
+    assert outcome["phase"] == "done"
+    assert own_stack.probe_lines(probe_name, "model") == ["turn 1", "turn 2"]
+    assert 1 <= len(own_stack.probe_lines(probe_name, "tool")) <= 2
+
+
+async def test_health_endpoint(stack: Stack) -> None:
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"http://127.0.0.1:{stack.bot.port}/healthz")
+    assert response.status_code == 200

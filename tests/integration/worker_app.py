@@ -1,0 +1,91 @@
+"""A worker process for the integration tests: the real worker, plus a probe tool whose progress is counted
+on disk (outside the worker), so a test can SIGKILL the worker at a known point and count what ran.
+
+A request whose text starts with `[probe:NAME]` makes the model call `probe` once, then answer. The probe
+appends to `NAME.tool` when it starts and waits for `NAME.release` to exist; every model call appends its turn
+to `NAME.model`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from opsgate.telemetry import install, setup_telemetry
+
+from agents.builtin_tools import builtin_tools
+from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock
+from agents.models import Model, OfflineModel
+from agents.models.scripted import text_turn, tool_turn
+from agents.spec import AgentSpec
+from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
+from opsgate.cli import run_until_signal
+from opsgate.settings import load_settings
+from opsgate.worker import build_task_deps, load_team, run_worker
+
+PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
+PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
+
+
+def _append(path: Path, line: str) -> None:
+    with path.open("a") as out:
+        out.write(line + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+
+
+class ProbeModel(Model):
+    name = "probe-model"
+
+    def __init__(self) -> None:
+        self._fallback = OfflineModel()
+
+    async def request(self, request: ModelRequest) -> ModelResponse:
+        first = request.messages[0].content[0]
+        match = PROBE.match(first.text) if isinstance(first, TextBlock) else None
+        if match is None:
+            return await self._fallback.request(request)
+        name = match.group(1)
+        turn = (len(request.messages) + 1) // 2
+        _append(PROBE_DIR / f"{name}.model", f"turn {turn}")
+        last = request.messages[-1].content
+        if any(isinstance(block, ToolResultBlock) for block in last):
+            return text_turn(f"probe {name} finished", model=self.name)
+        return tool_turn("probe", {"name": name}, call_id=f"toolu_{name}", model=self.name)
+
+
+class ProbeTool(Tool):
+    spec = ToolSpec(
+        name="probe",
+        description="Test probe: signals that it started, then waits for its release file.",
+        input_schema={"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+        annotations=ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False),
+    )
+
+    async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
+        name = str(arguments["name"])
+        _append(PROBE_DIR / f"{name}.tool", f"pid {os.getpid()}")
+        release = PROBE_DIR / f"{name}.release"
+        for _ in range(3000):  # bounded: at most 60 s
+            if release.exists():
+                return ToolResult(content=f"probe {name} released")
+            await asyncio.sleep(0.02)
+        return ToolResult(content=f"probe {name} was never released", is_error=True)
+
+
+def main() -> None:
+    settings = load_settings()
+    install(setup_telemetry("opsgate-test-worker"))
+    team = load_team(settings)
+    base = next(a for a in team.agents if a.name == team.default_agent)
+    agent = AgentSpec.model_validate({**base.model_dump(), "tools": [*base.tools, "probe"]})
+    toolbox = Toolbox([*builtin_tools(), ProbeTool()])
+    deps = build_task_deps(settings, team, model=ProbeModel(), toolbox=toolbox, agent=agent)
+    run_until_signal(lambda shutdown: run_worker(settings, deps, shutdown))
+
+
+if __name__ == "__main__":
+    main()
