@@ -45,6 +45,7 @@ class BotDeps:
     identity: BotIdentity
     launcher: Launcher
     guard: InputGuard
+    allowed_channels: frozenset[str] = frozenset()
 
 
 def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:

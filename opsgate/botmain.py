@@ -27,7 +27,12 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         deadline=settings.restate_send_timeout,
         max_connections=settings.restate_max_connections,
     )
-    deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(team.commands.max_request_chars))
+    deps = BotDeps(
+        identity=identity,
+        launcher=launcher,
+        guard=SizeGuard(team.commands.max_request_chars),
+        allowed_channels=frozenset(team.commands.allowed_channels),
+    )
     app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
     return SlackHttpApp(app, settings.signing_secret), deps
 

@@ -34,25 +34,17 @@ class Settings(BaseSettings):
     )
 
     # Slack. Without a bot token, `opsgate up` runs the local sandbox in Slack's place.
-    slack_bot_token: SecretStr | None = Field(
-        None, validation_alias=_env("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN")
-    )
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(
         None, validation_alias=_env("SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET")
     )
-    slack_app_token: SecretStr | None = Field(
-        None, validation_alias=_env("SLACK_APP_TOKEN", "SLACK_APP_TOKEN")
-    )
+    slack_app_token: SecretStr | None = Field(None, validation_alias=_env("SLACK_APP_TOKEN", "SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(None, validation_alias=_env("SLACK_API_URL"))
     slack_mode: Literal["http", "socket"] = Field("http", validation_alias=_env("SLACK_MODE"))
 
     # The model. Without an API key the deterministic offline model answers.
-    anthropic_api_key: SecretStr | None = Field(
-        None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
-    )
-    anthropic_base_url: str | None = Field(
-        None, validation_alias=_env("ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL")
-    )
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"))
+    anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"))
     model: str = Field("claude-sonnet-4-5", validation_alias=_env("MODEL"))
 
     # Restate.
@@ -74,9 +66,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path(".opsgate"), validation_alias=_env("DATA_DIR"))
     database_url: str = Field("sqlite:///./.opsgate/opsgate.db", validation_alias=_env("DATABASE_URL"))
     config_file: Path = Field(Path("opsgate.yml"), validation_alias=_env("CONFIG_FILE"))
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", validation_alias=_env("LOG_LEVEL")
-    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias=_env("LOG_LEVEL"))
 
     @field_validator("restate_ingress_url", "restate_admin_url", "slack_api_url", "anthropic_base_url")
     @classmethod
@@ -120,11 +110,21 @@ class Settings(BaseSettings):
 _ENV_NAMES = {
     name: (
         field.validation_alias.choices[-1]
-        if isinstance(field.validation_alias, AliasChoices)
-        and isinstance(field.validation_alias.choices[-1], str)
+        if isinstance(field.validation_alias, AliasChoices) and isinstance(field.validation_alias.choices[-1], str)
         else f"OPSGATE_{name.upper()}"
     )
     for name, field in Settings.model_fields.items()
+}
+
+_ALIAS_TO_FIELD = {
+    alias.upper(): name
+    for name, field in Settings.model_fields.items()
+    if isinstance(field.validation_alias, AliasChoices)
+    for alias in field.validation_alias.choices
+    if isinstance(alias, str)
+}
+_SECRET_FIELDS = {name for name, field in Settings.model_fields.items() if "SecretStr" in str(field.annotation)} | {
+    "database_url"  # may carry a password
 }
 
 
@@ -136,6 +136,8 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else ""
-            variable = _ENV_NAMES.get(field, field.upper())
-            lines.append(f"{variable}: {error['msg']} (got {error.get('input')!r})")
+            variable = _ENV_NAMES.get(field) or _ENV_NAMES.get(_ALIAS_TO_FIELD.get(field.upper(), ""), field.upper())
+            secret = _ALIAS_TO_FIELD.get(field.upper(), field) in _SECRET_FIELDS
+            shown = "" if secret else f" (got {str(error.get('input'))[:80]!r})"
+            lines.append(f"{variable}: {error['msg']}{shown}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -76,6 +76,9 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         return {
             "text": f"I don't know the command `{clip(text, 40)}`. To ask me something, write a sentence.\n\n{HELP}"
         }
+    if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
+        allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
+        return {"text": f"`/ops` is not enabled in this channel. Use it in {allowed}."}
     verdict = deps.guard.check(text)
     if verdict.blocked:
         return {"text": ":no_entry: I can't take this request: " + "; ".join(verdict.reasons) + "."}

@@ -1,0 +1,191 @@
+"""`/ops` through the real Bolt app and our ASGI layer, with signed requests and a fake launcher."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+
+from agents.guardrails import SizeGuard
+from bot.app import BotDeps, BotIdentity, build_app
+from bot.http import MAX_BODY_BYTES, SlackHttpApp
+from bot.launcher import Launch
+from bot.sandbox import new_trigger_id, sign_request, slash_command_body
+from handlers.contracts import TaskRequest, task_id_for
+
+SECRET = "unit-test-secret"
+
+
+class FakeLauncher:
+    def __init__(self, answer: Launch = Launch.ACCEPTED) -> None:
+        self.answer = answer
+        self.requests: list[TaskRequest] = []
+
+    async def launch(self, request: TaskRequest) -> Launch:
+        self.requests.append(request)
+        return self.answer
+
+
+@pytest.fixture
+def launcher() -> FakeLauncher:
+    return FakeLauncher()
+
+
+@pytest.fixture
+def client(launcher: FakeLauncher) -> httpx.AsyncClient:
+    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+    deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(max_chars=200))
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
+
+
+def signed(body: bytes, *, offset: int = 0, content_type: str | None = None) -> dict[str, str]:
+    headers = sign_request(SECRET, body, int(time.time()) + offset)
+    if content_type:
+        headers["Content-Type"] = content_type
+    return headers
+
+
+def command(text: str, *, command: str = "/ops", trigger_id: str | None = None) -> bytes:
+    return slash_command_body(
+        user_id="U0ALICE",
+        channel_id="C0OPS",
+        text=text,
+        command=command,
+        response_url="http://127.0.0.1:9/response",
+        trigger_id=trigger_id or new_trigger_id(time.time()),
+    )
+
+
+async def ops(client: httpx.AsyncClient, text: str, **kwargs: str) -> httpx.Response:
+    body = command(text, **kwargs)
+    return await client.post("/slack/events", content=body, headers=signed(body))
+
+
+async def test_request_is_handed_off_then_acked(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    response = await ops(client, "what services are running in staging?", trigger_id="111.222.abc")
+    assert response.status_code == 200
+    assert response.json()["response_type"] == "ephemeral"
+    assert response.json()["text"].startswith("On it")
+    [request] = launcher.requests
+    assert request.task_id == task_id_for("T0SANDBOX", "111.222.abc")
+    assert request.text == "what services are running in staging?"
+    assert request.user_id == "U0ALICE"
+    assert request.response_url == "http://127.0.0.1:9/response"
+
+
+async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    launcher.answer = Launch.DUPLICATE
+    assert "Already on it" in (await ops(client, "restart the api please")).json()["text"]
+    launcher.answer = Launch.UNAVAILABLE
+    text = (await ops(client, "restart the api please")).json()["text"]
+    assert "could not accept" in text
+    assert "safe to send it again" in text
+
+
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "?"])
+async def test_help_and_empty_input_answer_with_help(
+    client: httpx.AsyncClient, launcher: FakeLauncher, text: str
+) -> None:
+    response = await ops(client, text)
+    assert response.status_code == 200
+    assert "/ops <request>" in response.json()["text"]
+    assert launcher.requests == []
+
+
+async def test_unknown_subcommand_is_explained(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    response = await ops(client, "frobnicate")
+    assert "I don't know the command `frobnicate`" in response.json()["text"]
+    assert launcher.requests == []
+
+
+async def test_other_slash_commands_get_a_pointer(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    response = await ops(client, "anything", command="/deploy")
+    assert response.status_code == 200
+    assert "/ops help" in response.json()["text"]
+    assert launcher.requests == []
+
+
+async def test_oversized_request_is_refused_with_the_reason(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    response = await ops(client, "please " + "x" * 300)
+    assert "the limit is 200" in response.json()["text"]
+    assert launcher.requests == []
+
+
+async def test_invisible_characters_are_removed_before_hand_off(
+    client: httpx.AsyncClient, launcher: FakeLauncher
+) -> None:
+    await ops(client, "restart\u200b the\u202e api")
+    assert launcher.requests[0].text == "restart the api"
+
+
+@pytest.mark.parametrize("offset", [-301, 301])
+async def test_stale_or_future_timestamp_is_401(client: httpx.AsyncClient, launcher: FakeLauncher, offset: int) -> None:
+    body = command("restart the api please")
+    response = await client.post("/slack/events", content=body, headers=signed(body, offset=offset))
+    assert response.status_code == 401
+    assert launcher.requests == []
+
+
+async def test_forged_signature_is_401(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    body = command("restart the api please")
+    headers = {**signed(body), "X-Slack-Signature": "v0=" + "f" * 64}
+    assert (await client.post("/slack/events", content=body, headers=headers)).status_code == 401
+    assert launcher.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        (urlencode({"payload": json.dumps([1, 2])}).encode(), "application/x-www-form-urlencoded"),
+        (urlencode({"command": "/ops", "text": "x", "team_id": "T1"}).encode(), "application/x-www-form-urlencoded"),
+        (b"\xff\xfe", "application/x-www-form-urlencoded"),
+        (b"{not json", "application/json"),
+        (b"hello=world", "application/x-www-form-urlencoded"),
+    ],
+)
+async def test_malformed_but_signed_request_is_400_not_500(
+    client: httpx.AsyncClient, launcher: FakeLauncher, body: bytes, content_type: str
+) -> None:
+    response = await client.post("/slack/events", content=body, headers=signed(body, content_type=content_type))
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert launcher.requests == []
+
+
+async def test_malformed_and_unsigned_request_is_401(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/slack/events", content=b"payload=%7B", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 401
+
+
+async def test_huge_body_is_413(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    body = command("x" * MAX_BODY_BYTES)
+    response = await client.post("/slack/events", content=body, headers=signed(body))
+    assert response.status_code == 413
+    assert launcher.requests == []
+
+
+async def test_channels_outside_the_allowlist_are_refused(launcher: FakeLauncher) -> None:
+    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+    deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(), allowed_channels=frozenset({"C0DEPLOY"}))
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        response = await ops(client, "restart the api please")
+    assert "not enabled in this channel" in response.json()["text"]
+    assert "<#C0DEPLOY>" in response.json()["text"]
+    assert launcher.requests == []
+
+
+async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).status_code == 200
+    assert (await client.get("/slack/events")).status_code == 405
+    assert (await client.get("/nope")).status_code == 404

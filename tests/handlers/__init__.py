@@ -1,0 +1,1 @@
+"""Tests of the Restate handlers and their stores."""

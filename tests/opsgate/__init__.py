@@ -1,0 +1,1 @@
+"""Tests of the composition roots: team config, database, telemetry."""
