@@ -71,9 +71,6 @@ class SlackHttpApp:
         return self._app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self._lifespan(receive, send)
-            return
         if scope["type"] != "http":
             return
         path, method = scope["path"], scope["method"]
@@ -118,15 +115,6 @@ class SlackHttpApp:
         digest = hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
         return hmac.compare_digest("v0=" + digest, headers.get("x-slack-signature", ""))
 
-    async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
 
 async def _read_body(receive: Receive) -> bytes:
     chunks: list[bytes] = []
@@ -143,7 +131,5 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
-    )
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]})
     await send({"type": "http.response.body", "body": body})

@@ -25,5 +25,23 @@ def hypercorn_config(host: str, port: int) -> Config:
     return config
 
 
+def _answering_lifespan(app: Any) -> Any:
+    """Complete ASGI lifespan for apps that do not speak it (the Restate endpoint), instead of a logged error."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    return wrapped
+
+
 async def serve_asgi(app: Any, host: str, port: int, shutdown: asyncio.Event) -> None:
-    await serve(app, hypercorn_config(host, port), shutdown_trigger=shutdown.wait)
+    await serve(_answering_lifespan(app), hypercorn_config(host, port), shutdown_trigger=shutdown.wait)
