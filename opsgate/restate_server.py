@@ -153,9 +153,7 @@ class RestateServer:
         with httpx.Client(timeout=10.0) as client:
             while time.monotonic() < deadline:
                 try:
-                    response = client.post(
-                        f"{self.admin_url}/deployments", json={"uri": worker_url, "force": True}
-                    )
+                    response = client.post(f"{self.admin_url}/deployments", json={"uri": worker_url, "force": True})
                 except httpx.HTTPError as exc:
                     last = str(exc)
                 else:
