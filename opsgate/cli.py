@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import asyncio
 import logging
 import signal
@@ -14,6 +15,7 @@ from opsgate.settings import Settings, SettingsError, load_settings
 __all__ = ["main"]
 
 log = logging.getLogger("opsgate")
+PORTS = "OPSGATE_BOT_PORT, OPSGATE_WORKER_PORT, OPSGATE_SANDBOX_PORT, OPSGATE_RESTATE_INGRESS_URL, OPSGATE_RESTATE_ADMIN_URL"
 
 
 def _configure_logging(settings: Settings) -> None:
@@ -22,6 +24,8 @@ def _configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for noisy in ("httpx", "httpcore", "hypercorn.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def run_until_signal(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
@@ -87,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"opsgate: {exc.strerror}: is another opsgate running? Stop it, or change the ports ({PORTS}).")
+        return 2
     except Exception as exc:
         from opsgate.teamconfig import TeamConfigError
 

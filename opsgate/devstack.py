@@ -112,6 +112,7 @@ async def run_dev_stack(settings: Settings, shutdown: asyncio.Event) -> None:
         worker = ChildProcess("worker", [*python, "worker"], env, logs / "worker.log")
         children.append(worker)
         worker_url = settings.worker_url or f"http://127.0.0.1:{settings.worker_port}"
+        await _wait_http(f"http://127.0.0.1:{settings.worker_port}/health", 30, worker)
         await asyncio.to_thread(restate.register, worker_url)
         bot = ChildProcess("bot", [*python, "bot"], env, logs / "bot.log")
         children.append(bot)
@@ -127,11 +128,16 @@ async def run_dev_stack(settings: Settings, shutdown: asyncio.Event) -> None:
                 continue
     finally:
         print("\nstopping opsgate…", flush=True)
-        for child in reversed(children):
+        # The bot first (no new work), then restate-server, which closes the HTTP/2 streams the worker holds
+        # for suspended tasks, so the worker then stops at once instead of waiting out its grace period.
+        for child in children:
+            if child.name == "bot":
+                await asyncio.to_thread(child.stop)
+        await asyncio.to_thread(restate.stop)
+        for child in children:
             await asyncio.to_thread(child.stop)
         if sandbox is not None:
             await sandbox.stop()
-        await asyncio.to_thread(restate.stop)
 
 
 def _announce(settings: Settings, sandbox_url: str | None, logs: Path) -> None:

@@ -118,6 +118,7 @@ class RestateServer:
 
     def start(self, timeout: float = 30.0) -> None:
         self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
         config = self.base_dir / "restate.toml"
         config.write_text(render_config(self.base_dir / "data", self.ports))
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn"), **self.extra_env}

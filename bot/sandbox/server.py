@@ -1,0 +1,214 @@
+"""The sandbox: a local, stateful stand-in for Slack that the bot cannot tell from the real thing.
+
+It serves Slack's Web API (`api_url`), response_urls and a web page (`web_url`), and sends signed slash
+commands and clicks to the bot. It is deliberately no kinder than Slack: no deduplication, the same limits, the
+same expiring triggers and response_urls, the same rate limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import TypeVar, cast
+
+from aiohttp import web
+
+from bot.sandbox.api_routes import ApiRoutes
+from bot.sandbox.delivery import BotDelivery, BotReply
+from bot.sandbox.rate_limit import ChannelRateLimiter
+from bot.sandbox.response_urls import ResponseUrlRoutes
+from bot.sandbox.state import SandboxState
+from bot.sandbox.ui import UiRoutes
+from bot.sandbox.web_api import WebApi
+
+T = TypeVar("T")
+
+
+class Sandbox:
+    """Slack for one machine: start it, point the bot's client at `api_url` and the sandbox at `bot_url`.
+
+    `clock` is Slack's clock: it stamps messages, signs requests, ages triggers and response_urls and refills
+    the rate limiter, so tests can step time instead of sleeping.
+    """
+
+    def __init__(
+        self,
+        *,
+        signing_secret: str,
+        bot_url: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        bot_token: str = "xoxb-sandbox-token",
+        rate_limit: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.bot_url = bot_url
+        self.host = host
+        self.bot_token = bot_token
+        self.state = SandboxState(clock)
+        self._requested_port = port
+        self._port: int | None = None
+        self._limiter = ChannelRateLimiter(clock, enabled=rate_limit)
+        self._delivery = BotDelivery(self.state, signing_secret)
+        self._runner: web.AppRunner | None = None
+        # One Event per state version, replaced on every change: state changes in plain synchronous code,
+        # where an asyncio.Condition could not be notified without holding its lock.
+        self._changed = asyncio.Event()
+        self._stopping = False
+        self.state.listeners.append(self._wake_waiters)
+
+    # --- lifecycle -------------------------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.add_routes(ApiRoutes(WebApi(self.state, self._limiter), self.bot_token).routes())
+        app.add_routes(ResponseUrlRoutes(self.state).routes())
+        app.add_routes(UiRoutes(self).routes())
+        return app
+
+    async def start(self) -> None:
+        """Bind and serve; port 0 picks a free port."""
+        if self._runner is not None:
+            raise RuntimeError("the sandbox is already running")
+        self._stopping = False
+        runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=2.0)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._requested_port)
+        await site.start()
+        self._runner = runner
+        self._port = int(runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake_waiters()
+        await self._delivery.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    @property
+    def base_url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("the sandbox is not started: await sandbox.start() first")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self._port}/"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base for `AsyncWebClient(base_url=...)`; the trailing slash matters to slack_sdk."""
+        return self.base_url + "api/"
+
+    @property
+    def web_url(self) -> str:
+        return self.base_url
+
+    # --- knobs -----------------------------------------------------------------------------------------
+
+    def set_rate_limit(self, enabled: bool) -> None:
+        """Switch chat.postMessage's per-channel rate limit on or off (off for benchmarks); resets the buckets."""
+        self._limiter.enabled = enabled
+        self._limiter.reset()
+
+    @property
+    def ack_deadline(self) -> float:
+        """Seconds after which Slack gives up on the bot's answer ("operation_timeout"); 3 in Slack."""
+        return self._delivery.ack_deadline
+
+    @ack_deadline.setter
+    def ack_deadline(self, seconds: float) -> None:
+        self._delivery.ack_deadline = seconds
+
+    # --- acting as Slack -------------------------------------------------------------------------------
+
+    async def send_slash_command(
+        self,
+        *,
+        user_id: str,
+        channel_id: str,
+        text: str,
+        command: str = "/ops",
+        trigger_id: str | None = None,
+    ) -> BotReply:
+        """Send a signed slash command to `bot_url` as `user_id` typed it in `channel_id`.
+
+        Each call is a new request with a fresh trigger_id, as in Slack; pass `trigger_id` to replay an earlier
+        request's id (a redelivery must not start a second task).
+        """
+        return await self._delivery.send_slash_command(
+            self.bot_url,
+            self.base_url,
+            user_id=user_id,
+            channel_id=channel_id,
+            text=text,
+            command=command,
+            trigger_id=trigger_id,
+        )
+
+    async def click_button(
+        self, *, user_id: str, channel_id: str, message_ts: str, action_id: str, value: str | None = None
+    ) -> BotReply:
+        """Send a signed block_actions payload for the button `action_id` in that message (or ephemeral)."""
+        return await self._delivery.click_button(
+            self.bot_url,
+            self.base_url,
+            user_id=user_id,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            action_id=action_id,
+            value=value,
+        )
+
+    # --- waiting ---------------------------------------------------------------------------------------
+
+    def _wake_waiters(self) -> None:
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def _wait_for_change(self, deadline: float) -> None:
+        """Wait for the next state change or the deadline; callers check their condition right before."""
+        changed = self._changed
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining > 0:
+            try:
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
+            except TimeoutError:
+                pass
+
+    async def wait_for(self, predicate: Callable[[SandboxState], T | bool | None], timeout: float = 10.0) -> T:
+        """Wait until `predicate(state)` gives something other than None or False, and return it.
+
+        Re-checked on every state change, never by polling; raises TimeoutError describing the latest state.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = predicate(self.state)
+            if result is not None and result is not False:
+                return cast(T, result)
+            if loop.time() >= deadline:
+                raise TimeoutError(self._describe_timeout(predicate, timeout))
+            await self._wait_for_change(deadline)
+
+    async def wait_for_version(self, since: int, timeout: float) -> int:
+        """Wait until the state version passes `since` (or the timeout, or stop); the web page long-polls this."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.state.version <= since and not self._stopping and loop.time() < deadline:
+            await self._wait_for_change(deadline)
+        return self.state.version
+
+    def _describe_timeout(self, predicate: Callable[..., object], timeout: float) -> str:
+        name = getattr(predicate, "__qualname__", repr(predicate))
+        messages = [f"{m.channel} {m.ts} {m.user}: {m.text[:80]!r}" for m in self.state.messages[-5:]]
+        ephemerals = [f"{e.channel}→{e.user} ({e.source}): {e.text[:80]!r}" for e in self.state.ephemerals[-5:]]
+        return (
+            f"{name} was not satisfied within {timeout}s (state version {self.state.version}, "
+            f"{len(self.state.messages)} messages, {len(self.state.ephemerals)} ephemerals). "
+            f"Latest messages: {messages or 'none'}. Latest ephemerals: {ephemerals or 'none'}."
+        )

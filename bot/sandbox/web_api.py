@@ -1,0 +1,211 @@
+"""The Slack Web API methods the bot uses, over the sandbox state, with Slack's error codes and limits.
+
+Each method takes the request's parameters (already merged from query, form and JSON) and returns the fields of
+an `{"ok": true, ...}` answer, or raises `ApiError`, which the HTTP layer turns into Slack's failure shape.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from collections.abc import Callable
+from typing import Any
+
+from bot.sandbox.block_kit import MAX_BLOCKS_JSON_CHARS, block_errors, blocks_json_length
+from bot.sandbox.errors import ApiError
+from bot.sandbox.rate_limit import ChannelRateLimiter
+from bot.sandbox.records import Channel
+from bot.sandbox.state import SandboxState
+from bot.sandbox.views import ViewMethods
+
+POST_MESSAGE_MAX_TEXT = 40_000
+UPDATE_MAX_TEXT = 4_000
+_BLOCK_ID_ALPHABET = string.ascii_letters + string.digits
+
+
+def parse_blocks(params: dict[str, Any]) -> list[Any] | None:
+    """The `blocks` parameter as a list (form posts carry it as a JSON string), or None when absent."""
+    raw = params.get("blocks")
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.strip() else []
+        except json.JSONDecodeError:
+            raise ApiError("invalid_blocks_format") from None
+    if not isinstance(raw, list):
+        raise ApiError("invalid_blocks_format")
+    return raw
+
+
+def checked_content(params: dict[str, Any], *, max_text: int) -> tuple[str | None, list[Any] | None]:
+    """Text and blocks of a message, refused the way Slack refuses them; at least one must be present."""
+    text = params.get("text")
+    text = None if text is None else str(text)
+    blocks = parse_blocks(params)
+    if not text and not blocks:
+        raise ApiError("no_text")
+    if text is not None and len(text) > max_text:
+        raise ApiError("msg_too_long")
+    if blocks:
+        errors = block_errors(blocks)
+        if errors:
+            raise ApiError("invalid_blocks", errors=errors)
+        if blocks_json_length(blocks) > MAX_BLOCKS_JSON_CHARS:
+            raise ApiError("msg_blocks_too_long")
+        blocks = with_block_ids(blocks)
+    return text, blocks
+
+
+def with_block_ids(blocks: list[Any]) -> list[Any]:
+    """Copies of the blocks where each has a block_id, as Slack stores them (it invents ids for the rest)."""
+    return [
+        {**block, "block_id": "".join(secrets.choice(_BLOCK_ID_ALPHABET) for _ in range(5))}
+        if isinstance(block, dict) and "block_id" not in block
+        else block
+        for block in blocks
+    ]
+
+
+class WebApi:
+    """Dispatches `POST /api/<method>` to the method that answers it."""
+
+    def __init__(self, state: SandboxState, limiter: ChannelRateLimiter) -> None:
+        self.state = state
+        self.limiter = limiter
+        views = ViewMethods(state)
+        self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self.auth_test,
+            "chat.postMessage": self.chat_post_message,
+            "chat.update": self.chat_update,
+            "chat.postEphemeral": self.chat_post_ephemeral,
+            "views.open": views.views_open,
+            "views.update": views.views_update,
+            "users.info": self.users_info,
+            "usergroups.users.list": self.usergroups_users_list,
+            "conversations.open": self.conversations_open,
+        }
+
+    def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        handler = self.methods.get(method)
+        if handler is None:
+            raise ApiError("unknown_method", status=404)
+        return handler(params)
+
+    def channel(self, params: dict[str, Any]) -> Channel:
+        """The channel named by `channel`: an id, a name (with or without #), or a user id (their DM)."""
+        wanted = str(params.get("channel") or "")
+        if wanted in self.state.channels:
+            return self.state.channels[wanted]
+        if wanted in self.state.users:
+            return self.state.open_dm([wanted])
+        by_name = {c.name: c for c in self.state.channels.values()}
+        channel = by_name.get(wanted.removeprefix("#"))
+        if channel is None:
+            raise ApiError("channel_not_found")
+        return channel
+
+    def member_channel(self, params: dict[str, Any]) -> Channel:
+        channel = self.channel(params)
+        if self.state.bot_user_id not in channel.members:
+            raise ApiError("not_in_channel")
+        return channel
+
+    def auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        team = self.state.team
+        return {
+            "url": f"https://{team.domain}.slack.com/",
+            "team": team.name,
+            "user": self.state.users[self.state.bot_user_id].name,
+            "team_id": team.id,
+            "user_id": self.state.bot_user_id,
+            "bot_id": self.state.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def chat_post_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channel(params)
+        retry_after = self.limiter.retry_after(channel.id)
+        if retry_after is not None:
+            raise ApiError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
+        if self.state.bot_user_id not in channel.members:
+            raise ApiError("not_in_channel")
+        text, blocks = checked_content(params, max_text=POST_MESSAGE_MAX_TEXT)
+        thread_ts = params.get("thread_ts") or None
+        message = self.state.post_message(
+            channel.id,
+            text=text or "",
+            blocks=blocks,
+            user=self.state.bot_user_id,
+            bot_id=self.state.bot_id,
+            thread_ts=None if thread_ts is None else str(thread_ts),
+        )
+        return {"channel": channel.id, "ts": message.ts, "message": message.to_api(self.state.team.id)}
+
+    def chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channel(params)
+        message = self.state.find_message(channel.id, str(params.get("ts") or ""))
+        if message is None:
+            raise ApiError("message_not_found")
+        if message.bot_id != self.state.bot_id:
+            raise ApiError("cant_update_message")
+        text, blocks = checked_content(params, max_text=UPDATE_MAX_TEXT)
+        if text is not None:
+            message.text = text
+        if blocks is not None:
+            message.blocks = blocks
+        message.edit_count += 1
+        self.state.touch()
+        return {
+            "channel": channel.id,
+            "ts": message.ts,
+            "text": message.text,
+            "message": message.to_api(self.state.team.id),
+        }
+
+    def chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.member_channel(params)
+        user = str(params.get("user") or "")
+        if user not in self.state.users:
+            raise ApiError("user_not_found")
+        if user not in channel.members:
+            raise ApiError("user_not_in_channel")
+        text, blocks = checked_content(params, max_text=POST_MESSAGE_MAX_TEXT)
+        ephemeral = self.state.post_ephemeral(channel.id, user, text=text or "", blocks=blocks, source="api")
+        return {"message_ts": ephemeral.ts}
+
+    def users_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = self.state.users.get(str(params.get("user") or ""))
+        if user is None:
+            raise ApiError("user_not_found")
+        profile: dict[str, Any] = {"real_name": user.real_name, "display_name": user.name}
+        if user.bot_id:
+            profile["bot_id"] = user.bot_id
+        return {
+            "user": {
+                "id": user.id,
+                "team_id": self.state.team.id,
+                "name": user.name,
+                "real_name": user.real_name,
+                "deleted": False,
+                "is_bot": user.is_bot,
+                "profile": profile,
+            }
+        }
+
+    def usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = self.state.usergroups.get(str(params.get("usergroup") or ""))
+        if group is None:
+            raise ApiError("no_such_subteam")
+        return {"users": list(group.users)}
+
+    def conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        raw = params.get("users") or ""
+        user_ids = [u.strip() for u in (raw if isinstance(raw, list) else str(raw).split(",")) if u.strip()]
+        if not user_ids:
+            raise ApiError("users_list_not_supplied")
+        if any(u not in self.state.users for u in user_ids):
+            raise ApiError("user_not_found")
+        channel = self.state.open_dm(user_ids)
+        return {"channel": {"id": channel.id}}
