@@ -41,9 +41,7 @@ def root_blocks(view: TaskView) -> tuple[str, list[dict[str, Any]]]:
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(status, SECTION_LIMIT)}},
         {
             "type": "context",
-            "elements": [
-                {"type": "mrkdwn", "text": f"requested by <@{view.requester}> · task `{view.task_id}`"}
-            ],
+            "elements": [{"type": "mrkdwn", "text": f"requested by <@{view.requester}> · task `{view.task_id}`"}],
         },
     ]
     return fallback, blocks
@@ -51,8 +49,6 @@ def root_blocks(view: TaskView) -> tuple[str, list[dict[str, Any]]]:
 
 def reply_blocks(text: str) -> tuple[str, list[dict[str, Any]]]:
     """A long answer split over several sections, each within the section limit."""
-    chunks = [
-        text[i : i + SECTION_LIMIT] for i in range(0, min(len(text), SECTION_LIMIT * 10), SECTION_LIMIT)
-    ]
+    chunks = [text[i : i + SECTION_LIMIT] for i in range(0, min(len(text), SECTION_LIMIT * 10), SECTION_LIMIT)]
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks or [" "]]
     return clip(text, 3000), blocks

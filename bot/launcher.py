@@ -45,9 +45,7 @@ class TaskLauncher:
             log.warning("restate did not accept task %s: %s", request.task_id, type(exc).__name__)
             return Launch.UNAVAILABLE
         if response.status_code >= 300:
-            log.warning(
-                "restate refused task %s: %s %s", request.task_id, response.status_code, response.text[:200]
-            )
+            log.warning("restate refused task %s: %s %s", request.task_id, response.status_code, response.text[:200])
             return Launch.UNAVAILABLE
         status = response.json().get("status") if response.content else None
         return Launch.DUPLICATE if status == "PreviouslyAccepted" else Launch.ACCEPTED

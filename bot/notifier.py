@@ -45,9 +45,7 @@ class SlackNotifier:
     async def reply(self, ref: ThreadRef, text: str) -> None:
         fallback, blocks = reply_blocks(text)
         try:
-            await self._client.chat_postMessage(
-                channel=ref.channel, thread_ts=ref.ts, text=fallback, blocks=blocks
-            )
+            await self._client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=fallback, blocks=blocks)
         except SlackApiError as exc:
             raise _translate(exc, ref.channel) from exc
 

@@ -33,9 +33,7 @@ _SLACK = dict(
     initial_retry_interval=timedelta(milliseconds=200),
     max_retry_interval=timedelta(seconds=10),
 )
-_MODEL = dict(
-    max_attempts=4, initial_retry_interval=timedelta(seconds=1), max_retry_interval=timedelta(seconds=20)
-)
+_MODEL = dict(max_attempts=4, initial_retry_interval=timedelta(seconds=1), max_retry_interval=timedelta(seconds=20))
 _TOOL = dict(max_attempts=3, initial_retry_interval=timedelta(milliseconds=200))
 
 
@@ -73,9 +71,7 @@ class DurableAgentRuntime:
 
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse:
         async def call() -> ModelResponse:
-            with step_span(
-                f"chat {self._deps.model.name}", self._request.task_id, self._request.trace_context
-            ) as span:
+            with step_span(f"chat {self._deps.model.name}", self._request.task_id, self._request.trace_context) as span:
                 span.set_attribute("opsgate.turn", turn)
                 try:
                     response = await self._deps.model.request(request)
@@ -106,9 +102,7 @@ class DurableAgentRuntime:
         )
 
         async def execute() -> ToolResult:
-            with step_span(
-                f"execute_tool {call.name}", self._request.task_id, self._request.trace_context
-            ) as span:
+            with step_span(f"execute_tool {call.name}", self._request.task_id, self._request.trace_context) as span:
                 span.set_attribute("gen_ai.tool.name", call.name)
                 span.set_attribute("gen_ai.tool.call.id", call.id)
                 if tool is None:

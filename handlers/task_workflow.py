@@ -36,6 +36,8 @@ from handlers.tracing import emit_task_span
 
 __all__ = ["TaskDeps", "build_task_workflow"]
 
+log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying: logged once
+
 _DB = RunOptions[None](max_attempts=10, initial_retry_interval=timedelta(milliseconds=100))
 NOT_IN_CHANNEL = (
     "I can't post in <#{channel}>, so I did not start this task. Invite me first: type `/invite @opsgate` in "
@@ -74,6 +76,8 @@ class _TaskRun:
             result = await self._run_agent(root)
         except TerminalError as exc:
             cancelled = exc.status_code == 409
+            if not cancelled:
+                log.error("task %s failed: %s", self.request.task_id, exc.message)
             phase = TaskPhase.CANCELLED if cancelled else TaskPhase.FAILED
             message = "Cancelled." if cancelled else f"The task failed: {exc.message}"
             await self._finish(root, phase, message, started, error=None if cancelled else exc.message)
@@ -87,17 +91,13 @@ class _TaskRun:
         return self._outcome(phase, result.answer, root)
 
     async def _run_agent(self, root: ThreadRef) -> AgentOutcome:
-        runtime = DurableAgentRuntime(
-            self.ctx, self.request, self.deps.agent, self.deps, self._on_progress(root)
-        )
+        runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, self._on_progress(root))
         tools = self.deps.toolbox.specs([t for t in self.deps.agent.tools if self.deps.toolbox.get(t)])
         return await run_agent(self.deps.agent, tools, self.request.text, runtime)
 
     def _on_progress(self, root: ThreadRef) -> DurableAgentRuntime.ProgressHook:
         async def update(event: AgentProgress) -> None:
-            phase = (
-                TaskPhase.PLANNING if event.turn == 1 and event.activity == "thinking" else TaskPhase.RUNNING
-            )
+            phase = TaskPhase.PLANNING if event.turn == 1 and event.activity == "thinking" else TaskPhase.RUNNING
             self.view = self.view.model_copy(
                 update={
                     "phase": phase,
@@ -106,9 +106,7 @@ class _TaskRun:
                     "max_steps": event.max_turns,
                 }
             )
-            await slack_step(
-                self.ctx, f"slack: status {event.turn}", self.deps.notifier.update_root, root, self.view
-            )
+            await slack_step(self.ctx, f"slack: status {event.turn}", self.deps.notifier.update_root, root, self.view)
             await self._db(
                 "db: status",
                 self.deps.store.update,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import errno
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -15,7 +15,10 @@ from opsgate.settings import Settings, SettingsError, load_settings
 __all__ = ["main"]
 
 log = logging.getLogger("opsgate")
-PORTS = "OPSGATE_BOT_PORT, OPSGATE_WORKER_PORT, OPSGATE_SANDBOX_PORT, OPSGATE_RESTATE_INGRESS_URL, OPSGATE_RESTATE_ADMIN_URL"
+PORTS = (
+    "OPSGATE_BOT_PORT, OPSGATE_WORKER_PORT, OPSGATE_SANDBOX_PORT, OPSGATE_RESTATE_INGRESS_URL, "
+    "OPSGATE_RESTATE_ADMIN_URL"
+)
 
 
 def _configure_logging(settings: Settings) -> None:

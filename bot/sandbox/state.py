@@ -35,6 +35,7 @@ class SandboxState:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
         self.version = 0
+        self.rate_limited: dict[str, int] = {}  # channel -> how many calls got HTTP 429
         self.listeners: list[Callable[[], None]] = []
         self.team = Team(id="T0SANDBOX", domain="sandbox", name="sandbox")
         self.bot_user_id = BOT_USER_ID

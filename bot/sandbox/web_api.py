@@ -128,6 +128,7 @@ class WebApi:
         channel = self.channel(params)
         retry_after = self.limiter.retry_after(channel.id)
         if retry_after is not None:
+            self.state.rate_limited[channel.id] = self.state.rate_limited.get(channel.id, 0) + 1
             raise ApiError("ratelimited", status=429, headers={"Retry-After": str(retry_after)})
         if self.state.bot_user_id not in channel.members:
             raise ApiError("not_in_channel")

@@ -13,7 +13,7 @@ from agents.messages import ModelRequest, ModelResponse, ToolResultBlock, ToolUs
 from agents.models import OfflineModel, ScriptedModel, ScriptExhausted
 from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
-from agents.tools import ToolCallContext, Toolbox, ToolResult
+from agents.tools import Toolbox, ToolCallContext, ToolResult
 
 AGENT = AgentSpec(name="ops", purpose="answer", prompt="You are terse.", tools=["list_services"], max_turns=3)
 

@@ -83,3 +83,52 @@ async def test_health_endpoint(stack: Stack) -> None:
     async with httpx.AsyncClient() as client:
         response = await client.get(f"http://127.0.0.1:{stack.bot.port}/healthz")
     assert response.status_code == 200
+
+
+async def test_overloaded_model_is_retried_by_restate_and_the_task_completes(stack: Stack, probe_name: str) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[flaky:{probe_name}:2] summarize the incidents"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert outcome["answer"] == "recovered after the model was overloaded"
+    assert stack.probe_lines(probe_name, "model") == ["attempt"] * 3  # two failures, one success, no more
+
+
+async def test_model_that_refuses_the_key_fails_the_task_visibly(stack: Stack, probe_name: str) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[down:{probe_name}] summarize the incidents"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "failed"
+    assert stack.probe_lines(probe_name, "model") == ["attempt"]  # a final error is not retried
+    thread_ts = outcome["thread_ts"]
+    replies = [m.text for m in stack.sandbox.state.thread("C0OPS", thread_ts) if m.ts != thread_ts]
+    assert any("The task failed" in text and "invalid x-api-key" in text for text in replies)
+    root = stack.sandbox.state.find_message("C0OPS", thread_ts)
+    assert root is not None
+    assert "*Failed*" in str(root.blocks)
+    record = stack.store.get(task_id)
+    assert record is not None
+    assert record.status == TaskStatus.FAILED
+
+
+async def test_slack_rate_limits_are_waited_out_and_every_task_finishes(stack: Stack) -> None:
+    """Slack answers 429 with Retry-After; the Slack steps retry after it instead of failing or spinning."""
+    stack.sandbox.set_rate_limit(True)
+    try:
+        replies = [
+            await stack.sandbox.send_slash_command(
+                user_id="U0CAROL", channel_id="C0DEPLOY", text=f"what services are running in staging? ({n})"
+            )
+            for n in range(4)
+        ]
+        outcomes = [await attach(stack, task_id_for("T0SANDBOX", r.trigger_id), timeout=60) for r in replies]
+    finally:
+        stack.sandbox.set_rate_limit(False)
+    assert [o["phase"] for o in outcomes] == ["done"] * 4
+    assert stack.sandbox.state.rate_limited.get("C0DEPLOY", 0) > 0  # the limit really was hit
+    roots = [m for m in stack.sandbox.state.messages_in("C0DEPLOY") if m.thread_ts in (None, m.ts)]
+    assert len(roots) >= 4

@@ -14,19 +14,20 @@ import re
 from pathlib import Path
 from typing import Any
 
-from opsgate.telemetry import install, setup_telemetry
-
 from agents.builtin_tools import builtin_tools
 from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock
-from agents.models import Model, OfflineModel
+from agents.models import Model, ModelError, OfflineModel
 from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
 from opsgate.cli import run_until_signal
 from opsgate.settings import load_settings
+from opsgate.telemetry import install, setup_telemetry
 from opsgate.worker import build_task_deps, load_team, run_worker
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
+FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
+DOWN = re.compile(r"^\[down:([a-z0-9-]+)\]")
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
 
@@ -45,7 +46,17 @@ class ProbeModel(Model):
 
     async def request(self, request: ModelRequest) -> ModelResponse:
         first = request.messages[0].content[0]
-        match = PROBE.match(first.text) if isinstance(first, TextBlock) else None
+        text = first.text if isinstance(first, TextBlock) else ""
+        if flaky := FLAKY.match(text):
+            calls = PROBE_DIR / f"{flaky.group(1)}.model"
+            _append(calls, "attempt")
+            if len(calls.read_text().splitlines()) <= int(flaky.group(2)):
+                raise ModelError("529 overloaded_error", retryable=True)
+            return text_turn("recovered after the model was overloaded", model=self.name)
+        if down := DOWN.match(text):
+            _append(PROBE_DIR / f"{down.group(1)}.model", "attempt")
+            raise ModelError("401 invalid x-api-key", retryable=False)
+        match = PROBE.match(text)
         if match is None:
             return await self._fallback.request(request)
         name = match.group(1)

@@ -67,8 +67,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     first = text.split(maxsplit=1)[0].lower() if text else ""
     if not text:
         return {
-            "text": "What should I do? Tell me after the command, e.g. `/ops what's running in staging?`\n\n"
-            + HELP
+            "text": "What should I do? Tell me after the command, e.g. `/ops what's running in staging?`\n\n" + HELP
         }
     if first in ("help", "?", "-h", "--help"):
         return {"text": HELP}
