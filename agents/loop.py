@@ -82,17 +82,13 @@ async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: 
         results: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
         for call in calls:
             tool_calls += 1
-            await runtime.progress(
-                AgentProgress(turn=turn, max_turns=spec.max_turns, activity=f"`{call.name}`")
-            )
+            await runtime.progress(AgentProgress(turn=turn, max_turns=spec.max_turns, activity=f"`{call.name}`"))
             verdict = await runtime.review_tool(turn, call)
             if not verdict.allowed:
                 results.append(ToolResultBlock(tool_use_id=call.id, content=verdict.reason, is_error=True))
                 continue
             result = await runtime.run_tool(turn, call)
-            results.append(
-                ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error)
-            )
+            results.append(ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error))
         messages.append(Message(role="user", content=results))
     return AgentOutcome(
         status="out_of_turns",

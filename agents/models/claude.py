@@ -25,13 +25,9 @@ def _is_spend_limit(exc: anthropic.APIStatusError) -> bool:
 
 
 class ClaudeModel(Model):
-    def __init__(
-        self, *, api_key: str, model: str, base_url: str | None = None, timeout: float = 120.0
-    ) -> None:
+    def __init__(self, *, api_key: str, model: str, base_url: str | None = None, timeout: float = 120.0) -> None:
         self.name = model
-        self._client = anthropic.AsyncAnthropic(
-            api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout
-        )
+        self._client = anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=0, timeout=timeout)
 
     async def request(self, request: ModelRequest) -> ModelResponse:
         system: list[dict[str, Any]] = [

@@ -25,17 +25,13 @@ class ScriptedModel(Model):
     async def request(self, request: ModelRequest) -> ModelResponse:
         self.requests.append(request)
         if len(self.requests) > len(self._turns):
-            raise ScriptExhausted(
-                f"model called {len(self.requests)} times, script has {len(self._turns)} turns"
-            )
+            raise ScriptExhausted(f"model called {len(self.requests)} times, script has {len(self._turns)} turns")
         turn = self._turns[len(self.requests) - 1]
         return turn(request) if callable(turn) else turn
 
 
 def text_turn(text: str, *, model: str = "scripted") -> ModelResponse:
-    return ModelResponse(
-        id="msg_scripted", model=model, content=[TextBlock(text=text)], stop_reason="end_turn"
-    )
+    return ModelResponse(id="msg_scripted", model=model, content=[TextBlock(text=text)], stop_reason="end_turn")
 
 
 def tool_turn(
