@@ -9,6 +9,7 @@ the model can choose differently.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -28,13 +29,30 @@ __all__ = ["DurableAgentRuntime", "slack_step"]
 
 T = TypeVar("T")
 
-_SLACK = dict(
-    max_attempts=8,
-    initial_retry_interval=timedelta(milliseconds=200),
-    max_retry_interval=timedelta(seconds=10),
-)
-_MODEL = dict(max_attempts=4, initial_retry_interval=timedelta(seconds=1), max_retry_interval=timedelta(seconds=20))
-_TOOL = dict(max_attempts=3, initial_retry_interval=timedelta(milliseconds=200))
+
+@dataclass(frozen=True)
+class StepRetry:
+    """How Restate retries one kind of step before giving up with a `TerminalError`."""
+
+    max_attempts: int
+    initial: timedelta
+    longest: timedelta = timedelta(seconds=10)
+
+    def options(self, type_hint: Any = None) -> RunOptions[Any]:
+        return RunOptions(
+            type_hint=type_hint,
+            max_attempts=self.max_attempts,
+            initial_retry_interval=self.initial,
+            max_retry_interval=self.longest,
+        )
+
+
+SLACK_RETRY = StepRetry(max_attempts=8, initial=timedelta(milliseconds=200))
+MODEL_RETRY = StepRetry(max_attempts=4, initial=timedelta(seconds=1), longest=timedelta(seconds=20))
+TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
+# A tool that does not say it is idempotent gets one attempt: an error is not retried blindly. (A crash mid-call
+# still replays the step; turning that into "outcome unknown" needs the intent marker of the approvals issue.)
+ONE_ATTEMPT = StepRetry(max_attempts=1, initial=timedelta(milliseconds=200))
 
 
 async def slack_step(
@@ -48,8 +66,8 @@ async def slack_step(
         except SlackRetryLater as exc:
             raise RetryableError(str(exc), retry_after=timedelta(seconds=exc.retry_after)) from exc
 
-    options: RunOptions[T] = RunOptions(type_hint=type_hint, **_SLACK)  # type: ignore[arg-type]
-    return await ctx.run_typed(name, call, options)
+    result: T = await ctx.run_typed(name, call, SLACK_RETRY.options(type_hint))
+    return result
 
 
 class DurableAgentRuntime:
@@ -82,8 +100,7 @@ class DurableAgentRuntime:
                 span.set_attribute("opsgate.stop_reason", response.stop_reason)
                 return response
 
-        options = RunOptions(type_hint=ModelResponse, **_MODEL)  # type: ignore[arg-type]
-        return await self._ctx.run_typed(f"model: turn {turn}", call, options)
+        return await self._ctx.run_typed(f"model: turn {turn}", call, MODEL_RETRY.options(ModelResponse))
 
     async def review_tool(self, turn: int, call: ToolUseBlock) -> ToolVerdict:
         async def review() -> ToolVerdict:
@@ -114,8 +131,8 @@ class DurableAgentRuntime:
                     return ToolResult(content=str(exc), is_error=True)
                 return result
 
-        options = RunOptions(type_hint=ToolResult, **_TOOL)  # type: ignore[arg-type]
-        return await self._ctx.run_typed(f"tool: {call.name} ({call.id})", execute, options)
+        retry = TOOL_RETRY if tool is not None and tool.spec.annotations.idempotent else ONE_ATTEMPT
+        return await self._ctx.run_typed(f"tool: {call.name} ({call.id})", execute, retry.options(ToolResult))
 
     async def progress(self, event: AgentProgress) -> None:
         await self._progress(event)
