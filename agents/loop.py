@@ -56,7 +56,7 @@ class AgentOutcome(BaseModel):
 class AgentRuntime(Protocol):
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse: ...
 
-    async def review_tool(self, turn: int, call: ToolUseBlock) -> ToolVerdict: ...
+    async def review_tool(self, turn: int, call: ToolUseBlock, rationale: str) -> ToolVerdict: ...
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult: ...
 
@@ -83,7 +83,7 @@ async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: 
         for call in calls:
             tool_calls += 1
             await runtime.progress(AgentProgress(turn=turn, max_turns=spec.max_turns, activity=f"`{call.name}`"))
-            verdict = await runtime.review_tool(turn, call)
+            verdict = await runtime.review_tool(turn, call, response.text)
             if not verdict.allowed:
                 results.append(ToolResultBlock(tool_use_id=call.id, content=verdict.reason, is_error=True))
                 continue

@@ -33,6 +33,12 @@ class ToolSpec(BaseModel):
     input_schema: dict[str, Any]
     annotations: ToolAnnotations = ToolAnnotations()
     server: str = "builtin"
+    target_keys: tuple[str, ...] = ()
+    """Arguments that name what the call acts on; the card shows it and a critical approval asks to type it."""
+
+    def target_of(self, arguments: dict[str, Any]) -> str | None:
+        parts = [str(arguments[key]) for key in self.target_keys if arguments.get(key) not in (None, "")]
+        return "@".join(parts) if parts else None
 
     def for_model(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "input_schema": self.input_schema}

@@ -39,6 +39,10 @@ async def fetch_bot_identity(client: AsyncWebClient) -> BotIdentity:
 class Launcher(Protocol):
     async def launch(self, request: TaskRequest) -> Launch: ...
 
+    async def call(
+        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+    ) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class BotDeps:

@@ -18,6 +18,7 @@ from handlers.contracts import TASK_RUN, TASK_WORKFLOW, TaskRequest
 __all__ = ["Launch", "TaskLauncher"]
 
 log = logging.getLogger(__name__)
+_JSON = {"content-type": "application/json"}
 
 
 class Launch(StrEnum):
@@ -33,14 +34,13 @@ class TaskLauncher:
             base_url=ingress_url,
             limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             timeout=httpx.Timeout(deadline),
-            headers={"content-type": "application/json"},
         )
 
     async def launch(self, request: TaskRequest) -> Launch:
         path = f"/{TASK_WORKFLOW}/{request.task_id}/{TASK_RUN}/send"
         try:
             async with asyncio.timeout(self._deadline):
-                response = await self._client.post(path, content=request.model_dump_json())
+                response = await self._client.post(path, content=request.model_dump_json(), headers=_JSON)
         except (httpx.HTTPError, TimeoutError) as exc:
             log.warning("restate did not accept task %s: %s", request.task_id, type(exc).__name__)
             return Launch.UNAVAILABLE
@@ -49,6 +49,27 @@ class TaskLauncher:
             return Launch.UNAVAILABLE
         status = response.json().get("status") if response.content else None
         return Launch.DUPLICATE if status == "PreviouslyAccepted" else Launch.ACCEPTED
+
+    async def call(
+        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+    ) -> str | None:
+        """A request-response call to a keyed handler (`body` None for one without input); None on no answer."""
+        path = f"/{service}/{key}/{handler}"
+        try:
+            async with asyncio.timeout(deadline or self._deadline):
+                if body is None:
+                    response = await self._client.post(path)
+                else:
+                    response = await self._client.post(path, content=body, headers=_JSON)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            log.warning("restate call %s/%s/%s failed: %s", service, key, handler, type(exc).__name__)
+            return None
+        if response.status_code >= 300:
+            log.warning(
+                "restate call %s/%s/%s: %s %s", service, key, handler, response.status_code, response.text[:200]
+            )
+            return None
+        return response.text
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -7,6 +7,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.blocks import reply_blocks, root_blocks
+from bot.cards import approval_blocks
+from handlers.approval_contracts import ApprovalCard, CardRef
 from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
 
 __all__ = ["SlackNotifier"]
@@ -55,3 +57,23 @@ class SlackNotifier:
             raise SlackRetryLater(float(response.headers.get("Retry-After", "1")))
         if response.status_code >= 500:
             raise RuntimeError(f"response_url answered {response.status_code}")
+
+    async def post_card(self, channel: str, thread_ts: str | None, card: ApprovalCard) -> CardRef:
+        text, blocks = approval_blocks(card)
+        try:
+            response = await self._client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as exc:
+            raise _translate(exc, channel) from exc
+        return CardRef(channel=str(response["channel"]), ts=str(response["ts"]))
+
+    async def update_card(self, ref: CardRef, card: ApprovalCard) -> None:
+        text, blocks = approval_blocks(card)
+        try:
+            await self._client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise _translate(exc, ref.channel) from exc
+
+    async def post_in_thread(self, channel: str, thread_ts: str, text: str) -> None:
+        await self.reply(ThreadRef(channel=channel, ts=thread_ts), text)

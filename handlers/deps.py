@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.gate import ToolGate
 from agents.models import Model
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
+from approvals import ApprovalPolicy
 from handlers.contracts import ThreadNotifier
 from handlers.store import TaskStore
 
@@ -22,3 +24,5 @@ class TaskDeps:
     gate: ToolGate
     notifier: ThreadNotifier
     store: TaskStore
+    policy: Callable[[], ApprovalPolicy]
+    """The current policy; called inside durable steps only, so a replay reuses the journaled decision."""

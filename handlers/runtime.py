@@ -1,73 +1,27 @@
 """The durable side of the agent loop: each model call, gate decision and tool call is a named Restate step.
 
-Retry layering, decided once here: the model seam and tools make one attempt per call; Restate retries the
-step (`RunOptions`) for errors worth retrying, and gives up with a `TerminalError` after a few attempts. A
-tool that fails for good (`ToolError`) is not an exception at all: its message becomes the tool's result so
-the model can choose differently.
+A tool that fails for good (`ToolError`) is not an exception at all: its message becomes the tool's result so
+the model can choose differently. Retry policies live in `handlers.steps`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, TypeVar
 
-from restate import RunOptions, TerminalError, WorkflowContext
-from restate.exceptions import RetryableError
+from restate import TerminalError, WorkflowContext
 
 from agents.loop import AgentProgress, ToolVerdict
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock
 from agents.models import ModelError
 from agents.spec import AgentSpec
 from agents.tools import ToolCallContext, ToolError, ToolResult
-from handlers.contracts import SlackRetryLater, TaskRequest
+from handlers.contracts import TaskRequest
 from handlers.deps import TaskDeps
+from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY
+from handlers.tool_gate import ToolGateStep
 from handlers.tracing import step_span
 
-__all__ = ["DurableAgentRuntime", "slack_step"]
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class StepRetry:
-    """How Restate retries one kind of step before giving up with a `TerminalError`."""
-
-    max_attempts: int
-    initial: timedelta
-    longest: timedelta = timedelta(seconds=10)
-
-    def options(self, type_hint: Any = None) -> RunOptions[Any]:
-        return RunOptions(
-            type_hint=type_hint,
-            max_attempts=self.max_attempts,
-            initial_retry_interval=self.initial,
-            max_retry_interval=self.longest,
-        )
-
-
-SLACK_RETRY = StepRetry(max_attempts=8, initial=timedelta(milliseconds=200))
-MODEL_RETRY = StepRetry(max_attempts=4, initial=timedelta(seconds=1), longest=timedelta(seconds=20))
-TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
-# A tool that does not say it is idempotent gets one attempt: an error is not retried blindly. (A crash mid-call
-# still replays the step; turning that into "outcome unknown" needs the intent marker of the approvals issue.)
-ONE_ATTEMPT = StepRetry(max_attempts=1, initial=timedelta(milliseconds=200))
-
-
-async def slack_step(
-    ctx: WorkflowContext, name: str, fn: Callable[..., Awaitable[T]], *args: Any, type_hint: Any = None
-) -> T:
-    """A Slack call as a durable step; a 429 becomes a retry after Slack's Retry-After."""
-
-    async def call() -> T:
-        try:
-            return await fn(*args)
-        except SlackRetryLater as exc:
-            raise RetryableError(str(exc), retry_after=timedelta(seconds=exc.retry_after)) from exc
-
-    result: T = await ctx.run_typed(name, call, SLACK_RETRY.options(type_hint))
-    return result
+__all__ = ["DurableAgentRuntime"]
 
 
 class DurableAgentRuntime:
@@ -80,12 +34,14 @@ class DurableAgentRuntime:
         agent: AgentSpec,
         deps: TaskDeps,
         progress: ProgressHook,
+        gate: ToolGateStep,
     ) -> None:
         self._ctx = ctx
         self._request = request
         self._agent = agent
         self._deps = deps
         self._progress = progress
+        self._gate = gate
 
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse:
         async def call() -> ModelResponse:
@@ -102,12 +58,8 @@ class DurableAgentRuntime:
 
         return await self._ctx.run_typed(f"model: turn {turn}", call, MODEL_RETRY.options(ModelResponse))
 
-    async def review_tool(self, turn: int, call: ToolUseBlock) -> ToolVerdict:
-        async def review() -> ToolVerdict:
-            return self._deps.gate.review(self._agent, call)
-
-        options = RunOptions(type_hint=ToolVerdict, max_attempts=3)
-        return await self._ctx.run_typed(f"gate: {call.name} ({call.id})", review, options)
+    async def review_tool(self, turn: int, call: ToolUseBlock, rationale: str) -> ToolVerdict:
+        return await self._gate.review(call, rationale)
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:
         tool = self._deps.toolbox.get(call.name)

@@ -10,16 +10,18 @@ SQL statements themselves, so concurrent writers cannot race past a check made i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Field, Session, SQLModel, col, select
+
+from approvals.sqltypes import UTCDateTime, utc_now
 
 __all__ = ["TaskNotFoundError", "TaskRecord", "TaskStatus", "TaskStore", "UTCDateTime", "utc_now"]
 
@@ -45,30 +47,6 @@ _TERMINAL = frozenset({TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELLED}
 
 class TaskNotFoundError(LookupError):
     """An update named a task that was never recorded: a bug in the caller, not something to retry."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(sa.TypeDecorator[datetime]):
-    """A timestamp that is always timezone-aware UTC in Python, also on SQLite, which stores no offset."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: store timezone-aware UTC times")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class TaskRecord(SQLModel, table=True):

@@ -30,8 +30,10 @@ from handlers.contracts import (
     ThreadRef,
 )
 from handlers.deps import TaskDeps
-from handlers.runtime import DurableAgentRuntime, slack_step
+from handlers.runtime import DurableAgentRuntime
+from handlers.steps import slack_step
 from handlers.store import TaskRecord, TaskStatus
+from handlers.tool_gate import ToolGateStep
 from handlers.tracing import emit_task_span
 
 __all__ = ["TaskDeps", "build_task_workflow"]
@@ -91,9 +93,18 @@ class _TaskRun:
         return self._outcome(phase, result.answer, root)
 
     async def _run_agent(self, root: ThreadRef) -> AgentOutcome:
-        runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, self._on_progress(root))
+        gate = ToolGateStep(self.ctx, self.request, self.deps, root, self._on_phase(root))
+        runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, self._on_progress(root), gate)
         tools = self.deps.toolbox.specs([t for t in self.deps.agent.tools if self.deps.toolbox.get(t)])
         return await run_agent(self.deps.agent, tools, self.request.text, runtime)
+
+    def _on_phase(self, root: ThreadRef) -> ToolGateStep.PhaseHook:
+        async def update(phase: TaskPhase, detail: str) -> None:
+            self.view = self.view.model_copy(update={"phase": phase, "detail": detail})
+            await slack_step(self.ctx, f"slack: status {phase.value}", self.deps.notifier.update_root, root, self.view)
+            await self._db("db: status", self.deps.store.update, self.request.task_id, status=TaskStatus(phase))
+
+        return update
 
     def _on_progress(self, root: ThreadRef) -> DurableAgentRuntime.ProgressHook:
         async def update(event: AgentProgress) -> None:

@@ -2,7 +2,7 @@
 
 People write this file, so every problem is reported as `file:line: field: message`, all at once, pointing at
 the offending value (or at the mapping that lacks a required key). Each section is its own model, so later
-sections (policy, tools, schedules) slot in beside `commands` without touching the loader.
+sections (`policy`, and later tools and schedules) slot in beside `commands` without touching the loader.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from agents.spec import AgentSpec
+from approvals.policy import ApprovalPolicy
 
 __all__ = ["CommandsConfig", "TeamConfig", "TeamConfigError", "load_team_config", "parse_team_config"]
 
@@ -53,6 +54,7 @@ class TeamConfig(BaseModel):
     agents: list[AgentSpec] = Field(min_length=1)
     default_agent: str = Field(default="", description="Agent that takes requests; defaults to the first.")
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
+    policy: ApprovalPolicy = Field(default_factory=ApprovalPolicy, description="Risk tiers and who approves.")
 
     @model_validator(mode="before")
     @classmethod

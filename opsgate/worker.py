@@ -13,12 +13,17 @@ from agents.gate import ScopeGate
 from agents.models import Model, OfflineModel
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
+from approvals import CachedUserGroups
+from approvals.audit import AuditEvent, AuditLog
 from bot.notifier import SlackNotifier
+from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
 from handlers.deps import TaskDeps
 from handlers.store import TaskStore
+from handlers.switches import build_switches_object
 from handlers.task_workflow import build_task_workflow
 from opsgate.db import create_db_engine, upgrade_database
+from opsgate.policy_source import PolicySource
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
 from opsgate.slack import slack_client
@@ -68,13 +73,42 @@ def build_task_deps(
         gate=ScopeGate(),
         notifier=notifier or SlackNotifier(slack_client(settings)),
         store=store,
+        policy=PolicySource(settings.config_file, team.policy),
     )
 
 
-def build_worker_app(deps: TaskDeps) -> Any:
-    return restate.app([build_task_workflow(deps)])
+def build_approval_deps(
+    settings: Settings, team: TeamConfig, *, notifier: ApprovalNotifier | None = None
+) -> ApprovalDeps:
+    client = slack_client(settings)
+
+    async def group_members(group_id: str) -> list[str]:
+        response = await client.usergroups_users_list(usergroup=group_id)
+        return [str(user) for user in response.get("users") or []]
+
+    audit_log = AuditLog(create_db_engine(settings.database_url))
+
+    def audit(task_id: str, event: str, dedupe_key: str, actor: str | None, detail: dict[str, Any]) -> None:
+        audit_log.append(task_id, AuditEvent(event), dedupe_key=dedupe_key, actor=actor, detail=detail)
+
+    directory = CachedUserGroups(group_members, groups=team.policy.approvers)
+    return ApprovalDeps(
+        notifier=notifier or SlackNotifier(client),
+        directory=directory,
+        audit=audit,
+        approvers_channel=team.policy.approvers_channel,
+    )
 
 
-async def run_worker(settings: Settings, deps: TaskDeps, shutdown: asyncio.Event) -> None:
+def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps) -> Any:
+    return restate.app([build_task_workflow(deps), build_approval_object(approval_deps), build_switches_object()])
+
+
+async def run_worker(settings: Settings, deps: TaskDeps, approval_deps: ApprovalDeps, shutdown: asyncio.Event) -> None:
     log.info("worker listening on http://%s:%s", settings.worker_host, settings.worker_port)
-    await serve_asgi(build_worker_app(deps), settings.worker_host, settings.worker_port, shutdown)
+    refresher = asyncio.create_task(approval_deps.directory.run_refresher(shutdown, interval=300))
+    try:
+        await serve_asgi(build_worker_app(deps, approval_deps), settings.worker_host, settings.worker_port, shutdown)
+    finally:
+        shutdown.set()
+        await refresher

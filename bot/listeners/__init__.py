@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import commands
+from bot.listeners import actions, commands, views
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -16,3 +16,5 @@ __all__ = ["register_all"]
 
 def register_all(app: AsyncApp, deps: BotDeps) -> None:
     commands.register(app, deps)
+    actions.register(app, deps)
+    views.register(app, deps)

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 
 from bot.sandbox.errors import ApiError
-from bot.sandbox.payloads import block_actions_body, find_button, iter_buttons, slash_command_body
+from bot.sandbox.payloads import block_actions_body, find_button, iter_buttons, slash_command_body, view_submission_body
 from bot.sandbox.signing import sign_request
 from bot.sandbox.state import SandboxState
 from bot.sandbox.web_api import POST_MESSAGE_MAX_TEXT, checked_content
@@ -160,6 +160,16 @@ class BotDelivery:
         if reply.error is not None:
             self.show_error(channel_id, user_id, f'The app failed to handle your click: "{reply.error}"')
         return reply
+
+    async def submit_view(
+        self, bot_url: str | None, *, user_id: str, view: dict[str, Any], values: dict[str, dict[str, str]]
+    ) -> BotReply:
+        """Submit a modal as `user_id`; an empty 200 (or `response_action: clear`) closes it, as in Slack."""
+        trigger = self.state.issue_trigger(user_id)
+        body = view_submission_body(
+            user_id=user_id, user_name=self.state.users[user_id].name, view=view, values=values, trigger_id=trigger.id
+        )
+        return await self.post(bot_url, body, trigger.id, "")
 
     async def post(self, bot_url: str | None, body: bytes, trigger_id: str, response_url: str) -> BotReply:
         """POST the signed body; never raises for the bot's failures, which become `BotReply.error`."""

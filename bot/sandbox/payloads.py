@@ -175,3 +175,32 @@ def iter_buttons(blocks: list[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 def find_button(blocks: list[Any], action_id: str) -> tuple[str, dict[str, Any]] | None:
     """The (block_id, button) with this action_id, or None if the message has no such button."""
     return next(((bid, b) for bid, b in iter_buttons(blocks) if b.get("action_id") == action_id), None)
+
+
+def view_submission_body(
+    *,
+    user_id: str,
+    user_name: str,
+    view: Mapping[str, Any],
+    values: Mapping[str, Mapping[str, str]],
+    trigger_id: str,
+    team_id: str = TEAM_ID,
+) -> bytes:
+    """A `view_submission` interaction: the modal as the bot opened it, with what the person typed in its state."""
+    state = {
+        block_id: {action_id: {"type": "plain_text_input", "value": value} for action_id, value in actions.items()}
+        for block_id, actions in values.items()
+    }
+    payload = {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": TEAM_DOMAIN},
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
+        "api_app_id": APP_ID,
+        "token": VERIFICATION_TOKEN,
+        "trigger_id": trigger_id,
+        "view": {**view, "state": {"values": state}},
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return encode_interaction(payload)

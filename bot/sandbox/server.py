@@ -20,6 +20,7 @@ from bot.sandbox.rate_limit import ChannelRateLimiter
 from bot.sandbox.response_urls import ResponseUrlRoutes
 from bot.sandbox.state import SandboxState
 from bot.sandbox.ui import UiRoutes
+from bot.sandbox.views import ViewMethods
 from bot.sandbox.web_api import WebApi
 
 T = TypeVar("T")
@@ -162,6 +163,20 @@ class Sandbox:
             action_id=action_id,
             value=value,
         )
+
+    async def submit_view(self, *, user_id: str, view_id: str, values: dict[str, dict[str, str]]) -> BotReply:
+        """Submit the open modal `view_id` with `values` ({block_id: {action_id: text}}), signed, as Slack does."""
+        view = self.state.views.get(view_id)
+        if view is None or view.closed or view.user != user_id:
+            raise LookupError(f"no open modal {view_id} for {user_id}")
+        reply = await self._delivery.submit_view(
+            self.bot_url, user_id=user_id, view=ViewMethods(self.state).to_api(view), values=values
+        )
+        answer = reply.json if isinstance(reply.json, dict) else {}
+        if reply.status == 200 and answer.get("response_action") in (None, "clear"):
+            view.closed = True
+            self.state.touch()
+        return reply
 
     # --- waiting ---------------------------------------------------------------------------------------
 

@@ -82,6 +82,7 @@ class UiRoutes:
             web.post("/ui/command", self.command),
             web.post("/ui/action", self.action),
             web.post("/ui/close_view", self.close_view),
+            web.post("/ui/submit_view", self.submit_view),
         ]
 
     async def index(self, request: web.Request) -> web.Response:
@@ -121,6 +122,20 @@ class UiRoutes:
                 action_id=body["action_id"],
                 value=value if isinstance(value, str) else None,
             )
+        except LookupError as missing:
+            raise web.HTTPNotFound(text=str(missing)) from None
+        return web.json_response({"ok": reply.error is None, "status": reply.status, "error": reply.error})
+
+    async def submit_view(self, request: web.Request) -> web.Response:
+        body = await json_body(request, "user_id", "view_id", "values")
+        values = body["values"]
+        if not isinstance(values, dict) or not all(
+            isinstance(actions, dict) and all(isinstance(v, str) for v in actions.values())
+            for actions in values.values()
+        ):
+            raise web.HTTPBadRequest(text="values must be {block_id: {action_id: text}}")
+        try:
+            reply = await self.sandbox.submit_view(user_id=body["user_id"], view_id=body["view_id"], values=values)
         except LookupError as missing:
             raise web.HTTPNotFound(text=str(missing)) from None
         return web.json_response({"ok": reply.error is None, "status": reply.status, "error": reply.error})

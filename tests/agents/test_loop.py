@@ -29,7 +29,7 @@ class InMemoryRuntime:
         response: ModelResponse = await self.model.request(request)
         return response
 
-    async def review_tool(self, turn: int, call: ToolUseBlock) -> ToolVerdict:
+    async def review_tool(self, turn: int, call: ToolUseBlock, rationale: str) -> ToolVerdict:
         return ScopeGate().review(AGENT, call)
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:

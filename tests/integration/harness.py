@@ -22,10 +22,11 @@ from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
-from opsgate.teamconfig import TeamConfig
+from opsgate.teamconfig import TeamConfig, load_team_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "integration-signing-secret"
+TEAM_YML = Path(__file__).with_name("team.yml")
 
 
 class WorkerProcess:
@@ -119,6 +120,7 @@ class Stack:
     sandbox: Sandbox
     store: TaskStore
     probe_dir: Path
+    config_file: Path
 
     def probe_lines(self, name: str, kind: str) -> list[str]:
         path = self.probe_dir / f"{name}.{kind}"
@@ -133,6 +135,8 @@ async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
     probe_dir = directory / "probe"
     probe_dir.mkdir(exist_ok=True)
     database_url = f"sqlite:///{directory / 'opsgate.db'}"
+    config_file = directory / "opsgate.yml"
+    config_file.write_text(TEAM_YML.read_text())
     restate = RestateServer(directory / "restate")
     restate.start()
     env = {
@@ -141,7 +145,7 @@ async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
         "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
-        "OPSGATE_CONFIG_FILE": str(directory / "absent.yml"),
+        "OPSGATE_CONFIG_FILE": str(config_file),
     }
     worker = WorkerProcess(env, directory / "worker.log")
     worker.start()
@@ -154,10 +158,10 @@ async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
         bot_port=free_port(),
         database_url=database_url,
     )
-    bot = BotServer(settings, TeamConfig.default())
+    bot = BotServer(settings, load_team_config(config_file))
     await bot.start()
     sandbox.bot_url = bot.events_url
-    return Stack(restate, worker, bot, sandbox, TaskStore(create_db_engine(database_url)), probe_dir)
+    return Stack(restate, worker, bot, sandbox, TaskStore(create_db_engine(database_url)), probe_dir, config_file)
 
 
 async def stop_stack(stack: Stack) -> None:

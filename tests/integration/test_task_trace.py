@@ -16,8 +16,10 @@ from agents.builtin_tools import builtin_tools
 from agents.gate import ScopeGate
 from agents.models import OfflineModel
 from agents.tools import Toolbox
+from approvals import CachedUserGroups
 from bot.notifier import SlackNotifier
 from bot.sandbox import Sandbox
+from handlers.approval_object import ApprovalDeps
 from handlers.contracts import TaskRequest
 from handlers.deps import TaskDeps
 from handlers.store import TaskStore
@@ -29,6 +31,10 @@ from opsgate.teamconfig import TeamConfig
 from opsgate.worker import build_worker_app
 
 pytestmark = pytest.mark.integration
+
+
+async def _no_groups(group_id: str) -> list[str]:
+    return []
 
 
 @pytest.fixture
@@ -46,10 +52,16 @@ async def in_process_worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[R
         gate=ScopeGate(),
         notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),
         store=TaskStore(create_db_engine(url)),
+        policy=lambda: team.policy,
+    )
+    approval_deps = ApprovalDeps(
+        notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),
+        directory=CachedUserGroups(_no_groups),
+        audit=lambda *_: None,
     )
     port = free_port()
     shutdown = asyncio.Event()
-    server = asyncio.create_task(serve_asgi(build_worker_app(deps), "127.0.0.1", port, shutdown))
+    server = asyncio.create_task(serve_asgi(build_worker_app(deps, approval_deps), "127.0.0.1", port, shutdown))
     restate = RestateServer(tmp_path / "restate")
     await asyncio.to_thread(restate.start)
     await asyncio.to_thread(restate.register, f"http://127.0.0.1:{port}")

@@ -18,16 +18,16 @@ from agents.builtin_tools import builtin_tools
 from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock
 from agents.models import Model, ModelError, OfflineModel
 from agents.models.scripted import text_turn, tool_turn
-from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
 from opsgate.cli import run_until_signal
 from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
-from opsgate.worker import build_task_deps, load_team, run_worker
+from opsgate.worker import build_approval_deps, build_task_deps, load_team, run_worker
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
 DOWN = re.compile(r"^\[down:([a-z0-9-]+)\]")
+ACT = re.compile(r"^\[act:([a-z0-9-]+):([a-z_]+)\]")
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
 
@@ -56,6 +56,8 @@ class ProbeModel(Model):
         if down := DOWN.match(text):
             _append(PROBE_DIR / f"{down.group(1)}.model", "attempt")
             raise ModelError("401 invalid x-api-key", retryable=False)
+        if act := ACT.match(text):
+            return self._act(request, act.group(1), act.group(2))
         match = PROBE.match(text)
         if match is None:
             return await self._fallback.request(request)
@@ -66,6 +68,45 @@ class ProbeModel(Model):
         if any(isinstance(block, ToolResultBlock) for block in last):
             return text_turn(f"probe {name} finished", model=self.name)
         return tool_turn("probe", {"name": name}, call_id=f"toolu_{name}", model=self.name)
+
+    def _act(self, request: ModelRequest, name: str, tool: str) -> ModelResponse:
+        """Propose one action on the service `name`; then report its result (or refusal) as the answer."""
+        results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+        if results:
+            return text_turn(f"result: {results[0].content}", model=self.name)
+        arguments = {"database": name} if tool == "drop_database" else {"service": name, "environment": "staging"}
+        return tool_turn(tool, arguments, call_id=f"toolu_{name}", model=self.name)
+
+
+class CountingTool(Tool):
+    """An effectful test tool: each execution appends a line to `<name>.exec` on disk, outside the worker."""
+
+    def __init__(self, name: str, annotations: ToolAnnotations, keys: tuple[str, ...]) -> None:
+        properties = {key: {"type": "string"} for key in keys}
+        self.spec = ToolSpec(
+            name=name,
+            description=f"Test action {name}.",
+            input_schema={"type": "object", "properties": properties, "required": list(keys)},
+            annotations=annotations,
+            target_keys=keys,
+        )
+
+    async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
+        subject = str(arguments.get("service") or arguments.get("database"))
+        _append(PROBE_DIR / f"{subject}.exec", f"{self.spec.name} {context.idempotency_key}")
+        return ToolResult(content=f"{self.spec.name} done for {subject}")
+
+
+DESTRUCTIVE = ToolAnnotations(read_only=False, destructive=True, idempotent=True, open_world=False)
+
+
+def test_tools() -> list[Tool]:
+    return [
+        ProbeTool(),
+        CountingTool("restart_service", DESTRUCTIVE, ("service", "environment")),
+        CountingTool("scale_service", DESTRUCTIVE, ("service", "environment")),
+        CountingTool("drop_database", DESTRUCTIVE, ("database",)),
+    ]
 
 
 class ProbeTool(Tool):
@@ -91,11 +132,10 @@ def main() -> None:
     settings = load_settings()
     install(setup_telemetry("opsgate-test-worker"))
     team = load_team(settings)
-    base = next(a for a in team.agents if a.name == team.default_agent)
-    agent = AgentSpec.model_validate({**base.model_dump(), "tools": [*base.tools, "probe"]})
-    toolbox = Toolbox([*builtin_tools(), ProbeTool()])
-    deps = build_task_deps(settings, team, model=ProbeModel(), toolbox=toolbox, agent=agent)
-    run_until_signal(lambda shutdown: run_worker(settings, deps, shutdown))
+    toolbox = Toolbox([*builtin_tools(), *test_tools()])
+    deps = build_task_deps(settings, team, model=ProbeModel(), toolbox=toolbox)
+    approval_deps = build_approval_deps(settings, team)
+    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown))
 
 
 if __name__ == "__main__":

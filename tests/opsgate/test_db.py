@@ -110,8 +110,8 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
     engine = create_db_engine(db_url)
     try:
         with engine.connect() as connection:
-            assert set(sa.inspect(connection).get_table_names()) == {"tasks", "alembic_version"}
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+            assert set(sa.inspect(connection).get_table_names()) == {"tasks", "audit_log", "alembic_version"}
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
     finally:
         engine.dispose()
 

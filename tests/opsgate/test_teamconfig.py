@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from agents.spec import AgentSpec
+from approvals.policy import Tier
 from opsgate.teamconfig import TeamConfig, TeamConfigError, load_team_config, parse_team_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -215,3 +217,133 @@ def test_agent_specs_are_frozen_and_closed() -> None:
 def test_unknown_agent_lookup_names_the_known_ones() -> None:
     with pytest.raises(KeyError, match="ops"):
         TeamConfig.default().agent("nope")
+
+
+POLICY_HEAD = "version: 1\nagents:\n  - {name: ops, purpose: p, prompt: p, tools: []}\n"
+
+
+def test_a_policy_loads_with_durations_as_people_write_them() -> None:
+    text = POLICY_HEAD + textwrap.dedent(
+        """\
+        policy:
+          approvers: [UALICE, UBOB, SONCALL]
+          high_expiry: 2h
+          critical_expiry: 600
+          tools:
+            - match: deploy_*
+              tier: high
+              reminder: 15m
+              constraints:
+                environment: {deny: [prod*]}
+        """
+    )
+    policy = parse_team_config(text, "opsgate.yml").policy
+
+    assert policy.high_expiry == timedelta(hours=2)
+    assert policy.critical_expiry == timedelta(minutes=10)
+    assert policy.tools[0].tier is Tier.HIGH
+    assert policy.tools[0].reminder == timedelta(minutes=15)
+    assert policy.tools[0].constraints["environment"].deny == ["prod*"]
+
+
+def test_policy_value_errors_point_at_their_lines() -> None:
+    text = POLICY_HEAD + textwrap.dedent(
+        """\
+        policy:
+          high_expiry: soon
+          reminder_before: 2
+          tools:
+            - match: deploy_*
+              tier: critical
+              quorum: 1
+            - match: drop_*
+              quorum: 0
+              expiry: 90 minutes
+              approvers: [alice]
+              constraints:
+                env: {deny: [prod], pattern: "v("}
+            - match: "github:"
+              tier: urgent
+        """
+    )
+    duration = "is not a duration: write e.g. 90s, 30m, 24h, 1h30m, 2d or a number of seconds"
+    assert problems(text) == [
+        f"opsgate.yml:5: policy.high_expiry: 'soon' {duration}",
+        "opsgate.yml:6: policy.reminder_before: Input should be less than 1",
+        "opsgate.yml:10: policy.tools[0].quorum: "
+        "a critical action needs two distinct approvers: quorum must be at least 2",
+        "opsgate.yml:12: policy.tools[1].quorum: Input should be greater than or equal to 1",
+        f"opsgate.yml:13: policy.tools[1].expiry: '90 minutes' {duration}",
+        "opsgate.yml:14: policy.tools[1].approvers[0]: 'alice' is not a Slack user id (U… or W…) or user group id (S…)",
+        "opsgate.yml:16: policy.tools[1].constraints.env.pattern: "
+        "not a regular expression: missing ), unterminated subpattern at position 1",
+        "opsgate.yml:17: policy.tools[2].match: "
+        "'github:' is not a tool pattern: write a tool name or glob like deploy_*, "
+        "optionally after a server name like github:*",
+        "opsgate.yml:18: policy.tools[2].tier: Input should be 'low', 'medium', 'high' or 'critical'",
+    ]
+
+
+def test_a_policy_that_cannot_be_satisfied_is_refused_where_it_fails() -> None:
+    text = POLICY_HEAD + textwrap.dedent(
+        """\
+        policy:
+          approvers: [UALICE]
+          tools:
+            - match: deploy_*
+              tier: critical
+            - match: drop_*
+              tier: high
+              approvers: [UALICE, UBOB, UALICE]
+              quorum: 2
+            - match: deploy_prod
+              tier: low
+            - match: purge
+              tier: critical
+              approvers: [SONCALL]
+              reminder: 45m
+            - match: restart
+              tier: high
+              approvers: [UALICE, UBOB]
+        """
+    )
+    too_few = "cannot reach a quorum of {q} when one of them requests the action (nobody approves their own)"
+    assert problems(text) == [
+        f"opsgate.yml:5: policy.approvers: 1 approver {too_few.format(q=1)}: name at least 2 people, or a user group",
+        f"opsgate.yml:8: policy.tools[0].tier: with policy.approvers, 1 approver {too_few.format(q=2)}: "
+        "name at least 3 people, or a user group",
+        f"opsgate.yml:11: policy.tools[1].approvers: 2 approvers {too_few.format(q=2)}: "
+        "name at least 3 people, or a user group",
+        "opsgate.yml:13: policy.tools[2].match: this rule never applies: tools[0] (deploy_*) comes first and matches "
+        "every tool it does (the first matching rule wins; move the narrower rule up)",
+        "opsgate.yml:18: policy.tools[3].reminder: "
+        "the reminder must come before the approval expires (reminder is how long before expiry)",
+    ]
+
+
+def test_a_rule_that_asks_for_approval_needs_someone_to_give_it() -> None:
+    text = (
+        POLICY_HEAD + "policy:\n  tools:\n    - match: deploy\n      tier: high\n    - match: list_*\n      tier: low\n"
+    )
+
+    assert problems(text) == [
+        "opsgate.yml:6: policy.tools[0].approvers: "
+        "nobody may approve this high rule: name approvers here or in policy.approvers"
+    ]
+
+
+def test_a_duplicate_key_in_a_rule_is_an_error() -> None:
+    text = POLICY_HEAD + "policy:\n  tools:\n    - match: deploy\n      tier: low\n      tier: medium\n"
+
+    assert problems(text) == ["opsgate.yml:8: policy.tools[0].tier: duplicate key (first at line 7)"]
+
+
+def test_the_commented_policy_example_in_the_repository_file_loads() -> None:
+    lines = (REPO_ROOT / "opsgate.yml").read_text(encoding="utf-8").splitlines()
+    start = lines.index("# policy:")
+    example = "\n".join(line.removeprefix("#").removeprefix(" ") for line in lines[start:] if line.startswith("#"))
+    policy = parse_team_config(POLICY_HEAD + example, "opsgate.yml").policy
+
+    assert [rule.match for rule in policy.tools] == ["list_*", "restart_service", "github:delete_*", "deploy_*"]
+    assert policy.tools[1].expiry == timedelta(hours=2)
+    assert policy.trusted_servers == ["github"]

@@ -1,0 +1,245 @@
+"""The audit log: every approval request, vote, refusal, outcome and execution, as append-only rows chained per task.
+
+Each row carries the hash of the previous row of its task (64 zeros for the first), and its own hash covers its
+content and that link, so an edited, deleted or reordered row breaks the chain where it happened. Deleting the
+newest rows of a task leaves a shorter chain that still verifies: that is why `heads()` exists, for the digest to
+publish the chain heads somewhere the database's owner cannot rewrite.
+
+Rows come from durable steps, which run at least once, so `append` is idempotent by a caller-chosen `dedupe_key`.
+Appends to one task take turns (PostgreSQL: an advisory lock; SQLite: its write lock, taken first), so concurrent
+workers build one gapless chain. The log never redacts for you: `detail` must arrive redacted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, TypeAlias
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Field, SQLModel
+
+from approvals.sqltypes import UTCDateTime, utc_now
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditEvent",
+    "AuditLog",
+    "AuditRecord",
+    "ChainProblem",
+    "DedupeKeyConflictError",
+    "row_hash_for",
+]
+
+GENESIS_HASH = "0" * 64
+AUDIT_LOCK_KEY = 0x6F70_6175  # "opau": the first key of the two-key advisory lock, the task's hash is the second
+_NO_DETAIL: Mapping[str, Any] = MappingProxyType({})
+_MAX_ATTEMPTS = 3
+
+
+class AuditEvent(StrEnum):
+    """What happened; `detail` says the rest (tool, tier, reason, choice…), already redacted."""
+
+    REQUESTED = "requested"  # an approval was asked for: the action, its hash, tier, approvers, quorum, expiry
+    VOTE = "vote"  # an eligible approver approved or rejected; with a quorum, not yet the outcome
+    REFUSED = "refused"  # a click or command changed nothing: not an approver, self-approval, already decided…
+    APPROVED = "approved"  # the approval's outcome: the quorum approved
+    REJECTED = "rejected"  # the approval's outcome: rejected, with the reason that goes back to the agent
+    EXPIRED = "expired"  # the approval's outcome: nobody decided before its expiry
+    CANCELLED = "cancelled"  # the approval's outcome: `/ops cancel` ended the task while it waited
+    EXECUTED = "executed"  # the action ran and returned (also medium actions that run and are logged)
+    EXECUTION_FAILED = "execution_failed"  # the action ran and failed; retryable or fatal is in `detail`
+    VOIDED = "voided"  # the action or its matched rule changed between decision and execution: asked again
+    OUTCOME_UNKNOWN = "outcome_unknown"  # an at-most-once call was interrupted: a human must find out what happened
+    RESOLVED = "resolved"  # a human settled an unknown outcome (done or not done, and who said so)
+    FROZEN = "frozen"  # the action was refused at once because opsgate was frozen
+    REMINDED = "reminded"  # the approvers were reminded before expiry
+    ESCALATED = "escalated"  # the escalation target was pinged on expiry
+
+
+class AuditRecord(SQLModel, table=True):
+    """One audit row; `row_hash` is sha256 over its content and `prev_hash` (see `row_hash_for`). No foreign
+    key to `tasks`: the audit trail must outlive any clean-up of task records."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.UniqueConstraint("task_id", "seq", name="uq_audit_log_task_id_seq"),  # also the index on task_id
+        sa.UniqueConstraint("dedupe_key", name="uq_audit_log_dedupe_key"),
+        sa.CheckConstraint(
+            "event IN (" + ", ".join(f"'{event.value}'" for event in AuditEvent) + ")", name="ck_audit_log_event"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str = Field(max_length=64, sa_type=sa.String(64))
+    seq: int = Field(sa_type=sa.Integer, description="1, 2, 3… within the task.")
+    approval_id: str | None = Field(default=None, max_length=64, sa_type=sa.String(64))
+    event: str = Field(max_length=32, sa_type=sa.String(32))
+    actor: str | None = Field(default=None, max_length=64, sa_type=sa.String(64), description='Slack id or "opsgate".')
+    detail: str = Field(sa_type=sa.Text, description="Canonical JSON, redacted by the caller.")
+    dedupe_key: str = Field(max_length=255, sa_type=sa.String(255))
+    at: datetime = Field(sa_type=UTCDateTime())
+    prev_hash: str = Field(max_length=64, sa_type=sa.String(64))
+    row_hash: str = Field(max_length=64, sa_type=sa.String(64))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    """Where a chain is broken, in words for the person who runs `opsgate audit verify`."""
+
+    task_id: str
+    seq: int
+    problem: str
+
+
+class DedupeKeyConflictError(ValueError):
+    """A dedupe key was reused for a different event: two callers share a key namespace, a bug to fix, not retry."""
+
+
+_audit: sa.Table = SQLModel.metadata.tables["audit_log"]
+_Row: TypeAlias = "sa.Row[*tuple[Any, ...]]"
+_LIMITS = {"event": 32, "dedupe_key": 255}  # the others are 64
+
+
+def _canonical_json(value: Any) -> str:
+    """One spelling per value (sorted keys, no spaces, UTF-8 kept), so equal details hash equally."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def row_hash_for(record: AuditRecord | _Row) -> str:
+    """sha256 (hex) of the JSON array [task_id, seq, approval_id, event, actor, detail, at, prev_hash], with `at` in
+    ISO 8601 UTC to the microsecond: a documented form, so anyone can re-verify an exported log."""
+    at = record.at.astimezone(UTC).isoformat(timespec="microseconds")
+    fields = [record.task_id, record.seq, record.approval_id, record.event, record.actor, record.detail, at]
+    return hashlib.sha256(_canonical_json([*fields, record.prev_hash]).encode()).hexdigest()
+
+
+class AuditLog:
+    """Appends to and checks the audit chains; synchronous, because it runs inside durable steps."""
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utc_now) -> None:
+        if engine.dialect.name not in ("postgresql", "sqlite"):
+            raise ValueError(f"AuditLog supports PostgreSQL and SQLite, not {engine.dialect.name}")
+        self._engine = engine
+        self._clock = clock
+
+    def append(
+        self,
+        task_id: str,
+        event: AuditEvent,
+        *,
+        dedupe_key: str,
+        approval_id: str | None = None,
+        actor: str | None = None,
+        detail: Mapping[str, Any] = _NO_DETAIL,
+    ) -> AuditRecord:
+        """Add a row at the end of the task's chain, or return the row already written under `dedupe_key`.
+
+        A replay with the same key returns the stored row even if `detail` differs (the first write wins);
+        the same key for another task, event, approval or actor raises `DedupeKeyConflictError`.
+        """
+        kind = AuditEvent(event).value
+        wanted = {"task_id": task_id, "approval_id": approval_id, "event": kind, "actor": actor}
+        for name, value in {**wanted, "dedupe_key": dedupe_key}.items():
+            limit = _LIMITS.get(name, 64)
+            if value is not None and not 0 < len(value) <= limit:
+                raise ValueError(f"audit {name} must be 1 to {limit} characters, got {value!r}")
+        text = _canonical_json(dict(detail))
+        for attempt in range(1, _MAX_ATTEMPTS + 1):
+            try:
+                with self._engine.begin() as connection:
+                    self._take_turn(connection, task_id)
+                    stored = connection.execute(sa.select(_audit).where(_audit.c.dedupe_key == dedupe_key)).first()
+                    if stored is not None:
+                        return _replayed(stored, wanted, dedupe_key)
+                    newest = sa.select(_audit.c.seq, _audit.c.row_hash).where(_audit.c.task_id == task_id)
+                    head = connection.execute(newest.order_by(_audit.c.seq.desc()).limit(1)).first()
+                    seq, prev_hash = (head.seq + 1, head.row_hash) if head else (1, GENESIS_HASH)
+                    fields = {**wanted, "seq": seq, "detail": text, "dedupe_key": dedupe_key, "prev_hash": prev_hash}
+                    record = AuditRecord.model_validate({**fields, "at": self._now(), "row_hash": ""})  # hashed below
+                    record.row_hash = row_hash_for(record)
+                    insert = sa.insert(_audit).values(record.model_dump(exclude={"id"})).returning(_audit.c.id)
+                    record.id = connection.execute(insert).scalar_one()
+                    return record
+            except sa.exc.IntegrityError:
+                # Only the same key written for another task at the same moment gets here; the next turn sees it.
+                if attempt == _MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def rows(self, task_id: str) -> list[AuditRecord]:
+        """The task's chain, oldest first."""
+        query = sa.select(_audit).where(_audit.c.task_id == task_id).order_by(_audit.c.seq)
+        with self._engine.connect() as connection:
+            return [AuditRecord.model_validate(row._mapping) for row in connection.execute(query)]
+
+    def heads(self) -> dict[str, str]:
+        """task_id → hash of its newest row: publishing these pins every chain, so truncation shows too."""
+        last = sa.select(_audit.c.task_id, sa.func.max(_audit.c.seq).label("seq")).group_by(_audit.c.task_id).subquery()
+        newest = sa.and_(_audit.c.task_id == last.c.task_id, _audit.c.seq == last.c.seq)
+        query = sa.select(_audit.c.task_id, _audit.c.row_hash).join(last, newest)
+        with self._engine.connect() as connection:
+            return {task_id: row_hash for task_id, row_hash in connection.execute(query)}
+
+    def totals(self) -> tuple[int, int]:
+        """(chains, rows) in the log, for the summary line of `opsgate audit verify`."""
+        query = sa.select(sa.func.count(sa.distinct(_audit.c.task_id)), sa.func.count())
+        with self._engine.connect() as connection:
+            chains, rows = connection.execute(query).one()
+        return int(chains), int(rows)
+
+    def verify(self, task_id: str | None = None) -> list[ChainProblem]:
+        """Every break in the chain of `task_id`, or of all tasks: hashes recomputed, seq gaps, broken links."""
+        query = sa.select(_audit).order_by(_audit.c.task_id, _audit.c.seq)
+        if task_id is not None:
+            query = query.where(_audit.c.task_id == task_id)
+        problems: list[ChainProblem] = []
+        previous: _Row | None = None
+        with self._engine.connect() as connection:
+            for row in connection.execution_options(yield_per=1000).execute(query):
+                if previous is not None and previous.task_id != row.task_id:
+                    previous = None
+                problems.extend(ChainProblem(row.task_id, row.seq, problem) for problem in _breaks(previous, row))
+                previous = row
+        return problems
+
+    def _now(self) -> datetime:
+        now = self._clock()  # read under the chain's lock, so times grow with seq (given a clock that does)
+        if now.tzinfo is None:
+            raise ValueError(f"the audit clock gave a naive datetime {now!r}: give timezone-aware times")
+        return now.astimezone(UTC)
+
+    def _take_turn(self, connection: Connection, task_id: str) -> None:
+        """Serialize appends to one chain until the transaction ends, so two writers never read the same head."""
+        if connection.dialect.name == "postgresql":
+            lock = sa.text("SELECT pg_advisory_xact_lock(:key, hashtext(:task_id))")
+            connection.execute(lock, {"key": AUDIT_LOCK_KEY, "task_id": task_id})
+        else:
+            # BEGIN IMMEDIATE by other means: a write that changes nothing takes SQLite's write lock (waiting up to
+            # the busy timeout) before the head is read, so the read cannot go stale before the insert.
+            connection.execute(sa.update(_audit).where(sa.false()).values(seq=_audit.c.seq))
+
+
+def _replayed(stored: _Row, wanted: Mapping[str, str | None], dedupe_key: str) -> AuditRecord:
+    differs = [name for name, value in wanted.items() if stored._mapping[name] != value]
+    if differs:
+        raise DedupeKeyConflictError(f"dedupe key {dedupe_key!r} already names another row (its {', '.join(differs)})")
+    return AuditRecord.model_validate(stored._mapping)
+
+
+def _breaks(previous: _Row | None, row: _Row) -> list[str]:
+    found = []
+    expected_seq, expected_prev = (previous.seq + 1, previous.row_hash) if previous is not None else (1, GENESIS_HASH)
+    if row.seq != expected_seq:
+        found.append(f"expected seq {expected_seq}, found {row.seq}: rows missing or reordered")
+    if row.prev_hash != expected_prev:
+        found.append("prev_hash does not match the hash of the row before it")
+    if row.row_hash != row_hash_for(row):
+        found.append("row_hash does not match the row's content: the row was altered")
+    return found

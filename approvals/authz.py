@@ -1,0 +1,186 @@
+"""Who may decide: the approvers a decision names, with Slack user groups resolved from a cache.
+
+Nothing here waits on Slack. `CachedUserGroups.members()` answers from memory (None while a group is not known,
+or no longer fresh: unknown means nobody, never everybody), and a background task refreshes the cache through
+an injected fetcher (the bot passes a wrapper over `usergroups.users.list`), so the 3-second ack path never
+calls the Web API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from approvals.fields import is_group, mentions
+from approvals.risk import Decision
+from approvals.tiers import Tier
+
+__all__ = [
+    "CachedUserGroups",
+    "Refusal",
+    "UserGroupDirectory",
+    "eligible_approvers",
+    "may_administer",
+    "may_vote",
+    "unsatisfiable_reason",
+]
+
+log = logging.getLogger(__name__)
+
+
+class Refusal(BaseModel):
+    """Why a person may not do something, phrased to them (shown in an ephemeral message, and audited)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+
+
+class UserGroupDirectory(Protocol):
+    def members(self, group_id: str) -> frozenset[str] | None:
+        """The group's user ids, or None when they are not known (yet); never does I/O."""
+        ...
+
+
+@dataclass(frozen=True)
+class _Entry:
+    members: frozenset[str]
+    fetched_at: float
+
+
+class CachedUserGroups:
+    """User-group members kept in memory; `ttl` seconds after a successful fetch an entry counts as unknown."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str], Awaitable[list[str]]],
+        *,
+        ttl: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+        groups: Iterable[str] = (),
+    ) -> None:
+        self._fetch = fetch
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: dict[str, _Entry] = {}
+        self._wanted: set[str] = set()
+        self._wake = asyncio.Event()
+        self.track(groups)
+
+    def track(self, groups: Iterable[str]) -> None:
+        """Keep these groups (e.g. every group the policy names) in the next refresh."""
+        self._wanted.update(group for group in groups if is_group(group))
+
+    def members(self, group_id: str) -> frozenset[str] | None:
+        entry = self._entries.get(group_id)
+        if entry is None:
+            if group_id not in self._wanted:
+                self._wanted.add(group_id)
+                self._wake.set()  # the refresher fetches it now rather than at the next interval
+            return None
+        if self._clock() - entry.fetched_at > self._ttl:
+            return None
+        return entry.members
+
+    async def refresh(self, group_id: str) -> bool:
+        """Fetch one group; a failure keeps the old entry (until its ttl runs out) and is logged."""
+        try:
+            users = await self._fetch(group_id)
+        except Exception:
+            log.warning("could not refresh the members of user group %s", group_id, exc_info=True)
+            return False
+        self._entries[group_id] = _Entry(frozenset(users), self._clock())
+        return True
+
+    async def refresh_all(self) -> int:
+        """Refresh every known or wanted group at once; returns how many refreshes failed."""
+        groups = sorted(self._wanted | self._entries.keys())
+        results = await asyncio.gather(*(self.refresh(group) for group in groups))
+        return results.count(False)
+
+    async def run_refresher(self, stop: asyncio.Event, interval: float) -> None:
+        """Refresh every `interval` seconds, and at once when a new group is asked for, until `stop` is set."""
+        while not stop.is_set():
+            self._wake.clear()
+            await self.refresh_all()
+            stopping = asyncio.ensure_future(stop.wait())
+            woken = asyncio.ensure_future(self._wake.wait())
+            try:
+                await asyncio.wait({stopping, woken}, timeout=interval, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+                woken.cancel()
+
+
+def eligible_approvers(approvers: list[str], directory: UserGroupDirectory) -> frozenset[str]:
+    """The user ids named directly plus the known members of the groups named; an unknown group adds nobody."""
+    users = {principal for principal in approvers if not is_group(principal)}
+    for group in filter(is_group, approvers):
+        users |= directory.members(group) or frozenset()
+    return frozenset(users)
+
+
+def unsatisfiable_reason(decision: Decision, requester: str, eligible_users: frozenset[str]) -> str | None:
+    """Why nobody can reach the decision's quorum (for the card and the thread); None when someone can.
+
+    `eligible_users` are the decision's approvers with groups resolved (`eligible_approvers`). Loading
+    already refused user-only lists that are too short; this catches groups, and tiers raised at run time.
+    """
+    if not decision.needs_approval:
+        return None
+    if not decision.approvers:
+        return "nobody may approve it: an admin must name approvers in the `policy` section of opsgate.yml"
+    others = eligible_users - {requester}
+    if len(others) >= decision.quorum:
+        return None
+    needed = "1 approver" if decision.quorum == 1 else f"{decision.quorum} approvers"
+    return (
+        f"it needs {needed} besides the requester, but only {len(others)} eligible "
+        f"{'person is' if len(others) == 1 else 'people are'} left (approvers: {mentions(decision.approvers)})"
+    )
+
+
+def may_vote(
+    voter: str,
+    *,
+    requester: str,
+    tier: Tier,
+    approvers: list[str],
+    directory: UserGroupDirectory,
+    rejecting: bool = False,
+) -> Refusal | None:
+    """None when `voter` may vote on an action of `tier`; the requester may reject (withdraw) but never approve."""
+    if not tier.needs_approval:
+        return Refusal(reason=f"this {tier}-risk action needs no approval")
+    if voter == requester and not rejecting:
+        return Refusal(reason="you requested this action, so someone else must approve it")
+    if voter == requester or voter in approvers:
+        return None
+    unknown = []
+    for group in filter(is_group, approvers):
+        members = directory.members(group)
+        if members is None:
+            unknown.append(group)
+        elif voter in members:
+            return None
+    if not approvers:
+        return Refusal(reason="nobody may approve this: an admin must name approvers in opsgate.yml")
+    needs = f"you are not an approver for this (needs: {mentions(approvers)})"
+    if unknown:
+        return Refusal(reason=f"{needs}; the members of {mentions(unknown)} are still being looked up, try again soon")
+    return Refusal(reason=needs)
+
+
+def may_administer(user: str, admins: list[str], directory: UserGroupDirectory) -> Refusal | None:
+    """None when `user` is a policy admin (may `/ops freeze` and administer)."""
+    if user in admins or user in eligible_approvers(admins, directory):
+        return None
+    if not admins:
+        return Refusal(reason="no policy admins are configured: name them in `policy.admins` in opsgate.yml")
+    return Refusal(reason=f"only policy admins may do this (admins: {mentions(admins)})")

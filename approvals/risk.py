@@ -1,0 +1,233 @@
+"""`risk_for`: the tier of a proposed tool call, how it is handled, and why, in words for the approval card.
+
+The order of the rules, each step recorded in `Decision.rules` (ids) and `Decision.reasons` (sentences):
+
+1. Seed: the tool's MCP annotations, if its server is trusted (built-in or in `policy.trusted_servers`):
+   read-only → low, a non-destructive write → medium, destructive → high, an open-world write → high. A tool
+   from any other server, or one with no annotations, counts as destructive and open-world → high.
+2. The first policy rule that matches the tool and names a `tier` overrides the seed, up or down.
+3. A confidence below `policy.confidence_threshold` raises an action that cannot be undone one tier, and a
+   write (anything not read-only by trusted annotations) never stays below high: a low-confidence write always
+   reaches a person. An agent that states no confidence is not adjusted.
+4. Argument constraints that fail, and a freeze for anything above low, block the action.
+
+Pure and deterministic: the same action and policy give the same decision, so a replay decides the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.tools import ToolAnnotations
+from approvals.constraints import canonical_json, constraint_violations
+from approvals.fields import format_duration
+from approvals.rules import ApprovalPolicy, ToolRule, default_quorum
+from approvals.tiers import Handling, Tier
+
+__all__ = ["Decision", "PolicyContext", "ProposedAction", "action_hash", "confirmation_phrase", "risk_for"]
+
+FROZEN_REASON = "opsgate is frozen: actions above low risk are refused until an admin runs `/ops freeze off`."
+
+
+class ProposedAction(BaseModel):
+    """One tool call an agent proposes, as the policy, the card and the action hash see it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tool: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    target: str | None = Field(default=None, description="What it acts on (`api@staging`); typed to confirm.")
+    server: str = Field(default="builtin", description="The MCP server that offers the tool.")
+    annotations: ToolAnnotations | None = Field(default=None, description="None: the tool declared none.")
+    confidence: float | None = Field(default=None, ge=0, le=1, description="The agent's, when it stated one.")
+    rationale: str = ""
+
+
+class PolicyContext(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    requester: str
+    frozen: bool = Field(default=False, description="The `/ops freeze` switch.")
+
+
+class Decision(BaseModel):
+    """What the gate does with an action. Approval fields are empty (quorum 0) when no approval is needed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tier: Tier
+    handling: Handling
+    rules: list[str]
+    reasons: list[str]
+    reversible: bool
+    approvers: list[str]
+    quorum: int
+    expiry_seconds: int
+    reminder_seconds: int | None = Field(description="How long before expiry the reminder goes out.")
+    escalate_to: str | None
+    confirm: bool
+    blocked: bool
+    block_reason: str | None
+    rule_hash: str = Field(description="Changes when the matched rule or a policy setting it used changes.")
+
+    @property
+    def needs_approval(self) -> bool:
+        return self.handling.needs_approval and not self.blocked
+
+
+def action_hash(action: ProposedAction) -> str:
+    """sha256 of exactly what would run: tool, arguments and target (not the agent's confidence or rationale)."""
+    return _sha256({"tool": action.tool, "arguments": action.arguments, "target": action.target})
+
+
+def confirmation_phrase(action: ProposedAction) -> str:
+    """What a critical approver types to confirm: the target, or the tool's name when the action has none."""
+    return action.target or action.tool
+
+
+def risk_for(action: ProposedAction, policy: ApprovalPolicy, context: PolicyContext) -> Decision:
+    """The decision for `action` under `policy`, following the steps in this module's docstring."""
+    rules: list[str] = []
+    reasons: list[str] = []
+    trusted = policy.trusts(action.server)
+    annotations = action.annotations if trusted else None
+    tier = _seed(action, trusted, rules, reasons)
+    read_only = annotations is not None and annotations.read_only
+    index, rule = policy.rule_for(action.tool, action.server) or (None, None)
+    if rule is not None:
+        rules.append(f"policy.tools[{index}] ({rule.match})")
+        if rule.tier is not None:
+            seeded = "" if rule.tier is tier else f" (the tool's annotations alone would give {tier})"
+            reasons[:] = [f"The policy rule `{rule.match}` sets the risk to {rule.tier}{seeded}."]
+            tier = rule.tier
+    reversible = _reversible(rule, annotations)
+    basis: dict[str, Any] = {"rule": rule.model_dump(mode="json") if rule else None, "trusted": trusted}
+
+    confidence, threshold = action.confidence, policy.confidence_threshold
+    if confidence is not None:
+        basis["confidence_threshold"] = threshold
+    if confidence is not None and confidence < threshold:
+        raised = tier if reversible else tier.raised()
+        final = raised if read_only else max(raised, Tier.HIGH)
+        if final is not tier:
+            rules.append(f"confidence {confidence:.2f} < {threshold:.2f}")
+            why = (
+                "the action cannot be undone, so its risk rises one tier"
+                if final is raised
+                else "a change proposed with low confidence always needs approval, so its risk rises"
+            )
+            reasons.append(
+                f"The agent's confidence ({confidence:.0%}) is below the policy's threshold ({threshold:.0%}) "
+                f"and {why}, from {tier} to {final}."
+            )
+            tier = final
+
+    blocks = constraint_violations(rule.constraints, action.arguments) if rule else []
+    if blocks:
+        rules.append("constraints")
+    if context.frozen and tier > Tier.LOW:
+        rules.append("freeze")
+        blocks.append(FROZEN_REASON)
+    reasons += blocks
+
+    approval = _approval(tier, rule, policy, basis) if tier.needs_approval else _NO_APPROVAL
+    return Decision(
+        tier=tier,
+        handling=tier.handling,
+        rules=rules,
+        reasons=reasons,
+        reversible=reversible,
+        blocked=bool(blocks),
+        block_reason=" ".join(blocks) or None,
+        rule_hash=_sha256(basis),
+        **approval,
+    )
+
+
+def _seed(action: ProposedAction, trusted: bool, rules: list[str], reasons: list[str]) -> Tier:
+    annotations = action.annotations
+    if not trusted:
+        rules.append(f"server: {action.server} (untrusted)")
+        reasons.append(
+            f"The tool comes from the MCP server `{action.server}`, which the policy does not trust, "
+            "so it counts as destructive and open-world."
+        )
+        return Tier.HIGH
+    if annotations is None:
+        rules.append("annotations: none")
+        reasons.append("The tool declares no annotations, so it counts as destructive and open-world.")
+        return Tier.HIGH
+    if annotations.read_only:
+        kind = "read-only"
+    elif annotations.destructive:
+        kind = "destructive"
+    else:
+        kind = "open-world write" if annotations.open_world else "non-destructive write"
+    rules.append(f"annotations: {kind}")
+    reasons.append(_SEEDS[kind][1])
+    return _SEEDS[kind][0]
+
+
+_SEEDS: dict[str, tuple[Tier, str]] = {
+    "read-only": (Tier.LOW, "The tool only reads (its annotations say read-only)."),
+    "destructive": (Tier.HIGH, "The tool's annotations say it may delete or overwrite data."),
+    "open-world write": (Tier.HIGH, "The tool changes things in systems outside opsgate (open-world)."),
+    "non-destructive write": (
+        Tier.MEDIUM,
+        "The tool changes things, but its annotations say it neither destroys data nor reaches outside systems.",
+    ),
+}
+
+
+def _reversible(rule: ToolRule | None, annotations: ToolAnnotations | None) -> bool:
+    """The rule says so; else read-only, or idempotent and not destructive, by trusted annotations; else not."""
+    if rule is not None and rule.reversible is not None:
+        return rule.reversible
+    if annotations is None:
+        return False
+    return annotations.read_only or (annotations.idempotent and not annotations.destructive)
+
+
+_NO_RULE = ToolRule(match="*")  # every field unset: everything falls back on the policy's defaults
+_NO_APPROVAL: dict[str, Any] = {
+    "approvers": [],
+    "quorum": 0,
+    "expiry_seconds": 0,
+    "reminder_seconds": None,
+    "escalate_to": None,
+    "confirm": False,
+}
+
+
+def _approval(tier: Tier, rule: ToolRule | None, policy: ApprovalPolicy, basis: dict[str, Any]) -> dict[str, Any]:
+    """Who decides, how many, and the timers; records in `basis` each policy-wide default it falls back on."""
+    rule = rule or _NO_RULE
+    if not rule.approvers:
+        basis["approvers"] = policy.approvers
+    if rule.expiry is None:
+        basis["expiry"] = format_duration(policy.expiry_for(tier))
+    if rule.reminder is None:
+        basis["reminder_before"] = policy.reminder_before
+    if rule.escalate_to is None:
+        basis["escalate_to"] = policy.escalate_to
+    expiry = (rule.expiry or policy.expiry_for(tier)).total_seconds()
+    share = expiry * policy.reminder_before
+    before = math.ceil(
+        round(rule.reminder.total_seconds() if rule.reminder else share, 6)
+    )  # 100 * 0.07 is 7.000000000000001
+    return {
+        "approvers": list(rule.approvers or policy.approvers),
+        "quorum": max(rule.quorum or default_quorum(tier), default_quorum(tier)),
+        "expiry_seconds": int(expiry),
+        "reminder_seconds": before if 0 < before < expiry else None,
+        "escalate_to": rule.escalate_to or policy.escalate_to,
+        "confirm": tier is Tier.CRITICAL if rule.confirm is None else rule.confirm,
+    }
+
+
+def _sha256(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode()).hexdigest()

@@ -1,0 +1,113 @@
+"""The approval card: pure functions from `ApprovalCard` to Block Kit, within Slack's limits.
+
+Button values carry only the approval id; the card never shows or holds the task's awakeable.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from approvals import Tier
+from bot.blocks import SECTION_LIMIT, clip
+from handlers.approval_contracts import ApprovalCard, ApprovalStatus
+
+__all__ = ["APPROVE_ACTION", "REJECT_ACTION", "approval_blocks"]
+
+APPROVE_ACTION = "approval_approve"
+REJECT_ACTION = "approval_reject"
+ARGUMENTS_LIMIT = 2500
+_BADGE = {
+    Tier.LOW: ":large_green_circle: Low risk",
+    Tier.MEDIUM: ":large_yellow_circle: Medium risk",
+    Tier.HIGH: ":large_orange_circle: High risk",
+    Tier.CRITICAL: ":red_circle: Critical",
+}
+_DONE = {
+    ApprovalStatus.APPROVED: ":white_check_mark: Approved",
+    ApprovalStatus.REJECTED: ":no_entry: Rejected",
+    ApprovalStatus.EXPIRED: ":hourglass: Expired",
+    ApprovalStatus.CANCELLED: ":heavy_multiplication_x: Cancelled",
+    ApprovalStatus.VOIDED: ":recycle: Voided: the policy changed after approval, so it was asked again",
+}
+
+
+def _when(epoch: float) -> str:
+    fallback = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(epoch)}^{{date_short_pretty}} {{time}}|{fallback}>"
+
+
+def _who(ids: list[str]) -> str:
+    return ", ".join(f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in ids) or "nobody"
+
+
+def _arguments(card: ApprovalCard) -> str:
+    text = json.dumps(card.arguments, indent=2, ensure_ascii=False, sort_keys=True)
+    if len(text) > ARGUMENTS_LIMIT:
+        text = text[:ARGUMENTS_LIMIT] + f"\n… (truncated: {len(text)} characters; see task {card.task_id})"
+    return f"```{text}```"
+
+
+def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
+    what = f"`{card.tool}`" + (f" on `{card.target}`" if card.target else "")
+    yes = sum(1 for v in card.votes if v.approve)
+    fields = [
+        f"*Requested by*\n<@{card.requester}>",
+        f"*Reversible*\n{'yes' if card.reversible else 'no'}",
+        f"*Approvals*\n{yes} of {card.quorum}",
+        f"*Expires*\n{_when(card.expires_at)}",
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(f"Approval needed: {card.tool}", 150)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"{_BADGE[card.tier]} · {what}", SECTION_LIMIT)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(_arguments(card), SECTION_LIMIT)}},
+    ]
+    why = "\n".join(f"• {reason}" for reason in card.reasons)
+    if why:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip("*Why:*\n" + why, SECTION_LIMIT)}})
+    context = []
+    if card.rationale:
+        context.append(f"Agent: {clip(card.rationale, 400)}")
+    if card.confidence is not None:
+        context.append(f"confidence {card.confidence:.0%}")
+    context.append(f"approvers: {_who(card.approvers)}")
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(" · ".join(context), 2000)}]})
+    if card.status is ApprovalStatus.PENDING:
+        hint = " (you will be asked to type the target's name)" if card.confirm else ""
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"approval:{card.approval_id}",
+                "elements": [
+                    _button("Approve" + ("…" if card.confirm else ""), APPROVE_ACTION, card.approval_id, "primary"),
+                    _button("Reject…", REJECT_ACTION, card.approval_id, "danger"),
+                ],
+            }
+        )
+        if hint:
+            blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Critical action" + hint}]})
+    else:
+        outcome = f"{_DONE[card.status]} by {_who(card.decided_by)}" if card.decided_by else _DONE[card.status]
+        if card.decided_at:
+            outcome += f" · {_when(card.decided_at)}"
+        if card.reason and card.status is not ApprovalStatus.APPROVED:
+            outcome += f"\n> {clip(card.reason, 500)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(outcome, SECTION_LIMIT)}})
+    fallback = (
+        f"{_BADGE[card.tier]}: {card.tool} needs approval"
+        if card.status is ApprovalStatus.PENDING
+        else (f"{card.tool}: {card.status.value}")
+    )
+    return fallback, blocks
+
+
+def _button(text: str, action_id: str, value: str, style: str) -> dict[str, Any]:
+    return {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+        "style": style,
+    }

@@ -1,0 +1,5 @@
+"""Button clicks."""
+
+from bot.listeners.actions.approvals import register
+
+__all__ = ["register"]

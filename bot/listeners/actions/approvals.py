@@ -1,0 +1,91 @@
+"""Approve / Reject on an approval card.
+
+The ack goes out at once; the vote is cast afterwards (a lazy listener), because it waits on the Approval
+object in Restate. Reject, and Approve on a critical action, open a modal first: a reason, or the typed target.
+Whatever the outcome, the clicker gets an ephemeral answer; the card itself is edited by the worker.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.cards import APPROVE_ACTION, REJECT_ACTION
+from bot.modals import confirm_modal, reject_modal
+from handlers.approval_contracts import APPROVAL_OBJECT, ApprovalCard, VoteRequest, VoteResult
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+
+__all__ = ["cast_vote", "register"]
+
+UNAVAILABLE = ":warning: I could not record your vote right now (the task engine did not answer). Please click again."
+
+
+class ButtonClick(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    user_id: str
+    approval_id: str
+    trigger_id: str
+    channel_id: str
+
+
+def parse_click(body: dict[str, Any]) -> ButtonClick | None:
+    try:
+        return ButtonClick(
+            user_id=body["user"]["id"],
+            approval_id=body["actions"][0]["value"],
+            trigger_id=body["trigger_id"],
+            channel_id=body["container"]["channel_id"],
+        )
+    except (KeyError, IndexError, TypeError, ValidationError):
+        return None
+
+
+async def cast_vote(deps: BotDeps, approval_id: str, vote: VoteRequest) -> VoteResult | None:
+    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, "vote", vote.model_dump_json())
+    return VoteResult.model_validate_json(raw) if raw else None
+
+
+async def fetch_card(deps: BotDeps, approval_id: str) -> ApprovalCard | None:
+    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, "get", None)
+    if not raw or raw == "null":
+        return None
+    return ApprovalCard.model_validate(json.loads(raw))
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def ack_now(ack: AsyncAck) -> None:
+        await ack()
+
+    async def approve(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+        click = parse_click(body)
+        if click is None:
+            return
+        card = await fetch_card(deps, click.approval_id)
+        if card is not None and card.confirm and card.status.value == "pending":
+            await client.views_open(trigger_id=click.trigger_id, view=confirm_modal(card, click.channel_id))
+            return
+        result = await cast_vote(deps, click.approval_id, VoteRequest(voter=click.user_id, approve=True))
+        await respond(response_type="ephemeral", replace_original=False, text=result.message if result else UNAVAILABLE)
+
+    async def reject(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
+        click = parse_click(body)
+        if click is None:
+            return
+        card = await fetch_card(deps, click.approval_id)
+        if card is None or card.status.value != "pending":
+            result = await cast_vote(deps, click.approval_id, VoteRequest(voter=click.user_id, approve=False))
+            await respond(
+                response_type="ephemeral", replace_original=False, text=result.message if result else UNAVAILABLE
+            )
+            return
+        await client.views_open(trigger_id=click.trigger_id, view=reject_modal(card, click.channel_id))
+
+    app.action(APPROVE_ACTION)(ack=ack_now, lazy=[approve])
+    app.action(REJECT_ACTION)(ack=ack_now, lazy=[reject])

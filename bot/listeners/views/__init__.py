@@ -1,0 +1,5 @@
+"""Modal submissions."""
+
+from bot.listeners.views.approvals import register
+
+__all__ = ["register"]

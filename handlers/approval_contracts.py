@@ -1,0 +1,127 @@
+"""What the bot, the task and the Approval object exchange about one approval.
+
+The awakeable id of the waiting task lives only in the object's state: button values carry the approval id,
+never the awakeable, so nobody outside the server can resume a task by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from approvals import Decision, ProposedAction, Tier
+
+__all__ = [
+    "APPROVAL_OBJECT",
+    "ApprovalCard",
+    "ApprovalOutcome",
+    "ApprovalRequest",
+    "ApprovalStatus",
+    "CardRef",
+    "Vote",
+    "VoteRequest",
+    "VoteResult",
+    "approval_id_for",
+]
+
+APPROVAL_OBJECT = "Approval"
+
+
+def approval_id_for(task_id: str, call_id: str, round_: int = 1) -> str:
+    """Deterministic, so a replayed task step addresses the same approval; short enough for a button value."""
+    digest = hashlib.sha256(f"{task_id}:{call_id}:{round_}".encode()).hexdigest()
+    return f"a-{digest[:20]}"
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    VOIDED = "voided"  # approved, then the action or its matched rule changed before it ran
+
+    @property
+    def final(self) -> bool:
+        return self is not ApprovalStatus.PENDING
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CardRef(_Frozen):
+    channel: str
+    ts: str
+
+
+class ApprovalRequest(_Frozen):
+    approval_id: str
+    task_id: str
+    requester: str
+    channel: str
+    thread_ts: str
+    agent: str
+    action: ProposedAction
+    action_hash: str
+    decision: Decision
+    awakeable_id: str
+    opened_at: float
+
+
+class Vote(_Frozen):
+    voter: str
+    approve: bool
+    reason: str = ""
+    at: float
+
+
+class VoteRequest(_Frozen):
+    voter: str
+    approve: bool
+    reason: str = Field("", max_length=2000)
+    confirmation: str | None = Field(None, max_length=300)
+
+
+class VoteResult(_Frozen):
+    """The answer shown to the person who clicked (ephemeral)."""
+
+    accepted: bool
+    message: str
+    status: ApprovalStatus
+
+
+class ApprovalOutcome(_Frozen):
+    """What resolves the task's awakeable, exactly once."""
+
+    status: ApprovalStatus
+    decided_by: list[str] = Field(default_factory=list)
+    reason: str = ""
+
+
+class ApprovalCard(_Frozen):
+    """Everything the approval card shows; the bot renders it as Block Kit."""
+
+    approval_id: str
+    task_id: str
+    tier: Tier
+    tool: str
+    arguments: dict[str, Any]
+    target: str | None
+    rationale: str
+    confidence: float | None
+    reversible: bool
+    reasons: list[str]
+    requester: str
+    approvers: list[str]
+    quorum: int
+    confirm: bool
+    expires_at: float
+    votes: list[Vote]
+    status: ApprovalStatus
+    decided_by: list[str] = Field(default_factory=list)
+    decided_at: float | None = None
+    reason: str = ""

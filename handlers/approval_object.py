@@ -1,0 +1,339 @@
+"""The Approval virtual object: the one state machine of one approval, keyed by approval id.
+
+Restate runs the exclusive handlers of one key one at a time, so concurrent clicks serialize here and the first
+decisive vote wins. The object owns its timers (reminder, expiry) as delayed calls to itself; each timer checks
+the state and does nothing once the approval is decided, which makes them idempotent. It resolves the waiting
+task's awakeable exactly once, with approved, rejected, expired or cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+import restate
+from pydantic import BaseModel, ConfigDict, Field
+from restate import ObjectContext, ObjectSharedContext
+
+from approvals import CachedUserGroups, may_vote
+from handlers.approval_contracts import (
+    APPROVAL_OBJECT,
+    ApprovalCard,
+    ApprovalOutcome,
+    ApprovalRequest,
+    ApprovalStatus,
+    CardRef,
+    Vote,
+    VoteRequest,
+    VoteResult,
+)
+from handlers.steps import SLACK_RETRY, slack_step
+
+__all__ = ["ApprovalDeps", "ApprovalNotifier", "ApprovalState", "build_approval_object"]
+
+STATE = "approval"
+
+
+class ApprovalNotifier(Protocol):
+    async def post_card(self, channel: str, thread_ts: str | None, card: ApprovalCard) -> CardRef: ...
+
+    async def update_card(self, ref: CardRef, card: ApprovalCard) -> None: ...
+
+    async def post_in_thread(self, channel: str, thread_ts: str, text: str) -> None: ...
+
+
+AuditWriter = Callable[[str, str, str, str | None, dict[str, Any]], None]
+"""(task_id, event, dedupe_key, actor, detail) -> None; runs inside a durable step."""
+
+
+@dataclass(frozen=True)
+class ApprovalDeps:
+    notifier: ApprovalNotifier
+    directory: CachedUserGroups
+    audit: AuditWriter
+    approvers_channel: str | None = None
+
+
+class ApprovalState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    request: ApprovalRequest
+    status: ApprovalStatus = ApprovalStatus.PENDING
+    votes: list[Vote] = Field(default_factory=list)
+    decided_by: list[str] = Field(default_factory=list)
+    decided_at: float | None = None
+    reason: str = ""
+    cards: list[CardRef] = Field(default_factory=list)
+
+    def card(self) -> ApprovalCard:
+        request, decision = self.request, self.request.decision
+        return ApprovalCard(
+            approval_id=request.approval_id,
+            task_id=request.task_id,
+            tier=decision.tier,
+            tool=request.action.tool,
+            arguments=request.action.arguments,
+            target=request.action.target,
+            rationale=request.action.rationale,
+            confidence=request.action.confidence,
+            reversible=decision.reversible,
+            reasons=list(decision.reasons),
+            requester=request.requester,
+            approvers=list(decision.approvers),
+            quorum=decision.quorum,
+            confirm=decision.confirm,
+            expires_at=request.opened_at + decision.expiry_seconds,
+            votes=list(self.votes),
+            status=self.status,
+            decided_by=list(self.decided_by),
+            decided_at=self.decided_at,
+            reason=self.reason,
+        )
+
+
+def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
+    approval = restate.VirtualObject(APPROVAL_OBJECT)
+
+    async def load(ctx: ObjectContext | ObjectSharedContext) -> ApprovalState | None:
+        return await ctx.get(STATE, type_hint=ApprovalState)
+
+    async def audit(
+        ctx: ObjectContext, state: ApprovalState, event: str, key: str, actor: str | None, **detail: Any
+    ) -> None:
+        async def write() -> None:
+            await asyncio.to_thread(
+                deps.audit,
+                state.request.task_id,
+                event,
+                key,
+                actor,
+                {"approval_id": state.request.approval_id, **detail},
+            )
+
+        await ctx.run_typed(f"audit: {event}", write, SLACK_RETRY.options())
+
+    async def refresh_cards(ctx: ObjectContext, state: ApprovalState) -> None:
+        for n, ref in enumerate(state.cards):
+            await slack_step(ctx, f"slack: update card {n}", deps.notifier.update_card, ref, state.card())
+
+    async def finish(
+        ctx: ObjectContext, state: ApprovalState, status: ApprovalStatus, by: list[str], reason: str
+    ) -> ApprovalState:
+        now = await ctx.time()
+        state = state.model_copy(update={"status": status, "decided_by": by, "decided_at": now, "reason": reason})
+        ctx.set(STATE, state)
+        ctx.resolve_awakeable(state.request.awakeable_id, ApprovalOutcome(status=status, decided_by=by, reason=reason))
+        await audit(
+            ctx,
+            state,
+            status.value,
+            f"{state.request.approval_id}:{status.value}",
+            by[0] if by else "opsgate",
+            reason=reason,
+        )
+        await refresh_cards(ctx, state)
+        return state
+
+    @approval.handler(name="open")
+    async def open_(ctx: ObjectContext, request: ApprovalRequest) -> None:
+        if await load(ctx) is not None:
+            return  # a replayed or duplicate open: the first one stands
+        state = ApprovalState(request=request)
+        ctx.set(STATE, state)
+        await audit(
+            ctx,
+            state,
+            "requested",
+            f"{request.approval_id}:requested",
+            request.requester,
+            tool=request.action.tool,
+            tier=request.decision.tier.value,
+            action_hash=request.action_hash,
+            rule_hash=request.decision.rule_hash,
+        )
+        cards = [
+            await slack_step(
+                ctx,
+                "slack: post card",
+                deps.notifier.post_card,
+                request.channel,
+                request.thread_ts,
+                state.card(),
+                type_hint=CardRef,
+            )
+        ]
+        if deps.approvers_channel and deps.approvers_channel != request.channel:
+            cards.append(
+                await slack_step(
+                    ctx,
+                    "slack: post card to approvers",
+                    deps.notifier.post_card,
+                    deps.approvers_channel,
+                    None,
+                    state.card(),
+                    type_hint=CardRef,
+                )
+            )
+        state = state.model_copy(update={"cards": cards})
+        ctx.set(STATE, state)
+        decision = request.decision
+        if decision.reminder_seconds and decision.reminder_seconds < decision.expiry_seconds:
+            ctx.generic_send(
+                APPROVAL_OBJECT,
+                "remind",
+                b"null",
+                key=request.approval_id,
+                send_delay=timedelta(seconds=decision.expiry_seconds - decision.reminder_seconds),
+            )
+        ctx.generic_send(
+            APPROVAL_OBJECT,
+            "expire",
+            b"null",
+            key=request.approval_id,
+            send_delay=timedelta(seconds=decision.expiry_seconds),
+        )
+
+    @approval.handler()
+    async def vote(ctx: ObjectContext, request: VoteRequest) -> VoteResult:
+        state = await load(ctx)
+        if state is None:
+            return VoteResult(
+                accepted=False, message="This approval does not exist (any more).", status=ApprovalStatus.CANCELLED
+            )
+        if state.status.final:
+            who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
+            return VoteResult(accepted=False, message=f"Already {state.status.value} by {who}.", status=state.status)
+        decision = state.request.decision
+        requester = state.request.requester
+
+        async def check() -> str:
+            for group in decision.approvers:
+                if group.startswith("S") and deps.directory.members(group) is None:
+                    await deps.directory.refresh(group)
+            refusal = may_vote(
+                request.voter,
+                requester=requester,
+                tier=decision.tier,
+                approvers=list(decision.approvers),
+                directory=deps.directory,
+                rejecting=not request.approve,
+            )
+            return refusal.reason if refusal is not None else ""
+
+        refusal = await ctx.run_typed(f"authz: {request.voter}", check, SLACK_RETRY.options(str))
+        if not refusal and any(v.voter == request.voter for v in state.votes):
+            refusal = "You already voted on this approval."
+        if not refusal and request.approve and decision.confirm and not _confirmed(request, state):
+            target = state.request.action.target or state.request.action.tool
+            refusal = f"To approve, type the exact target name `{target}` in the confirmation."
+        if refusal:
+            await audit(
+                ctx,
+                state,
+                "refused",
+                f"{state.request.approval_id}:refused:{ctx.request().id}",
+                request.voter,
+                reason=refusal,
+            )
+            return VoteResult(accepted=False, message=refusal, status=state.status)
+        now = await ctx.time()
+        state = state.model_copy(
+            update={
+                "votes": [
+                    *state.votes,
+                    Vote(voter=request.voter, approve=request.approve, reason=request.reason, at=now),
+                ]
+            }
+        )
+        ctx.set(STATE, state)
+        await audit(
+            ctx,
+            state,
+            "vote",
+            f"{state.request.approval_id}:vote:{request.voter}",
+            request.voter,
+            approve=request.approve,
+            reason=request.reason,
+        )
+        if not request.approve:
+            state = await finish(ctx, state, ApprovalStatus.REJECTED, [request.voter], request.reason)
+            return VoteResult(accepted=True, message="Rejected. The agent will be told why.", status=state.status)
+        approvers = [v.voter for v in state.votes if v.approve]
+        if len(approvers) >= decision.quorum:
+            state = await finish(ctx, state, ApprovalStatus.APPROVED, approvers, "")
+            return VoteResult(accepted=True, message="Approved. The action will run now.", status=state.status)
+        await refresh_cards(ctx, state)
+        missing = decision.quorum - len(approvers)
+        return VoteResult(
+            accepted=True, message=f"Vote recorded; {missing} more approval(s) needed.", status=state.status
+        )
+
+    @approval.handler()
+    async def remind(ctx: ObjectContext) -> None:
+        state = await load(ctx)
+        if state is None or state.status.final:
+            return
+        names = " ".join(_mention(a) for a in state.request.decision.approvers) or "approvers"
+        text = f":alarm_clock: {names}: the approval for `{state.request.action.tool}` expires soon."
+        await slack_step(
+            ctx, "slack: reminder", deps.notifier.post_in_thread, state.request.channel, state.request.thread_ts, text
+        )
+        await audit(ctx, state, "reminded", f"{state.request.approval_id}:reminded", "opsgate")
+
+    @approval.handler()
+    async def expire(ctx: ObjectContext) -> None:
+        state = await load(ctx)
+        if state is None or state.status.final:
+            return
+        state = await finish(ctx, state, ApprovalStatus.EXPIRED, [], "nobody decided in time")
+        target = state.request.decision.escalate_to
+        if target:
+            tool = state.request.action.tool
+            text = f":rotating_light: {_mention(target)}: the approval for `{tool}` expired undecided."
+            await slack_step(
+                ctx,
+                "slack: escalate",
+                deps.notifier.post_in_thread,
+                state.request.channel,
+                state.request.thread_ts,
+                text,
+            )
+            await audit(ctx, state, "escalated", f"{state.request.approval_id}:escalated", "opsgate", to=target)
+
+    @approval.handler()
+    async def cancel(ctx: ObjectContext, by: str) -> bool:
+        state = await load(ctx)
+        if state is None or state.status.final:
+            return False
+        await finish(ctx, state, ApprovalStatus.CANCELLED, [by], "cancelled")
+        return True
+
+    @approval.handler()
+    async def void(ctx: ObjectContext, reason: str) -> None:
+        """The gate found the action or its rule changed after approval: record it, and say so on the card."""
+        state = await load(ctx)
+        if state is None or state.status is not ApprovalStatus.APPROVED:
+            return
+        state = state.model_copy(update={"status": ApprovalStatus.VOIDED, "reason": reason})
+        ctx.set(STATE, state)
+        await audit(ctx, state, "voided", f"{state.request.approval_id}:voided", "opsgate", reason=reason)
+        await refresh_cards(ctx, state)
+
+    @approval.handler(kind="shared")
+    async def get(ctx: ObjectSharedContext) -> ApprovalCard | None:
+        state = await load(ctx)
+        return state.card() if state else None
+
+    return approval
+
+
+def _confirmed(request: VoteRequest, state: ApprovalState) -> bool:
+    expected = state.request.action.target or state.request.action.tool
+    return (request.confirmation or "").strip() == expected
+
+
+def _mention(who: str) -> str:
+    return f"<!subteam^{who}>" if who.startswith("S") else f"<@{who}>"

@@ -1,0 +1,59 @@
+"""Durable steps with their retry policies: who retries what is decided here, once.
+
+The model seam and tools make one attempt per call; Restate retries the step for errors worth retrying and gives
+up with a `TerminalError` after a few attempts, so SDK, tool and Restate retries never multiply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from restate import Context, RunOptions
+from restate.exceptions import RetryableError
+
+from handlers.contracts import SlackRetryLater
+
+__all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StepRetry:
+    """How Restate retries one kind of step before giving up with a `TerminalError`."""
+
+    max_attempts: int
+    initial: timedelta
+    longest: timedelta = timedelta(seconds=10)
+
+    def options(self, type_hint: Any = None) -> RunOptions[Any]:
+        return RunOptions(
+            type_hint=type_hint,
+            max_attempts=self.max_attempts,
+            initial_retry_interval=self.initial,
+            max_retry_interval=self.longest,
+        )
+
+
+SLACK_RETRY = StepRetry(max_attempts=8, initial=timedelta(milliseconds=200))
+MODEL_RETRY = StepRetry(max_attempts=4, initial=timedelta(seconds=1), longest=timedelta(seconds=20))
+TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
+# A tool that does not say it is idempotent gets one attempt: an error is not retried blindly. (A crash mid-call
+# still replays the step; turning that into "outcome unknown" needs the intent marker of the approvals issue.)
+ONE_ATTEMPT = StepRetry(max_attempts=1, initial=timedelta(milliseconds=200))
+
+
+async def slack_step(ctx: Context, name: str, fn: Callable[..., Awaitable[T]], *args: Any, type_hint: Any = None) -> T:
+    """A Slack call as a durable step; a 429 becomes a retry after Slack's Retry-After."""
+
+    async def call() -> T:
+        try:
+            return await fn(*args)
+        except SlackRetryLater as exc:
+            raise RetryableError(str(exc), retry_after=timedelta(seconds=exc.retry_after)) from exc
+
+    result: T = await ctx.run_typed(name, call, SLACK_RETRY.options(type_hint))
+    return result

@@ -1,0 +1,1 @@
+"""Tests of the approvals domain: policy, records and the audit log."""

@@ -1,0 +1,210 @@
+"""Who may decide: refusals people read, and the user-group cache that keeps Slack off the ack path."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import threading
+
+import pytest
+
+from approvals.authz import (
+    CachedUserGroups,
+    Refusal,
+    eligible_approvers,
+    may_administer,
+    may_vote,
+    unsatisfiable_reason,
+)
+from approvals.policy import Tier
+from tests.approvals.policy_cases import ALICE, BOB, CAROL, DAVE, DESTRUCTIVE, ONCALL, decide, policy
+
+LEADS = "SLEADS"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FakeGroups:
+    """`usergroups.users.list` as a plain async function over a dict, counting calls; a group in `broken` fails."""
+
+    def __init__(self, groups: dict[str, list[str]]) -> None:
+        self.groups = groups
+        self.broken: set[str] = set()
+        self.calls: list[str] = []
+        self.fetched = asyncio.Event()
+
+    async def __call__(self, group_id: str) -> list[str]:
+        self.calls.append(group_id)
+        self.fetched.set()
+        if group_id in self.broken:
+            raise ConnectionError(f"slack is down for {group_id}")
+        return self.groups.get(group_id, [])
+
+
+class StaticDirectory:
+    def __init__(self, groups: dict[str, frozenset[str]]) -> None:
+        self.groups = groups
+
+    def members(self, group_id: str) -> frozenset[str] | None:
+        return self.groups.get(group_id)
+
+
+DIRECTORY = StaticDirectory({ONCALL: frozenset({CAROL, DAVE})})
+APPROVERS = [ALICE, ONCALL]
+
+
+@pytest.mark.parametrize("tier", [Tier.HIGH, Tier.CRITICAL])
+def test_the_requester_never_approves_their_own_action(tier: Tier) -> None:
+    for requester in (ALICE, CAROL):  # named directly, and through a group
+        refusal = may_vote(requester, requester=requester, tier=tier, approvers=APPROVERS, directory=DIRECTORY)
+        assert refusal == Refusal(reason="you requested this action, so someone else must approve it")
+
+
+def test_the_requester_may_reject_their_own_action() -> None:
+    assert (
+        may_vote(BOB, requester=BOB, tier=Tier.HIGH, approvers=APPROVERS, directory=DIRECTORY, rejecting=True) is None
+    )
+
+
+@pytest.mark.parametrize(("voter", "allowed"), [(ALICE, True), (CAROL, True), (DAVE, True), (BOB, False)])
+def test_approvers_are_named_directly_or_through_a_group(voter: str, allowed: bool) -> None:
+    refusal = may_vote(voter, requester="UREQ", tier=Tier.HIGH, approvers=APPROVERS, directory=DIRECTORY)
+
+    if allowed:
+        assert refusal is None
+    else:
+        assert refusal == Refusal(reason="you are not an approver for this (needs: <@UALICE>, <!subteam^SONCALL>)")
+
+
+def test_a_vote_while_a_group_is_still_unknown_says_so() -> None:
+    refusal = may_vote(BOB, requester="UREQ", tier=Tier.HIGH, approvers=[ALICE, LEADS], directory=DIRECTORY)
+
+    assert refusal == Refusal(
+        reason="you are not an approver for this (needs: <@UALICE>, <!subteam^SLEADS>); "
+        "the members of <!subteam^SLEADS> are still being looked up, try again soon"
+    )
+
+
+@pytest.mark.parametrize("tier", [Tier.LOW, Tier.MEDIUM])
+def test_actions_that_run_at_once_take_no_votes(tier: Tier) -> None:
+    refusal = may_vote(ALICE, requester="UREQ", tier=tier, approvers=APPROVERS, directory=DIRECTORY)
+
+    assert refusal == Refusal(reason=f"this {tier}-risk action needs no approval")
+
+
+def test_with_no_approvers_nobody_may_vote() -> None:
+    refusal = may_vote(ALICE, requester="UREQ", tier=Tier.HIGH, approvers=[], directory=DIRECTORY)
+
+    assert refusal == Refusal(reason="nobody may approve this: an admin must name approvers in opsgate.yml")
+
+
+def test_eligible_approvers_resolve_known_groups_only() -> None:
+    assert eligible_approvers([ALICE, ONCALL, LEADS], DIRECTORY) == {ALICE, CAROL, DAVE}
+    assert eligible_approvers([], DIRECTORY) == frozenset()
+
+
+def test_admins() -> None:
+    assert may_administer(ALICE, [ALICE], DIRECTORY) is None
+    assert may_administer(CAROL, [ONCALL], DIRECTORY) is None
+    assert may_administer(BOB, [ALICE, ONCALL], DIRECTORY) == Refusal(
+        reason="only policy admins may do this (admins: <@UALICE>, <!subteam^SONCALL>)"
+    )
+    assert may_administer(BOB, [], DIRECTORY) == Refusal(
+        reason="no policy admins are configured: name them in `policy.admins` in opsgate.yml"
+    )
+
+
+def test_unsatisfiable_reason_with_groups_from_the_directory() -> None:
+    decision = decide(annotations=DESTRUCTIVE, the_policy=policy(approvers=[ONCALL]), confidence=0.1)
+    eligible = eligible_approvers(decision.approvers, DIRECTORY)
+
+    assert unsatisfiable_reason(decision, ALICE, eligible) is None
+    assert unsatisfiable_reason(decision, CAROL, eligible) == (
+        "it needs 2 approvers besides the requester, but only 1 eligible person is left (approvers: <!subteam^SONCALL>)"
+    )
+
+
+async def test_the_cache_knows_nothing_until_refreshed_and_then_answers_from_memory() -> None:
+    fetch = FakeGroups({ONCALL: [CAROL, DAVE]})
+    cache = CachedUserGroups(fetch, groups=[ONCALL, ALICE], clock=FakeClock())
+
+    assert cache.members(ONCALL) is None
+    assert await cache.refresh_all() == 0
+    assert fetch.calls == [ONCALL]  # user ids are not groups, so never fetched
+    for _ in range(100):
+        assert cache.members(ONCALL) == frozenset({CAROL, DAVE})
+    assert fetch.calls == [ONCALL]
+
+
+async def test_an_entry_older_than_the_ttl_counts_as_unknown_until_the_next_refresh() -> None:
+    clock = FakeClock()
+    fetch = FakeGroups({ONCALL: [CAROL]})
+    cache = CachedUserGroups(fetch, ttl=60, clock=clock, groups=[ONCALL])
+    await cache.refresh_all()
+
+    clock.now += 60
+    assert cache.members(ONCALL) == frozenset({CAROL})
+    clock.now += 1
+    assert cache.members(ONCALL) is None
+    fetch.groups[ONCALL] = [CAROL, DAVE]
+    await cache.refresh_all()
+    assert cache.members(ONCALL) == frozenset({CAROL, DAVE})
+
+
+async def test_a_failed_refresh_keeps_the_old_members_until_the_ttl_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = FakeClock()
+    fetch = FakeGroups({ONCALL: [CAROL], LEADS: [ALICE]})
+    cache = CachedUserGroups(fetch, ttl=60, clock=clock, groups=[ONCALL, LEADS])
+    await cache.refresh_all()
+    fetch.broken = {ONCALL}
+
+    clock.now += 30
+    with caplog.at_level(logging.WARNING, logger="approvals.authz"):
+        assert await cache.refresh_all() == 1
+    assert caplog.messages == ["could not refresh the members of user group SONCALL"]
+    assert cache.members(ONCALL) == frozenset({CAROL})
+    clock.now += 31
+    assert cache.members(ONCALL) is None  # failing closed: unknown means nobody
+    assert cache.members(LEADS) == frozenset({ALICE})
+
+
+def test_members_is_synchronous_and_never_fetches() -> None:
+    fetch = FakeGroups({ONCALL: [CAROL]})
+    cache = CachedUserGroups(fetch)
+
+    assert not inspect.iscoroutinefunction(CachedUserGroups.members)
+    answers: list[frozenset[str] | None] = []
+    worker = threading.Thread(target=lambda: answers.append(cache.members(ONCALL)))  # no event loop there
+    worker.start()
+    worker.join(timeout=5)
+    assert answers == [None]
+    assert fetch.calls == []
+
+
+async def test_the_refresher_runs_until_stopped_and_fetches_a_new_group_at_once() -> None:
+    fetch = FakeGroups({ONCALL: [CAROL], LEADS: [ALICE]})
+    cache = CachedUserGroups(fetch, groups=[ONCALL])
+    stop = asyncio.Event()
+    refresher = asyncio.create_task(cache.run_refresher(stop, interval=3600))
+    try:
+        await asyncio.wait_for(fetch.fetched.wait(), timeout=5)
+        assert fetch.calls == [ONCALL]
+
+        fetch.fetched.clear()
+        assert cache.members(LEADS) is None  # asks for it; the refresher wakes well before the hour is up
+        await asyncio.wait_for(fetch.fetched.wait(), timeout=5)
+        # The fake never suspends, so the refresh stored the members in the step that set the event.
+        assert cache.members(LEADS) == frozenset({ALICE})
+    finally:
+        stop.set()
+        await asyncio.wait_for(refresher, timeout=5)
+    assert refresher.done() and refresher.exception() is None

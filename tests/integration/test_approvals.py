@@ -1,0 +1,237 @@
+"""Risk-tiered approvals end to end: real restate-server, the worker, the bot, the sandbox as Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from approvals.audit import AuditLog
+from bot.sandbox import SandboxState
+from bot.sandbox.records import Message
+from handlers.contracts import task_id_for
+from opsgate.db import create_db_engine
+from tests.integration.flows import attach
+from tests.integration.harness import Stack
+
+pytestmark = pytest.mark.integration
+
+APPROVE, REJECT = "approval_approve", "approval_reject"
+
+
+async def request_action(stack: Stack, name: str, tool: str, user: str = "U0ALICE") -> str:
+    reply = await stack.sandbox.send_slash_command(user_id=user, channel_id="C0OPS", text=f"[act:{name}:{tool}] go")
+    assert reply.status == 200, reply
+    return task_id_for("T0SANDBOX", reply.trigger_id)
+
+
+def card_for(state: SandboxState, name: str, needle: str = "Approval needed") -> Message | None:
+    for message in state.messages_in("C0OPS"):
+        text = json.dumps(message.blocks)
+        if needle in text and f"`{name}" in text:
+            return message
+    return None
+
+
+async def wait_card(stack: Stack, name: str, needle: str = "approval_approve") -> Message:
+    found: Message = await stack.sandbox.wait_for(lambda s: card_for(s, name, needle), timeout=20)
+    return found
+
+
+async def latest_ephemeral(stack: Stack, user: str, needle: str) -> str:
+    def find(state: SandboxState) -> str | None:
+        return next((e.text for e in reversed(state.ephemerals_for("C0OPS", user)) if needle in e.text), None)
+
+    text: str = await stack.sandbox.wait_for(find, timeout=15)
+    return text
+
+
+def executions(stack: Stack, name: str) -> int:
+    return len(stack.probe_lines(name, "exec"))
+
+
+def audit_events(stack: Stack, task_id: str) -> list[str]:
+    database_url = f"sqlite:///{stack.config_file.parent / 'opsgate.db'}"
+    return [row.event for row in AuditLog(create_db_engine(database_url)).rows(task_id)]
+
+
+async def click(stack: Stack, user: str, card: Message, action: str) -> None:
+    reply = await stack.sandbox.click_button(user_id=user, channel_id="C0OPS", message_ts=card.ts, action_id=action)
+    assert reply.status == 200, reply
+
+
+async def open_modal(stack: Stack, user: str) -> str:
+    def find(state: SandboxState) -> str | None:
+        return next((v.id for v in state.views.values() if v.user == user and not v.closed), None)
+
+    view_id: str = await stack.sandbox.wait_for(find, timeout=10)
+    return view_id
+
+
+async def submit(stack: Stack, user: str, view_id: str, text: str) -> None:
+    reply = await stack.sandbox.submit_view(user_id=user, view_id=view_id, values={"answer": {"value": text}})
+    assert reply.status == 200, reply
+
+
+async def test_approve_runs_the_action_once_and_updates_the_card(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service")
+    card = await wait_card(stack, probe_name)
+    assert executions(stack, probe_name) == 0  # a high action waits
+    assert f"{probe_name}@staging" in json.dumps(card.blocks)
+    await click(stack, "U0BOB", card, APPROVE)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert "restart_service done" in outcome["answer"]
+    assert executions(stack, probe_name) == 1
+    decided = await wait_card(stack, probe_name, "Approved")
+    assert decided.ts == card.ts  # edited in place
+    assert "approval_approve" not in json.dumps(decided.blocks)  # buttons gone
+    assert "<@U0BOB>" in json.dumps(decided.blocks)
+    assert "Approved" in await latest_ephemeral(stack, "U0BOB", "Approved")
+    assert audit_events(stack, task_id) == ["requested", "vote", "approved"]
+
+
+async def test_reject_with_a_reason_reaches_the_agent_and_runs_nothing(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service")
+    card = await wait_card(stack, probe_name)
+    await click(stack, "U0CAROL", card, REJECT)
+    view_id = await open_modal(stack, "U0CAROL")
+    await submit(stack, "U0CAROL", view_id, "not during the freeze window")
+    outcome = await attach(stack, task_id)
+    assert executions(stack, probe_name) == 0
+    assert "not during the freeze window" in outcome["answer"]  # the model saw the reason
+    rejected = await wait_card(stack, probe_name, "Rejected")
+    assert "not during the freeze window" in json.dumps(rejected.blocks)
+    assert audit_events(stack, task_id) == ["requested", "vote", "rejected"]
+
+
+async def test_non_approvers_and_the_requester_are_refused_and_audited(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service", user="U0ALICE")
+    card = await wait_card(stack, probe_name)
+    await click(stack, "U0DAVE", card, APPROVE)
+    assert "not an approver" in await latest_ephemeral(stack, "U0DAVE", "approver")
+    await click(stack, "U0ALICE", card, APPROVE)
+    assert "someone else must approve" in await latest_ephemeral(stack, "U0ALICE", "someone else")
+    assert executions(stack, probe_name) == 0
+    await click(stack, "U0BOB", card, APPROVE)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+    assert audit_events(stack, task_id) == ["requested", "refused", "refused", "vote", "approved"]
+
+
+async def test_critical_needs_two_distinct_approvers_and_the_typed_target(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "drop_database")
+    card = await wait_card(stack, probe_name)
+    await click(stack, "U0BOB", card, APPROVE)
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB"), "wrong-name")
+    assert "type the exact target name" in await latest_ephemeral(stack, "U0BOB", "exact target")
+    await click(stack, "U0BOB", card, APPROVE)
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB"), probe_name)
+    assert "1 more approval" in await latest_ephemeral(stack, "U0BOB", "more approval")
+    assert executions(stack, probe_name) == 0  # one approver is not enough
+    await click(stack, "U0BOB", card, APPROVE)  # the same person again does not count twice
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB"), probe_name)
+    assert "already voted" in await latest_ephemeral(stack, "U0BOB", "already voted")
+    await click(stack, "U0DAVE", card, APPROVE)
+    await submit(stack, "U0DAVE", await open_modal(stack, "U0DAVE"), probe_name)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+
+
+async def test_expiry_reminds_then_expires_and_runs_nothing(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "scale_service")
+    card = await wait_card(stack, probe_name)
+    reminder = await stack.sandbox.wait_for(
+        lambda s: next((m for m in s.thread("C0OPS", str(card.thread_ts)) if "expires soon" in m.text), None),
+        timeout=10,
+    )
+    assert "<@U0BOB>" in reminder.text
+    outcome = await attach(stack, task_id)
+    assert "expired" in outcome["answer"]
+    assert executions(stack, probe_name) == 0
+    expired = await wait_card(stack, probe_name, "Expired")
+    assert "approval_approve" not in json.dumps(expired.blocks)
+    escalation = [
+        m.text for m in stack.sandbox.state.thread("C0OPS", str(card.thread_ts)) if "expired undecided" in m.text
+    ]
+    assert len(escalation) == 1
+    assert "<!subteam^S0ONCALL>" in escalation[0]
+    assert audit_events(stack, task_id) == ["requested", "reminded", "expired", "escalated"]
+
+
+async def test_fifty_concurrent_clicks_give_one_outcome_and_one_execution(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service")
+    card = await wait_card(stack, probe_name)
+    clicks = [
+        stack.sandbox.click_button(
+            user_id="U0BOB" if n % 2 else "U0CAROL",
+            channel_id="C0OPS",
+            message_ts=card.ts,
+            action_id=APPROVE if n % 3 else REJECT,
+        )
+        for n in range(50)
+    ]
+    replies = await asyncio.gather(*clicks)
+    assert all(r.status == 200 for r in replies)
+    # Reject clicks open a modal (or answer "already decided"); approvals are cast at once.
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+    events = audit_events(stack, task_id)
+    assert events.count("approved") + events.count("rejected") == 1
+    assert events.count("vote") == 1
+
+
+async def test_freeze_refuses_a_pending_high_action(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service")
+    card = await wait_card(stack, probe_name)
+    async with httpx.AsyncClient(timeout=10) as client:
+        frozen = await client.post(
+            f"{stack.restate.ingress_url}/Switches/global/set_frozen", json={"frozen": True, "by": "U0CAROL"}
+        )
+        assert frozen.status_code == 200, frozen.text
+        try:
+            await click(stack, "U0BOB", card, APPROVE)
+            outcome = await attach(stack, task_id)
+        finally:
+            await client.post(
+                f"{stack.restate.ingress_url}/Switches/global/set_frozen", json={"frozen": False, "by": "U0CAROL"}
+            )
+    assert executions(stack, probe_name) == 0
+    assert "frozen" in outcome["answer"]
+
+
+async def test_changed_rule_voids_the_approval_and_asks_again(own_stack: Stack, probe_name: str) -> None:
+    stack = own_stack
+    task_id = await request_action(stack, probe_name, "restart_service")
+    card = await wait_card(stack, probe_name)
+    config = stack.config_file.read_text().replace("      reversible: true\n", "      reversible: false\n", 1)
+    stack.config_file.write_text(config)
+    await click(stack, "U0BOB", card, APPROVE)
+    second = await stack.sandbox.wait_for(
+        lambda s: next(
+            (
+                m
+                for m in s.messages_in("C0OPS")
+                if m.ts != card.ts
+                and "approval_approve" in json.dumps(m.blocks)
+                and f"`{probe_name}" in json.dumps(m.blocks)
+            ),
+            None,
+        ),
+        timeout=20,
+    )
+    assert executions(stack, probe_name) == 0
+    void_notes = [m.text for m in stack.sandbox.state.thread("C0OPS", str(card.thread_ts)) if "void" in m.text]
+    assert void_notes
+    await click(stack, "U0BOB", second, APPROVE)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+    assert audit_events(stack, task_id) == ["requested", "vote", "approved", "voided", "requested", "vote", "approved"]
+    voided = await wait_card(stack, probe_name, "Voided")
+    assert voided.ts == card.ts
