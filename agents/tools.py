@@ -60,6 +60,8 @@ class ToolResult(BaseModel):
 
     content: str
     is_error: bool = False
+    unknown: bool = False
+    """An effect that may or may not have happened (an at-most-once call was interrupted); a person must check."""
 
 
 class ToolError(Exception):

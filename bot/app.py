@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from slack_bolt.async_app import AsyncApp
@@ -10,6 +11,8 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.guardrails import InputGuard
+from agents.tools import ToolSpec
+from approvals import ApprovalPolicy, UserGroupDirectory
 from bot.launcher import Launch
 from handlers.contracts import TaskRequest
 
@@ -39,9 +42,16 @@ async def fetch_bot_identity(client: AsyncWebClient) -> BotIdentity:
 class Launcher(Protocol):
     async def launch(self, request: TaskRequest) -> Launch: ...
 
+    async def cancel_workflow(self, service: str, key: str) -> bool: ...
+
     async def call(
         self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
     ) -> str | None: ...
+
+
+class _NoGroups:
+    def members(self, group_id: str) -> frozenset[str] | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,9 @@ class BotDeps:
     launcher: Launcher
     guard: InputGuard
     allowed_channels: frozenset[str] = frozenset()
+    policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    directory: UserGroupDirectory = field(default_factory=_NoGroups)
+    tools: Mapping[str, ToolSpec] = field(default_factory=dict)
 
 
 def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:

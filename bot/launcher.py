@@ -1,17 +1,23 @@
 """The bot's durable client: hands a task to Restate's ingress, once, within a deadline.
 
-The send is one-way (`/send`), over a pooled keep-alive connection, with a bound on concurrent sends so a
-burst of slash commands queues briefly in the pool instead of opening hundreds of sockets. The workflow key is
-the task id derived from Slack's ids, so a replayed request answers `PreviouslyAccepted` and starts nothing.
+The send is one-way (`/send`), over pooled keep-alive connections with a bound on their number, so a burst of
+slash commands queues briefly for a connection instead of opening hundreds of sockets. The workflow key is the
+task id derived from Slack's ids, so a replayed request answers `PreviouslyAccepted` and starts nothing.
+
+aiohttp, not httpx: measured at 50 concurrent sends (bench/ack), httpx's pool kept requests waiting for an
+idle connection for up to a second while connections sat idle (p99 1.3 s, 4–6 ms CPU per ack); aiohttp's
+connector served the same load with p99 ~0.25 s and ~1 ms CPU per ack.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from enum import StrEnum
+from typing import Any
 
-import httpx
+import aiohttp
 
 from handlers.contracts import TASK_RUN, TASK_WORKFLOW, TaskRequest
 
@@ -24,52 +30,94 @@ _JSON = {"content-type": "application/json"}
 class Launch(StrEnum):
     ACCEPTED = "accepted"
     DUPLICATE = "duplicate"
-    UNAVAILABLE = "unavailable"
+    UNAVAILABLE = "unavailable"  # Restate could not be reached: nothing was started
+    UNCERTAIN = "uncertain"  # the send may have reached Restate, but no answer came within the deadline
 
 
 class TaskLauncher:
-    def __init__(self, ingress_url: str, *, deadline: float = 2.0, max_connections: int = 32) -> None:
+    def __init__(
+        self, ingress_url: str, *, admin_url: str | None = None, deadline: float = 2.0, max_connections: int = 32
+    ) -> None:
+        self._ingress = ingress_url.rstrip("/")
+        self._admin_url = admin_url.rstrip("/") if admin_url else None
         self._deadline = deadline
-        self._client = httpx.AsyncClient(
-            base_url=ingress_url,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-            timeout=httpx.Timeout(deadline),
-        )
+        self._max_connections = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        # Created lazily, inside the running event loop that will use it.
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=60)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=None))
+        return self._session
+
+    async def _request(self, method: str, url: str, body: str | None = None, **extra: Any) -> tuple[int, str]:
+        headers = {**_JSON, **extra.pop("headers", {})} if body is not None else extra.pop("headers", {})
+        if body is None:
+            extra["skip_auto_headers"] = ("Content-Type",)  # Restate refuses a content type on an empty body
+        async with self._client().request(method, url, data=body, headers=headers, **extra) as response:
+            return response.status, await response.text()
 
     async def launch(self, request: TaskRequest) -> Launch:
-        path = f"/{TASK_WORKFLOW}/{request.task_id}/{TASK_RUN}/send"
+        url = f"{self._ingress}/{TASK_WORKFLOW}/{request.task_id}/{TASK_RUN}/send"
         try:
             async with asyncio.timeout(self._deadline):
-                response = await self._client.post(path, content=request.model_dump_json(), headers=_JSON)
-        except (httpx.HTTPError, TimeoutError) as exc:
-            log.warning("restate did not accept task %s: %s", request.task_id, type(exc).__name__)
+                status, text = await self._request("POST", url, request.model_dump_json())
+        except aiohttp.ClientConnectionError as exc:
+            if isinstance(exc, aiohttp.ClientConnectorError):
+                log.warning("restate is unreachable; task %s not started: %s", request.task_id, exc)
+                return Launch.UNAVAILABLE
+            log.warning("restate dropped the send of task %s: %s", request.task_id, type(exc).__name__)
+            return Launch.UNCERTAIN
+        except TimeoutError:
+            log.warning("restate did not answer within %.1fs for task %s", self._deadline, request.task_id)
+            return Launch.UNCERTAIN
+        if status >= 300:
+            log.warning("restate refused task %s: %s %s", request.task_id, status, text[:200])
             return Launch.UNAVAILABLE
-        if response.status_code >= 300:
-            log.warning("restate refused task %s: %s %s", request.task_id, response.status_code, response.text[:200])
-            return Launch.UNAVAILABLE
-        status = response.json().get("status") if response.content else None
-        return Launch.DUPLICATE if status == "PreviouslyAccepted" else Launch.ACCEPTED
+        answer = json.loads(text) if text else {}
+        return Launch.DUPLICATE if answer.get("status") == "PreviouslyAccepted" else Launch.ACCEPTED
 
     async def call(
         self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
     ) -> str | None:
         """A request-response call to a keyed handler (`body` None for one without input); None on no answer."""
-        path = f"/{service}/{key}/{handler}"
+        url = f"{self._ingress}/{service}/{key}/{handler}"
         try:
             async with asyncio.timeout(deadline or self._deadline):
-                if body is None:
-                    response = await self._client.post(path)
-                else:
-                    response = await self._client.post(path, content=body, headers=_JSON)
-        except (httpx.HTTPError, TimeoutError) as exc:
+                status, text = await self._request("POST", url, body)
+        except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("restate call %s/%s/%s failed: %s", service, key, handler, type(exc).__name__)
             return None
-        if response.status_code >= 300:
-            log.warning(
-                "restate call %s/%s/%s: %s %s", service, key, handler, response.status_code, response.text[:200]
-            )
+        if status >= 300:
+            log.warning("restate call %s/%s/%s: %s %s", service, key, handler, status, text[:200])
             return None
-        return response.text
+        return text
+
+    async def cancel_workflow(self, service: str, key: str) -> bool:
+        """Cancel the running main invocation of a workflow through the admin API; False if none is running."""
+        if self._admin_url is None:
+            return False
+        query = (
+            "SELECT id FROM sys_invocation WHERE target_service_name = '{service}' AND target_service_key = '{key}' "
+            "AND target_handler_name = 'run' AND status <> 'completed'"
+        ).format(service=service.replace("'", ""), key=key.replace("'", ""))
+        try:
+            async with asyncio.timeout(self._deadline):
+                status, text = await self._request(
+                    "POST",
+                    f"{self._admin_url}/query",
+                    json.dumps({"query": query}),
+                    headers={"accept": "application/json"},
+                )
+                rows = json.loads(text).get("rows", []) if status == 200 else []
+                for row in rows:
+                    await self._request("PATCH", f"{self._admin_url}/invocations/{row['id']}/cancel")
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            log.warning("could not cancel %s/%s: %s", service, key, type(exc).__name__)
+            return False
+        return bool(rows)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()

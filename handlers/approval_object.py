@@ -9,7 +9,6 @@ task's awakeable exactly once, with approved, rejected, expired or cancelled.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -30,6 +29,7 @@ from handlers.approval_contracts import (
     VoteRequest,
     VoteResult,
 )
+from handlers.deps import AuditWriter
 from handlers.steps import SLACK_RETRY, slack_step
 
 __all__ = ["ApprovalDeps", "ApprovalNotifier", "ApprovalState", "build_approval_object"]
@@ -43,10 +43,6 @@ class ApprovalNotifier(Protocol):
     async def update_card(self, ref: CardRef, card: ApprovalCard) -> None: ...
 
     async def post_in_thread(self, channel: str, thread_ts: str, text: str) -> None: ...
-
-
-AuditWriter = Callable[[str, str, str, str | None, dict[str, Any]], None]
-"""(task_id, event, dedupe_key, actor, detail) -> None; runs inside a durable step."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ __all__ = [
     "TASK_WORKFLOW",
     "ChannelUnavailable",
     "SlackRetryLater",
+    "TaskInfo",
     "TaskOutcome",
     "TaskPhase",
     "TaskRequest",
@@ -27,6 +28,7 @@ __all__ = [
 
 TASK_WORKFLOW = "TaskWorkflow"
 TASK_RUN = "run"
+TASK_INFO = "info"
 
 
 def task_id_for(team_id: str, trigger_id: str) -> str:
@@ -69,6 +71,17 @@ class TaskView(BaseModel):
     detail: str = ""
     step: int = 0
     max_steps: int = 0
+
+
+class TaskInfo(BaseModel):
+    """What a running task says about itself (its workflow's shared `info` handler), e.g. to authorize a cancel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    requester: str
+    channel: str
+    thread_ts: str | None = None
 
 
 class TaskOutcome(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from agents.gate import ToolGate
 from agents.models import Model
@@ -11,9 +12,13 @@ from agents.spec import AgentSpec
 from agents.tools import Toolbox
 from approvals import ApprovalPolicy
 from handlers.contracts import ThreadNotifier
+from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 
-__all__ = ["TaskDeps"]
+AuditWriter = Callable[[str, str, str, str | None, dict[str, Any]], None]
+"""(task_id, event, dedupe_key, actor, detail) -> None; called from inside durable steps."""
+
+__all__ = ["AuditWriter", "TaskDeps"]
 
 
 @dataclass(frozen=True)
@@ -26,3 +31,5 @@ class TaskDeps:
     store: TaskStore
     policy: Callable[[], ApprovalPolicy]
     """The current policy; called inside durable steps only, so a replay reuses the journaled decision."""
+    executions: ExecutionLedger
+    audit: AuditWriter

@@ -6,7 +6,11 @@ the model can choose differently. Retry policies live in `handlers.steps`.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from restate import TerminalError, WorkflowContext
 
@@ -15,13 +19,22 @@ from agents.messages import ModelRequest, ModelResponse, ToolUseBlock
 from agents.models import ModelError
 from agents.spec import AgentSpec
 from agents.tools import ToolCallContext, ToolError, ToolResult
-from handlers.contracts import TaskRequest
+from handlers.contracts import TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
-from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY
+from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY, slack_step
 from handlers.tool_gate import ToolGateStep
 from handlers.tracing import step_span
 
 __all__ = ["DurableAgentRuntime"]
+
+OUTCOME_UNKNOWN = (
+    "The call to {tool} was interrupted and its outcome is unknown; it was not run again, because it cannot be "
+    "repeated safely. A person has been asked to check. Do not retry it."
+)
+
+
+def _hash(arguments: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(arguments, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class DurableAgentRuntime:
@@ -35,6 +48,7 @@ class DurableAgentRuntime:
         deps: TaskDeps,
         progress: ProgressHook,
         gate: ToolGateStep,
+        root: ThreadRef,
     ) -> None:
         self._ctx = ctx
         self._request = request
@@ -42,6 +56,7 @@ class DurableAgentRuntime:
         self._deps = deps
         self._progress = progress
         self._gate = gate
+        self._root = root
 
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse:
         async def call() -> ModelResponse:
@@ -63,12 +78,13 @@ class DurableAgentRuntime:
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:
         tool = self._deps.toolbox.get(call.name)
+        key = f"{self._request.task_id}:{turn}:{call.id}"
         context = ToolCallContext(
-            task_id=self._request.task_id,
-            call_id=call.id,
-            requester=self._request.user_id,
-            idempotency_key=f"{self._request.task_id}:{turn}:{call.id}",
+            task_id=self._request.task_id, call_id=call.id, requester=self._request.user_id, idempotency_key=key
         )
+        annotations = tool.spec.annotations if tool is not None else None
+        effect = annotations is not None and not annotations.read_only
+        at_most_once = effect and annotations is not None and not annotations.idempotent
 
         async def execute() -> ToolResult:
             with step_span(f"execute_tool {call.name}", self._request.task_id, self._request.trace_context) as span:
@@ -76,15 +92,40 @@ class DurableAgentRuntime:
                 span.set_attribute("gen_ai.tool.call.id", call.id)
                 if tool is None:
                     return ToolResult(content=f"Tool {call.name!r} does not exist.", is_error=True)
+                if at_most_once and not await asyncio.to_thread(
+                    self._deps.executions.claim, key, self._request.task_id, call.name
+                ):
+                    span.set_attribute("error.type", "OutcomeUnknown")
+                    await self._audit("outcome_unknown", key, tool=call.name)
+                    return ToolResult(content=OUTCOME_UNKNOWN.format(tool=call.name), is_error=True, unknown=True)
                 try:
                     result = await tool.call(call.input, context)
                 except ToolError as exc:
                     span.set_attribute("error.type", "ToolError")
-                    return ToolResult(content=str(exc), is_error=True)
+                    result = ToolResult(content=str(exc), is_error=True)
+                if at_most_once:
+                    await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
+                if effect:
+                    event = "execution_failed" if result.is_error else "executed"
+                    await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
                 return result
 
         retry = TOOL_RETRY if tool is not None and tool.spec.annotations.idempotent else ONE_ATTEMPT
-        return await self._ctx.run_typed(f"tool: {call.name} ({call.id})", execute, retry.options(ToolResult))
+        result: ToolResult = await self._ctx.run_typed(
+            f"tool: {call.name} ({call.id})", execute, retry.options(ToolResult)
+        )
+        if result.unknown:
+            text = (
+                f":warning: `{call.name}` was interrupted mid-call and cannot safely be run again, so its outcome is "
+                "unknown. Please check by hand whether it happened."
+            )
+            await slack_step(
+                self._ctx, f"slack: outcome unknown {call.id}", self._deps.notifier.reply, self._root, text
+            )
+        return result
+
+    async def _audit(self, event: str, key: str, **detail: Any) -> None:
+        await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)
 
     async def progress(self, event: AgentProgress) -> None:
         await self._progress(event)

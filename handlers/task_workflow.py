@@ -16,13 +16,15 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import restate
-from restate import RunOptions, TerminalError, WorkflowContext
+from restate import RunOptions, TerminalError, WorkflowContext, WorkflowSharedContext
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from handlers.contracts import (
+    TASK_INFO,
     TASK_RUN,
     TASK_WORKFLOW,
     ChannelUnavailable,
+    TaskInfo,
     TaskOutcome,
     TaskPhase,
     TaskRequest,
@@ -54,6 +56,10 @@ def build_task_workflow(deps: TaskDeps) -> restate.Workflow:
     async def run(ctx: WorkflowContext, request: TaskRequest) -> TaskOutcome:
         return await _TaskRun(ctx, request, deps).execute()
 
+    @workflow.handler(name=TASK_INFO)
+    async def info(ctx: WorkflowSharedContext) -> TaskInfo | None:
+        return await ctx.get("info", type_hint=TaskInfo)
+
     return workflow
 
 
@@ -68,6 +74,8 @@ class _TaskRun:
 
     async def execute(self) -> TaskOutcome:
         started = await self.ctx.time()
+        request = self.request
+        self.ctx.set("info", TaskInfo(task_id=request.task_id, requester=request.user_id, channel=request.channel_id))
         await self._record(TaskStatus.QUEUED)
         root = await self._post_root()
         if root is None:
@@ -94,7 +102,8 @@ class _TaskRun:
 
     async def _run_agent(self, root: ThreadRef) -> AgentOutcome:
         gate = ToolGateStep(self.ctx, self.request, self.deps, root, self._on_phase(root))
-        runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, self._on_progress(root), gate)
+        progress = self._on_progress(root)
+        runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, progress, gate, root)
         tools = self.deps.toolbox.specs([t for t in self.deps.agent.tools if self.deps.toolbox.get(t)])
         return await run_agent(self.deps.agent, tools, self.request.text, runtime)
 

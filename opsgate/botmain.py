@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from agents.builtin_tools import builtin_tools
 from agents.guardrails import SizeGuard
+from approvals import CachedUserGroups
 from bot.app import BotDeps, build_app, fetch_bot_identity
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
-from opsgate.serving import serve_asgi
+from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import slack_client
 from opsgate.teamconfig import TeamConfig
@@ -22,8 +24,15 @@ log = logging.getLogger(__name__)
 async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp, BotDeps]:
     client = slack_client(settings)
     identity = await fetch_bot_identity(client)
+
+    async def group_members(group_id: str) -> list[str]:
+        response = await client.usergroups_users_list(usergroup=group_id)
+        return [str(user) for user in response.get("users") or []]
+
+    directory = CachedUserGroups(group_members, groups=[*team.policy.approvers, *team.policy.admins])
     launcher = TaskLauncher(
         settings.restate_ingress_url,
+        admin_url=settings.restate_admin_url,
         deadline=settings.restate_send_timeout,
         max_connections=settings.restate_max_connections,
     )
@@ -32,6 +41,9 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         launcher=launcher,
         guard=SizeGuard(team.commands.max_request_chars),
         allowed_channels=frozenset(team.commands.allowed_channels),
+        policy=team.policy,
+        directory=directory,
+        tools={tool.spec.name: tool.spec for tool in builtin_tools()},
     )
     app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
     return SlackHttpApp(app, settings.signing_secret), deps
@@ -40,13 +52,19 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
 async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event) -> None:
     http_app, deps = await build_bot(settings, team)
     log.info("bot is %s in team %s", deps.identity.bot_user_id, deps.identity.team_id)
+    refresher = None
+    if isinstance(deps.directory, CachedUserGroups):
+        refresher = asyncio.create_task(deps.directory.run_refresher(shutdown, interval=300))
     try:
         if settings.slack_mode == "socket":
             await _run_socket_mode(settings, http_app, shutdown)
         else:
             log.info("bot listening on http://%s:%s/slack/events", settings.bot_host, settings.bot_port)
-            await serve_asgi(http_app, settings.bot_host, settings.bot_port, shutdown)
+            await serve_http11(http_app, settings.bot_host, settings.bot_port, shutdown)
     finally:
+        shutdown.set()
+        if refresher is not None:
+            await refresher
         if isinstance(deps.launcher, TaskLauncher):
             await deps.launcher.aclose()
 

@@ -76,6 +76,12 @@ def _db_upgrade(settings: Settings) -> None:
     print(f"database at {settings.database_url.split('@')[-1]} is up to date")
 
 
+def _audit_verify(settings: Settings) -> int:
+    from opsgate.auditcli import audit_verify
+
+    return audit_verify(settings.database_url, sys.stdout)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="opsgate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -84,10 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bot", help="run the Slack bot (HTTP or Socket Mode)")
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
+    audit = commands.add_parser("audit", help="audit log tasks")
+    audit.add_argument("action", choices=["verify"], help="check every hash chain of the audit log")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
         _configure_logging(settings)
+        if args.command == "audit":
+            return _audit_verify(settings)
         handlers = {"up": _up, "worker": _worker, "bot": _bot, "db": _db_upgrade}
         handlers[args.command](settings)
     except SettingsError as exc:

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import restate
+from sqlalchemy.engine import Engine
 
 from agents.builtin_tools import builtin_tools
 from agents.gate import ScopeGate
@@ -18,7 +19,8 @@ from approvals.audit import AuditEvent, AuditLog
 from bot.notifier import SlackNotifier
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
-from handlers.deps import TaskDeps
+from handlers.deps import AuditWriter, TaskDeps
+from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from handlers.switches import build_switches_object
 from handlers.task_workflow import build_task_workflow
@@ -64,7 +66,8 @@ def build_task_deps(
     agent: AgentSpec | None = None,
 ) -> TaskDeps:
     upgrade_database(settings.database_url)
-    store = TaskStore(create_db_engine(settings.database_url))
+    engine = create_db_engine(settings.database_url)
+    store = TaskStore(engine)
     chosen = agent or next(a for a in team.agents if a.name == team.default_agent)
     return TaskDeps(
         model=model or choose_model(settings),
@@ -74,7 +77,18 @@ def build_task_deps(
         notifier=notifier or SlackNotifier(slack_client(settings)),
         store=store,
         policy=PolicySource(settings.config_file, team.policy),
+        executions=ExecutionLedger(engine),
+        audit=audit_writer(engine),
     )
+
+
+def audit_writer(engine: Engine) -> AuditWriter:
+    audit_log = AuditLog(engine)
+
+    def write(task_id: str, event: str, dedupe_key: str, actor: str | None, detail: dict[str, Any]) -> None:
+        audit_log.append(task_id, AuditEvent(event), dedupe_key=dedupe_key, actor=actor, detail=detail)
+
+    return write
 
 
 def build_approval_deps(
@@ -86,16 +100,11 @@ def build_approval_deps(
         response = await client.usergroups_users_list(usergroup=group_id)
         return [str(user) for user in response.get("users") or []]
 
-    audit_log = AuditLog(create_db_engine(settings.database_url))
-
-    def audit(task_id: str, event: str, dedupe_key: str, actor: str | None, detail: dict[str, Any]) -> None:
-        audit_log.append(task_id, AuditEvent(event), dedupe_key=dedupe_key, actor=actor, detail=detail)
-
     directory = CachedUserGroups(group_members, groups=team.policy.approvers)
     return ApprovalDeps(
         notifier=notifier or SlackNotifier(client),
         directory=directory,
-        audit=audit,
+        audit=audit_writer(create_db_engine(settings.database_url)),
         approvers_channel=team.policy.approvers_channel,
     )
 

@@ -180,7 +180,8 @@ class BotDelivery:
         status, reply_headers, text, timed_out = 0, {}, "", False
         if bot_url is not None:
             if self._session is None:
-                self._session = aiohttp.ClientSession()
+                # A new connection per delivery, as Slack does: no reuse of a keep-alive the bot just closed.
+                self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))
             try:
                 timeout = aiohttp.ClientTimeout(total=self.request_timeout)
                 async with self._session.post(bot_url, data=body, headers=headers, timeout=timeout) as response:

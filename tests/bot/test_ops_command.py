@@ -86,6 +86,10 @@ async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, laun
     text = (await ops(client, "restart the api please")).json()["text"]
     assert "could not accept" in text
     assert "safe to send it again" in text
+    launcher.answer = Launch.UNCERTAIN
+    text = (await ops(client, "restart the api please")).json()["text"]
+    assert "could not confirm" in text
+    assert "may still start" in text
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "?"])

@@ -19,7 +19,7 @@ from handlers.store import TaskStore
 from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
 from opsgate.restate_server import RestateServer, free_port
-from opsgate.serving import serve_asgi
+from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import TeamConfig, load_team_config
@@ -95,7 +95,7 @@ class BotServer:
 
     async def start(self) -> None:
         self.app, self.deps = await build_bot(self.settings, self.team)
-        self._task = asyncio.create_task(serve_asgi(self.app, "127.0.0.1", self.port, self._shutdown))
+        self._task = asyncio.create_task(serve_http11(self.app, "127.0.0.1", self.port, self._shutdown))
         async with httpx.AsyncClient() as client:
             for _ in range(200):
                 try:
@@ -155,6 +155,7 @@ async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
         slack_signing_secret=SECRET,
         slack_api_url=sandbox.api_url.rstrip("/"),
         restate_ingress_url=restate.ingress_url,
+        restate_admin_url=restate.admin_url,
         bot_port=free_port(),
         database_url=database_url,
     )

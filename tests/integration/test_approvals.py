@@ -90,7 +90,7 @@ async def test_approve_runs_the_action_once_and_updates_the_card(stack: Stack, p
     assert "approval_approve" not in json.dumps(decided.blocks)  # buttons gone
     assert "<@U0BOB>" in json.dumps(decided.blocks)
     assert "Approved" in await latest_ephemeral(stack, "U0BOB", "Approved")
-    assert audit_events(stack, task_id) == ["requested", "vote", "approved"]
+    assert audit_events(stack, task_id) == ["requested", "vote", "approved", "executed"]
 
 
 async def test_reject_with_a_reason_reaches_the_agent_and_runs_nothing(stack: Stack, probe_name: str) -> None:
@@ -119,7 +119,7 @@ async def test_non_approvers_and_the_requester_are_refused_and_audited(stack: St
     outcome = await attach(stack, task_id)
     assert outcome["phase"] == "done"
     assert executions(stack, probe_name) == 1
-    assert audit_events(stack, task_id) == ["requested", "refused", "refused", "vote", "approved"]
+    assert audit_events(stack, task_id) == ["requested", "refused", "refused", "vote", "approved", "executed"]
 
 
 async def test_critical_needs_two_distinct_approvers_and_the_typed_target(stack: Stack, probe_name: str) -> None:
@@ -232,6 +232,47 @@ async def test_changed_rule_voids_the_approval_and_asks_again(own_stack: Stack, 
     outcome = await attach(stack, task_id)
     assert outcome["phase"] == "done"
     assert executions(stack, probe_name) == 1
-    assert audit_events(stack, task_id) == ["requested", "vote", "approved", "voided", "requested", "vote", "approved"]
+    assert audit_events(stack, task_id) == [
+        *("requested", "vote", "approved", "voided"),
+        *("requested", "vote", "approved", "executed"),
+    ]
     voided = await wait_card(stack, probe_name, "Voided")
     assert voided.ts == card.ts
+
+
+async def test_ops_cancel_ends_a_waiting_task_and_withdraws_its_approval(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service", user="U0ALICE")
+    card = await wait_card(stack, probe_name)
+    refused = await stack.sandbox.send_slash_command(user_id="U0DAVE", channel_id="C0OPS", text=f"cancel {task_id}")
+    assert "Only <@U0ALICE>" in refused.ack_message["text"]
+    reply = await stack.sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text=f"cancel {task_id}")
+    assert "Cancelling" in reply.ack_message["text"], reply
+    cancelled = await wait_card(stack, probe_name, "Cancelled")
+    assert cancelled.ts == card.ts
+    root = await stack.sandbox.wait_for(
+        lambda s: next(
+            (m for m in s.messages_in("C0OPS") if m.ts == card.thread_ts and "Cancelled" in json.dumps(m.blocks)),
+            None,
+        ),
+        timeout=15,
+    )
+    assert root is not None
+    assert executions(stack, probe_name) == 0
+    assert "cancelled" in audit_events(stack, task_id)
+
+
+async def test_ops_freeze_is_for_admins_and_refuses_actions_at_once(stack: Stack, probe_name: str) -> None:
+    denied = await stack.sandbox.send_slash_command(user_id="U0BOB", channel_id="C0OPS", text="freeze on")
+    assert "Only policy admins" in denied.ack_message["text"]
+    frozen = await stack.sandbox.send_slash_command(user_id="U0CAROL", channel_id="C0OPS", text="freeze on")
+    assert "Frozen" in frozen.ack_message["text"]
+    try:
+        task_id = await request_action(stack, probe_name, "restart_service")
+        outcome = await attach(stack, task_id)
+    finally:
+        await stack.sandbox.send_slash_command(user_id="U0CAROL", channel_id="C0OPS", text="freeze off")
+    assert "frozen" in outcome["answer"]
+    assert executions(stack, probe_name) == 0
+    assert card_for(stack.sandbox.state, probe_name) is None  # refused at once: no card at all
+    status = await stack.sandbox.send_slash_command(user_id="U0BOB", channel_id="C0OPS", text="freeze status")
+    assert "not frozen" in status.ack_message["text"]

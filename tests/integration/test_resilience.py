@@ -41,7 +41,7 @@ async def test_ops_answers_within_3s_when_restate_hangs(own_stack: Stack) -> Non
         )
         elapsed = time.monotonic() - started
     assert reply.status == 200
-    assert "could not accept" in reply.ack_message["text"]
+    assert "could not confirm" in reply.ack_message["text"]
     assert elapsed < 3.0
 
 
@@ -132,3 +132,20 @@ async def test_slack_rate_limits_are_waited_out_and_every_task_finishes(stack: S
     assert stack.sandbox.state.rate_limited.get("C0DEPLOY", 0) > 0  # the limit really was hit
     roots = [m for m in stack.sandbox.state.messages_in("C0DEPLOY") if m.thread_ts in (None, m.ts)]
     assert len(roots) >= 4
+
+
+async def test_interrupted_at_most_once_call_is_not_repeated_but_reported(own_stack: Stack, probe_name: str) -> None:
+    """A non-idempotent effect interrupted by a crash is never re-run: its outcome goes to a person instead."""
+    reply = await own_stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[once:{probe_name}] run it once"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    await wait_for_lines(own_stack, probe_name, "tool", 1)
+    own_stack.worker.kill()
+    own_stack.worker.start()
+    own_stack.release(probe_name)
+    outcome = await attach(own_stack, task_id)
+    assert len(own_stack.probe_lines(probe_name, "tool")) == 1  # at most once, even across the crash
+    assert "outcome is unknown" in outcome["answer"]
+    thread = own_stack.sandbox.state.thread("C0OPS", outcome["thread_ts"])
+    assert any("outcome is" in m.text and "unknown" in m.text for m in thread)

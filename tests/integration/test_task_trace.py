@@ -22,6 +22,7 @@ from bot.sandbox import Sandbox
 from handlers.approval_object import ApprovalDeps
 from handlers.contracts import TaskRequest
 from handlers.deps import TaskDeps
+from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.restate_server import RestateServer, free_port
@@ -53,6 +54,8 @@ async def in_process_worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[R
         notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),
         store=TaskStore(create_db_engine(url)),
         policy=lambda: team.policy,
+        executions=ExecutionLedger(create_db_engine(url)),
+        audit=lambda *_: None,
     )
     approval_deps = ApprovalDeps(
         notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),

@@ -28,6 +28,7 @@ PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
 DOWN = re.compile(r"^\[down:([a-z0-9-]+)\]")
 ACT = re.compile(r"^\[act:([a-z0-9-]+):([a-z_]+)\]")
+ONCE = re.compile(r"^\[once:([a-z0-9-]+)\]")
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
 
@@ -58,16 +59,17 @@ class ProbeModel(Model):
             raise ModelError("401 invalid x-api-key", retryable=False)
         if act := ACT.match(text):
             return self._act(request, act.group(1), act.group(2))
-        match = PROBE.match(text)
+        match = PROBE.match(text) or ONCE.match(text)
         if match is None:
             return await self._fallback.request(request)
         name = match.group(1)
+        tool = "probe_once" if text.startswith("[once:") else "probe"
         turn = (len(request.messages) + 1) // 2
         _append(PROBE_DIR / f"{name}.model", f"turn {turn}")
-        last = request.messages[-1].content
-        if any(isinstance(block, ToolResultBlock) for block in last):
-            return text_turn(f"probe {name} finished", model=self.name)
-        return tool_turn("probe", {"name": name}, call_id=f"toolu_{name}", model=self.name)
+        results = [block for block in request.messages[-1].content if isinstance(block, ToolResultBlock)]
+        if results:
+            return text_turn(f"probe {name} finished: {results[0].content}", model=self.name)
+        return tool_turn(tool, {"name": name}, call_id=f"toolu_{name}", model=self.name)
 
     def _act(self, request: ModelRequest, name: str, tool: str) -> ModelResponse:
         """Propose one action on the service `name`; then report its result (or refusal) as the answer."""
@@ -103,6 +105,9 @@ DESTRUCTIVE = ToolAnnotations(read_only=False, destructive=True, idempotent=True
 def test_tools() -> list[Tool]:
     return [
         ProbeTool(),
+        ProbeTool(
+            "probe_once", ToolAnnotations(read_only=False, destructive=False, idempotent=False, open_world=False)
+        ),
         CountingTool("restart_service", DESTRUCTIVE, ("service", "environment")),
         CountingTool("scale_service", DESTRUCTIVE, ("service", "environment")),
         CountingTool("drop_database", DESTRUCTIVE, ("database",)),
@@ -110,6 +115,9 @@ def test_tools() -> list[Tool]:
 
 
 class ProbeTool(Tool):
+    def __init__(self, name: str = "probe", annotations: ToolAnnotations | None = None) -> None:
+        self.spec = self.spec.model_copy(update={"name": name, "annotations": annotations or self.spec.annotations})
+
     spec = ToolSpec(
         name="probe",
         description="Test probe: signals that it started, then waits for its release file.",

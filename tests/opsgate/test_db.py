@@ -110,8 +110,13 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
     engine = create_db_engine(db_url)
     try:
         with engine.connect() as connection:
-            assert set(sa.inspect(connection).get_table_names()) == {"tasks", "audit_log", "alembic_version"}
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert set(sa.inspect(connection).get_table_names()) == {
+                "tasks",
+                "audit_log",
+                "executions",
+                "alembic_version",
+            }
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     finally:
         engine.dispose()
 

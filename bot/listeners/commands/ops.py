@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks import clip
 from bot.launcher import Launch
+from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
 from handlers.contracts import TaskRequest, task_id_for
 
 if TYPE_CHECKING:
@@ -17,20 +18,25 @@ if TYPE_CHECKING:
 
 __all__ = ["HELP", "SlashCommand", "register", "unknown_command"]
 
-HELP = """*opsgate* runs your ops requests with an AI agent, asking a person before anything risky.
+HELP = f"""*opsgate* runs your ops requests with an AI agent, asking a person before anything risky.
 
 • `/ops <request>`: ask in plain words, e.g. `/ops what services are running in staging?`
   I answer in a thread under your request and keep its first message up to date.
 • `/ops help`: this message.
+{SUBCOMMAND_HELP}
 
 I only work in channels I'm a member of: `/invite @opsgate` first."""
 
-SUBCOMMANDS = {"help"}
+SUBCOMMANDS = {"help", "cancel", "freeze", "policy"}
 ACCEPTED = "On it: I'll reply in a thread in this channel. (task `{task_id}`)"
 DUPLICATE = "Already on it (task `{task_id}`): this request was received before, so I did not start it twice."
 UNAVAILABLE = (
-    ":warning: I could not accept this request right now (the task engine did not answer in time). "
+    ":warning: I could not accept this request right now (the task engine is unreachable). "
     "Nothing was started; it is safe to send it again."
+)
+UNCERTAIN = (
+    ":warning: I could not confirm this request (the task engine did not answer in time). It may still start: "
+    "if no thread for it appears in this channel within a minute, send it again."
 )
 
 
@@ -71,6 +77,9 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         }
     if first in ("help", "?", "-h", "--help"):
         return {"text": HELP}
+    if subcommand := match_subcommand(text):
+        handler, argument = subcommand
+        return await handler(command, argument, deps)
     if " " not in text and first not in SUBCOMMANDS:
         return {
             "text": f"I don't know the command `{clip(text, 40)}`. To ask me something, write a sentence.\n\n{HELP}"
@@ -93,6 +102,8 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:
         return {"text": UNAVAILABLE}
+    if launch is Launch.UNCERTAIN:
+        return {"text": UNCERTAIN}
     template = DUPLICATE if launch is Launch.DUPLICATE else ACCEPTED
     return {"text": template.format(task_id=request.task_id)}
 

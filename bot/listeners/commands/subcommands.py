@@ -1,0 +1,89 @@
+"""`/ops` subcommands: cancel, freeze, policy, approvals. Each answers within the ack, or says why it could not.
+
+A subcommand is recognized only when its argument has the subcommand's shape (`cancel t-…`, `freeze on`), so
+a plain request that happens to start with one of these words still goes to the agent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from approvals import eligible_approvers, explain, may_administer
+from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
+from handlers.switches import SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+    from bot.listeners.commands.ops import SlashCommand
+
+__all__ = ["SUBCOMMAND_HELP", "match_subcommand"]
+
+Answer = dict[str, Any]
+Handler = Callable[["SlashCommand", str, "BotDeps"], Awaitable[Answer]]
+UNAVAILABLE = ":warning: The task engine did not answer in time; nothing changed. Please try again."
+
+SUBCOMMAND_HELP = """• `/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver).
+• `/ops freeze on|off|status`: policy admins only; while frozen, every action above low risk is refused.
+• `/ops policy <tool>`: what approval a tool needs, and why."""
+
+
+async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
+    raw = await deps.launcher.call(TASK_WORKFLOW, task_id, TASK_INFO, None)
+    if raw is None:
+        return {"text": UNAVAILABLE}
+    if raw == "null":
+        return {"text": f"I don't know a running task `{task_id}`."}
+    info = TaskInfo.model_validate(json.loads(raw))
+    approvers = eligible_approvers(list(deps.policy.approvers), deps.directory)
+    if command.user_id != info.requester and command.user_id not in approvers:
+        return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
+    if not await deps.launcher.cancel_workflow(TASK_WORKFLOW, task_id):
+        return {"text": f"Task `{task_id}` is not running any more (or the task engine did not answer)."}
+    return {"text": f"Cancelling `{task_id}`: pending approvals are withdrawn and its thread will say so."}
+
+
+async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
+    if switch == "status":
+        raw = await deps.launcher.call(SWITCHES_OBJECT, SWITCHES_KEY, "frozen", None)
+        if raw is None:
+            return {"text": UNAVAILABLE}
+        return {"text": "opsgate is *frozen*." if json.loads(raw) else "opsgate is not frozen."}
+    refusal = may_administer(command.user_id, list(deps.policy.admins), deps.directory)
+    if refusal is not None:
+        return {"text": f"Only policy admins can freeze or unfreeze opsgate: {refusal.reason}."}
+    change = FreezeChange(frozen=switch == "on", by=command.user_id)
+    raw = await deps.launcher.call(SWITCHES_OBJECT, SWITCHES_KEY, "set_frozen", change.model_dump_json())
+    if raw is None:
+        return {"text": UNAVAILABLE}
+    if change.frozen:
+        return {"text": ":ice_cube: Frozen: every action above low risk is refused until `/ops freeze off`."}
+    return {"text": "Unfrozen: actions are decided by the policy again."}
+
+
+async def policy(command: SlashCommand, tool: str, deps: BotDeps) -> Answer:
+    spec = deps.tools.get(tool)
+    annotations = spec.annotations if spec is not None else None
+    server = spec.server if spec is not None else "builtin"
+    text = explain(tool, deps.policy, server=server, annotations=annotations)
+    if spec is None:
+        text = f"(`{tool}` is not one of my built-in tools; this is what the policy would say.)\n" + text
+    return {"text": text}
+
+
+_SHAPES: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(r"^cancel\s+(t-[0-9a-f]{20})$", re.IGNORECASE), cancel),
+    (re.compile(r"^freeze\s+(on|off|status)$", re.IGNORECASE), freeze),
+    (re.compile(r"^policy\s+([A-Za-z0-9_:*.-]{1,80})$", re.IGNORECASE), policy),
+]
+
+
+def match_subcommand(text: str) -> tuple[Handler, str] | None:
+    for shape, handler in _SHAPES:
+        found = shape.match(text.strip())
+        if found:
+            argument = found.group(1)
+            return handler, argument.lower() if handler is freeze else argument
+    return None
