@@ -128,8 +128,9 @@ def render(result: Result, *, command_text: str, ack_deadline: float) -> str:
             f"  failed = not HTTP 200 within {ack_deadline:.0f} s, or an ack that does not say it was accepted",
             f"  the three apps are served the same way: one process each, {result.server}, HTTP/1.1, loopback; "
             "CPU ms/ack is the app process's own CPU time per request",
-            "  baseline: bare Bolt, one fresh httpx.AsyncClient() per request; building one costs "
-            f"{result.fresh_client_ms:.0f} ms CPU here (it loads the CA bundle), which dominates its latency",
+            "  baseline: bare Bolt, one fresh httpx.AsyncClient per request (no pool, no bound), sharing one SSL "
+            "context so it does not reload the CA bundle each time; building one costs "
+            f"{result.fresh_client_ms:.1f} ms CPU here",
             "  behind them, on the same machine and during the measurement: a real restate-server and a real "
             "worker running each task",
             "  (offline model, one read-only tool, posts to the Slack sandbox, whose rate limit is off); each phase "

@@ -80,10 +80,12 @@ def _task_outcomes(stack: Stack) -> dict[str, int]:
 
 
 async def _fresh_client_cost(times: int = 10) -> float:
-    """CPU ms of building one `httpx.AsyncClient()`, which the baseline does per request (it loads the CA bundle)."""
+    """CPU ms of building one `httpx.AsyncClient` as the baseline does per request (with its shared SSL context)."""
+    from bench._apps import SHARED_SSL
+
     started = time.process_time()
     for _ in range(times):
-        async with httpx.AsyncClient():
+        async with httpx.AsyncClient(verify=SHARED_SSL):
             pass
     return (time.process_time() - started) * 1000 / times
 
