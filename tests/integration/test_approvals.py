@@ -30,7 +30,7 @@ async def request_action(stack: Stack, name: str, tool: str, user: str = "U0ALIC
 def card_for(state: SandboxState, name: str, needle: str = "Approval needed") -> Message | None:
     for message in state.messages_in("C0OPS"):
         text = json.dumps(message.blocks)
-        if needle in text and f"`{name}" in text:
+        if needle in text and (f"`{name}@" in text or f"`{name}`" in text):
             return message
     return None
 
@@ -276,3 +276,32 @@ async def test_ops_freeze_is_for_admins_and_refuses_actions_at_once(stack: Stack
     assert card_for(stack.sandbox.state, probe_name) is None  # refused at once: no card at all
     status = await stack.sandbox.send_slash_command(user_id="U0BOB", channel_id="C0OPS", text="freeze status")
     assert "not frozen" in status.ack_message["text"]
+
+
+async def test_hundred_pending_approvals_survive_worker_kill_and_restate_restart(
+    own_stack: Stack, probe_name: str
+) -> None:
+    """Suspended approvals live in Restate, not in the worker: both can die and every approval stays decidable."""
+    stack = own_stack
+    names = [f"{probe_name}-{n}" for n in range(100)]
+    task_ids: list[str] = []
+    for batch in range(0, len(names), 10):
+        replies = await asyncio.gather(
+            *(
+                stack.sandbox.send_slash_command(
+                    user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{n}:restart_service] go"
+                )
+                for n in names[batch : batch + 10]
+            )
+        )
+        task_ids += [task_id_for("T0SANDBOX", r.trigger_id) for r in replies]
+    cards = {name: await wait_card(stack, name) for name in names}
+    stack.worker.kill()
+    await asyncio.to_thread(stack.restate.stop)
+    await asyncio.to_thread(stack.restate.start)
+    stack.worker.start()
+    for batch in range(0, len(names), 10):
+        await asyncio.gather(*(click(stack, "U0BOB", cards[n], APPROVE) for n in names[batch : batch + 10]))
+    outcomes = [await attach(stack, task_id, timeout=60) for task_id in task_ids]
+    assert [o["phase"] for o in outcomes] == ["done"] * 100
+    assert [executions(stack, n) for n in names] == [1] * 100
