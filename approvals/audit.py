@@ -63,6 +63,15 @@ class AuditEvent(StrEnum):
     ESCALATED = "escalated"  # the escalation target was pinged on expiry
 
 
+_FINAL_EVENTS = (
+    AuditEvent.APPROVED,
+    AuditEvent.REJECTED,
+    AuditEvent.EXPIRED,
+    AuditEvent.CANCELLED,
+    AuditEvent.VOIDED,
+)
+
+
 class AuditRecord(SQLModel, table=True):
     """One audit row; `row_hash` is sha256 over its content and `prev_hash` (see `row_hash_for`). No foreign
     key to `tasks`: the audit trail must outlive any clean-up of task records."""
@@ -186,6 +195,20 @@ class AuditLog:
         query = sa.select(_audit.c.task_id, _audit.c.row_hash).join(last, newest)
         with self._engine.connect() as connection:
             return {task_id: row_hash for task_id, row_hash in connection.execute(query)}
+
+    def pending(self, limit: int = 200) -> list[AuditRecord]:
+        """The `requested` rows of approvals with no outcome yet, oldest first (for `/ops approvals`)."""
+        finished = sa.select(_audit.c.approval_id).where(
+            _audit.c.event.in_([e.value for e in _FINAL_EVENTS]), _audit.c.approval_id.is_not(None)
+        )
+        query = (
+            sa.select(_audit)
+            .where(_audit.c.event == AuditEvent.REQUESTED.value, _audit.c.approval_id.not_in(finished))
+            .order_by(_audit.c.at, _audit.c.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as connection:
+            return [AuditRecord.model_validate(row._mapping) for row in connection.execute(query)]
 
     def totals(self) -> tuple[int, int]:
         """(chains, rows) in the log, for the summary line of `opsgate audit verify`."""

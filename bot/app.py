@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agents.guardrails import InputGuard
 from agents.tools import ToolSpec
 from approvals import ApprovalPolicy, UserGroupDirectory
+from approvals.audit import AuditLog
 from bot.launcher import Launch
 from handlers.contracts import TaskRequest
 
@@ -63,6 +64,7 @@ class BotDeps:
     policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     directory: UserGroupDirectory = field(default_factory=_NoGroups)
     tools: Mapping[str, ToolSpec] = field(default_factory=dict)
+    audit: AuditLog | None = None
 
 
 def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:

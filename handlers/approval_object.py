@@ -146,9 +146,14 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             f"{request.approval_id}:requested",
             request.requester,
             tool=request.action.tool,
+            target=request.action.target,
             tier=request.decision.tier.value,
             action_hash=request.action_hash,
             rule_hash=request.decision.rule_hash,
+            approvers=list(request.decision.approvers),
+            requester=request.requester,
+            channel=request.channel,
+            thread_ts=request.thread_ts,
         )
         cards = [
             await slack_step(

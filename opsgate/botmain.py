@@ -8,9 +8,11 @@ import logging
 from agents.builtin_tools import builtin_tools
 from agents.guardrails import SizeGuard
 from approvals import CachedUserGroups
+from approvals.audit import AuditLog
 from bot.app import BotDeps, build_app, fetch_bot_identity
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
+from opsgate.db import create_db_engine
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import slack_client
@@ -44,6 +46,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         policy=team.policy,
         directory=directory,
         tools={tool.spec.name: tool.spec for tool in builtin_tools()},
+        audit=AuditLog(create_db_engine(settings.database_url)),
     )
     app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
     return SlackHttpApp(app, settings.signing_secret), deps

@@ -86,7 +86,15 @@ def audit_writer(engine: Engine) -> AuditWriter:
     audit_log = AuditLog(engine)
 
     def write(task_id: str, event: str, dedupe_key: str, actor: str | None, detail: dict[str, Any]) -> None:
-        audit_log.append(task_id, AuditEvent(event), dedupe_key=dedupe_key, actor=actor, detail=detail)
+        approval_id = detail.get("approval_id")
+        audit_log.append(
+            task_id,
+            AuditEvent(event),
+            dedupe_key=dedupe_key,
+            approval_id=str(approval_id) if approval_id else None,
+            actor=actor,
+            detail=detail,
+        )
 
     return write
 

@@ -305,3 +305,19 @@ async def test_hundred_pending_approvals_survive_worker_kill_and_restate_restart
     outcomes = [await attach(stack, task_id, timeout=60) for task_id in task_ids]
     assert [o["phase"] for o in outcomes] == ["done"] * 100
     assert [executions(stack, n) for n in names] == [1] * 100
+
+
+async def test_ops_approvals_lists_what_waits_on_me(stack: Stack, probe_name: str) -> None:
+    task_id = await request_action(stack, probe_name, "restart_service", user="U0ALICE")
+    card = await wait_card(stack, probe_name)
+    mine = await stack.sandbox.send_slash_command(user_id="U0BOB", channel_id="C0OPS", text="approvals")
+    assert task_id in mine.ack_message["text"]
+    assert f"`{probe_name}@staging`" in mine.ack_message["text"]
+    requester = await stack.sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text="approvals")
+    assert task_id not in requester.ack_message["text"]  # nobody approves their own request
+    outsider = await stack.sandbox.send_slash_command(user_id="U0DAVE", channel_id="C0OPS", text="approvals")
+    assert task_id not in outsider.ack_message["text"]
+    await click(stack, "U0BOB", card, APPROVE)
+    await attach(stack, task_id)
+    after = await stack.sandbox.send_slash_command(user_id="U0BOB", channel_id="C0OPS", text="approvals")
+    assert task_id not in after.ack_message["text"]

@@ -27,7 +27,7 @@ HELP = f"""*opsgate* runs your ops requests with an AI agent, asking a person be
 
 I only work in channels I'm a member of: `/invite @opsgate` first."""
 
-SUBCOMMANDS = {"help", "cancel", "freeze", "policy"}
+SUBCOMMANDS = {"help", "cancel", "freeze", "policy", "approvals"}
 ACCEPTED = "On it: I'll reply in a thread in this channel. (task `{task_id}`)"
 DUPLICATE = "Already on it (task `{task_id}`): this request was received before, so I did not start it twice."
 UNAVAILABLE = (

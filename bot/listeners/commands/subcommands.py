@@ -6,6 +6,7 @@ a plain request that happens to start with one of these words still goes to the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,8 @@ UNAVAILABLE = ":warning: The task engine did not answer in time; nothing changed
 
 SUBCOMMAND_HELP = """• `/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver).
 • `/ops freeze on|off|status`: policy admins only; while frozen, every action above low risk is refused.
-• `/ops policy <tool>`: what approval a tool needs, and why."""
+• `/ops policy <tool>`: what approval a tool needs, and why.
+• `/ops approvals`: the approvals waiting on you, oldest first."""
 
 
 async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
@@ -73,7 +75,34 @@ async def policy(command: SlashCommand, tool: str, deps: BotDeps) -> Answer:
     return {"text": text}
 
 
+async def waiting_on_me(command: SlashCommand, _: str, deps: BotDeps) -> Answer:
+    if deps.audit is None:
+        return {"text": "The approvals list is not available in this deployment (no database configured)."}
+    rows = await asyncio.to_thread(deps.audit.pending)
+    mine = []
+    for row in rows:
+        detail = json.loads(row.detail)
+        if detail.get("requester") == command.user_id:
+            continue
+        if command.user_id in eligible_approvers(list(detail.get("approvers", [])), deps.directory):
+            mine.append((row, detail))
+    if not mine:
+        return {"text": "Nothing waits on you. :tada:"}
+    lines = [f"*{len(mine)} approval(s) wait on you*, oldest first:"]
+    for row, detail in mine[:20]:
+        what = f"`{detail.get('tool')}`" + (f" on `{detail['target']}`" if detail.get("target") else "")
+        asked = f"<!date^{int(row.at.timestamp())}^{{date_short_pretty}} {{time}}|{row.at:%Y-%m-%d %H:%M} UTC>"
+        lines.append(
+            f"• {what} ({detail.get('tier')}) for <@{detail.get('requester')}> in <#{detail.get('channel')}>, "
+            f"task `{row.task_id}`, asked {asked}"
+        )
+    if len(mine) > 20:
+        lines.append(f"…and {len(mine) - 20} more.")
+    return {"text": "\n".join(lines)}
+
+
 _SHAPES: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(r"^(approvals)$", re.IGNORECASE), waiting_on_me),
     (re.compile(r"^cancel\s+(t-[0-9a-f]{20})$", re.IGNORECASE), cancel),
     (re.compile(r"^freeze\s+(on|off|status)$", re.IGNORECASE), freeze),
     (re.compile(r"^policy\s+([A-Za-z0-9_:*.-]{1,80})$", re.IGNORECASE), policy),
