@@ -6,9 +6,16 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RESTATE_BIN := .restate/node_modules/@restatedev/restate-server-linux-x64/bin/restate-server
 VENV_STAMP := .venv/.synced
 
-.PHONY: setup demo test lint typecheck unit bench bench-quick clean
+.PHONY: setup demo test lint typecheck unit bench bench-quick clean chromium
 
-setup: $(VENV_STAMP) $(RESTATE_BIN)
+setup: $(VENV_STAMP) $(RESTATE_BIN) chromium
+
+# The browser test drives the sandbox in Debian's chromium (no browser download); installed when missing and root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+		else echo "chromium is missing: install Debian's chromium package for the browser test"; exit 1; fi; }
 
 $(UV):
 	$(PYTHON) -m pip install --quiet --target .tools/uv-pkg uv
@@ -40,10 +47,12 @@ unit: $(VENV_STAMP)
 	.venv/bin/pytest -q -m "not integration"
 
 bench: setup
-	for b in ack; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
+	$(UV) sync --frozen --quiet --group bench
+	for b in ack guardrails; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
 
 bench-quick: setup
-	for b in ack; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b --quick || exit 1; done
+	$(UV) sync --frozen --quiet --group bench
+	for b in ack guardrails; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b --quick || exit 1; done
 
 clean:
 	rm -rf .venv .restate .tools .opsgate

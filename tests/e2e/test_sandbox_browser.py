@@ -1,0 +1,62 @@
+"""A person's path through the sandbox page in headless Chromium (Debian's package; no browser download):
+send `/ops` for a high-risk action, approve it as an eligible approver, see the card change and the task finish.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from tests.integration.flows import attach
+from tests.integration.harness import Stack
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox-approval.png"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+async def test_approve_a_high_risk_action_in_the_browser(stack: Stack, probe_name: str) -> None:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await page.goto(stack.sandbox.web_url)
+            await page.select_option("#actor", "U0ALICE")
+            await page.fill("#composer-text", f"/ops [act:{probe_name}:restart_service] restart it")
+            await page.press("#composer-text", "Enter")
+            approve = page.locator("button[data-action-id='approval_approve']").last
+            await expect(approve).to_be_visible(timeout=20_000)
+            await expect(page.get_by_text(f"{probe_name}@staging").first).to_be_visible()
+
+            await page.select_option("#actor", "U0BOB")
+            await approve.click()
+            await expect(page.get_by_text("Approved by").first).to_be_visible(timeout=20_000)
+            await expect(page.locator("button[data-action-id='approval_approve']")).to_have_count(0)
+            await expect(page.get_by_text("Done").first).to_be_visible(timeout=20_000)
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            await page.screenshot(path=str(SCREENSHOT), full_page=True)
+        finally:
+            await browser.close()
+    [root] = [m for m in stack.sandbox.state.messages_in("C0OPS") if probe_name in m.text and m.thread_ts == m.ts]
+    task_id = re.search(r"task `(t-[0-9a-f]+)`", json.dumps(root.blocks))
+    assert task_id is not None
+    outcome = await attach(stack, task_id.group(1))
+    assert outcome["phase"] == "done"
+    assert len(stack.probe_lines(probe_name, "exec")) == 1  # approved in the browser, executed once
