@@ -17,7 +17,7 @@ import restate
 from pydantic import BaseModel, ConfigDict, Field
 from restate import ObjectContext, ObjectSharedContext
 
-from approvals import CachedUserGroups, may_vote
+from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
 from handlers.approval_contracts import (
     APPROVAL_OBJECT,
     ApprovalCard,
@@ -111,6 +111,11 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
 
         await ctx.run_typed(f"audit: {event}", write, SLACK_RETRY.options())
 
+    async def refresh_groups(approvers: list[str]) -> None:
+        for group in approvers:
+            if group.startswith("S") and deps.directory.members(group) is None:
+                await deps.directory.refresh(group)
+
     async def refresh_cards(ctx: ObjectContext, state: ApprovalState) -> None:
         for n, ref in enumerate(state.cards):
             await slack_step(ctx, f"slack: update card {n}", deps.notifier.update_card, ref, state.card())
@@ -181,6 +186,16 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         state = state.model_copy(update={"cards": cards})
         ctx.set(STATE, state)
         decision = request.decision
+
+        async def check_satisfiable() -> str:
+            await refresh_groups(decision.approvers)
+            eligible = eligible_approvers(list(decision.approvers), deps.directory)
+            return unsatisfiable_reason(decision, request.requester, eligible) or ""
+
+        impossible = await ctx.run_typed("authz: satisfiable", check_satisfiable, SLACK_RETRY.options(str))
+        if impossible:
+            await finish(ctx, state, ApprovalStatus.REJECTED, [], f"This approval cannot be given: {impossible}")
+            return
         if decision.reminder_seconds and decision.reminder_seconds < decision.expiry_seconds:
             ctx.generic_send(
                 APPROVAL_OBJECT,
@@ -211,9 +226,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         requester = state.request.requester
 
         async def check() -> str:
-            for group in decision.approvers:
-                if group.startswith("S") and deps.directory.members(group) is None:
-                    await deps.directory.refresh(group)
+            await refresh_groups(decision.approvers)
             refusal = may_vote(
                 request.voter,
                 requester=requester,

@@ -321,3 +321,13 @@ async def test_ops_approvals_lists_what_waits_on_me(stack: Stack, probe_name: st
     await attach(stack, task_id)
     after = await stack.sandbox.send_slash_command(user_id="U0BOB", channel_id="C0OPS", text="approvals")
     assert task_id not in after.ack_message["text"]
+
+
+async def test_an_approval_nobody_can_give_is_refused_at_once(stack: Stack, probe_name: str) -> None:
+    """A group of two with a quorum of two cannot approve the request of one of its members."""
+    task_id = await request_action(stack, probe_name, "purge_cache", user="U0BOB")
+    outcome = await attach(stack, task_id)
+    assert "cannot be given" in outcome["answer"]
+    assert executions(stack, probe_name) == 0
+    rejected = await wait_card(stack, probe_name, "Rejected")
+    assert "approval_approve" not in json.dumps(rejected.blocks)

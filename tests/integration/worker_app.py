@@ -111,6 +111,7 @@ def test_tools() -> list[Tool]:
         CountingTool("restart_service", DESTRUCTIVE, ("service", "environment")),
         CountingTool("scale_service", DESTRUCTIVE, ("service", "environment")),
         CountingTool("drop_database", DESTRUCTIVE, ("database",)),
+        CountingTool("purge_cache", DESTRUCTIVE, ("service", "environment")),
     ]
 
 
