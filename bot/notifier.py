@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -26,30 +28,37 @@ def _translate(exc: SlackApiError, channel: str) -> Exception:
 
 
 class SlackNotifier:
+    """Posts and edits messages; Slack's errors become the port's `ChannelUnavailable` / `SlackRetryLater`."""
+
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
 
-    async def post_root(self, channel: str, view: TaskView) -> ThreadRef:
-        text, blocks = root_blocks(view)
+    async def _post(
+        self, channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]]
+    ) -> tuple[str, str]:
         try:
-            response = await self._client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            response = await self._client.chat_postMessage(
+                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+            )
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
-        return ThreadRef(channel=str(response["channel"]), ts=str(response["ts"]))
+        return str(response["channel"]), str(response["ts"])
+
+    async def _update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        try:
+            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except SlackApiError as exc:
+            raise _translate(exc, channel) from exc
+
+    async def post_root(self, channel: str, view: TaskView) -> ThreadRef:
+        posted_channel, ts = await self._post(channel, None, *root_blocks(view))
+        return ThreadRef(channel=posted_channel, ts=ts)
 
     async def update_root(self, ref: ThreadRef, view: TaskView) -> None:
-        text, blocks = root_blocks(view)
-        try:
-            await self._client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            raise _translate(exc, ref.channel) from exc
+        await self._update(ref.channel, ref.ts, *root_blocks(view))
 
     async def reply(self, ref: ThreadRef, text: str) -> None:
-        fallback, blocks = reply_blocks(text)
-        try:
-            await self._client.chat_postMessage(channel=ref.channel, thread_ts=ref.ts, text=fallback, blocks=blocks)
-        except SlackApiError as exc:
-            raise _translate(exc, ref.channel) from exc
+        await self._post(ref.channel, ref.ts, *reply_blocks(text))
 
     async def tell_requester(self, response_url: str, text: str) -> None:
         response = await AsyncWebhookClient(response_url).send(text=text, response_type="ephemeral")
@@ -59,21 +68,11 @@ class SlackNotifier:
             raise RuntimeError(f"response_url answered {response.status_code}")
 
     async def post_card(self, channel: str, thread_ts: str | None, card: ApprovalCard) -> CardRef:
-        text, blocks = approval_blocks(card)
-        try:
-            response = await self._client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
-            )
-        except SlackApiError as exc:
-            raise _translate(exc, channel) from exc
-        return CardRef(channel=str(response["channel"]), ts=str(response["ts"]))
+        posted_channel, ts = await self._post(channel, thread_ts, *approval_blocks(card))
+        return CardRef(channel=posted_channel, ts=ts)
 
     async def update_card(self, ref: CardRef, card: ApprovalCard) -> None:
-        text, blocks = approval_blocks(card)
-        try:
-            await self._client.chat_update(channel=ref.channel, ts=ref.ts, text=text, blocks=blocks)
-        except SlackApiError as exc:
-            raise _translate(exc, ref.channel) from exc
+        await self._update(ref.channel, ref.ts, *approval_blocks(card))
 
     async def post_in_thread(self, channel: str, thread_ts: str, text: str) -> None:
         await self.reply(ThreadRef(channel=channel, ts=thread_ts), text)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from opsgate.processes import stop_process
 from opsgate.restate_server import RestatePorts, RestateServer, free_port
 from opsgate.settings import SANDBOX_SIGNING_SECRET, Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
@@ -39,15 +39,8 @@ class ChildProcess:
         return self.process.poll() is None
 
     def stop(self, grace: float = 5.0) -> None:
-        if not self.alive():
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop within %.0fs; killing it", self.name, grace)
-            self.process.kill()
-            self.process.wait(timeout=5)
+        if stop_process(self.process, grace):
+            log.warning("%s did not stop within %.0fs; killed it", self.name, grace)
 
 
 def _port(url: str, default: int) -> int:

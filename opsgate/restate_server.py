@@ -8,7 +8,6 @@ instead of being dropped. Only the keys measured to work with restate-server 1.7
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from opsgate.processes import stop_process
 
 __all__ = ["RestatePorts", "RestateServer", "RestateServerError", "find_restate_binary", "free_port"]
 
@@ -166,14 +167,7 @@ class RestateServer:
 
     def stop(self, grace: float = 10.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+        stop_process(process, grace)
 
     def kill(self) -> None:
         process, self._process = self._process, None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_bod
 from handlers.store import TaskStore
 from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
+from opsgate.processes import stop_process
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
@@ -69,13 +69,7 @@ class WorkerProcess:
             self.process.wait(timeout=10)
 
     def stop(self, grace: float = 5.0) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            self.kill()
+        stop_process(self.process, grace)
 
 
 class BotServer:
