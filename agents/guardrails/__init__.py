@@ -1,40 +1,60 @@
-"""Input guardrails: LLM-free checks that run in the bot before the ack and on every text entering a task.
+"""Guardrails: LLM-free checks on what enters a task (input) and on what an agent proposes to do (output).
 
-The walking skeleton ships the hook and the cheapest checks (size and control characters); the guardrails
-issue adds injection, PII/secret and scope rules behind the same `InputGuard` interface.
+Input guardrails run in the bot before the ack and again on every text that enters a task later (thread replies,
+tool outputs before the model sees them): `InputGuardrails.from_config(...)` is the whole pipeline behind the
+`InputGuard` protocol. Output guardrails (`OutputGuard`) review a proposed tool call before the risk policy.
+Both are pure and fast: RE2 patterns, checksums, JSON schema, and a budget ledger port.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from typing import Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from agents.guardrails.budget import BudgetLedger, InMemoryBudgetLedger, Spend
+from agents.guardrails.config import ENTITY_TYPES, EntityAction, GuardrailsConfig
+from agents.guardrails.injection_rules import RULES, Rule
+from agents.guardrails.output import OutputGuard
+from agents.guardrails.output_policy import ArgumentRules, BudgetRules, ExfiltrationRules, OutputPolicy, Rate
+from agents.guardrails.output_verdict import ToolCallVerdict
+from agents.guardrails.pipeline import SIZE_RULE, InputGuardrails
+from agents.guardrails.vault import PseudonymVault
+from agents.guardrails.verdicts import Action, InputGuard, InputVerdict, Span
 
-__all__ = ["InputGuard", "InputVerdict", "SizeGuard"]
-
-
-class InputVerdict(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    action: Literal["allow", "redact", "escalate", "block"]
-    text: str
-    reasons: tuple[str, ...] = ()
-
-    @property
-    def blocked(self) -> bool:
-        return self.action == "block"
-
-
-class InputGuard(Protocol):
-    def check(self, text: str) -> InputVerdict: ...
-
+__all__ = [
+    "ENTITY_TYPES",
+    "RULES",
+    "SIZE_RULE",
+    "Action",
+    "ArgumentRules",
+    "BudgetLedger",
+    "BudgetRules",
+    "EntityAction",
+    "ExfiltrationRules",
+    "GuardrailsConfig",
+    "InMemoryBudgetLedger",
+    "InputGuard",
+    "InputGuardrails",
+    "InputVerdict",
+    "OutputGuard",
+    "OutputPolicy",
+    "PseudonymVault",
+    "Rate",
+    "Rule",
+    "SizeGuard",
+    "Span",
+    "Spend",
+    "ToolCallVerdict",
+]
 
 _INVISIBLE = {"Cc", "Cf"}
 
 
 class SizeGuard:
-    """Caps the request size and drops control and format characters (zero-width, bidi overrides)."""
+    """Caps the request size and drops control and format characters (zero-width, bidi overrides).
+
+    The walking skeleton's guard, kept for tests that want only the cheapest checks; `InputGuardrails` does all
+    of this and more.
+    """
 
     def __init__(self, max_chars: int = 4000) -> None:
         self.max_chars = max_chars

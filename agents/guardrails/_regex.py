@@ -1,0 +1,155 @@
+"""Linear-time regular expressions (RE2) behind a small typed surface.
+
+Every guardrail pattern goes through here, so no input can make a match backtrack: RE2 runs in time linear in
+the text, whatever the pattern. Patterns run on UTF-8 bytes (about four times faster than RE2's `str` path);
+`ScanText` turns byte offsets back into character offsets, which is free for ASCII text. RE2's `\\w`, `\\d`
+and `\\b` are ASCII-only; patterns that must see other scripts spell out `\\p{L}` and friends.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import re2  # type: ignore[import-untyped]
+
+__all__ = ["ByteMatch", "BytePattern", "PatternSet", "ScanText", "compile_bytes", "escape_literal"]
+
+_SET_MEMORY = 64 << 20
+_UNANCHORED: Any = re2._Anchor.UNANCHORED
+
+
+class ByteMatch:
+    """Spans of one match: group 0 is the whole match; a group that did not take part is (-1, -1)."""
+
+    __slots__ = ("_spans",)
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self._spans = spans
+
+    def span(self, group: int = 0) -> tuple[int, int]:
+        return self._spans[group]
+
+    def start(self, group: int = 0) -> int:
+        return self._spans[group][0]
+
+    def end(self, group: int = 0) -> int:
+        return self._spans[group][1]
+
+
+class BytePattern:
+    """A compiled RE2 pattern for UTF-8 bytes. It calls RE2's matcher directly: the `re`-style wrapper of
+    google-re2 costs more per call than a short text takes to scan."""
+
+    __slots__ = ("_regexp", "pattern")
+
+    def __init__(self, pattern: str, ignore_case: bool) -> None:
+        options = re2.Options()
+        options.case_sensitive = not ignore_case
+        try:
+            compiled: Any = re2.compile(pattern.encode(), options)
+        except re2.error as error:
+            raise ValueError(f"pattern {pattern!r} is not valid RE2 syntax: {error}") from error
+        self._regexp: Any = compiled._regexp
+        self.pattern = pattern
+
+    def search(self, data: bytes, pos: int = 0) -> ByteMatch | None:
+        spans: list[tuple[int, int]] = self._regexp.Match(_UNANCHORED, data, pos, len(data))
+        return None if spans[0][0] < 0 else ByteMatch(spans)
+
+    def finditer(self, data: bytes) -> Iterator[ByteMatch]:
+        pos, end = 0, len(data)
+        while pos <= end:
+            spans: list[tuple[int, int]] = self._regexp.Match(_UNANCHORED, data, pos, end)
+            start, stop = spans[0]
+            if start < 0:
+                return
+            yield ByteMatch(spans)
+            pos = stop + 1 if stop == start else stop
+
+
+def compile_bytes(pattern: str, *, ignore_case: bool = False) -> BytePattern:
+    """Compiles `pattern` for byte input; raises `ValueError` for syntax RE2 does not have (look-around...)."""
+    return BytePattern(pattern, ignore_case)
+
+
+def escape_literal(text: str) -> str:
+    """`text` as a pattern that matches exactly that text."""
+    return cast(str, re2.escape(text))
+
+
+class PatternSet:
+    """Many patterns matched in one pass: `matches(data)` says which ones occur, not where."""
+
+    def __init__(self, patterns: list[str], *, ignore_case: bool = True) -> None:
+        options = re2.Options()
+        options.case_sensitive = not ignore_case
+        options.max_mem = _SET_MEMORY
+        self._set: Any = re2.Set.SearchSet(options)
+        self.size = len(patterns)
+        for pattern in patterns:
+            try:
+                self._set.Add(pattern.encode())
+            except re2.error as error:
+                raise ValueError(f"pattern {pattern!r} is not valid RE2 syntax: {error}") from error
+        self._set.Compile()
+        self._raw: Any = self._set._set
+
+    def matches(self, data: bytes) -> list[int]:
+        if not self.size:
+            return []
+        found: list[int] = self._raw.Match(data)
+        return sorted(found) if found else []
+
+
+_CHECKPOINT = 2048
+
+
+@dataclass
+class ScanText:
+    """A text with its UTF-8 bytes, so patterns run on bytes and report offsets in characters.
+
+    For non-ASCII text, byte offsets are converted through checkpoints every 2 KiB, so each conversion decodes
+    at most 2 KiB whatever the text's length.
+    """
+
+    text: str
+    data: bytes = b""  # the UTF-8 of `text`, when the caller has it already
+    ascii: bool = field(init=False)
+    _bytes: list[int] = field(init=False, default_factory=list, repr=False)
+    _chars: list[int] = field(init=False, default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.data and self.text:
+            self.data = self.text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(self.text)
+
+    def char_offset(self, byte_offset: int) -> int:
+        if self.ascii or byte_offset <= 0:
+            return byte_offset
+        if not self._bytes:
+            self._build_checkpoints()
+        i = bisect.bisect_right(self._bytes, byte_offset) - 1
+        base = self._bytes[i]
+        return self._chars[i] + len(self.data[base:byte_offset].decode("utf-8", "surrogatepass"))
+
+    def char_span(self, match: ByteMatch, group: int = 0) -> tuple[int, int]:
+        start, end = match.span(group)
+        if self.ascii or start < 0:
+            return start, end
+        return self.char_offset(start), self.char_offset(end)
+
+    def _build_checkpoints(self) -> None:
+        position = chars = 0
+        self._bytes.append(0)
+        self._chars.append(0)
+        while position + _CHECKPOINT < len(self.data):
+            target = position + _CHECKPOINT
+            while target < len(self.data) and (self.data[target] & 0xC0) == 0x80:
+                target += 1  # a UTF-8 continuation byte: move to the start of the next character
+            chars += len(self.data[position:target].decode("utf-8", "surrogatepass"))
+            position = target
+            self._bytes.append(position)
+            self._chars.append(chars)

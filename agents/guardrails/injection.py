@@ -1,0 +1,115 @@
+"""Prompt-injection and jailbreak detection: the rule set run over every view of a text, scored.
+
+All patterns of all rules are compiled into one RE2 set, so one pass over a text's views answers which
+patterns occur. Decoded base64/hex/binary blobs are scanned the same way and their hits
+say so in the reason. Repetition (one word or phrase over and over, a known way to derail a model) is looked for
+only when the start of the text uses few distinct words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.guardrails._regex import PatternSet
+from agents.guardrails.injection_rules import RULES
+from agents.guardrails.rule import Rule
+from agents.guardrails.views import Views, decoded_blobs, views_of
+
+__all__ = ["REPETITION", "InjectionResult", "InjectionScanner", "RuleHit"]
+
+REPETITION = Rule("R11", "repetition", "repeats the same words over and over", ())
+_REPEAT_WEIGHT = 0.5
+_REPEAT_RUN = 8
+_REPEAT_MIN_CHARS = 256  # repetition derails a model by volume; short texts are left to the phrase rules
+_REPEAT_MAX_DISTINCT = 0.4
+_REPEAT_SAMPLE = 2048
+
+
+@dataclass(frozen=True)
+class RuleHit:
+    rule: Rule
+    weight: float
+    origin: str = "text"
+
+    @property
+    def reason(self) -> str:
+        hidden = "" if self.origin == "text" else f", hidden in {self.origin}"
+        return f"{self.rule.reason} (rule {self.rule.id}{hidden})"
+
+
+@dataclass(frozen=True)
+class InjectionResult:
+    hits: tuple[RuleHit, ...]
+    score: float = 0.0
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return tuple(hit.rule.label for hit in self.hits)
+
+
+_NOTHING = InjectionResult(())
+
+
+class InjectionScanner:
+    def __init__(self, rules: tuple[Rule, ...] = RULES, *, disabled: frozenset[str] = frozenset()) -> None:
+        active = [rule for rule in rules if rule.id not in disabled and rule.label not in disabled]
+        self._repetition = REPETITION.id not in disabled and REPETITION.label not in disabled
+        # One RE2 set for both kinds of pattern: it runs once over `word + "\n" + squeezed`. Word patterns need
+        # spaces or punctuation, which the squeezed half has none of, so neither kind misfires on the other half.
+        self._index: list[tuple[Rule, float]] = []
+        patterns: list[str] = []
+        for rule in active:
+            for pattern, weight in (*rule.patterns, *rule.squeezed):
+                patterns.append(pattern)
+                self._index.append((rule, weight))
+        self._set = PatternSet(patterns)
+        self._order = {rule.id: i for i, rule in enumerate((*active, REPETITION))}
+
+    def scan(self, text: str, data: bytes = b"", *, decode: bool = True) -> InjectionResult:
+        """Hits of every rule on `text` (whose UTF-8 is `data`, when the caller has it). `decode=False` skips
+        looking for encoded blobs, for a caller that already knows there are none."""
+        data = data or text.encode("utf-8", "surrogatepass")
+        best: dict[str, RuleHit] = {}
+        views = views_of(text, data=data)
+        self._scan_views(views, best)
+        if views.folded is not data:  # look-alikes were folded: also match the text as written (other scripts)
+            self._match(data, "text", best)
+        for origin, decoded in decoded_blobs(text, data) if decode else ():
+            self._scan_views(views_of(decoded, origin), best)
+        if self._repetition and _is_repetitive(text):
+            best[REPETITION.id] = RuleHit(REPETITION, _REPEAT_WEIGHT)
+        if not best:
+            return _NOTHING
+        hits = sorted(best.values(), key=lambda hit: (-hit.weight, self._order[hit.rule.id]))
+        return InjectionResult(tuple(hits), round(sum(hit.weight for hit in hits), 3))
+
+    def _scan_views(self, views: Views, best: dict[str, RuleHit]) -> None:
+        self._match(views.word + b"\n" + views.squeezed, views.origin, best)
+
+    def _match(self, data: bytes, origin: str, best: dict[str, RuleHit]) -> None:
+        for i in self._set.matches(data):
+            rule, weight = self._index[i]
+            current = best.get(rule.id)
+            if current is None or weight > current.weight or (weight == current.weight and origin == "text"):
+                best[rule.id] = RuleHit(rule, weight, origin)
+
+
+def _is_repetitive(text: str) -> bool:
+    """True when one word or short phrase repeats back to back `_REPEAT_RUN` times or more."""
+    if len(text) < _REPEAT_MIN_CHARS:
+        return False
+    sample = text[:_REPEAT_SAMPLE].lower().split()
+    if len(sample) < _REPEAT_RUN or len(set(sample)) > _REPEAT_MAX_DISTINCT * len(sample):
+        return False  # varied wording (a sample is enough to tell) has no long runs of one phrase
+    words = [word for word in text.lower().split() if any(ch.isalnum() for ch in word)]
+    for size in range(1, 5):
+        for phase in range(size):
+            run = 1
+            for i in range(phase + size, len(words) - size + 1, size):
+                if words[i : i + size] == words[i - size : i]:
+                    run += 1
+                    if run >= _REPEAT_RUN:
+                        return True
+                else:
+                    run = 1
+    return False

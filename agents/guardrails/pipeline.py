@@ -1,0 +1,154 @@
+"""The input guardrails as one `InputGuard`: size cap, normalization, injection rules, secrets and personal data.
+
+Order matters for cost and safety: the size cap comes before anything else touches the text, so a 1 MB message
+costs one `len`; normalization comes before every match, so hidden characters cannot split a keyword; secrets
+are redacted and personal data pseudonymised on the normalized text, and the offsets reported point into the
+text as received. Pure and synchronous: no I/O, no model, no clock other than the latency measurement.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from agents.guardrails._regex import compile_bytes
+from agents.guardrails.config import GuardrailsConfig
+from agents.guardrails.entities import DetectorSet, Entity
+from agents.guardrails.injection import InjectionScanner
+from agents.guardrails.normalize import normalize
+from agents.guardrails.pii import INFRASTRUCTURE_DETECTORS, PII_DETECTORS
+from agents.guardrails.secrets import SECRET_DETECTORS
+from agents.guardrails.vault import PLACEHOLDER_PATTERN, PseudonymVault
+from agents.guardrails.verdicts import Action, InputVerdict, Span, strongest
+from agents.guardrails.views import BLOB_HINT
+
+__all__ = ["SIZE_RULE", "InputGuardrails"]
+
+SIZE_RULE = "S1 size-limit"
+_PLACEHOLDER_LIKE = compile_bytes(PLACEHOLDER_PATTERN)
+
+
+class InputGuardrails:
+    """Checks a text that is about to reach an agent: a Slack request, a thread reply, a tool's output."""
+
+    def __init__(self, config: GuardrailsConfig | None = None) -> None:
+        self.config = config or GuardrailsConfig()
+        self._scanner = InjectionScanner(disabled=self.config.disabled_rules)
+        enabled = {name for name, action in self.config.entities.items() if action != "allow"}
+        detectors = SECRET_DETECTORS + tuple(d for d in PII_DETECTORS + INFRASTRUCTURE_DETECTORS if d.type in enabled)
+        self._detectors = DetectorSet(detectors, extra=[BLOB_HINT])
+        self._blob_hint = len(detectors)
+
+    @classmethod
+    def from_config(cls, config: GuardrailsConfig | Mapping[str, Any] | None = None) -> InputGuardrails:
+        if config is None or isinstance(config, GuardrailsConfig):
+            return cls(config)
+        return cls(GuardrailsConfig.model_validate(dict(config)))
+
+    def check(self, text: str, *, vault: PseudonymVault | None = None) -> InputVerdict:
+        started = time.perf_counter_ns()
+        received = text
+        limit = self.config.max_chars
+        notes: list[str] = []
+        if len(text) > limit:
+            if self.config.oversize == "block":
+                return InputVerdict(
+                    action="block",
+                    text="",
+                    reasons=(f"the message is {len(text):,} characters long; the limit is {limit:,}",),
+                    rules=(SIZE_RULE,),
+                    latency_us=_since(started),
+                )
+            text = text[:limit]
+            notes.append(f"cut to the first {limit:,} characters")
+        normalized = normalize(text)
+        notes.extend(normalized.changes)
+        work = _neutralise_placeholders(normalized.text)
+        if work != normalized.text:
+            notes.append("neutralised placeholder-like text")
+        data = work.encode("utf-8", "surrogatepass")
+        matched = self._detectors.prefilter(data)  # one pass: which detectors may match, and any encoded blob
+        injection = self._scanner.scan(work, data, decode=self._blob_hint in matched)
+        entities = self._detectors.find(work, data, matched)
+        if entities:
+            vault = vault if vault is not None else PseudonymVault()
+            passed_on, pseudonyms, redacted_types, pseudonymised_types = self._replace(work, entities, vault)
+        else:
+            passed_on, pseudonyms, redacted_types, pseudonymised_types = work, {}, [], []
+        if redacted_types:
+            notes.append(f"redacted {_count(redacted_types, 'secret')} ({', '.join(sorted(set(redacted_types)))})")
+        if pseudonymised_types:
+            kinds = ", ".join(sorted(set(pseudonymised_types)))
+            notes.append(f"pseudonymised {_count(pseudonymised_types, 'personal data value')} ({kinds})")
+        action: Action = "redact" if passed_on != received else "allow"
+        if injection.score >= self.config.block_score:
+            action = "block"
+        elif injection.score >= self.config.escalate_score:
+            action = strongest(action, "escalate")
+        flagged = injection.score >= self.config.escalate_score  # weaker signals only show in `score`
+        injection_reasons = tuple(hit.reason for hit in injection.hits) if flagged else ()
+        spans = tuple(
+            Span(type=entity.type, start=start, end=end)
+            for entity in entities
+            for start, end in (normalized.original_span(entity.start, entity.end),)
+        )
+        return InputVerdict(
+            action=action,
+            text=passed_on,
+            reasons=injection_reasons if action == "block" else injection_reasons + tuple(notes),
+            rules=injection.rules if flagged else (),
+            pii=spans,
+            score=injection.score,
+            latency_us=_since(started),
+            pseudonyms=pseudonyms,
+        )
+
+    def _replace(
+        self, text: str, entities: list[Entity], vault: PseudonymVault
+    ) -> tuple[str, dict[str, str], list[str], list[str]]:
+        pieces: list[str] = []
+        pseudonyms: dict[str, str] = {}
+        redacted: list[str] = []
+        pseudonymised: list[str] = []
+        copied = 0
+        for entity in entities:
+            pieces.append(text[copied : entity.start])
+            if entity.category == "secret" or self.config.entities.get(entity.type) == "redact":
+                pieces.append(f"[REDACTED:{entity.type}]")
+                redacted.append(entity.type)
+            else:
+                placeholder = vault.placeholder_for(entity.type, entity.value)
+                pseudonyms.setdefault(placeholder, entity.value)
+                pieces.append(placeholder)
+                pseudonymised.append(entity.type)
+            copied = entity.end
+        pieces.append(text[copied:])
+        return "".join(pieces), pseudonyms, redacted, pseudonymised
+
+
+def _neutralise_placeholders(text: str) -> str:
+    """`<EMAIL_1>` typed by a person would be restored like a real placeholder; `‹EMAIL_1>` will not."""
+    if "<" not in text:
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    starts = [match.start() for match in _PLACEHOLDER_LIKE.finditer(data)]
+    if not starts:
+        return text
+    chars = bytearray(data)
+    pieces: list[bytes] = []
+    copied = 0
+    for start in starts:
+        pieces.append(bytes(chars[copied:start]))
+        pieces.append("‹".encode())
+        copied = start + 1
+    pieces.append(bytes(chars[copied:]))
+    return b"".join(pieces).decode("utf-8", "surrogatepass")
+
+
+def _count(types: list[str], noun: str) -> str:
+    return f"1 {noun}" if len(types) == 1 else f"{len(types)} {noun}s"
+
+
+def _since(started: int) -> int:
+    return (time.perf_counter_ns() - started) // 1000

@@ -1,0 +1,184 @@
+"""`python -m bench.guardrails [--quick]`: accuracy and speed of the input guardrails on public data.
+
+Load shape: one process, one thread, no network. Accuracy: every CyberSecEval prompt-injection case (recall per
+`injection_variant`, counting block or escalate as a detection), every nl2bash request (false positives: block
+or escalate; redaction is not one), every sentence of the Presidio synthetic set (PII recall and precision per
+type, for opsgate and for Presidio's pattern recognizers). Speed: the full opsgate pipeline (normalize, injection
+rules, secrets, PII, pseudonymisation) and Presidio's pattern recognizers (no NLP model) on the same texts of
+200 B, 4 KB and 40 KB, after a warm-up on other texts; each call timed on its own. Last line: the JSON figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from agents.guardrails import GuardrailsConfig, InputGuardrails
+from bench._guardrails_data import (
+    PII_TYPES,
+    injection_cases,
+    nl2bash_requests,
+    pii_scores,
+    pii_sentences,
+    sample_texts,
+)
+
+__all__ = ["main"]
+
+SIZES = {"200B": 200, "4KB": 4_000, "40KB": 40_000}
+# ((texts, rounds) for opsgate, (texts, rounds) for Presidio) per size; Presidio is slower, so it gets fewer calls.
+FULL = {"200B": ((200, 10), (200, 3)), "4KB": ((100, 6), (60, 3)), "40KB": ((30, 4), (15, 2))}
+QUICK = {"200B": ((100, 4), (60, 2)), "4KB": ((40, 3), (20, 2)), "40KB": ((8, 2), (5, 1))}
+WARMUP = 20
+BLOCK = 20  # texts per turn when opsgate and Presidio take turns
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def _timings(
+    ours: Callable[[str], object],
+    theirs: Callable[[str], object] | None,
+    texts: list[str],
+    shape: tuple[tuple[int, int], tuple[int, int]],
+    warmup: list[str],
+) -> tuple[list[float], list[float]]:
+    """Per-call latencies in µs. opsgate and the baseline take turns by blocks of texts, so both see the same
+    machine load over the run, while neither has its caches flushed by the other on every call."""
+    (_, our_rounds), (their_count, their_rounds) = shape
+    for text in warmup:
+        ours(text)
+        if theirs is not None:
+            theirs(text)
+    samples: dict[bool, list[float]] = {True: [], False: []}
+    for round_ in range(max(our_rounds, their_rounds)):
+        for first in range(0, len(texts), BLOCK):
+            block = texts[first : first + BLOCK]
+            turns: list[tuple[bool, Callable[[str], object], list[str]]] = []
+            if round_ < our_rounds:
+                turns.append((True, ours, block))
+            if theirs is not None and round_ < their_rounds:
+                turns.append((False, theirs, block[: max(0, their_count - first)]))
+            for is_ours, check, items in turns:
+                for text in items:
+                    started = time.perf_counter_ns()
+                    check(text)
+                    samples[is_ours].append((time.perf_counter_ns() - started) / 1000)
+    return samples[True], samples[False]
+
+
+def measure(quick: bool) -> dict[str, Any]:
+    guard = InputGuardrails(GuardrailsConfig(max_chars=64_000))
+    figures: dict[str, Any] = {"bench": "guardrails", "quick": quick}
+
+    cases = injection_cases()
+    detected = Counter[str]()
+    totals = Counter[str]()
+    for case in cases:
+        totals[case.variant] += 1
+        detected[case.variant] += guard.check(case.text).action in ("block", "escalate")
+    explicit = [c for c in cases if c.explicit]
+    explicit_hits = sum(guard.check(c.text).action in ("block", "escalate") for c in explicit)
+    figures["injection_recall_explicit"] = round(explicit_hits / len(explicit), 4)
+    figures["injection_recall_all"] = round(sum(detected.values()) / len(cases), 4)
+    figures["injection_recall_by_variant"] = {v: round(detected[v] / totals[v], 4) for v in sorted(totals)}
+
+    requests = nl2bash_requests()
+    false_positives = sum(guard.check(text).action in ("block", "escalate") for text in requests)
+    figures.update(nl2bash_requests=len(requests), nl2bash_false_positives=false_positives)
+    figures["nl2bash_fp_rate"] = round(false_positives / len(requests), 5)
+
+    sentences = pii_sentences()
+    ours = pii_scores(sentences, lambda text: [(s.type, s.start, s.end) for s in guard.check(text).pii])
+    presidio: Callable[[str], list[tuple[str, int, int]]] | None
+    try:
+        from bench._presidio import presidio_detector
+
+        presidio = presidio_detector()
+        figures["presidio"] = "measured: pattern recognizers, NoOpNlpEngine (no model)"
+    except ImportError as error:
+        presidio = None
+        figures["presidio"] = f"not measured: {error} (install with `uv sync --group bench`)"
+    theirs = pii_scores(sentences, presidio) if presidio is not None else None
+    pii: dict[str, dict[str, float]] = {}
+    for kind in PII_TYPES.values():
+        pii[kind] = {"recall": round(ours.recall(kind), 4), "precision": round(ours.precision(kind), 4)}
+        if theirs is not None:
+            pii[kind]["presidio_recall"] = round(theirs.recall(kind), 4)
+            pii[kind]["presidio_precision"] = round(theirs.precision(kind), 4)
+    figures["pii"] = pii
+
+    shapes = QUICK if quick else FULL
+    latency: dict[str, dict[str, float]] = {}
+    for label, size in SIZES.items():
+        texts = sample_texts(size, shapes[label][0][0], seed=size)
+        warmup = sample_texts(size, WARMUP, seed=size + 1)
+        samples, base = _timings(guard.check, presidio, texts, shapes[label], warmup)
+        row = {"p50_us": round(statistics.median(samples), 1), "p99_us": round(_percentile(samples, 0.99), 1)}
+        if presidio is not None:
+            row["presidio_p50_us"] = round(statistics.median(base), 1)
+            row["presidio_p99_us"] = round(_percentile(base, 0.99), 1)
+            row["ratio_p50"] = round(row["presidio_p50_us"] / row["p50_us"], 1)
+            row["ratio_p99"] = round(row["presidio_p99_us"] / row["p99_us"], 1)
+        latency[label] = row
+        for key in ("p50_us", "p99_us"):
+            figures[f"{key.split('_')[0]}_us_{label}"] = row[key]
+    figures["latency"] = latency
+    if presidio is not None:
+        figures["speed_ratio_min"] = min(min(row["ratio_p50"], row["ratio_p99"]) for row in latency.values())
+        figures["recall_at_least_presidio"] = all(
+            pii[kind]["recall"] >= pii[kind]["presidio_recall"] for kind in PII_TYPES.values()
+        )
+    return figures
+
+
+def render(figures: dict[str, Any]) -> str:
+    lines = ["", "prompt injection (CyberSecEval user_input; detected = block or escalate)"]
+    lines += [
+        f"  {variant:<34} recall {value:.2f}" for variant, value in figures["injection_recall_by_variant"].items()
+    ]
+    lines.append(f"  {'explicit classes':<34} recall {figures['injection_recall_explicit']:.3f}")
+    lines.append(
+        f"false positives on nl2bash: {figures['nl2bash_false_positives']} of {figures['nl2bash_requests']} "
+        f"({figures['nl2bash_fp_rate']:.3%})"
+    )
+    lines += ["", f"{'PII type':<12} {'recall':>7} {'precision':>9} {'presidio recall':>16} {'presidio precision':>19}"]
+    for kind, row in figures["pii"].items():
+        base = f"{row.get('presidio_recall', float('nan')):>16.3f} {row.get('presidio_precision', float('nan')):>19.3f}"
+        lines.append(f"{kind:<12} {row['recall']:>7.3f} {row['precision']:>9.3f} {base}")
+    lines += [
+        "",
+        f"{'size':<6} {'p50 µs':>9} {'p99 µs':>9} {'presidio p50':>13} {'presidio p99':>13} {'x p50':>7} {'x p99':>7}",
+    ]
+    for label, row in figures["latency"].items():
+        lines.append(
+            f"{label:<6} {row['p50_us']:>9.1f} {row['p99_us']:>9.1f} {row.get('presidio_p50_us', float('nan')):>13.1f} "
+            f"{row.get('presidio_p99_us', float('nan')):>13.1f} {row.get('ratio_p50', float('nan')):>7.1f} "
+            f"{row.get('ratio_p99', float('nan')):>7.1f}"
+        )
+    lines.append(f"presidio: {figures['presidio']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.guardrails", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer timed calls, for CI")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    figures = measure(args.quick)
+    figures["seconds"] = round(time.perf_counter() - started, 1)
+    print(render(figures))
+    print(json.dumps(figures, separators=(", ", ": ")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

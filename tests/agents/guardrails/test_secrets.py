@@ -1,0 +1,95 @@
+"""Secrets are always redacted, whatever the personal-data policy; look-alikes that are not secrets stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.guardrails import GuardrailsConfig, InputGuardrails
+
+GUARD = InputGuardrails()
+
+# Built at run time so no complete token sits in the source (secret scanners, and our own guardrails).
+SLACK_BOT = "xoxb-" + "1234567890-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
+SLACK_USER = "xoxp-" + "1234567890-1234567890-1234567890123-" + "0123456789abcdef0123456789abcdef"
+SLACK_APP = "xapp-" + "1-A0123456789-1234567890123-" + "0123456789abcdef" * 4
+GITHUB_CLASSIC = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+GITHUB_FINE = "github_pat_" + "11ABCDEFG0123456789_" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVW"
+AWS_ID = "AKIA" + "IOSFODNN7EXAMPLE"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/" + "bPxRfiCYEXAMPLEKEY"
+ANTHROPIC = "sk-ant-" + "api03-" + "Xy9_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-AbCdEf"
+JWT = (
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    + ".eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
+    + ".SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV"
+)
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7V1c2VyZ2FtZQ0KZmFrZWtleWZha2VrZXlmYWtla2V5\n"
+    "ZmFrZWtleWZha2VrZXlmYWtla2V5ZmFrZWtleQ==\n-----END RSA PRIVATE KEY-----"
+)
+
+CASES = [
+    (f"use {SLACK_BOT} for the bot", "SLACK_TOKEN", SLACK_BOT),
+    (f"user token {SLACK_USER}", "SLACK_TOKEN", SLACK_USER),
+    (f"socket mode token: {SLACK_APP}", "SLACK_TOKEN", SLACK_APP),
+    (f"export GH_TOKEN={GITHUB_CLASSIC}", "GITHUB_TOKEN", GITHUB_CLASSIC),
+    (f"the fine-grained token is {GITHUB_FINE}", "GITHUB_TOKEN", GITHUB_FINE),
+    (f"aws creds {AWS_ID} {AWS_SECRET}", "AWS_ACCESS_KEY", AWS_ID),
+    (f"aws creds {AWS_ID} {AWS_SECRET}", "AWS_SECRET_KEY", AWS_SECRET),
+    (f"aws_secret_access_key = {AWS_SECRET}", "AWS_SECRET_KEY", AWS_SECRET),
+    (f"ANTHROPIC_API_KEY={ANTHROPIC}", "ANTHROPIC_API_KEY", ANTHROPIC),
+    (f"Authorization: Bearer {JWT}", "JWT", JWT),
+    (f"here is the key\n{PRIVATE_KEY}\nthanks", "PRIVATE_KEY", PRIVATE_KEY),
+    ("connect to postgres://app:s3cr3t-Pa55@db.internal:5432/orders", "PASSWORD", "s3cr3t-Pa55"),
+    ("mongodb+srv://admin:hunter2@cluster0.example.net/test", "PASSWORD", "hunter2"),
+    ("set password=correct-horse-battery for the vpn user", "PASSWORD", "correct-horse-battery"),
+    ('{"password": "Tr0ub4dor&3"}', "PASSWORD", "Tr0ub4dor&3"),
+    ("deploy with token=Zx81kQp0LmN3vB7yT2wR", "SECRET", "Zx81kQp0LmN3vB7yT2wR"),
+    ("client_secret: 9f8e7d6c5b4a3F2E1D0C", "SECRET", "9f8e7d6c5b4a3F2E1D0C"),
+    ("curl -H 'Authorization: Bearer abcDEF1234567890ghiJKL' https://api.example.com", "BEARER_TOKEN", None),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "secret"), CASES)
+def test_secrets_are_always_redacted(text: str, kind: str, secret: str | None) -> None:
+    verdict = GUARD.check(text)
+
+    assert verdict.action == "redact"
+    assert kind in {span.type for span in verdict.pii}
+    assert f"[REDACTED:{kind}]" in verdict.text
+    if secret is not None:
+        assert secret not in verdict.text
+        span = next(span for span in verdict.pii if span.type == kind)
+        assert text[span.start : span.end] == secret
+
+
+def test_secrets_are_redacted_even_when_personal_data_passes() -> None:
+    permissive = InputGuardrails(GuardrailsConfig(entities=dict.fromkeys(("EMAIL", "PHONE"), "allow")))
+
+    verdict = permissive.check(f"ping bob@example.com with {SLACK_BOT}")
+
+    assert verdict.text == "ping bob@example.com with [REDACTED:SLACK_TOKEN]"
+
+
+def test_secrets_have_no_policy_to_turn_them_off() -> None:
+    with pytest.raises(ValueError, match="secrets are always redacted"):
+        GuardrailsConfig(entities={"SLACK_TOKEN": "allow"})  # type: ignore[dict-item]
+
+
+NOT_SECRETS = [
+    "checkout commit 3f9a1c2e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a3f",
+    "password=$DB_PASSWORD",
+    "password: <your password here>",
+    "token=true",
+    "token=${{ secrets.GITHUB_TOKEN }}",
+    "the secret_key setting is required",
+    "image sha256:9b2a0f1c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e",
+    "postgres://app@db.internal:5432/orders",
+    "ssh deploy@bastion.example.com",
+]
+
+
+@pytest.mark.parametrize("text", NOT_SECRETS)
+def test_values_that_only_look_like_secrets_pass(text: str) -> None:
+    verdict = GUARD.check(text)
+
+    assert verdict.text == text, verdict.pii
