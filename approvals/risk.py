@@ -52,6 +52,9 @@ class PolicyContext(BaseModel):
 
     requester: str
     frozen: bool = Field(default=False, description="The `/ops freeze` switch.")
+    escalations: tuple[str, ...] = Field(
+        default=(), description="Why a guardrail wants a person to look (e.g. a possible exfiltration): at least high."
+    )
 
 
 class Decision(BaseModel):
@@ -125,6 +128,11 @@ def risk_for(action: ProposedAction, policy: ApprovalPolicy, context: PolicyCont
                 f"and {why}, from {tier} to {final}."
             )
             tier = final
+
+    if context.escalations and tier < Tier.HIGH:
+        rules.append("guardrails")
+        reasons.append(f"A guardrail asks for a person to look, from {tier} to high: " + "; ".join(context.escalations))
+        tier = Tier.HIGH
 
     blocks = constraint_violations(rule.constraints, action.arguments) if rule else []
     if blocks:

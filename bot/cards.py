@@ -5,10 +5,12 @@ Button values carry only the approval id; the card never shows or holds the task
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
 
+from agents.guardrails import GuardrailsConfig, InputGuardrails
 from approvals import Tier
 from bot.blocks import SECTION_LIMIT, clip
 from handlers.approval_contracts import ApprovalCard, ApprovalStatus
@@ -42,8 +44,14 @@ def _who(ids: list[str]) -> str:
     return ", ".join(f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in ids) or "nobody"
 
 
+@functools.cache
+def _redactor() -> InputGuardrails:
+    return InputGuardrails(GuardrailsConfig.for_tool_output())
+
+
 def _arguments(card: ApprovalCard) -> str:
-    text = json.dumps(card.arguments, indent=2, ensure_ascii=False, sort_keys=True)
+    """The arguments as approvers see them: secrets redacted, personal data as its pseudonyms (as the model saw)."""
+    text = _redactor().check(json.dumps(card.arguments, indent=2, ensure_ascii=False, sort_keys=True)).text
     if len(text) > ARGUMENTS_LIMIT:
         text = text[:ARGUMENTS_LIMIT] + f"\n… (truncated: {len(text)} characters; see task {card.task_id})"
     return f"```{text}```"

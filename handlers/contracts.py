@@ -47,6 +47,8 @@ class TaskRequest(BaseModel):
     text: str = Field(max_length=40_000)
     response_url: str | None = None
     trace_context: dict[str, str] = Field(default_factory=dict)
+    input_flags: list[str] = Field(default_factory=list)
+    """Why the input guardrails want a person to look (escalate): every action of this task then needs approval."""
 
 
 class TaskPhase(StrEnum):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from agents.gate import ToolGate
+from agents.guardrails import GuardrailsConfig, InputGuard, InputGuardrails, OutputGuard
 from agents.models import Model
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
@@ -33,3 +34,7 @@ class TaskDeps:
     """The current policy; called inside durable steps only, so a replay reuses the journaled decision."""
     executions: ExecutionLedger
     audit: AuditWriter
+    output_guard: OutputGuard = field(default_factory=OutputGuard)
+    """Output guardrails on every proposed call, before the risk policy (scope, schema, budgets, exfiltration)."""
+    tool_output_guard: InputGuard = field(default_factory=lambda: InputGuardrails(GuardrailsConfig.for_tool_output()))
+    """Scans what a tool returns before the model sees it (indirect injection, secrets)."""

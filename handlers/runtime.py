@@ -105,6 +105,7 @@ class DurableAgentRuntime:
                     result = ToolResult(content=str(exc), is_error=True)
                 if at_most_once:
                     await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
+                result = self._screen(call.name, result)
                 if effect:
                     event = "execution_failed" if result.is_error else "executed"
                     await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
@@ -123,6 +124,14 @@ class DurableAgentRuntime:
                 self._ctx, f"slack: outcome unknown {call.id}", self._deps.notifier.reply, self._root, text
             )
         return result
+
+    def _screen(self, tool: str, result: ToolResult) -> ToolResult:
+        """What a tool returned, as the model may see it: secrets redacted, injected instructions withheld."""
+        verdict = self._deps.tool_output_guard.check(result.content)
+        if verdict.action in ("block", "escalate"):
+            why = "; ".join(verdict.reasons) or "it looked unsafe"
+            return result.model_copy(update={"content": f"The output of {tool} was withheld from you: {why}."})
+        return result.model_copy(update={"content": verdict.text})
 
     async def _audit(self, event: str, key: str, **detail: Any) -> None:
         await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)

@@ -77,6 +77,12 @@ class ToolGateStep:
             return GateReview(verdict=scope)
         tool = self._deps.toolbox.get(call.name)
         spec = tool.spec if tool is not None else None
+        guard = self._deps.output_guard.review(
+            call, agent=self._deps.agent, tool=spec, user=self._request.user_id, task_id=self._request.task_id
+        )
+        if guard.blocked:
+            return GateReview(verdict=ToolVerdict(allowed=False, reason=guard.message()))
+        escalations = [*self._request.input_flags, *(guard.reasons if guard.needs_approval else ())]
         action = ProposedAction(
             tool=call.name,
             arguments=dict(call.input),
@@ -85,7 +91,7 @@ class ToolGateStep:
             annotations=spec.annotations if spec is not None else None,
             rationale=rationale,
         )
-        context = PolicyContext(requester=self._request.user_id, frozen=frozen)
+        context = PolicyContext(requester=self._request.user_id, frozen=frozen, escalations=tuple(escalations))
         decision = risk_for(action, self._deps.policy(), context)
         if decision.blocked:
             verdict = ToolVerdict(allowed=False, reason=f"Blocked by policy: {decision.block_reason}")

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from agents.builtin_tools import builtin_tools
-from agents.guardrails import SizeGuard
+from agents.guardrails import InputGuardrails
 from approvals import CachedUserGroups
 from approvals.audit import AuditLog
 from bot.app import BotDeps, build_app, fetch_bot_identity
@@ -41,7 +41,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
     deps = BotDeps(
         identity=identity,
         launcher=launcher,
-        guard=SizeGuard(team.commands.max_request_chars),
+        guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
         allowed_channels=frozenset(team.commands.allowed_channels),
         policy=team.policy,
         directory=directory,

@@ -82,6 +82,15 @@ def _audit_verify(settings: Settings) -> int:
     return audit_verify(settings.database_url, sys.stdout)
 
 
+def _guard_check(settings: Settings, as_json: bool) -> int:
+    from agents.guardrails import GuardrailsConfig, InputGuardrails
+    from opsgate.guardcli import guard_check
+
+    # Evaluation reads long texts too: a 4,000-character cap would turn them all into size blocks.
+    guard = InputGuardrails.from_config(GuardrailsConfig(max_chars=100_000))
+    return guard_check(sys.stdin, sys.stdout, guard=guard, as_json=as_json)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="opsgate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bot", help="run the Slack bot (HTTP or Socket Mode)")
     db = commands.add_parser("db", help="database tasks")
     db.add_argument("action", choices=["upgrade"])
+    guard = commands.add_parser("guard", help="guardrail tools")
+    guard.add_argument("action", choices=["check"], help='read JSON lines {"text": ...}, write one verdict each')
+    guard.add_argument("--json", action="store_true", help="JSON lines out (the default; kept for scripts)")
     audit = commands.add_parser("audit", help="audit log tasks")
     audit.add_argument("action", choices=["verify"], help="check every hash chain of the audit log")
     args = parser.parse_args(argv)
@@ -98,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging(settings)
         if args.command == "audit":
             return _audit_verify(settings)
+        if args.command == "guard":
+            return _guard_check(settings, as_json=True)
         handlers = {"up": _up, "worker": _worker, "bot": _bot, "db": _db_upgrade}
         handlers[args.command](settings)
     except SettingsError as exc:

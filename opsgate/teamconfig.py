@@ -14,6 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from agents.guardrails import GuardrailsConfig, OutputPolicy
+from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction
 from agents.spec import AgentSpec
 from approvals.policy import ApprovalPolicy
 
@@ -45,6 +47,21 @@ class CommandsConfig(BaseModel):
     allowed_channels: list[str] = Field(default_factory=list, description="Channel ids; empty allows all.")
 
 
+class GuardrailsSection(BaseModel):
+    """Guardrail settings: what each input data type becomes, and the rules on proposed tool calls."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entities: dict[str, EntityAction] = Field(default_factory=lambda: dict(DEFAULT_ENTITY_POLICY))
+    disabled_rules: list[str] = Field(default_factory=list, description="Input rule ids to skip, e.g. [R11].")
+    output: OutputPolicy = Field(default_factory=OutputPolicy)
+
+    def input_config(self, max_chars: int) -> GuardrailsConfig:
+        return GuardrailsConfig(
+            max_chars=max_chars, entities=dict(self.entities), disabled_rules=frozenset(self.disabled_rules)
+        )
+
+
 class TeamConfig(BaseModel):
     """The whole of `opsgate.yml`."""
 
@@ -55,6 +72,7 @@ class TeamConfig(BaseModel):
     default_agent: str = Field(default="", description="Agent that takes requests; defaults to the first.")
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
     policy: ApprovalPolicy = Field(default_factory=ApprovalPolicy, description="Risk tiers and who approves.")
+    guardrails: GuardrailsSection = Field(default_factory=GuardrailsSection)
 
     @model_validator(mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from agents.builtin_tools import builtin_tools
 from agents.gate import ScopeGate
+from agents.guardrails import GuardrailsConfig, InMemoryBudgetLedger, InputGuardrails, OutputGuard
 from agents.models import Model, OfflineModel
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
@@ -79,6 +80,10 @@ def build_task_deps(
         policy=PolicySource(settings.config_file, team.policy),
         executions=ExecutionLedger(engine),
         audit=audit_writer(engine),
+        output_guard=OutputGuard(team.guardrails.output, ledger=InMemoryBudgetLedger()),
+        tool_output_guard=InputGuardrails(
+            GuardrailsConfig.for_tool_output().model_copy(update={"entities": dict(team.guardrails.entities)})
+        ),
     )
 
 

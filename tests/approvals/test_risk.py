@@ -295,3 +295,23 @@ def test_a_decision_survives_the_journal_unchanged() -> None:
 
     assert type(decision).model_validate_json(decision.model_dump_json()) == decision
     assert decide("drop", DESTRUCTIVE, rules=[{"match": "drop", "escalate_to": ONCALL}], confidence=0.2) == decision
+
+
+def test_guardrail_escalation_raises_even_a_read_only_action_to_high() -> None:
+    from agents.tools import ToolAnnotations
+    from approvals import ApprovalPolicy, PolicyContext, ProposedAction, Tier, risk_for
+
+    action = ProposedAction(
+        tool="list_services", arguments={}, annotations=ToolAnnotations(read_only=True, destructive=False)
+    )
+    policy = ApprovalPolicy(approvers=["U0BOB", "U0CAROL"])
+    plain = risk_for(action, policy, PolicyContext(requester="U0ALICE"))
+    flagged = risk_for(
+        action, policy, PolicyContext(requester="U0ALICE", escalations=("secret sent to an outside address (O9)",))
+    )
+    assert plain.tier is Tier.LOW
+    assert flagged.tier is Tier.HIGH
+    assert flagged.needs_approval
+    assert "guardrails" in flagged.rules
+    assert any("outside address" in reason for reason in flagged.reasons)
+    assert flagged.approvers == ["U0BOB", "U0CAROL"]

@@ -62,9 +62,13 @@ async def click(stack: Stack, user: str, card: Message, action: str) -> None:
     assert reply.status == 200, reply
 
 
-async def open_modal(stack: Stack, user: str) -> str:
+async def open_modal(stack: Stack, user: str, card: Message, action: str) -> str:
+    """Click a button that opens a modal, and return the id of the modal this click opened."""
+    before = set(stack.sandbox.state.views)
+    await click(stack, user, card, action)
+
     def find(state: SandboxState) -> str | None:
-        return next((v.id for v in state.views.values() if v.user == user and not v.closed), None)
+        return next((v.id for v in state.views.values() if v.user == user and v.id not in before), None)
 
     view_id: str = await stack.sandbox.wait_for(find, timeout=10)
     return view_id
@@ -96,8 +100,7 @@ async def test_approve_runs_the_action_once_and_updates_the_card(stack: Stack, p
 async def test_reject_with_a_reason_reaches_the_agent_and_runs_nothing(stack: Stack, probe_name: str) -> None:
     task_id = await request_action(stack, probe_name, "restart_service")
     card = await wait_card(stack, probe_name)
-    await click(stack, "U0CAROL", card, REJECT)
-    view_id = await open_modal(stack, "U0CAROL")
+    view_id = await open_modal(stack, "U0CAROL", card, REJECT)
     await submit(stack, "U0CAROL", view_id, "not during the freeze window")
     outcome = await attach(stack, task_id)
     assert executions(stack, probe_name) == 0
@@ -125,18 +128,14 @@ async def test_non_approvers_and_the_requester_are_refused_and_audited(stack: St
 async def test_critical_needs_two_distinct_approvers_and_the_typed_target(stack: Stack, probe_name: str) -> None:
     task_id = await request_action(stack, probe_name, "drop_database")
     card = await wait_card(stack, probe_name)
-    await click(stack, "U0BOB", card, APPROVE)
-    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB"), "wrong-name")
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB", card, APPROVE), "wrong-name")
     assert "type the exact target name" in await latest_ephemeral(stack, "U0BOB", "exact target")
-    await click(stack, "U0BOB", card, APPROVE)
-    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB"), probe_name)
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB", card, APPROVE), probe_name)
     assert "1 more approval" in await latest_ephemeral(stack, "U0BOB", "more approval")
     assert executions(stack, probe_name) == 0  # one approver is not enough
-    await click(stack, "U0BOB", card, APPROVE)  # the same person again does not count twice
-    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB"), probe_name)
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB", card, APPROVE), probe_name)
     assert "already voted" in await latest_ephemeral(stack, "U0BOB", "already voted")
-    await click(stack, "U0DAVE", card, APPROVE)
-    await submit(stack, "U0DAVE", await open_modal(stack, "U0DAVE"), probe_name)
+    await submit(stack, "U0DAVE", await open_modal(stack, "U0DAVE", card, APPROVE), probe_name)
     outcome = await attach(stack, task_id)
     assert outcome["phase"] == "done"
     assert executions(stack, probe_name) == 1
@@ -331,3 +330,20 @@ async def test_an_approval_nobody_can_give_is_refused_at_once(stack: Stack, prob
     assert executions(stack, probe_name) == 0
     rejected = await wait_card(stack, probe_name, "Rejected")
     assert "approval_approve" not in json.dumps(rejected.blocks)
+
+
+async def test_exfiltrating_a_secret_through_a_tool_call_needs_approval(stack: Stack, probe_name: str) -> None:
+    """The webhook tool alone is medium risk (runs and logs); sending a key to an outside host escalates it."""
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[exfil:{probe_name}] post the status"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    card = await wait_card(stack, probe_name)
+    shown = json.dumps(card.blocks)
+    assert "guardrail" in shown.lower()
+    assert "AKIA" + "QWERTYUIOPASDFGH" not in shown  # the card never shows the secret itself
+    assert executions(stack, probe_name) == 0
+    await submit(stack, "U0BOB", await open_modal(stack, "U0BOB", card, REJECT), "that is a credential")
+    outcome = await attach(stack, task_id)
+    assert "that is a credential" in outcome["answer"]
+    assert executions(stack, probe_name) == 0

@@ -88,6 +88,9 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
         return {"text": f"`/ops` is not enabled in this channel. Use it in {allowed}."}
     verdict = deps.guard.check(text)
+    trace.get_current_span().set_attributes(
+        {"opsgate.guardrail.action": verdict.action, "opsgate.guardrail.rules": list(verdict.rules)}
+    )
     if verdict.blocked:
         return {"text": ":no_entry: I can't take this request: " + "; ".join(verdict.reasons) + "."}
     request = TaskRequest(
@@ -98,6 +101,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         text=verdict.text,
         response_url=command.response_url,
         trace_context=_trace_carrier(),
+        input_flags=list(verdict.reasons) if verdict.action == "escalate" else [],
     )
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:
