@@ -33,6 +33,8 @@ class ToolVerdict(BaseModel):
 
     allowed: bool
     reason: str = ""
+    pending: bool = False
+    """Not run yet: a person's decision is awaited, and `settle_pending` will report it."""
 
 
 class AgentProgress(BaseModel):
@@ -62,6 +64,10 @@ class AgentRuntime(Protocol):
 
     async def progress(self, event: AgentProgress) -> None: ...
 
+    async def settle_pending(self, turn: int) -> list[str]:
+        """Wait for the actions awaiting approval, run the approved ones, and report each in a line of text."""
+        ...
+
 
 async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: AgentRuntime) -> AgentOutcome:
     messages = [Message.user_text(text)]
@@ -76,8 +82,14 @@ async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: 
         messages.append(Message(role="assistant", content=list(response.content)))
         calls = response.tool_calls
         if not calls:
+            settled = await runtime.settle_pending(turn)
+            if settled and turn < spec.max_turns:
+                messages.append(Message.user_text(_decided(settled)))
+                continue
             status: Literal["done", "failed"] = "failed" if response.stop_reason == "refusal" else "done"
             answer = response.text or "(the model gave no answer)"
+            if settled:
+                answer += "\n\n" + _decided(settled)
             return AgentOutcome(status=status, answer=answer, turns=turn, tool_calls=tool_calls, usage=usage)
         results: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
         for call in calls:
@@ -90,10 +102,16 @@ async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: 
             result = await runtime.run_tool(turn, call)
             results.append(ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error))
         messages.append(Message(role="user", content=results))
+    settled = await runtime.settle_pending(spec.max_turns)  # every wait ends, even when the turns ran out
+    answer = f"I stopped after {spec.max_turns} turns without a final answer."
     return AgentOutcome(
         status="out_of_turns",
-        answer=f"I stopped after {spec.max_turns} turns without a final answer.",
+        answer=answer + ("\n\n" + _decided(settled) if settled else ""),
         turns=spec.max_turns,
         tool_calls=tool_calls,
         usage=usage,
     )
+
+
+def _decided(settled: list[str]) -> str:
+    return "Decisions on the actions that were awaiting approval:\n" + "\n".join(f"- {line}" for line in settled)

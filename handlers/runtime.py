@@ -136,5 +136,16 @@ class DurableAgentRuntime:
     async def _audit(self, event: str, key: str, **detail: Any) -> None:
         await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)
 
+    async def settle_pending(self, turn: int) -> list[str]:
+        lines = []
+        for call, verdict in await self._gate.settle():
+            if not verdict.allowed:
+                lines.append(f"{call.name} ({call.id}): not run. {verdict.reason}")
+                continue
+            result = await self.run_tool(turn, call)
+            state = "failed" if result.is_error else "approved and run"
+            lines.append(f"{call.name} ({call.id}): {state}. Result: {result.content}")
+        return lines
+
     async def progress(self, event: AgentProgress) -> None:
         await self._progress(event)

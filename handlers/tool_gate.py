@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
-from restate import RunOptions, TerminalError, WorkflowContext
+from restate import RestateDurableFuture, RunOptions, TerminalError, WorkflowContext
 
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
@@ -45,6 +46,21 @@ class GateReview(BaseModel):
     decision: Decision | None = None
 
 
+AWAITING = (
+    "{tool} needs a person's approval; the request is posted in the thread. It has NOT run yet. Carry on with "
+    "steps that do not depend on it; you will be told the outcome when it is decided."
+)
+
+
+@dataclass
+class _Pending:
+    call: ToolUseBlock
+    rationale: str
+    review: GateReview
+    approval_id: str
+    outcome: RestateDurableFuture[ApprovalOutcome]
+
+
 class ToolGateStep:
     PhaseHook = Callable[[TaskPhase, str], Awaitable[None]]
 
@@ -56,6 +72,7 @@ class ToolGateStep:
         self._deps = deps
         self._root = root
         self._on_phase = on_phase
+        self._pending: list[_Pending] = []
 
     async def _frozen(self) -> bool:
         """The freeze switch, read through Restate so every replica and every replay sees the same answer."""
@@ -99,33 +116,66 @@ class ToolGateStep:
             verdict = ToolVerdict(allowed=True)
         return GateReview(verdict=verdict, action=action, action_hash=action_hash(action), decision=decision)
 
-    async def review(self, call: ToolUseBlock, rationale: str) -> ToolVerdict:
+    async def review(self, call: ToolUseBlock, rationale: str, *, may_defer: bool = True) -> ToolVerdict:
+        """Decide on one proposed call. A high-risk call is deferred (when `may_defer`): its approval is requested,
+        the model is told, and `settle()` later waits for it; a critical call always waits here."""
         review = await self._decide_step(f"gate: {call.name} ({call.id})", call, rationale)
+        decision = review.decision
+        if not review.verdict.allowed or decision is None or not decision.needs_approval:
+            return await self._without_approval(call, review)
+        approval_id, outcome = await self._request_approval(call, review, 1)
+        if decision.handling == Handling.ASYNC_APPROVAL and may_defer:
+            self._pending.append(_Pending(call, rationale, review, approval_id, outcome))
+            return ToolVerdict(allowed=False, pending=True, reason=AWAITING.format(tool=call.name))
+        return await self._conclude(_Pending(call, rationale, review, approval_id, outcome))
+
+    async def settle(self) -> list[tuple[ToolUseBlock, ToolVerdict]]:
+        """Wait for every deferred approval, one by one in the order asked; each ends approved or not."""
+        settled: list[tuple[ToolUseBlock, ToolVerdict]] = []
+        while self._pending:
+            pending = self._pending.pop(0)
+            try:
+                settled.append((pending.call, await self._conclude(pending)))
+            except TerminalError:
+                for left in self._pending:  # the task is being cancelled: withdraw the others too
+                    self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=left.approval_id)
+                raise
+        return settled
+
+    @property
+    def has_pending(self) -> bool:
+        return bool(self._pending)
+
+    async def _without_approval(self, call: ToolUseBlock, review: GateReview) -> ToolVerdict:
+        decision = review.decision
+        if review.verdict.allowed and decision is not None and decision.handling == Handling.RUN_AND_LOG:
+            text = f":memo: Running `{call.name}` ({decision.tier.value} risk): {'; '.join(decision.reasons)}"
+            await slack_step(self._ctx, f"slack: log {call.id}", self._deps.notifier.reply, self._root, text)
+        return review.verdict
+
+    async def _conclude(self, pending: _Pending) -> ToolVerdict:
+        call, review = pending.call, pending.review
+        approval_id, outcome_future = pending.approval_id, pending.outcome
         for round_ in range(1, MAX_ROUNDS + 1):
-            decision, action = review.decision, review.action
-            if not review.verdict.allowed or decision is None or action is None:
-                return review.verdict
-            if decision.handling == Handling.RUN:
-                return review.verdict
-            if decision.handling == Handling.RUN_AND_LOG:
-                text = f":memo: Running `{call.name}` ({decision.tier.value} risk): {'; '.join(decision.reasons)}"
-                await slack_step(self._ctx, f"slack: log {call.id}", self._deps.notifier.reply, self._root, text)
-                return review.verdict
             await self._on_phase(TaskPhase.WAITING_APPROVAL, f"`{call.name}` needs approval")
-            outcome = await self._wait_for_approval(call, review, round_)
+            try:
+                outcome = await outcome_future
+            except TerminalError:
+                self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
+                raise
             await self._on_phase(TaskPhase.RUNNING, f"`{call.name}` {outcome.status.value}")
             if outcome.status is not ApprovalStatus.APPROVED:
                 return ToolVerdict(allowed=False, reason=_refusal(outcome))
-
-            again = await self._decide_step(f"gate: recheck {call.name} ({call.id}) #{round_}", call, rationale)
+            name = f"gate: recheck {call.name} ({call.id}) #{round_}"
+            again = await self._decide_step(name, call, pending.rationale)
+            assert review.decision is not None
             if (
                 again.action_hash == review.action_hash
                 and again.decision is not None
-                and (again.decision.rule_hash == decision.rule_hash)
+                and again.decision.rule_hash == review.decision.rule_hash
             ):
                 return again.verdict
             reason = "the action changed" if again.action_hash != review.action_hash else "its policy rule changed"
-            approval_id = approval_id_for(self._request.task_id, call.id, round_)
             self._ctx.generic_send(APPROVAL_OBJECT, "void", json.dumps(reason).encode(), key=approval_id)
             await slack_step(
                 self._ctx,
@@ -136,9 +186,14 @@ class ToolGateStep:
                 "Asking again under the new rule.",
             )
             review = again
+            if not again.verdict.allowed or again.decision is None or not again.decision.needs_approval:
+                return await self._without_approval(call, again)
+            approval_id, outcome_future = await self._request_approval(call, again, round_ + 1)
         return ToolVerdict(allowed=False, reason="The policy kept changing during approval; not running it.")
 
-    async def _wait_for_approval(self, call: ToolUseBlock, review: GateReview, round_: int) -> ApprovalOutcome:
+    async def _request_approval(
+        self, call: ToolUseBlock, review: GateReview, round_: int
+    ) -> tuple[str, RestateDurableFuture[ApprovalOutcome]]:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, call.id, round_)
         awakeable_id, outcome = self._ctx.awakeable(type_hint=ApprovalOutcome)
@@ -156,11 +211,7 @@ class ToolGateStep:
             opened_at=await self._ctx.time(),
         )
         self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)
-        try:
-            return await outcome
-        except TerminalError:
-            self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
-            raise
+        return approval_id, outcome
 
 
 def _refusal(outcome: ApprovalOutcome) -> str:

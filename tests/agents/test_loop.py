@@ -42,6 +42,9 @@ class InMemoryRuntime:
     async def progress(self, event: AgentProgress) -> None:
         self.events.append(event)
 
+    async def settle_pending(self, turn: int) -> list[str]:
+        return []
+
 
 @pytest.fixture
 def toolbox() -> Toolbox:

@@ -13,7 +13,7 @@ from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
 from opsgate.db import create_db_engine
-from tests.integration.flows import attach
+from tests.integration.flows import attach, wait_for_lines
 from tests.integration.harness import Stack
 
 pytestmark = pytest.mark.integration
@@ -347,3 +347,32 @@ async def test_exfiltrating_a_secret_through_a_tool_call_needs_approval(stack: S
     outcome = await attach(stack, task_id)
     assert "that is a credential" in outcome["answer"]
     assert executions(stack, probe_name) == 0
+
+
+async def test_high_risk_actions_wait_while_the_task_goes_on_and_are_decided_one_by_one(
+    stack: Stack, probe_name: str
+) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[multi:{probe_name}] restart both and show staging"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    first = await wait_card(stack, f"{probe_name}-a")
+    second = await wait_card(stack, f"{probe_name}-b")
+
+    # Before anyone decided, the read-only lookup ran and the model went on, told that both actions await approval.
+    await wait_for_lines(stack, probe_name, "model", 1)
+    [continued] = stack.probe_lines(probe_name, "model")
+    assert continued.count("needs a person's approval") == 2
+    assert "api (staging)" in continued
+    await click(stack, "U0BOB", first, APPROVE)
+    await submit(stack, "U0CAROL", await open_modal(stack, "U0CAROL", second, REJECT), "not b, only a")
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert executions(stack, f"{probe_name}-a") == 1
+    assert executions(stack, f"{probe_name}-b") == 0
+    answer = outcome["answer"]
+    assert "approved and run" in answer
+    assert "not b, only a" in answer
+    events = audit_events(stack, task_id)
+    assert events.count("requested") == 2
+    assert events.index("requested", 1) < events.index("vote")  # both cards were up before the first vote

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.builtin_tools import builtin_tools
-from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock
+from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock
 from agents.models import Model, ModelError, OfflineModel
 from agents.models.scripted import text_turn, tool_turn
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
@@ -30,6 +30,7 @@ DOWN = re.compile(r"^\[down:([a-z0-9-]+)\]")
 ACT = re.compile(r"^\[act:([a-z0-9-]+):([a-z_]+)\]")
 ONCE = re.compile(r"^\[once:([a-z0-9-]+)\]")
 EXFIL = re.compile(r"^\[exfil:([a-z0-9-]+)\]")
+MULTI = re.compile(r"^\[multi:([a-z0-9-]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
@@ -50,6 +51,9 @@ class ProbeModel(Model):
     async def request(self, request: ModelRequest) -> ModelResponse:
         first = request.messages[0].content[0]
         text = first.text if isinstance(first, TextBlock) else ""
+        last = request.messages[-1].content[0]
+        if len(request.messages) > 1 and isinstance(last, TextBlock) and last.text.startswith("Decisions on"):
+            return text_turn(f"result: {last.text}", model=self.name)  # deferred approvals were decided
         if flaky := FLAKY.match(text):
             calls = PROBE_DIR / f"{flaky.group(1)}.model"
             _append(calls, "attempt")
@@ -59,6 +63,8 @@ class ProbeModel(Model):
         if down := DOWN.match(text):
             _append(PROBE_DIR / f"{down.group(1)}.model", "attempt")
             raise ModelError("401 invalid x-api-key", retryable=False)
+        if multi := MULTI.match(text):
+            return self._multi(request, multi.group(1))
         if exfil := EXFIL.match(text):
             results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
             if results:
@@ -79,6 +85,23 @@ class ProbeModel(Model):
         if results:
             return text_turn(f"probe {name} finished: {results[0].content}", model=self.name)
         return tool_turn(tool, {"name": name}, call_id=f"toolu_{name}", model=self.name)
+
+    def _multi(self, request: ModelRequest, name: str) -> ModelResponse:
+        """Two high-risk actions and a read-only lookup at once; then a summary of what the tools said."""
+        if len(request.messages) > 1:
+            seen = [b.content for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+            _append(PROBE_DIR / f"{name}.model", "continued: " + " | ".join(s.replace("\n", " ") for s in seen))
+            return text_turn("so far: " + " | ".join(seen), model=self.name)
+        calls = [
+            ToolUseBlock(
+                id=f"toolu_{name}_a", name="restart_service", input={"service": f"{name}-a", "environment": "staging"}
+            ),
+            ToolUseBlock(
+                id=f"toolu_{name}_b", name="restart_service", input={"service": f"{name}-b", "environment": "staging"}
+            ),
+            ToolUseBlock(id=f"toolu_{name}_c", name="list_services", input={"environment": "staging"}),
+        ]
+        return ModelResponse(id="msg_multi", model=self.name, content=calls, stop_reason="tool_use")
 
     def _act(self, request: ModelRequest, name: str, tool: str) -> ModelResponse:
         """Propose one action on the service `name`; then report its result (or refusal) as the answer."""
