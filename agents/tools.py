@@ -74,6 +74,10 @@ class Tool(abc.ABC):
     @abc.abstractmethod
     async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult: ...
 
+    async def preview(self, arguments: dict[str, Any]) -> str | None:
+        """What the call would do, without doing it (a dry run), for the approval card; None if not offered."""
+        return None
+
 
 class Toolbox:
     """The tools a worker can run, by name; agents see only the subset their spec lists."""

@@ -72,6 +72,9 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(_arguments(card), SECTION_LIMIT)}},
     ]
+    if card.preview:
+        preview = clip(_redactor().check(card.preview).text, ARGUMENTS_LIMIT)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:*\n```{preview}```"}})
     why = "\n".join(f"• {reason}" for reason in card.reasons)
     if why:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip("*Why:*\n" + why, SECTION_LIMIT)}})

@@ -70,6 +70,7 @@ class ApprovalRequest(_Frozen):
     decision: Decision
     awakeable_id: str
     opened_at: float
+    preview: str | None = None
 
 
 class Vote(_Frozen):
@@ -115,6 +116,7 @@ class ApprovalCard(_Frozen):
     confidence: float | None
     reversible: bool
     reasons: list[str]
+    preview: str | None = None
     requester: str
     approvers: list[str]
     quorum: int

@@ -77,6 +77,7 @@ class ApprovalState(BaseModel):
             confidence=request.action.confidence,
             reversible=decision.reversible,
             reasons=list(decision.reasons),
+            preview=request.preview,
             requester=request.requester,
             approvers=list(decision.approvers),
             quorum=decision.quorum,

@@ -191,11 +191,33 @@ class ToolGateStep:
             approval_id, outcome_future = await self._request_approval(call, again, round_ + 1)
         return ToolVerdict(allowed=False, reason="The policy kept changing during approval; not running it.")
 
+    async def _preview(self, call: ToolUseBlock, round_: int) -> str | None:
+        """The tool's dry run, when it offers one, as a journaled step; a failing preview is shown, not fatal."""
+        tool = self._deps.toolbox.get(call.name)
+        if tool is None:
+            return None
+
+        async def dry_run() -> str | None:
+            try:
+                preview = await tool.preview(dict(call.input))
+            except Exception as exc:  # a dry run must never block the approval itself
+                return f"(the dry run failed: {type(exc).__name__}: {exc})"
+            if preview is None:
+                return None
+            return self._deps.tool_output_guard.check(preview).text  # secrets redacted, as for any tool output
+
+        options: RunOptions[str | None] = RunOptions(max_attempts=2)
+        preview: str | None = await self._ctx.run_typed(
+            f"tool: preview {call.name} ({call.id}) #{round_}", dry_run, options
+        )
+        return preview
+
     async def _request_approval(
         self, call: ToolUseBlock, review: GateReview, round_: int
     ) -> tuple[str, RestateDurableFuture[ApprovalOutcome]]:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, call.id, round_)
+        preview = await self._preview(call, round_)
         awakeable_id, outcome = self._ctx.awakeable(type_hint=ApprovalOutcome)
         request = ApprovalRequest(
             approval_id=approval_id,
@@ -209,6 +231,7 @@ class ToolGateStep:
             decision=review.decision,
             awakeable_id=awakeable_id,
             opened_at=await self._ctx.time(),
+            preview=preview,
         )
         self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)
         return approval_id, outcome

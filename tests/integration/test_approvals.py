@@ -84,6 +84,7 @@ async def test_approve_runs_the_action_once_and_updates_the_card(stack: Stack, p
     card = await wait_card(stack, probe_name)
     assert executions(stack, probe_name) == 0  # a high action waits
     assert f"{probe_name}@staging" in json.dumps(card.blocks)
+    assert f"would restart 2 pods of {probe_name} in staging" in json.dumps(card.blocks)  # the tool's dry run
     await click(stack, "U0BOB", card, APPROVE)
     outcome = await attach(stack, task_id)
     assert outcome["phase"] == "done"

@@ -127,6 +127,11 @@ class CountingTool(Tool):
             target_keys=keys if target is None else target,
         )
 
+    async def preview(self, arguments: dict[str, Any]) -> str | None:
+        if self.spec.name != "restart_service":
+            return None
+        return f"would restart 2 pods of {arguments.get('service')} in {arguments.get('environment')}: pod-0, pod-1"
+
     async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
         subject = str(arguments.get("service") or arguments.get("database"))
         _append(PROBE_DIR / f"{subject}.exec", f"{self.spec.name} {context.idempotency_key}")
