@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agents.guardrails import InputGuard
+from agents.guardrails import BudgetLedger, InputGuard, Rate
 from agents.tools import ToolSpec
 from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
@@ -61,10 +61,14 @@ class BotDeps:
     launcher: Launcher
     guard: InputGuard
     allowed_channels: frozenset[str] = frozenset()
+    allowed_users: tuple[str, ...] = ()
     policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
     directory: UserGroupDirectory = field(default_factory=_NoGroups)
     tools: Mapping[str, ToolSpec] = field(default_factory=dict)
     audit: AuditLog | None = None
+    ledger: BudgetLedger | None = None
+    requests_per_user: Rate | None = None
+    requests_per_channel: Rate | None = None
 
 
 def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:

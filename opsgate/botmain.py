@@ -9,10 +9,11 @@ from agents.builtin_tools import builtin_tools
 from agents.guardrails import InputGuardrails
 from approvals import CachedUserGroups
 from approvals.audit import AuditLog
+from approvals.ledger import SqlBudgetLedger
 from bot.app import BotDeps, build_app, fetch_bot_identity
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
-from opsgate.db import create_db_engine
+from opsgate.db import create_db_engine, upgrade_database
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import slack_client
@@ -26,12 +27,16 @@ log = logging.getLogger(__name__)
 async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp, BotDeps]:
     client = slack_client(settings)
     identity = await fetch_bot_identity(client)
+    upgrade_database(settings.database_url)
+    engine = create_db_engine(settings.database_url)
 
     async def group_members(group_id: str) -> list[str]:
         response = await client.usergroups_users_list(usergroup=group_id)
         return [str(user) for user in response.get("users") or []]
 
-    directory = CachedUserGroups(group_members, groups=[*team.policy.approvers, *team.policy.admins])
+    directory = CachedUserGroups(
+        group_members, groups=[*team.policy.approvers, *team.policy.admins, *team.commands.allowed_users]
+    )
     launcher = TaskLauncher(
         settings.restate_ingress_url,
         admin_url=settings.restate_admin_url,
@@ -43,10 +48,14 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         launcher=launcher,
         guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
         allowed_channels=frozenset(team.commands.allowed_channels),
+        allowed_users=tuple(team.commands.allowed_users),
         policy=team.policy,
         directory=directory,
         tools={tool.spec.name: tool.spec for tool in builtin_tools()},
-        audit=AuditLog(create_db_engine(settings.database_url)),
+        audit=AuditLog(engine),
+        ledger=SqlBudgetLedger(engine),
+        requests_per_user=team.commands.requests_per_user,
+        requests_per_channel=team.commands.requests_per_channel,
     )
     app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
     return SlackHttpApp(app, settings.signing_secret), deps

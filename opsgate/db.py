@@ -82,7 +82,8 @@ def _begin_sqlite_transaction(connection: sa.Connection) -> None:
 
 def model_metadata() -> sa.MetaData:
     """The metadata of every table opsgate owns; each model module is imported here so none is forgotten."""
-    import approvals.audit  # noqa: F401  (registers `audit_log`)
+    import approvals.audit
+    import approvals.ledger  # noqa: F401  (registers `budget_counters`)
     import handlers.executions
     import handlers.store  # noqa: F401  (registers `tasks`)
 

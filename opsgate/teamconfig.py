@@ -14,7 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from agents.guardrails import GuardrailsConfig, OutputPolicy
+from agents.guardrails import GuardrailsConfig, OutputPolicy, Rate
 from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction
 from agents.spec import AgentSpec
 from approvals.policy import ApprovalPolicy
@@ -45,6 +45,11 @@ class CommandsConfig(BaseModel):
 
     max_request_chars: int = Field(default=4000, ge=1, le=40_000)
     allowed_channels: list[str] = Field(default_factory=list, description="Channel ids; empty allows all.")
+    allowed_users: list[str] = Field(
+        default_factory=list, description="User ids (U…) and user groups (S…) who may use /ops; empty allows all."
+    )
+    requests_per_user: Rate | None = Field(default=Rate(limit=20, window_s=60.0), description="Shared by replicas.")
+    requests_per_channel: Rate | None = Field(default=Rate(limit=60, window_s=60.0), description="Shared by replicas.")
 
 
 class GuardrailsSection(BaseModel):

@@ -11,12 +11,13 @@ from sqlalchemy.engine import Engine
 
 from agents.builtin_tools import builtin_tools
 from agents.gate import ScopeGate
-from agents.guardrails import GuardrailsConfig, InMemoryBudgetLedger, InputGuardrails, OutputGuard
+from agents.guardrails import GuardrailsConfig, InputGuardrails, OutputGuard
 from agents.models import Model, OfflineModel
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
 from approvals import CachedUserGroups
 from approvals.audit import AuditEvent, AuditLog
+from approvals.ledger import SqlBudgetLedger
 from bot.notifier import SlackNotifier
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
@@ -80,7 +81,7 @@ def build_task_deps(
         policy=PolicySource(settings.config_file, team.policy),
         executions=ExecutionLedger(engine),
         audit=audit_writer(engine),
-        output_guard=OutputGuard(team.guardrails.output, ledger=InMemoryBudgetLedger()),
+        output_guard=OutputGuard(team.guardrails.output, ledger=SqlBudgetLedger(engine)),
         tool_output_guard=InputGuardrails(
             GuardrailsConfig.for_tool_output().model_copy(update={"entities": dict(team.guardrails.entities)})
         ),

@@ -189,7 +189,47 @@ async def test_channels_outside_the_allowlist_are_refused(launcher: FakeLauncher
     assert launcher.requests == []
 
 
+async def test_people_outside_the_allowed_users_are_refused(launcher: FakeLauncher) -> None:
+    class Groups:
+        def members(self, group_id: str) -> frozenset[str] | None:
+            return frozenset({"U0ALICE"}) if group_id == "S0SRE" else None
+
+    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    for allowed, expected in ((("S0SRE",), "On it"), (("U0BOB",), "not on the list")):
+        deps = BotDeps(
+            identity=identity, launcher=launcher, guard=SizeGuard(), allowed_users=allowed, directory=Groups()
+        )
+        app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+            response = await ops(client, "restart the api please")
+        assert expected in response.json()["text"]
+    assert len(launcher.requests) == 1  # only the allowed one started a task
+
+
 async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).status_code == 200
     assert (await client.get("/slack/events")).status_code == 405
     assert (await client.get("/nope")).status_code == 404
+
+
+async def test_request_rates_are_limited_per_user_and_per_channel(launcher: FakeLauncher, db_engine: object) -> None:
+    from agents.guardrails import Rate
+    from approvals.ledger import SqlBudgetLedger
+
+    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+    deps = BotDeps(
+        identity=identity,
+        launcher=launcher,
+        guard=SizeGuard(),
+        ledger=SqlBudgetLedger(db_engine),  # type: ignore[arg-type]
+        requests_per_user=Rate(limit=2, window_s=60),
+        requests_per_channel=Rate(limit=3, window_s=60),
+    )
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        answers = [(await ops(client, f"restart the api please {n}")).json()["text"] for n in range(3)]
+    assert [a.startswith("On it") for a in answers] == [True, True, False]
+    assert "Too many requests from you (2 per 60 s)" in answers[2]
+    assert len(launcher.requests) == 2

@@ -108,3 +108,20 @@ async def test_channel_without_the_bot_gets_an_invitation_hint(stack: Stack) -> 
     record = stack.store.get(task_id)
     assert record is not None
     assert record.status == TaskStatus.FAILED
+
+
+async def test_secrets_and_personal_data_never_reach_the_model_or_the_thread(stack: Stack, probe_name: str) -> None:
+    token = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"  # a GitHub token's shape, split so scanners skip it
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE",
+        channel_id="C0OPS",
+        text=f"[echo:{probe_name}] use {token} to page jane.doe@example.com about the outage",
+    )
+    outcome = await attach(stack, task_id_for("T0SANDBOX", reply.trigger_id))
+    [seen] = stack.probe_lines(probe_name, "model")
+    assert token not in seen
+    assert "jane.doe@example.com" not in seen
+    assert "<EMAIL_1>" in seen
+    thread = json.dumps([m.blocks for m in stack.sandbox.state.thread("C0OPS", outcome["thread_ts"])])
+    assert token not in thread
+    assert "jane.doe@example.com" not in thread

@@ -9,6 +9,7 @@ to `NAME.model`.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from pathlib import Path
@@ -31,6 +32,7 @@ ACT = re.compile(r"^\[act:([a-z0-9-]+):([a-z_]+)\]")
 ONCE = re.compile(r"^\[once:([a-z0-9-]+)\]")
 EXFIL = re.compile(r"^\[exfil:([a-z0-9-]+)\]")
 MULTI = re.compile(r"^\[multi:([a-z0-9-]+)\]")
+ECHO = re.compile(r"^\[echo:([a-z0-9-]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
@@ -63,6 +65,9 @@ class ProbeModel(Model):
         if down := DOWN.match(text):
             _append(PROBE_DIR / f"{down.group(1)}.model", "attempt")
             raise ModelError("401 invalid x-api-key", retryable=False)
+        if echo := ECHO.match(text):  # record exactly what the model was given
+            _append(PROBE_DIR / f"{echo.group(1)}.model", json.dumps(request.model_dump(mode="json")))
+            return text_turn("noted", model=self.name)
         if multi := MULTI.match(text):
             return self._multi(request, multi.group(1))
         if exfil := EXFIL.match(text):

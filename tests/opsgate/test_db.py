@@ -114,9 +114,10 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "tasks",
                 "audit_log",
                 "executions",
+                "budget_counters",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
     finally:
         engine.dispose()
 

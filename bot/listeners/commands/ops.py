@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import TYPE_CHECKING, Any
 
 from opentelemetry import propagate, trace
 from pydantic import BaseModel, ConfigDict, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from approvals import eligible_approvers
 from bot.blocks import clip
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
@@ -27,6 +30,10 @@ HELP = f"""*opsgate* runs your ops requests with an AI agent, asking a person be
 
 I only work in channels I'm a member of: `/invite @opsgate` first."""
 
+NOT_ALLOWED_HELP = (
+    "I can answer questions about services and run operations with approval for the people listed in "
+    "`commands.allowed_users` of opsgate.yml; ask an opsgate admin to add you."
+)
 SUBCOMMANDS = {"help", "cancel", "freeze", "policy", "approvals"}
 ACCEPTED = "On it: I'll reply in a thread in this channel. (task `{task_id}`)"
 DUPLICATE = "Already on it (task `{task_id}`): this request was received before, so I did not start it twice."
@@ -84,9 +91,13 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         return {
             "text": f"I don't know the command `{clip(text, 40)}`. To ask me something, write a sentence.\n\n{HELP}"
         }
+    if deps.allowed_users and command.user_id not in eligible_approvers(list(deps.allowed_users), deps.directory):
+        return {"text": f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"}
     if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
         return {"text": f"`/ops` is not enabled in this channel. Use it in {allowed}."}
+    if refusal := await _over_rate(command, deps):
+        return {"text": refusal}
     verdict = deps.guard.check(text)
     trace.get_current_span().set_attributes(
         {"opsgate.guardrail.action": verdict.action, "opsgate.guardrail.rules": list(verdict.rules)}
@@ -122,3 +133,23 @@ def _trace_carrier() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+async def _over_rate(command: SlashCommand, deps: BotDeps) -> str | None:
+    """Per-user and per-channel request rates, counted in the shared database so every replica sees them."""
+    if deps.ledger is None:
+        return None
+    now = time.time()
+    for scope, key, rate in (
+        ("you", f"requests:user:{command.user_id}", deps.requests_per_user),
+        ("this channel", f"requests:channel:{command.channel_id}", deps.requests_per_channel),
+    ):
+        if rate is None:
+            continue
+        spend = await asyncio.to_thread(
+            deps.ledger.try_spend, key, 1, limit=rate.limit, window_s=rate.window_s, now=now
+        )
+        if not spend.allowed:
+            window = f"{rate.window_s:.0f} s" if rate.window_s else "this period"
+            return f":snail: Too many requests from {scope} ({rate.limit} per {window}). Please wait a moment."
+    return None
