@@ -137,19 +137,23 @@ def _trace_carrier() -> dict[str, str]:
 
 async def _over_rate(command: SlashCommand, deps: BotDeps) -> str | None:
     """Per-user and per-channel request rates, counted in the shared database so every replica sees them."""
-    if deps.ledger is None:
+    ledger = deps.ledger
+    if ledger is None:
         return None
-    now = time.time()
-    for scope, key, rate in (
-        ("you", f"requests:user:{command.user_id}", deps.requests_per_user),
-        ("this channel", f"requests:channel:{command.channel_id}", deps.requests_per_channel),
-    ):
-        if rate is None:
-            continue
-        spend = await asyncio.to_thread(
-            deps.ledger.try_spend, key, 1, limit=rate.limit, window_s=rate.window_s, now=now
+    limits = [
+        (scope, key, rate)
+        for scope, key, rate in (
+            ("you", f"requests:user:{command.user_id}", deps.requests_per_user),
+            ("this channel", f"requests:channel:{command.channel_id}", deps.requests_per_channel),
         )
-        if not spend.allowed:
-            window = f"{rate.window_s:.0f} s" if rate.window_s else "this period"
-            return f":snail: Too many requests from {scope} ({rate.limit} per {window}). Please wait a moment."
-    return None
+        if rate is not None
+    ]
+
+    def check(now: float) -> str | None:  # one thread hop for both counters
+        for scope, key, rate in limits:
+            if not ledger.try_spend(key, 1, limit=rate.limit, window_s=rate.window_s, now=now).allowed:
+                window = f"{rate.window_s:.0f} s" if rate.window_s else "this period"
+                return f":snail: Too many requests from {scope} ({rate.limit} per {window}). Please wait a moment."
+        return None
+
+    return await asyncio.to_thread(check, time.time()) if limits else None
