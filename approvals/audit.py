@@ -61,6 +61,7 @@ class AuditEvent(StrEnum):
     FROZEN = "frozen"  # the action was refused at once because opsgate was frozen
     REMINDED = "reminded"  # the approvers were reminded before expiry
     ESCALATED = "escalated"  # the escalation target was pinged on expiry
+    GUARDRAIL = "guardrail"  # a guardrail's verdict: stage (input, output, tool_output), action, rules; no text
 
 
 _FINAL_EVENTS = (

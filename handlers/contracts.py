@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "TASK_WORKFLOW",
     "ChannelUnavailable",
+    "GuardrailVerdict",
     "SlackRetryLater",
     "TaskInfo",
     "TaskOutcome",
@@ -37,6 +38,21 @@ def task_id_for(team_id: str, trigger_id: str) -> str:
     return f"t-{digest[:20]}"
 
 
+class GuardrailVerdict(BaseModel):
+    """A guardrail verdict as the audit log and traces keep it: the decision and rule ids, never the text."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    stage: str = Field(description="input, output (a proposed tool call) or tool_output.")
+    action: str = Field(description="allow, redact, escalate or block.")
+    rules: list[str] = Field(default_factory=list)
+    tool: str | None = None
+
+    def detail(self) -> dict[str, object]:
+        found: dict[str, object] = {"stage": self.stage, "action": self.action, "rules": list(self.rules)}
+        return found | ({"tool": self.tool} if self.tool else {})
+
+
 class TaskRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -49,6 +65,8 @@ class TaskRequest(BaseModel):
     trace_context: dict[str, str] = Field(default_factory=dict)
     input_flags: list[str] = Field(default_factory=list)
     """Why the input guardrails want a person to look (escalate): every action of this task then needs approval."""
+    input_verdict: GuardrailVerdict | None = None
+    """The input guardrails' verdict in the bot, recorded in the task's audit chain by its first step."""
 
 
 class TaskPhase(StrEnum):

@@ -19,7 +19,7 @@ from agents.messages import ModelRequest, ModelResponse, ToolUseBlock
 from agents.models import ModelError
 from agents.spec import AgentSpec
 from agents.tools import ToolCallContext, ToolError, ToolResult
-from handlers.contracts import TaskRequest, ThreadRef
+from handlers.contracts import GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY, slack_step
 from handlers.tool_gate import ToolGateStep
@@ -105,7 +105,7 @@ class DurableAgentRuntime:
                     result = ToolResult(content=str(exc), is_error=True)
                 if at_most_once:
                     await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
-                result = self._screen(call.name, result)
+                result = await self._screen(call.name, key, result)
                 if effect:
                     event = "execution_failed" if result.is_error else "executed"
                     await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
@@ -125,9 +125,12 @@ class DurableAgentRuntime:
             )
         return result
 
-    def _screen(self, tool: str, result: ToolResult) -> ToolResult:
+    async def _screen(self, tool: str, key: str, result: ToolResult) -> ToolResult:
         """What a tool returned, as the model may see it: secrets redacted, injected instructions withheld."""
         verdict = self._deps.tool_output_guard.check(result.content)
+        if verdict.action != "allow":
+            judged = GuardrailVerdict(stage="tool_output", action=verdict.action, rules=list(verdict.rules), tool=tool)
+            await self._audit("guardrail", f"{key}:tool_output", **judged.detail())
         if verdict.action in ("block", "escalate"):
             why = "; ".join(verdict.reasons) or "it looked unsafe"
             return result.model_copy(update={"content": f"The output of {tool} was withheld from you: {why}."})

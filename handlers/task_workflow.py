@@ -24,6 +24,7 @@ from handlers.contracts import (
     TASK_RUN,
     TASK_WORKFLOW,
     ChannelUnavailable,
+    GuardrailVerdict,
     TaskInfo,
     TaskOutcome,
     TaskPhase,
@@ -77,6 +78,8 @@ class _TaskRun:
         request = self.request
         self.ctx.set("info", TaskInfo(task_id=request.task_id, requester=request.user_id, channel=request.channel_id))
         await self._record(TaskStatus.QUEUED)
+        if request.input_verdict is not None:
+            await self._audit_input(request.input_verdict)
         root = await self._post_root()
         if root is None:
             await self._record(TaskStatus.FAILED, outcome="bot is not in the channel")
@@ -185,6 +188,19 @@ class _TaskRun:
             outcome=outcome,
         )
         await self._db(f"db: {status.value}", self.deps.store.upsert, record)
+
+    async def _audit_input(self, verdict: GuardrailVerdict) -> None:
+        """The bot's input verdict opens the task's audit chain: every accepted request is counted once."""
+        task_id = self.request.task_id
+        await self._db(
+            "audit: input guardrail",
+            self.deps.audit,
+            task_id,
+            "guardrail",
+            f"{task_id}:guardrail:input",
+            self.request.user_id,
+            verdict.detail(),
+        )
 
     async def _db(self, name: str, fn: Callable[..., None], *args: object, **kwargs: object) -> None:
         async def call() -> None:

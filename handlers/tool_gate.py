@@ -8,6 +8,7 @@ the very call the model proposed, and that same call is what runs, so nothing ru
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from handlers.approval_contracts import (
     ApprovalStatus,
     approval_id_for,
 )
-from handlers.contracts import TaskPhase, TaskRequest, ThreadRef
+from handlers.contracts import GuardrailVerdict, TaskPhase, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.steps import slack_step
 from handlers.switches import SWITCHES_KEY, SWITCHES_OBJECT
@@ -44,6 +45,8 @@ class GateReview(BaseModel):
     action: ProposedAction | None = None
     action_hash: str = ""
     decision: Decision | None = None
+    guardrail: GuardrailVerdict | None = None
+    """The output guardrails' verdict when it was not a plain allow (audited with the decision)."""
 
 
 AWAITING = (
@@ -83,7 +86,13 @@ class ToolGateStep:
         frozen = await self._frozen()
 
         async def decide(call: ToolUseBlock, rationale: str, frozen: bool) -> GateReview:
-            return self._decide(call, rationale, frozen)
+            review = self._decide(call, rationale, frozen)
+            if review.guardrail is not None:
+                task_id = self._request.task_id
+                key = f"{task_id}:{call.id}:guardrail:output"
+                detail = review.guardrail.detail()
+                await asyncio.to_thread(self._deps.audit, task_id, "guardrail", key, "opsgate", detail)
+            return review
 
         options = RunOptions(type_hint=GateReview, max_attempts=3)
         return await self._ctx.run_typed(name, decide, options, call, rationale, frozen)
@@ -97,8 +106,11 @@ class ToolGateStep:
         guard = self._deps.output_guard.review(
             call, agent=self._deps.agent, tool=spec, user=self._request.user_id, task_id=self._request.task_id
         )
+        judged = None
+        if guard.action != "allow":
+            judged = GuardrailVerdict(stage="output", action=guard.action, rules=list(guard.rules), tool=call.name)
         if guard.blocked:
-            return GateReview(verdict=ToolVerdict(allowed=False, reason=guard.message()))
+            return GateReview(verdict=ToolVerdict(allowed=False, reason=guard.message()), guardrail=judged)
         escalations = [*self._request.input_flags, *(guard.reasons if guard.needs_approval else ())]
         action = ProposedAction(
             tool=call.name,
@@ -114,7 +126,9 @@ class ToolGateStep:
             verdict = ToolVerdict(allowed=False, reason=f"Blocked by policy: {decision.block_reason}")
         else:
             verdict = ToolVerdict(allowed=True)
-        return GateReview(verdict=verdict, action=action, action_hash=action_hash(action), decision=decision)
+        return GateReview(
+            verdict=verdict, action=action, action_hash=action_hash(action), decision=decision, guardrail=judged
+        )
 
     async def review(self, call: ToolUseBlock, rationale: str, *, may_defer: bool = True) -> ToolVerdict:
         """Decide on one proposed call. A high-risk call is deferred (when `may_defer`): its approval is requested,

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from approvals.audit import AuditLog
+from approvals.audit import AuditLog, AuditRecord
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
@@ -52,9 +52,14 @@ def executions(stack: Stack, name: str) -> int:
     return len(stack.probe_lines(name, "exec"))
 
 
-def audit_events(stack: Stack, task_id: str) -> list[str]:
+def audit_rows(stack: Stack, task_id: str) -> list[AuditRecord]:
     database_url = f"sqlite:///{stack.config_file.parent / 'opsgate.db'}"
-    return [row.event for row in AuditLog(create_db_engine(database_url)).rows(task_id)]
+    return AuditLog(create_db_engine(database_url)).rows(task_id)
+
+
+def audit_events(stack: Stack, task_id: str) -> list[str]:
+    """The approval trail of a task; guardrail verdicts have their own assertions."""
+    return [row.event for row in audit_rows(stack, task_id) if row.event != "guardrail"]
 
 
 async def click(stack: Stack, user: str, card: Message, action: str) -> None:
@@ -348,6 +353,10 @@ async def test_exfiltrating_a_secret_through_a_tool_call_needs_approval(stack: S
     outcome = await attach(stack, task_id)
     assert "that is a credential" in outcome["answer"]
     assert executions(stack, probe_name) == 0
+    verdicts = [json.loads(row.detail) for row in audit_rows(stack, task_id) if row.event == "guardrail"]
+    assert [(v["stage"], v["action"]) for v in verdicts] == [("input", "allow"), ("output", "escalate")]
+    assert verdicts[1]["tool"] == "post_webhook"
+    assert "AKIA" not in json.dumps(verdicts)
 
 
 async def test_high_risk_actions_wait_while_the_task_goes_on_and_are_decided_one_by_one(

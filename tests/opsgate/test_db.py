@@ -117,7 +117,7 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "budget_counters",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0005"
     finally:
         engine.dispose()
 
@@ -158,3 +158,23 @@ def test_upgrades_from_threads_of_one_process_take_turns(db_url: str) -> None:
         list(pool.map(upgrade_database, [db_url] * 4))
 
     assert schema_differences(db_url) == []
+
+
+def test_the_guardrail_event_migration_keeps_existing_chains(db_url: str) -> None:
+    from approvals.audit import AuditEvent, AuditLog
+
+    command.upgrade(alembic_config(db_url), "0004")
+    engine = create_db_engine(db_url)
+    try:
+        log = AuditLog(engine)
+        log.append("t1", AuditEvent.REQUESTED, dedupe_key="t1:requested", detail={"tool": "restart_service"})
+        log.append("t1", AuditEvent.APPROVED, dedupe_key="t1:approved", actor="U0BOB")
+        with pytest.raises(sa.exc.IntegrityError):
+            log.append("t1", AuditEvent.GUARDRAIL, dedupe_key="t1:guard", detail={"stage": "input"})
+        upgrade_database(db_url)
+        for event in AuditEvent:  # the check constraint now admits every event the code knows
+            log.append("t2", event, dedupe_key=f"t2:{event.value}", detail={"stage": "input"})
+        assert [row.event for row in log.rows("t1")] == ["requested", "approved"]
+        assert log.verify() == []
+    finally:
+        engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -11,15 +12,18 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from approvals import eligible_approvers
+from approvals.audit import AuditEvent
 from bot.blocks import clip
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
-from handlers.contracts import TaskRequest, task_id_for
+from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
 
 __all__ = ["HELP", "SlashCommand", "register", "unknown_command"]
+
+log = logging.getLogger(__name__)
 
 HELP = f"""*opsgate* runs your ops requests with an AI agent, asking a person before anything risky.
 
@@ -102,10 +106,13 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     trace.get_current_span().set_attributes(
         {"opsgate.guardrail.action": verdict.action, "opsgate.guardrail.rules": list(verdict.rules)}
     )
+    task_id = task_id_for(command.team_id, command.trigger_id)
+    judged = GuardrailVerdict(stage="input", action=verdict.action, rules=list(verdict.rules))
     if verdict.blocked:
+        await _audit_block(deps, task_id, command.user_id, judged)
         return {"text": ":no_entry: I can't take this request: " + "; ".join(verdict.reasons) + "."}
     request = TaskRequest(
-        task_id=task_id_for(command.team_id, command.trigger_id),
+        task_id=task_id,
         team_id=command.team_id,
         channel_id=command.channel_id,
         user_id=command.user_id,
@@ -113,6 +120,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         response_url=command.response_url,
         trace_context=_trace_carrier(),
         input_flags=list(verdict.reasons) if verdict.action == "escalate" else [],
+        input_verdict=judged,
     )
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:
@@ -126,6 +134,27 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
 async def unknown_command(ack: AsyncAck, body: dict[str, Any]) -> None:
     name = str(body.get("command", "this command"))
     await ack(response_type="ephemeral", text=f"I don't handle `{clip(name, 40)}`. Try `/ops help`.")
+
+
+async def _audit_block(deps: BotDeps, task_id: str, user_id: str, verdict: GuardrailVerdict) -> None:
+    """A blocked request starts no task, so the bot writes its verdict to the audit log itself (never the text)."""
+    audit = deps.audit
+    if audit is None:
+        return
+
+    def write() -> None:
+        audit.append(
+            task_id,
+            AuditEvent.GUARDRAIL,
+            dedupe_key=f"{task_id}:guardrail:input",
+            actor=user_id,
+            detail=verdict.detail(),
+        )
+
+    try:
+        await asyncio.to_thread(write)
+    except Exception:  # the person still gets their answer; the failure is logged with the task id
+        log.exception("could not write the guardrail verdict of %s to the audit log", task_id)
 
 
 def _trace_carrier() -> dict[str, str]:
