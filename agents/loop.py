@@ -2,7 +2,9 @@
 
 The loop itself is pure: every model call, gate decision and tool call goes through an `AgentRuntime`, which
 the worker implements as named durable steps. A replay therefore never calls the model again and never
-changes its mind; the loop only has to be deterministic given the runtime's answers.
+changes its mind; the loop only has to be deterministic given the runtime's answers. The loop keeps the whole
+conversation; what each turn sends is windowed by an `agents.context.ContextManager`, itself a pure function of
+the conversation, so a replay rebuilds byte-identical requests.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from agents.context import ContextManager
 from agents.messages import (
     Message,
     ModelRequest,
@@ -69,14 +72,21 @@ class AgentRuntime(Protocol):
         ...
 
 
-async def run_agent(spec: AgentSpec, tools: list[ToolSpec], text: str, runtime: AgentRuntime) -> AgentOutcome:
+async def run_agent(
+    spec: AgentSpec,
+    tools: list[ToolSpec],
+    text: str,
+    runtime: AgentRuntime,
+    context: ContextManager | None = None,
+) -> AgentOutcome:
+    context = context or ContextManager()
     messages = [Message.user_text(text)]
     usage = Usage()
     tool_calls = 0
     definitions = [tool.for_model() for tool in tools]
     for turn in range(1, spec.max_turns + 1):
         await runtime.progress(AgentProgress(turn=turn, max_turns=spec.max_turns, activity="thinking"))
-        request = ModelRequest(system=spec.prompt, messages=messages, tools=definitions)
+        request = context.prepare(spec.prompt, messages, definitions).request
         response = await runtime.model_turn(turn, request)
         usage = usage + response.usage
         messages.append(Message(role="assistant", content=list(response.content)))

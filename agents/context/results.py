@@ -1,0 +1,57 @@
+"""Long tool results, cut to a head and a tail that name where the full text is kept.
+
+The reference (`ref:<turn>:<call_id>`) depends only on where the result sits in the conversation, so the same
+result is cut the same way on every turn and on a replay; that keeps the cached prefix byte-identical.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Protocol
+
+from agents.context.salience import key_lines, lines_of
+
+__all__ = ["InMemoryResultStore", "ResultStore", "result_ref", "truncate_result"]
+
+MIDDLE_WEIGHT = 5
+"""Lines of a cut middle worth showing must stand out: an error, or a rare line with a number and an id;
+a routine line scores at most 4."""
+
+
+class ResultStore(Protocol):
+    """Where full tool results are kept when the model only sees a cut; a tool may fetch them by reference."""
+
+    def put(self, ref: str, content: str) -> None: ...
+
+    def get(self, ref: str) -> str | None: ...
+
+
+class InMemoryResultStore:
+    def __init__(self) -> None:
+        self.results: dict[str, str] = {}
+
+    def put(self, ref: str, content: str) -> None:
+        self.results[ref] = content
+
+    def get(self, ref: str) -> str | None:
+        return self.results.get(ref)
+
+
+def result_ref(turn: int, call_id: str) -> str:
+    return f"ref:{turn}:{call_id}"
+
+
+@functools.lru_cache(maxsize=256)  # pure, and asked again for the same text every turn
+def truncate_result(content: str, ref: str, limit: int) -> str:
+    """`content` if it fits in `limit` characters; else a head and a tail around a marker naming `ref`, with
+    the few lines of the cut middle that stand out (errors, rare lines), so a fact there is not lost."""
+    if len(content) <= limit:
+        return content
+    marker = f"\n[result truncated: {len(content):,} chars; full result stored as {ref}]\n"
+    room = max(0, limit - len(marker))
+    head, tail = room * 2 // 5, room * 2 // 5
+    middle = lines_of(content[head : len(content) - tail])[1:-1]  # the edge lines are cut mid-line
+    highlights = key_lines(middle, room - head - tail, first=False, min_weight=MIDDLE_WEIGHT)
+    if highlights:
+        marker += "[lines from the cut part:]\n" + "\n".join(highlights) + "\n[…]\n"
+    return content[:head] + marker + (content[-tail:] if tail else "")
