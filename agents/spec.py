@@ -29,6 +29,10 @@ class AgentSpec(BaseModel):
     max_turns: int = Field(default=8, ge=1, le=50, description="Model round trips before the agent gives up.")
     model: str | None = Field(default=None, description="Model id; None uses the deployment's default model.")
     token_budget: int | None = Field(default=None, ge=1, description="Total tokens the agent may spend per task.")
+    delegates: list[str] = Field(
+        default_factory=list,
+        description="Specialists this agent may hand subtasks to with the `delegate` tool (an orchestrator).",
+    )
 
     @field_validator("tools")
     @classmethod

@@ -12,8 +12,13 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.team import AgentTask
+
 __all__ = [
+    "AGENT_RUN",
+    "AGENT_WORKER",
     "TASK_WORKFLOW",
+    "AgentHandoff",
     "ChannelUnavailable",
     "GuardrailVerdict",
     "SlackRetryLater",
@@ -28,6 +33,8 @@ __all__ = [
 ]
 
 TASK_WORKFLOW = "TaskWorkflow"
+AGENT_WORKER = "AgentWorker"
+AGENT_RUN = "run"
 TASK_RUN = "run"
 TASK_INFO = "info"
 
@@ -147,3 +154,13 @@ class ThreadNotifier(Protocol):
     async def reply(self, ref: ThreadRef, text: str) -> None: ...
 
     async def tell_requester(self, response_url: str, text: str) -> None: ...
+
+
+class AgentHandoff(BaseModel):
+    """A durable call to a specialist: the typed task, plus the request and thread it works for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    task: AgentTask
+    request: TaskRequest
+    root: ThreadRef

@@ -10,7 +10,8 @@ from agents.gate import ToolGate
 from agents.guardrails import GuardrailsConfig, InputGuard, InputGuardrails, OutputGuard
 from agents.models import Model
 from agents.spec import AgentSpec
-from agents.tools import Toolbox
+from agents.team import delegate_tool
+from agents.tools import Toolbox, ToolSpec
 from approvals import ApprovalPolicy
 from handlers.contracts import ThreadNotifier
 from handlers.executions import ExecutionLedger
@@ -38,3 +39,14 @@ class TaskDeps:
     """Output guardrails on every proposed call, before the risk policy (scope, schema, budgets, exfiltration)."""
     tool_output_guard: InputGuard = field(default_factory=lambda: InputGuardrails(GuardrailsConfig.for_tool_output()))
     """Scans what a tool returns before the model sees it (indirect injection, secrets)."""
+    team: dict[str, AgentSpec] = field(default_factory=dict)
+    """Every configured agent by name: the specialists an orchestrator hands subtasks to."""
+
+    def specialist(self, name: str) -> AgentSpec | None:
+        return self.team.get(name) or (self.agent if self.agent.name == name else None)
+
+    def tools_for(self, agent: AgentSpec) -> list[ToolSpec]:
+        """What the agent's model sees: its tools that exist here, plus `delegate` if it has specialists."""
+        tools = self.toolbox.specs([name for name in agent.tools if self.toolbox.get(name) is not None])
+        specialists = [spec for name in agent.delegates if (spec := self.specialist(name)) is not None]
+        return [*tools, delegate_tool(specialists)] if specialists else tools

@@ -10,20 +10,23 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
-from restate import TerminalError, WorkflowContext
+import restate
+from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalError
 
 from agents.loop import AgentProgress, ToolVerdict
-from agents.messages import ModelRequest, ModelResponse, ToolUseBlock
+from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
 from agents.spec import AgentSpec
+from agents.team import DELEGATE, AgentResult, AgentTask, Artifact, parse_handoffs, render_results
 from agents.tools import ToolCallContext, ToolError, ToolResult
-from handlers.contracts import GuardrailVerdict, TaskRequest, ThreadRef
+from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY, slack_step
 from handlers.tool_gate import ToolGateStep
-from handlers.tracing import step_span
+from handlers.tracing import emit_span, step_span
 
 __all__ = ["DurableAgentRuntime"]
 
@@ -42,13 +45,15 @@ class DurableAgentRuntime:
 
     def __init__(
         self,
-        ctx: WorkflowContext,
+        ctx: restate.Context,
         request: TaskRequest,
         agent: AgentSpec,
         deps: TaskDeps,
         progress: ProgressHook,
         gate: ToolGateStep,
         root: ThreadRef,
+        *,
+        scope: str = "",
     ) -> None:
         self._ctx = ctx
         self._request = request
@@ -57,6 +62,16 @@ class DurableAgentRuntime:
         self._progress = progress
         self._gate = gate
         self._root = root
+        self._scope = scope
+        """The agent task id of a specialist ("" for the task's own agent): it keeps keys and ids distinct."""
+        self.errors: list[str] = []
+        """Every tool failure of this run, in order: the agent's result reports them (nothing fails silently)."""
+        self.artifacts: list[Artifact] = []
+        self.usage = Usage()
+        """Tokens of this run's model calls so far (journaled responses, so a replay counts the same)."""
+
+    def _key(self, turn: int, call: ToolUseBlock) -> str:
+        return f"{self._scope or self._request.task_id}:{turn}:{call.id}"
 
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse:
         async def call() -> ModelResponse:
@@ -71,14 +86,31 @@ class DurableAgentRuntime:
                 span.set_attribute("opsgate.stop_reason", response.stop_reason)
                 return response
 
-        return await self._ctx.run_typed(f"model: turn {turn}", call, MODEL_RETRY.options(ModelResponse))
+        response: ModelResponse = await self._ctx.run_typed(
+            f"model: turn {turn}", call, MODEL_RETRY.options(ModelResponse)
+        )
+        self.usage = self.usage + response.usage
+        return response
 
     async def review_tool(self, turn: int, call: ToolUseBlock, rationale: str) -> ToolVerdict:
+        if call.name == DELEGATE and self._agent.delegates:
+            return ToolVerdict(allowed=True)  # a handoff has no effect itself; each specialist's calls are gated
         return await self._gate.review(call, rationale)
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:
+        if call.name == DELEGATE and self._agent.delegates:
+            result = await self._delegate(turn, call)
+        else:
+            result = await self._run_tool(turn, call)
+        if result.is_error:
+            self.errors.append(f"{call.name}: {result.content[:300]}")
+        elif call.name != DELEGATE:
+            self.artifacts.append(Artifact(name=f"{call.name} ({call.id})", content=result.content[:2000]))
+        return result
+
+    async def _run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:
         tool = self._deps.toolbox.get(call.name)
-        key = f"{self._request.task_id}:{turn}:{call.id}"
+        key = self._key(turn, call)
         context = ToolCallContext(
             task_id=self._request.task_id, call_id=call.id, requester=self._request.user_id, idempotency_key=key
         )
@@ -139,16 +171,108 @@ class DurableAgentRuntime:
     async def _audit(self, event: str, key: str, **detail: Any) -> None:
         await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)
 
+    async def _delegate(self, turn: int, call: ToolUseBlock) -> ToolResult:
+        """Hand the subtasks to their specialists as durable calls, in parallel, each with its own deadline."""
+        tasks = parse_handoffs(call, self._scope or self._request.task_id, turn, self._agent.delegates)
+        if isinstance(tasks, str):
+            return ToolResult(content=tasks, is_error=True)
+        lines = "\n".join(f"• *{task.type}*: {task.objective[:200]}" for task in tasks)
+        await slack_step(
+            self._ctx, f"slack: handoff {call.id}", self._deps.notifier.reply, self._root, f"Handing off:\n{lines}"
+        )
+        started = await self._ctx.time()
+        results = await _run_parallel(
+            self._ctx, [AgentHandoff(task=t, request=self._request, root=self._root) for t in tasks]
+        )
+        ended = await self._ctx.time()
+        await self._ctx.run_typed(
+            f"trace: handoff {call.id}",
+            _emit_handoffs,
+            restate.RunOptions[None](max_attempts=1),
+            self._request,
+            tasks,
+            results,
+            started,
+            ended,
+        )
+        failed = [r for r in results if r.status != "done"]
+        return ToolResult(content=render_results(results), is_error=len(failed) == len(results))
+
     async def settle_pending(self, turn: int) -> list[str]:
         lines = []
         for call, verdict in await self._gate.settle():
             if not verdict.allowed:
                 lines.append(f"{call.name} ({call.id}): not run. {verdict.reason}")
                 continue
-            result = await self.run_tool(turn, call)
+            result = await self._run_tool(turn, call)
+            if result.is_error:
+                self.errors.append(f"{call.name}: {result.content[:300]}")
             state = "failed" if result.is_error else "approved and run"
             lines.append(f"{call.name} ({call.id}): {state}. Result: {result.content}")
         return lines
 
     async def progress(self, event: AgentProgress) -> None:
         await self._progress(event)
+
+
+async def _run_parallel(ctx: restate.Context, handoffs: list[AgentHandoff]) -> list[AgentResult]:
+    """Each handoff is a call to the AgentWorker service raced against its own timer; a late one is cancelled."""
+    calls: dict[int, RestateDurableCallFuture[bytes]] = {}
+    timers: dict[int, RestateDurableFuture[None]] = {}
+    for index, handoff in enumerate(handoffs):
+        calls[index] = ctx.generic_call(AGENT_WORKER, AGENT_RUN, handoff.model_dump_json().encode())
+        timers[index] = ctx.sleep(timedelta(seconds=handoff.task.timeout_seconds))
+    results: dict[int, AgentResult] = {}
+    while len(results) < len(handoffs):
+        waiting = [f for i, f in calls.items() if i not in results] + [t for i, t in timers.items() if i not in results]
+        done, _ = await restate.wait_completed(*waiting)
+        for index, future in calls.items():
+            if index not in results and future in done:
+                results[index] = await _result_of(future, handoffs[index].task)
+        for index, timer in timers.items():
+            if index not in results and timer in done:
+                await calls[index].cancel_invocation()
+                task = handoffs[index].task
+                results[index] = AgentResult(
+                    task_id=task.task_id,
+                    agent=task.type,
+                    status="timed_out",
+                    summary=f"No result within {task.timeout_seconds} s; the subtask was cancelled.",
+                    errors=[f"timed out after {task.timeout_seconds} s"],
+                )
+    return [results[index] for index in range(len(handoffs))]
+
+
+async def _result_of(future: RestateDurableCallFuture[bytes], task: AgentTask) -> AgentResult:
+    try:
+        return AgentResult.model_validate_json(await future)
+    except TerminalError as exc:
+        status = "cancelled" if exc.status_code == 409 else "failed"
+        return AgentResult(
+            task_id=task.task_id, agent=task.type, status=status, summary=exc.message, errors=[exc.message]
+        )
+
+
+async def _emit_handoffs(
+    request: TaskRequest, tasks: list[AgentTask], results: list[AgentResult], started: float, ended: float
+) -> None:
+    """One span per handoff with the typed task and result, so the trace shows who was asked what."""
+    for task, result in zip(tasks, results, strict=True):
+        emit_span(
+            f"handoff {task.type}",
+            request.task_id,
+            request.trace_context,
+            start_s=started,
+            end_s=ended,
+            attributes={
+                "opsgate.handoff.task_id": task.task_id,
+                "opsgate.handoff.parent_task_id": task.parent_task_id,
+                "opsgate.handoff.type": task.type,
+                "opsgate.handoff.objective": task.objective,
+                "opsgate.handoff.timeout_s": task.timeout_seconds,
+                "opsgate.handoff.task": task.model_dump_json(),
+                "opsgate.handoff.status": result.status,
+                "opsgate.handoff.result": result.model_dump_json(exclude={"artifacts"}),
+            },
+            error=None if result.status == "done" else result.summary[:200],
+        )

@@ -107,8 +107,7 @@ class _TaskRun:
         gate = ToolGateStep(self.ctx, self.request, self.deps, root, self._on_phase(root))
         progress = self._on_progress(root)
         runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, progress, gate, root)
-        tools = self.deps.toolbox.specs([t for t in self.deps.agent.tools if self.deps.toolbox.get(t)])
-        return await run_agent(self.deps.agent, tools, self.request.text, runtime)
+        return await run_agent(self.deps.agent, self.deps.tools_for(self.deps.agent), self.request.text, runtime)
 
     def _on_phase(self, root: ThreadRef) -> ToolGateStep.PhaseHook:
         async def update(phase: TaskPhase, detail: str) -> None:

@@ -13,11 +13,13 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import restate
 from pydantic import BaseModel, ConfigDict
-from restate import RestateDurableFuture, RunOptions, TerminalError, WorkflowContext
+from restate import RestateDurableFuture, RunOptions, TerminalError
 
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
+from agents.spec import AgentSpec
 from approvals import Decision, Handling, PolicyContext, ProposedAction, action_hash, risk_for
 from handlers.approval_contracts import (
     APPROVAL_OBJECT,
@@ -68,14 +70,28 @@ class ToolGateStep:
     PhaseHook = Callable[[TaskPhase, str], Awaitable[None]]
 
     def __init__(
-        self, ctx: WorkflowContext, request: TaskRequest, deps: TaskDeps, root: ThreadRef, on_phase: PhaseHook
+        self,
+        ctx: restate.Context,
+        request: TaskRequest,
+        deps: TaskDeps,
+        root: ThreadRef,
+        on_phase: PhaseHook,
+        *,
+        agent: AgentSpec | None = None,
+        scope: str = "",
     ) -> None:
         self._ctx = ctx
         self._request = request
         self._deps = deps
         self._root = root
         self._on_phase = on_phase
+        self._agent = agent or deps.agent
+        self._scope = scope
+        """A specialist's agent task id: approval ids and audit keys stay distinct from other agents' calls."""
         self._pending: list[_Pending] = []
+
+    def _call_ref(self, call: ToolUseBlock) -> str:
+        return f"{self._scope}/{call.id}" if self._scope else call.id
 
     async def _frozen(self) -> bool:
         """The freeze switch, read through Restate so every replica and every replay sees the same answer."""
@@ -89,7 +105,7 @@ class ToolGateStep:
             review = self._decide(call, rationale, frozen)
             if review.guardrail is not None:
                 task_id = self._request.task_id
-                key = f"{task_id}:{call.id}:guardrail:output"
+                key = f"{task_id}:{self._call_ref(call)}:guardrail:output"
                 detail = review.guardrail.detail()
                 await asyncio.to_thread(self._deps.audit, task_id, "guardrail", key, "opsgate", detail)
             return review
@@ -98,13 +114,13 @@ class ToolGateStep:
         return await self._ctx.run_typed(name, decide, options, call, rationale, frozen)
 
     def _decide(self, call: ToolUseBlock, rationale: str, frozen: bool) -> GateReview:
-        scope = self._deps.gate.review(self._deps.agent, call)
+        scope = self._deps.gate.review(self._agent, call)
         if not scope.allowed:
             return GateReview(verdict=scope)
         tool = self._deps.toolbox.get(call.name)
         spec = tool.spec if tool is not None else None
         guard = self._deps.output_guard.review(
-            call, agent=self._deps.agent, tool=spec, user=self._request.user_id, task_id=self._request.task_id
+            call, agent=self._agent, tool=spec, user=self._request.user_id, task_id=self._request.task_id
         )
         judged = None
         if guard.action != "allow":
@@ -230,7 +246,7 @@ class ToolGateStep:
         self, call: ToolUseBlock, review: GateReview, round_: int
     ) -> tuple[str, RestateDurableFuture[ApprovalOutcome]]:
         assert review.decision is not None and review.action is not None
-        approval_id = approval_id_for(self._request.task_id, call.id, round_)
+        approval_id = approval_id_for(self._request.task_id, self._call_ref(call), round_)
         preview = await self._preview(call, round_)
         awakeable_id, outcome = self._ctx.awakeable(type_hint=ApprovalOutcome)
         request = ApprovalRequest(
@@ -239,7 +255,7 @@ class ToolGateStep:
             requester=self._request.user_id,
             channel=self._request.channel_id,
             thread_ts=self._root.ts,
-            agent=self._deps.agent.name,
+            agent=self._agent.name,
             action=review.action,
             action_hash=review.action_hash,
             decision=review.decision,

@@ -19,7 +19,7 @@ from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-__all__ = ["TaskSpanIdGenerator", "emit_task_span", "step_span", "task_parent", "trace_carrier"]
+__all__ = ["TaskSpanIdGenerator", "emit_span", "emit_task_span", "step_span", "task_parent", "trace_carrier"]
 
 _propagator = TraceContextTextMapPropagator()
 _forced_span_id: ContextVar[int | None] = ContextVar("opsgate_forced_span_id", default=None)
@@ -104,6 +104,29 @@ def emit_task_span(
     finally:
         _forced_span_id.reset(token)
         _forced_trace_id.reset(trace_token)
+    if error is not None:
+        span.set_status(Status(StatusCode.ERROR, error))
+    span.end(end_time=int(end_s * 1e9))
+
+
+def emit_span(
+    name: str,
+    task_id: str,
+    carrier: Mapping[str, str],
+    *,
+    start_s: float,
+    end_s: float,
+    attributes: Mapping[str, str | int | float | bool | list[str]],
+    error: str | None = None,
+) -> None:
+    """A span under the task span covering a stretch of journaled time (an agent run, a wait), emitted once."""
+    tracer = trace.get_tracer(TRACER_NAME)
+    span = tracer.start_span(
+        name,
+        context=task_parent(task_id, carrier),
+        attributes={"opsgate.task.id": task_id, **attributes},
+        start_time=int(start_s * 1e9),
+    )
     if error is not None:
         span.set_status(Status(StatusCode.ERROR, error))
     span.end(end_time=int(end_s * 1e9))

@@ -103,6 +103,21 @@ class TeamConfig(BaseModel):
                 )
                 errors.append({"type": problem, "loc": ("agents", index, "name"), "input": agent.name})
             first_index.setdefault(agent.name, index)
+        for index, agent in enumerate(self.agents):
+            for position, name in enumerate(agent.delegates):
+                if name == agent.name or name not in first_index:
+                    why = "an agent cannot delegate to itself" if name == agent.name else "no such agent"
+                    problem = PydanticCustomError(
+                        "unknown_delegate",
+                        "'{name}': {why} (agents: {known})",
+                        {"name": name, "why": why, "known": ", ".join(first_index)},
+                    )
+                    errors.append({"type": problem, "loc": ("agents", index, "delegates", position), "input": name})
+        if not errors and (cycle := _delegation_cycle(self.agents)):
+            problem = PydanticCustomError(
+                "delegation_cycle", "agents delegate in a circle: {cycle}", {"cycle": " → ".join(cycle)}
+            )
+            errors.append({"type": problem, "loc": ("agents",), "input": cycle})
         if self.default_agent not in first_index:
             problem = PydanticCustomError(
                 "unknown_agent",
@@ -135,6 +150,28 @@ class TeamConfig(BaseModel):
     def warnings(self) -> list[str]:
         """Problems that do not stop the configuration from loading, for the caller to log."""
         return [warning for agent in self.agents for warning in agent.warnings()]
+
+
+def _delegation_cycle(agents: list[AgentSpec]) -> list[str] | None:
+    """A path of delegations that comes back to where it started, or None: handoffs must end somewhere."""
+    delegates = {agent.name: agent.delegates for agent in agents}
+    done: set[str] = set()
+
+    def visit(name: str, path: list[str]) -> list[str] | None:
+        if name in path:
+            return [*path[path.index(name) :], name]
+        if name in done:
+            return None
+        for child in delegates.get(name, []):
+            if cycle := visit(child, [*path, name]):
+                return cycle
+        done.add(name)
+        return None
+
+    for agent in agents:
+        if cycle := visit(agent.name, []):
+            return cycle
+    return None
 
 
 def load_team_config(path: Path) -> TeamConfig:

@@ -19,6 +19,7 @@ from approvals import CachedUserGroups
 from approvals.audit import AuditEvent, AuditLog
 from approvals.ledger import SqlBudgetLedger
 from bot.notifier import SlackNotifier
+from handlers.agent_worker import build_agent_worker
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
 from handlers.deps import AuditWriter, TaskDeps
@@ -85,6 +86,7 @@ def build_task_deps(
         tool_output_guard=InputGuardrails(
             GuardrailsConfig.for_tool_output().model_copy(update={"entities": dict(team.guardrails.entities)})
         ),
+        team={spec.name: spec for spec in team.agents},
     )
 
 
@@ -124,7 +126,14 @@ def build_approval_deps(
 
 
 def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps) -> Any:
-    return restate.app([build_task_workflow(deps), build_approval_object(approval_deps), build_switches_object()])
+    return restate.app(
+        [
+            build_task_workflow(deps),
+            build_agent_worker(deps),
+            build_approval_object(approval_deps),
+            build_switches_object(),
+        ]
+    )
 
 
 async def run_worker(settings: Settings, deps: TaskDeps, approval_deps: ApprovalDeps, shutdown: asyncio.Event) -> None:

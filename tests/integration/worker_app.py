@@ -33,6 +33,9 @@ ONCE = re.compile(r"^\[once:([a-z0-9-]+)\]")
 EXFIL = re.compile(r"^\[exfil:([a-z0-9-]+)\]")
 MULTI = re.compile(r"^\[multi:([a-z0-9-]+)\]")
 ECHO = re.compile(r"^\[echo:([a-z0-9-]+)\]")
+TEAM = re.compile(r"^\[team:([a-z0-9-]+)(?::(\d+))?\]")
+MEET = re.compile(r"^Objective: \[meet:([a-z0-9-]+)\]")
+STALL = re.compile(r"^Objective: \[stall:([a-z0-9-]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
@@ -68,6 +71,12 @@ class ProbeModel(Model):
         if echo := ECHO.match(text):  # record exactly what the model was given
             _append(PROBE_DIR / f"{echo.group(1)}.model", json.dumps(request.model_dump(mode="json")))
             return text_turn("noted", model=self.name)
+        if team := TEAM.match(text):
+            return self._orchestrate(request, team.group(1), int(team.group(2) or 0))
+        if meet := MEET.match(text):
+            return self._specialist(request, "rendezvous", meet.group(1))
+        if stall := STALL.match(text):
+            return self._specialist(request, "probe", stall.group(1))
         if multi := MULTI.match(text):
             return self._multi(request, multi.group(1))
         if exfil := EXFIL.match(text):
@@ -90,6 +99,29 @@ class ProbeModel(Model):
         if results:
             return text_turn(f"probe {name} finished: {results[0].content}", model=self.name)
         return tool_turn(tool, {"name": name}, call_id=f"toolu_{name}", model=self.name)
+
+    def _orchestrate(self, request: ModelRequest, name: str, timeout: int) -> ModelResponse:
+        """Hand two subtasks to two specialists at once (or one that stalls, with a short timeout); then
+        synthesize from their typed results."""
+        results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+        if results:
+            return text_turn(f"synthesis: {results[0].content}", model=self.name)
+        if timeout:
+            tasks: list[dict[str, Any]] = [
+                {"agent": "research", "objective": f"[stall:{name}] wait", "timeout_seconds": timeout}
+            ]
+        else:
+            tasks = [
+                {"agent": "research", "objective": f"[meet:{name}] find the restart runbook", "context": "api"},
+                {"agent": "data", "objective": f"[meet:{name}] count the staging services"},
+            ]
+        return tool_turn("delegate", {"tasks": tasks}, call_id=f"toolu_{name}_delegate", model=self.name)
+
+    def _specialist(self, request: ModelRequest, tool: str, name: str) -> ModelResponse:
+        results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+        if results:
+            return text_turn(f"specialist got: {results[0].content}", model=self.name)
+        return tool_turn(tool, {"name": name}, call_id=f"toolu_{name}_{tool}", model=self.name)
 
     def _multi(self, request: ModelRequest, name: str) -> ModelResponse:
         """Two high-risk actions and a read-only lookup at once; then a summary of what the tools said."""
@@ -187,11 +219,31 @@ class ProbeTool(Tool):
         return ToolResult(content=f"probe {name} was never released", is_error=True)
 
 
+class RendezvousTool(Tool):
+    """Returns only once two callers have arrived: two specialists that ran one after the other never meet."""
+
+    spec = ToolSpec(
+        name="rendezvous",
+        description="Test tool: waits for a second caller with the same name.",
+        input_schema={"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+        annotations=ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False),
+    )
+
+    async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
+        arrivals = PROBE_DIR / f"{arguments['name']}.arrive"
+        _append(arrivals, context.call_id)
+        for _ in range(1500):  # bounded: at most 30 s
+            if len(arrivals.read_text().splitlines()) >= 2:
+                return ToolResult(content="met the other specialist")
+            await asyncio.sleep(0.02)
+        return ToolResult(content="nobody else arrived", is_error=True)
+
+
 def main() -> None:
     settings = load_settings()
     install(setup_telemetry("opsgate-test-worker"))
     team = load_team(settings)
-    toolbox = Toolbox([*builtin_tools(), *test_tools()])
+    toolbox = Toolbox([*builtin_tools(), *test_tools(), RendezvousTool()])
     deps = build_task_deps(settings, team, model=ProbeModel(), toolbox=toolbox)
     approval_deps = build_approval_deps(settings, team)
     run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown))

@@ -347,3 +347,25 @@ def test_the_commented_policy_example_in_the_repository_file_loads() -> None:
     assert [rule.match for rule in policy.tools] == ["list_*", "restart_service", "github:delete_*", "deploy_*"]
     assert policy.tools[1].expiry == timedelta(hours=2)
     assert policy.trusted_servers == ["github"]
+
+
+def team_yaml(*agents: tuple[str, list[str]]) -> str:
+    lines = ["version: 1", "agents:"]
+    for name, delegates in agents:
+        lines += [f"  - name: {name}", "    purpose: p", "    prompt: p", "    tools: []"]
+        lines.append(f"    delegates: [{', '.join(delegates)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_orchestrator_names_its_specialists() -> None:
+    config = parse_team_config(team_yaml(("lead", ["research", "data"]), ("research", []), ("data", [])), "x.yml")
+    assert config.agent("lead").delegates == ["research", "data"]
+
+
+def test_delegates_must_exist_and_must_not_loop() -> None:
+    assert problems(team_yaml(("lead", ["lead", "nobody"]))) == [
+        "opsgate.yml:7: agents[0].delegates[0]: 'lead': an agent cannot delegate to itself (agents: lead)",
+        "opsgate.yml:7: agents[0].delegates[1]: 'nobody': no such agent (agents: lead)",
+    ]
+    [cycle] = problems(team_yaml(("a", ["b"]), ("b", ["c"]), ("c", ["a"])))
+    assert cycle.endswith("agents delegate in a circle: a → b → c → a")

@@ -1,0 +1,110 @@
+"""AgentWorker: a specialist agent run as its own durable invocation, one per `AgentTask` handoff.
+
+The orchestrator's `delegate` tool calls `AgentWorker/run` once per subtask (in parallel, each raced against its
+timeout, see `handlers.runtime`). The specialist runs the same agent loop with its own focused tool list; every
+model call, gate decision and tool call is a step of *this* invocation, so a crash resumes the specialist where
+it stopped, and the orchestrator's journal only holds the typed result. Approvals its calls need are posted in
+the task's thread like any other. Cancelling the task cancels the specialists it is waiting on.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import restate
+from restate import RunOptions, TerminalError
+
+from agents.loop import AgentOutcome, AgentProgress, run_agent
+from agents.team import AgentResult
+from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase
+from handlers.deps import TaskDeps
+from handlers.runtime import DurableAgentRuntime
+from handlers.tool_gate import ToolGateStep
+from handlers.tracing import emit_span
+
+__all__ = ["build_agent_worker"]
+
+
+def build_agent_worker(deps: TaskDeps) -> restate.Service:
+    service = restate.Service(AGENT_WORKER)
+
+    @service.handler(name=AGENT_RUN, inactivity_timeout=timedelta(minutes=5))
+    async def run(ctx: restate.Context, handoff: AgentHandoff) -> AgentResult:
+        return await _run_specialist(ctx, handoff, deps)
+
+    return service
+
+
+async def _quiet_progress(event: AgentProgress) -> None:
+    """The thread root belongs to the task; a specialist's progress shows in its spans and its result."""
+
+
+async def _quiet_phase(phase: TaskPhase, detail: str) -> None:
+    """Approval cards are posted in the thread by the gate; the root's status stays the orchestrator's."""
+
+
+async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: TaskDeps) -> AgentResult:
+    task = handoff.task
+    agent = deps.specialist(task.type)
+    if agent is None:
+        raise TerminalError(f"no agent called {task.type!r} in this deployment")
+    started = await ctx.time()
+    gate = ToolGateStep(ctx, handoff.request, deps, handoff.root, _quiet_phase, agent=agent, scope=task.task_id)
+    runtime = DurableAgentRuntime(
+        ctx, handoff.request, agent, deps, _quiet_progress, gate, handoff.root, scope=task.task_id
+    )
+    error: str | None = None
+    try:
+        outcome = await run_agent(agent, deps.tools_for(agent), task.prompt(), runtime)
+    except TerminalError as exc:
+        if exc.status_code == 409:  # cancelled with its task: the orchestrator learns it from the call itself
+            raise
+        error = exc.message
+        outcome = AgentOutcome(
+            status="failed",
+            answer=f"The {agent.name} agent failed: {exc.message}",
+            turns=0,
+            tool_calls=0,
+            usage=runtime.usage,
+        )
+    result = AgentResult(
+        task_id=task.task_id,
+        agent=agent.name,
+        status=outcome.status,
+        summary=outcome.answer,
+        artifacts=runtime.artifacts[-10:],
+        usage=outcome.usage,
+        errors=[*runtime.errors, *([error] if error else [])],
+        turns=outcome.turns,
+        tool_calls=outcome.tool_calls,
+    )
+    ended = await ctx.time()
+    await ctx.run_typed(
+        "trace: invoke_agent", _emit_agent_span, RunOptions[None](max_attempts=1), handoff, result, started, ended
+    )
+    return result
+
+
+async def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: float, ended: float) -> None:
+    emit_span(
+        f"invoke_agent {result.agent}",
+        handoff.request.task_id,
+        handoff.request.trace_context,
+        start_s=started,
+        end_s=ended,
+        attributes={
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.agent.name": result.agent,
+            "gen_ai.agent.id": handoff.task.task_id,
+            "gen_ai.conversation.id": handoff.root.ts,
+            "gen_ai.usage.input_tokens": result.usage.input_tokens
+            + result.usage.cache_read_tokens
+            + result.usage.cache_write_tokens,
+            "gen_ai.usage.output_tokens": result.usage.output_tokens,
+            "opsgate.handoff.parent_task_id": handoff.task.parent_task_id,
+            "opsgate.agent.status": result.status,
+            "opsgate.agent.tool_calls": result.tool_calls,
+            "opsgate.agent.errors": result.errors[:10],
+        },
+        error=None if result.status == "done" else result.summary[:200],
+    )
