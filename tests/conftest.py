@@ -98,3 +98,37 @@ def span_exporter(_session_span_exporter: InMemorySpanExporter) -> Iterator[InMe
     _session_span_exporter.clear()
     yield _session_span_exporter
     _session_span_exporter.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_real_anthropic_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tripwire: the anthropic SDK (the only user of httpx2) may reach loopback only, so no test calls the real API.
+
+    A client built without `base_url` gets a sentinel host and no credentials from the environment; any request to a
+    host that is not loopback fails the test (`pytest.fail` is a BaseException, so the SDK cannot wrap it).
+    """
+    from typing import Any
+
+    import httpx2
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://anthropic-tripwire.invalid")
+    monkeypatch.setenv("ANTHROPIC_CONFIG_DIR", "/nonexistent/anthropic-tripwire")
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+
+    def check(request: httpx2.Request) -> None:
+        if request.url.host not in {"127.0.0.1", "localhost", "::1"}:
+            pytest.fail(f"a test tried to reach {request.url} through httpx2: use the loopback fake in tests/fakes")
+
+    send_async, send_sync = httpx2.AsyncClient.send, httpx2.Client.send
+
+    async def guarded_send_async(self: httpx2.AsyncClient, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        check(request)
+        return await send_async(self, request, **kwargs)
+
+    def guarded_send_sync(self: httpx2.Client, request: httpx2.Request, **kwargs: Any) -> httpx2.Response:
+        check(request)
+        return send_sync(self, request, **kwargs)
+
+    monkeypatch.setattr(httpx2.AsyncClient, "send", guarded_send_async)
+    monkeypatch.setattr(httpx2.Client, "send", guarded_send_sync)
