@@ -7,7 +7,7 @@ read-only, destructive, not idempotent, open-world. An unannotated tool is there
 from __future__ import annotations
 
 import abc
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,6 +62,8 @@ class ToolResult(BaseModel):
     is_error: bool = False
     unknown: bool = False
     """An effect that may or may not have happened (an at-most-once call was interrupted); a person must check."""
+    error_kind: Literal["arguments", "unavailable", "unknown_outcome"] | None = None
+    """Who must act on an error: the model (other arguments), nobody in this task (the tool is failing), a person."""
 
 
 class ToolError(Exception):

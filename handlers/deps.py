@@ -9,6 +9,8 @@ from typing import Any
 from agents.gate import ToolGate
 from agents.guardrails import GuardrailsConfig, InputGuard, InputGuardrails, OutputGuard
 from agents.models import Model
+from agents.models.pricing import PriceTable
+from agents.resilience import BreakerRegistry
 from agents.spec import AgentSpec
 from agents.team import delegate_tool
 from agents.tools import Toolbox, ToolSpec
@@ -39,6 +41,10 @@ class TaskDeps:
     """Output guardrails on every proposed call, before the risk policy (scope, schema, budgets, exfiltration)."""
     tool_output_guard: InputGuard = field(default_factory=lambda: InputGuardrails(GuardrailsConfig.for_tool_output()))
     """Scans what a tool returns before the model sees it (indirect injection, secrets)."""
+    prices: PriceTable = field(default_factory=PriceTable)
+    """USD per million tokens by model, for the cost on spans and in trace summaries."""
+    breakers: BreakerRegistry = field(default_factory=BreakerRegistry)
+    """Circuit breakers of this worker process: the model provider's and one per tool."""
     team: dict[str, AgentSpec] = field(default_factory=dict)
     """Every configured agent by name: the specialists an orchestrator hands subtasks to."""
 

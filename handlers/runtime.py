@@ -19,17 +19,32 @@ from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalErro
 from agents.loop import AgentProgress, ToolVerdict
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
+from agents.resilience import CircuitOpenError
 from agents.spec import AgentSpec
 from agents.team import DELEGATE, AgentResult, AgentTask, Artifact, parse_handoffs, render_results
 from agents.tools import ToolCallContext, ToolError, ToolResult
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY, slack_step
+from handlers.telemetry_attributes import (
+    breaker_attributes,
+    chat_request_attributes,
+    chat_response_attributes,
+    model_failure,
+    tool_attributes,
+    tool_error_notice,
+)
 from handlers.tool_gate import ToolGateStep
 from handlers.tracing import emit_span, step_span
 
 __all__ = ["DurableAgentRuntime"]
 
+log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying
+
+UNAVAILABLE = (
+    "{tool} is unavailable ({why}). This is not about your arguments: do not call it again in this task; carry "
+    "on without it if you can, or say that the task cannot be finished."
+)
 OUTCOME_UNKNOWN = (
     "The call to {tool} was interrupted and its outcome is unknown; it was not run again, because it cannot be "
     "repeated safely. A person has been asked to check. Do not retry it."
@@ -74,16 +89,21 @@ class DurableAgentRuntime:
         return f"{self._scope or self._request.task_id}:{turn}:{call.id}"
 
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse:
+        model = self._deps.model
+
         async def call() -> ModelResponse:
-            with step_span(f"chat {self._deps.model.name}", self._request.task_id, self._request.trace_context) as span:
-                span.set_attribute("opsgate.turn", turn)
+            with step_span(f"chat {model.name}", self._request.task_id, self._request.trace_context) as span:
+                span.set_attributes(chat_request_attributes(model.name, request, turn))
                 try:
-                    response = await self._deps.model.request(request)
+                    response = await model.request(request)
                 except ModelError as exc:
-                    if exc.retryable:
-                        raise
-                    raise TerminalError(f"the model refused the request: {exc}") from exc
-                span.set_attribute("opsgate.stop_reason", response.stop_reason)
+                    span.set_attribute("error.type", exc.kind or type(exc).__name__)
+                    span.set_attributes(breaker_attributes(self._deps.breakers, "model:"))
+                    # Final by construction: ResilientModel already retried what was worth retrying.
+                    raise TerminalError(model_failure(exc)) from exc
+                span.set_attributes(
+                    chat_response_attributes(response, self._deps.prices.cost(response.model, response.usage))
+                )
                 return response
 
         response: ModelResponse = await self._ctx.run_typed(
@@ -118,23 +138,58 @@ class DurableAgentRuntime:
         effect = annotations is not None and not annotations.read_only
         at_most_once = effect and annotations is not None and not annotations.idempotent
 
+        breaker = self._deps.breakers.get(f"tool:{call.name}")
+
         async def execute() -> ToolResult:
             with step_span(f"execute_tool {call.name}", self._request.task_id, self._request.trace_context) as span:
-                span.set_attribute("gen_ai.tool.name", call.name)
-                span.set_attribute("gen_ai.tool.call.id", call.id)
+                span.set_attributes(tool_attributes(call, tool.spec if tool is not None else None))
                 if tool is None:
-                    return ToolResult(content=f"Tool {call.name!r} does not exist.", is_error=True)
+                    return ToolResult(
+                        content=f"Tool {call.name!r} does not exist.", is_error=True, error_kind="arguments"
+                    )
+                try:
+                    breaker.allow()
+                except CircuitOpenError as exc:
+                    span.set_attribute("error.type", "CircuitOpen")
+                    span.set_attributes(breaker.snapshot().as_attributes())
+                    return ToolResult(
+                        content=UNAVAILABLE.format(tool=call.name, why=exc), is_error=True, error_kind="unavailable"
+                    )
                 if at_most_once and not await asyncio.to_thread(
                     self._deps.executions.claim, key, self._request.task_id, call.name
                 ):
+                    breaker.release()
                     span.set_attribute("error.type", "OutcomeUnknown")
                     await self._audit("outcome_unknown", key, tool=call.name)
-                    return ToolResult(content=OUTCOME_UNKNOWN.format(tool=call.name), is_error=True, unknown=True)
+                    return ToolResult(
+                        content=OUTCOME_UNKNOWN.format(tool=call.name),
+                        is_error=True,
+                        unknown=True,
+                        error_kind="unknown_outcome",
+                    )
                 try:
                     result = await tool.call(call.input, context)
-                except ToolError as exc:
+                except ToolError as exc:  # the tool answered: healthy, but these arguments do not work
+                    breaker.record_success()
                     span.set_attribute("error.type", "ToolError")
-                    result = ToolResult(content=str(exc), is_error=True)
+                    result = ToolResult(content=str(exc), is_error=True, error_kind="arguments")
+                except Exception as exc:
+                    breaker.record_failure()
+                    span.set_attribute("error.type", type(exc).__name__)
+                    span.set_attributes(breaker.snapshot().as_attributes())
+                    log.warning("tool %s failed in task %s: %s", call.name, self._request.task_id, exc)
+                    if not at_most_once:
+                        raise  # Restate retries an idempotent call (TOOL_RETRY); the others get no second attempt
+                    await asyncio.to_thread(self._deps.executions.finish, key, "error")
+                    await self._audit("outcome_unknown", key, tool=call.name, error=type(exc).__name__)
+                    return ToolResult(
+                        content=OUTCOME_UNKNOWN.format(tool=call.name),
+                        is_error=True,
+                        unknown=True,
+                        error_kind="unknown_outcome",
+                    )
+                else:
+                    breaker.record_success()
                 if at_most_once:
                     await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
                 result = await self._screen(call.name, key, result)
@@ -143,17 +198,27 @@ class DurableAgentRuntime:
                     await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
                 return result
 
-        retry = TOOL_RETRY if tool is not None and tool.spec.annotations.idempotent else ONE_ATTEMPT
-        result: ToolResult = await self._ctx.run_typed(
-            f"tool: {call.name} ({call.id})", execute, retry.options(ToolResult)
-        )
-        if result.unknown:
-            text = (
-                f":warning: `{call.name}` was interrupted mid-call and cannot safely be run again, so its outcome is "
-                "unknown. Please check by hand whether it happened."
+        idempotent = tool is not None and tool.spec.annotations.idempotent
+        retry = TOOL_RETRY if idempotent else ONE_ATTEMPT
+        try:
+            result: ToolResult = await self._ctx.run_typed(
+                f"tool: {call.name} ({call.id})", execute, retry.options(ToolResult)
             )
+        except TerminalError as exc:
+            if exc.status_code == 409:  # the task is being cancelled
+                raise
+            attempts = retry.max_attempts
+            why = f"failed {attempts} time{'s' if attempts > 1 else ''}: {exc.message}"
+            result = ToolResult(
+                content=UNAVAILABLE.format(tool=call.name, why=why), is_error=True, error_kind="unavailable"
+            )
+        if result.is_error:
             await slack_step(
-                self._ctx, f"slack: outcome unknown {call.id}", self._deps.notifier.reply, self._root, text
+                self._ctx,
+                f"slack: tool error {call.id}",
+                self._deps.notifier.reply,
+                self._root,
+                tool_error_notice(call.name, result),
             )
         return result
 

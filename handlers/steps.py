@@ -1,7 +1,12 @@
 """Durable steps with their retry policies: who retries what is decided here, once.
 
-The model seam and tools make one attempt per call; Restate retries the step for errors worth retrying and gives
-up with a `TerminalError` after a few attempts, so SDK, tool and Restate retries never multiply.
+- Model calls: the SDK never retries (`max_retries=0`); `ResilientModel` retries transient errors with full-jitter
+  backoff and the provider's retry-after inside the step, behind a circuit breaker, and what it raises is final.
+  So the model step gets ONE attempt from Restate (`MODEL_RETRY`); a worker crash mid-step still replays it.
+- Tools: one attempt per call inside the step; Restate retries the step for idempotent tools (`TOOL_RETRY`) and
+  never for the others (`ONE_ATTEMPT`: an effect that may have happened is not repeated blindly).
+- Slack calls: Restate retries the step, after Slack's Retry-After on a 429 (`SLACK_RETRY`).
+No layer retries what another already retries, so attempts never multiply.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ class StepRetry:
 
 
 SLACK_RETRY = StepRetry(max_attempts=8, initial=timedelta(milliseconds=200))
-MODEL_RETRY = StepRetry(max_attempts=4, initial=timedelta(seconds=1), longest=timedelta(seconds=20))
+MODEL_RETRY = StepRetry(max_attempts=1, initial=timedelta(seconds=1))
 TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
 # A tool that does not say it is idempotent gets one attempt: an error is not retried blindly. (A crash mid-call
 # still replays the step; turning that into "outcome unknown" needs the intent marker of the approvals issue.)

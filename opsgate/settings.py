@@ -45,7 +45,11 @@ class Settings(BaseSettings):
     # The model. Without an API key the deterministic offline model answers.
     anthropic_api_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"))
     anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"))
-    model: str = Field("claude-sonnet-4-5", validation_alias=_env("MODEL"))
+    model: str = Field("claude-sonnet-4-6", validation_alias=_env("MODEL"))
+    model_timeout: float = Field(60.0, gt=0, le=300, validation_alias=_env("MODEL_TIMEOUT"))
+    model_max_attempts: int = Field(4, ge=1, le=10, validation_alias=_env("MODEL_MAX_ATTEMPTS"))
+    breaker_failures: int = Field(5, ge=1, le=100, validation_alias=_env("BREAKER_FAILURES"))
+    breaker_cooldown: float = Field(30.0, gt=0, le=3600, validation_alias=_env("BREAKER_COOLDOWN"))
 
     # Restate.
     restate_ingress_url: str = Field("http://127.0.0.1:8080", validation_alias=_env("RESTATE_INGRESS_URL"))

@@ -13,6 +13,8 @@ from agents.builtin_tools import builtin_tools
 from agents.gate import ScopeGate
 from agents.guardrails import GuardrailsConfig, InputGuardrails, OutputGuard
 from agents.models import Model, OfflineModel
+from agents.models.resilient import ResilientModel
+from agents.resilience import BreakerRegistry, RetryPolicy
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
 from approvals import CachedUserGroups
@@ -56,6 +58,18 @@ def choose_model(settings: Settings) -> Model:
         api_key=settings.anthropic_api_key.get_secret_value(),
         model=settings.model,
         base_url=settings.anthropic_base_url,
+        timeout=settings.model_timeout,
+    )
+
+
+def resilient(model: Model, settings: Settings, breakers: BreakerRegistry) -> Model:
+    """Every model gets the same retry policy and a breaker named after its provider (see agents.resilience)."""
+    provider = "anthropic" if model.name.startswith("claude") else model.name
+    return ResilientModel(
+        model,
+        breaker=breakers.get(f"model:{provider}"),
+        policy=RetryPolicy(max_attempts=settings.model_max_attempts),
+        label="Claude" if provider == "anthropic" else f"The model {model.name}",
     )
 
 
@@ -72,8 +86,10 @@ def build_task_deps(
     engine = create_db_engine(settings.database_url)
     store = TaskStore(engine)
     chosen = agent or next(a for a in team.agents if a.name == team.default_agent)
+    breakers = BreakerRegistry(failure_threshold=settings.breaker_failures, cooldown=settings.breaker_cooldown)
     return TaskDeps(
-        model=model or choose_model(settings),
+        model=resilient(model or choose_model(settings), settings, breakers),
+        breakers=breakers,
         toolbox=toolbox or Toolbox(builtin_tools()),
         agent=chosen,
         gate=ScopeGate(),
