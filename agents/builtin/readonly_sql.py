@@ -1,0 +1,116 @@
+"""Read-only SQL for the model: the database refuses writes, the statement check only explains the refusal.
+
+`connect_read_only` opens the file with `mode=ro`, sets `PRAGMA query_only=1`, forbids attaching other files and
+installs an authorizer that allows reading and nothing else (no PRAGMA, no temp tables, no ATTACH), so a write is
+refused by SQLite itself whatever the statement looks like. `refusal_reason` reads the first keyword and counts
+statements only to tell the model, in words, why its query cannot run.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["QueryResult", "connect_read_only", "format_table", "refusal_reason", "run_query"]
+
+_READ_ACTIONS = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+)
+_READ_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "EXPLAIN"})
+_MAX_VALUE_BYTES = 1_000_000
+_COUNT_LIMIT = 100_000
+_PROGRESS_STEPS = 1_000  # SQLite virtual-machine instructions between two looks at the clock
+# Comments and quoted text, so that a `;` or a keyword inside them is not mistaken for a statement boundary.
+_SKIPPED = re.compile(r"--[^\n]*|/\*.*?(?:\*/|$)|'(?:[^']|'')*'?|\"(?:[^\"]|\"\")*\"?|`[^`]*`?|\[[^\]]*\]?", re.S)
+_WORD = re.compile(r"[A-Za-z_]+")
+
+
+def _authorize(action: int, arg1: str | None, arg2: str | None, database: str | None, trigger: str | None) -> int:
+    return sqlite3.SQLITE_OK if action in _READ_ACTIONS else sqlite3.SQLITE_DENY
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection on which SQLite refuses every change: the one the SQL tool and the previews read through."""
+    uri = f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        connection.execute("PRAGMA query_only=1")
+        connection.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _MAX_VALUE_BYTES)
+        connection.set_authorizer(_authorize)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def refusal_reason(sql: str) -> str | None:
+    """Why `sql` is not a single read-only statement, in words for the model; None if it looks like one."""
+    code = _SKIPPED.sub(lambda match: " " if match.group().startswith(("--", "/*")) else "''", sql)
+    statements = [part for part in code.split(";") if part.strip()]
+    if not statements:
+        return "The query is empty; send one SELECT statement."
+    if len(statements) > 1:
+        return f"Send one statement at a time; this has {len(statements)}."
+    first = _WORD.search(statements[0])
+    keyword = first.group().upper() if first else statements[0].strip()[:20]
+    if keyword in _READ_KEYWORDS:
+        return None
+    return (
+        f"{keyword} is not allowed: query_inventory only reads (SELECT, or WITH … SELECT). "
+        "Changes go through the tools made for them (scale_service, restart_service, rollback_service, "
+        "open_incident, add_incident_note); the tables are listed in the tool's description."
+    )
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    more: int
+    """Rows past the cap that were not returned."""
+    more_is_lower_bound: bool = False
+
+
+def run_query(connection: sqlite3.Connection, sql: str, *, max_rows: int, timeout_seconds: float) -> QueryResult:
+    """Runs one statement with a row cap, stopping it (`sqlite3.OperationalError: interrupted`) past the timeout."""
+    deadline = time.monotonic() + timeout_seconds
+    connection.set_progress_handler(lambda: int(time.monotonic() > deadline), _PROGRESS_STEPS)
+    try:
+        cursor = connection.execute(sql)
+        columns = tuple(column[0] for column in cursor.description or ())
+        rows = tuple(tuple(row) for row in cursor.fetchmany(max_rows))
+        more = 0
+        while more < _COUNT_LIMIT and cursor.fetchone() is not None:
+            more += 1
+        return QueryResult(columns, rows, more, more_is_lower_bound=more >= _COUNT_LIMIT)
+    finally:
+        connection.set_progress_handler(None, 0)
+
+
+def _cell(value: object, width: int) -> str:
+    if value is None:
+        text = "NULL"
+    elif isinstance(value, bytes):
+        text = f"<{len(value)} bytes>"
+    else:
+        text = " ".join(str(value).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_table(result: QueryResult, *, cell_width: int = 60) -> str:
+    """A compact pipe-separated table, one line per row, with a count of the rows left out."""
+    if not result.columns:
+        return "The statement returned no columns."
+    lines = [" | ".join(result.columns)]
+    lines += [" | ".join(_cell(value, cell_width) for value in row) for row in result.rows]
+    if not result.rows:
+        lines.append("(no rows)")
+    if result.more:
+        more = f"more than {result.more}" if result.more_is_lower_bound else str(result.more)
+        lines.append(f"… {more} more rows not shown; narrow the query with WHERE, GROUP BY or LIMIT.")
+    return "\n".join(lines)
