@@ -33,6 +33,11 @@ class SlackNotifier:
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
 
+    async def post(self, channel: str, text: str) -> str:
+        """A plain message in a channel (the `post_message` tool's port); returns its ts."""
+        _, ts = await self._post(channel, None, text, [])
+        return ts
+
     async def _post(
         self, channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]]
     ) -> tuple[str, str]:

@@ -8,6 +8,7 @@ from typing import Any
 
 from agents.gate import ToolGate
 from agents.guardrails import GuardrailsConfig, InputGuard, InputGuardrails, OutputGuard
+from agents.mcp import EgressPolicy
 from agents.models import Model
 from agents.models.pricing import PriceTable
 from agents.resilience import BreakerRegistry
@@ -41,6 +42,8 @@ class TaskDeps:
     """Output guardrails on every proposed call, before the risk policy (scope, schema, budgets, exfiltration)."""
     tool_output_guard: InputGuard = field(default_factory=lambda: InputGuardrails(GuardrailsConfig.for_tool_output()))
     """Scans what a tool returns before the model sees it (indirect injection, secrets)."""
+    egress: EgressPolicy | None = None
+    """Hosts open-world tools may reach; None: no egress check (tests of other things)."""
     prices: PriceTable = field(default_factory=PriceTable)
     """USD per million tokens by model, for the cost on spans and in trace summaries."""
     breakers: BreakerRegistry = field(default_factory=BreakerRegistry)

@@ -127,6 +127,12 @@ class ToolGateStep:
             judged = GuardrailVerdict(stage="output", action=guard.action, rules=list(guard.rules), tool=call.name)
         if guard.blocked:
             return GateReview(verdict=ToolVerdict(allowed=False, reason=guard.message()), guardrail=judged)
+        egress = self._deps.egress
+        open_world = spec is not None and spec.annotations.open_world
+        if open_world and egress is not None and (outside := egress.check(dict(call.input))):
+            judged = GuardrailVerdict(stage="output", action="block", rules=["egress"], tool=call.name)
+            reason = f"Blocked by the egress allowlist (tools.egress_hosts in opsgate.yml): {outside}"
+            return GateReview(verdict=ToolVerdict(allowed=False, reason=reason), guardrail=judged)
         escalations = [*self._request.input_flags, *(guard.reasons if guard.needs_approval else ())]
         action = ProposedAction(
             tool=call.name,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from agents.builtin_tools import builtin_tools
 from agents.guardrails import InputGuardrails
 from approvals import CachedUserGroups
 from approvals.audit import AuditLog
@@ -13,11 +12,13 @@ from approvals.ledger import SqlBudgetLedger
 from bot.app import BotDeps, build_app, fetch_bot_identity
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
+from bot.notifier import SlackNotifier
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import slack_client
 from opsgate.teamconfig import TeamConfig
+from opsgate.toolset import builtin_toolset
 
 __all__ = ["build_bot", "run_bot"]
 
@@ -51,7 +52,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         allowed_users=tuple(team.commands.allowed_users),
         policy=team.policy,
         directory=directory,
-        tools={tool.spec.name: tool.spec for tool in builtin_tools()},
+        tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client))},
         audit=AuditLog(engine),
         ledger=SqlBudgetLedger(engine),
         requests_per_user=team.commands.requests_per_user,

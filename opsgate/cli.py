@@ -44,13 +44,14 @@ def run_until_signal(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
 
 def _worker(settings: Settings) -> None:
     from opsgate.telemetry import install, setup_telemetry
-    from opsgate.worker import build_approval_deps, build_task_deps, load_team, run_worker
+    from opsgate.worker import build_approval_deps, build_task_deps, default_mcp_servers, load_team, run_worker
 
     install(setup_telemetry("opsgate-worker"))
     team = load_team(settings)
     deps = build_task_deps(settings, team)
     approval_deps = build_approval_deps(settings, team)
-    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown))
+    servers = default_mcp_servers(settings, team, deps)
+    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, servers))
 
 
 def _bot(settings: Settings) -> None:

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     breaker_failures: int = Field(5, ge=1, le=100, validation_alias=_env("BREAKER_FAILURES"))
     breaker_cooldown: float = Field(30.0, gt=0, le=3600, validation_alias=_env("BREAKER_COOLDOWN"))
 
+    # Email for the send_email tool; without a host the tool is not offered (`opsgate up` starts a local sink).
+    smtp_host: str | None = Field(None, validation_alias=_env("SMTP_HOST"))
+    smtp_port: int = Field(587, ge=1, le=65535, validation_alias=_env("SMTP_PORT"))
+    smtp_sender: str = Field("opsgate@localhost", validation_alias=_env("SMTP_SENDER"))
+    smtp_starttls: bool = Field(True, validation_alias=_env("SMTP_STARTTLS"))
+    smtp_username: str | None = Field(None, validation_alias=_env("SMTP_USERNAME"))
+    smtp_password: SecretStr | None = Field(None, validation_alias=_env("SMTP_PASSWORD"))
+
     # Restate.
     restate_ingress_url: str = Field("http://127.0.0.1:8080", validation_alias=_env("RESTATE_INGRESS_URL"))
     restate_admin_url: str = Field("http://127.0.0.1:9070", validation_alias=_env("RESTATE_ADMIN_URL"))

@@ -16,6 +16,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from agents.guardrails import GuardrailsConfig, OutputPolicy, Rate
 from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction
+from agents.mcp import McpConfig
 from agents.spec import AgentSpec
 from approvals.policy import ApprovalPolicy
 
@@ -67,6 +68,23 @@ class GuardrailsSection(BaseModel):
         )
 
 
+class ToolsSection(BaseModel):
+    """Where the built-in tools may reach: open-world calls go through the egress allowlist."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    email_domains: list[str] = Field(
+        default_factory=list, description="Recipient domains send_email may write to; empty disables email."
+    )
+    egress_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host globs (`*.example.com`) open-world tools may send to; the email domains are added.",
+    )
+
+    def egress(self) -> list[str]:
+        return [*self.egress_hosts, *self.email_domains]
+
+
 class TeamConfig(BaseModel):
     """The whole of `opsgate.yml`."""
 
@@ -78,6 +96,8 @@ class TeamConfig(BaseModel):
     commands: CommandsConfig = Field(default_factory=CommandsConfig)
     policy: ApprovalPolicy = Field(default_factory=ApprovalPolicy, description="Risk tiers and who approves.")
     guardrails: GuardrailsSection = Field(default_factory=GuardrailsSection)
+    tools: ToolsSection = Field(default_factory=ToolsSection)
+    mcp: McpConfig = Field(default_factory=McpConfig, description="MCP servers whose tools agents may use.")
 
     @model_validator(mode="before")
     @classmethod

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import restate
 from sqlalchemy.engine import Engine
 
-from agents.builtin_tools import builtin_tools
 from agents.gate import ScopeGate
 from agents.guardrails import GuardrailsConfig, InputGuardrails, OutputGuard
+from agents.mcp import McpConnections
 from agents.models import Model, OfflineModel
 from agents.models.resilient import ResilientModel
 from agents.resilience import BreakerRegistry, RetryPolicy
@@ -35,8 +36,9 @@ from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
 from opsgate.slack import slack_client
 from opsgate.teamconfig import TeamConfig, load_team_config
+from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, mcp_servers, trusting
 
-__all__ = ["build_task_deps", "build_worker_app", "load_team", "run_worker"]
+__all__ = ["build_task_deps", "build_worker_app", "default_mcp_servers", "load_team", "run_worker"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,8 @@ def build_task_deps(
     notifier: ThreadNotifier | None = None,
     agent: AgentSpec | None = None,
 ) -> TaskDeps:
+    """Everything the durable handlers need. The toolbox starts with `toolbox` (tests add their own tools) and
+    `run_worker` adds the tools of the MCP servers it connects to, the built-in one included."""
     upgrade_database(settings.database_url)
     engine = create_db_engine(settings.database_url)
     store = TaskStore(engine)
@@ -90,12 +94,13 @@ def build_task_deps(
     return TaskDeps(
         model=resilient(model or choose_model(settings), settings, breakers),
         breakers=breakers,
-        toolbox=toolbox or Toolbox(builtin_tools()),
+        toolbox=toolbox or Toolbox(),
         agent=chosen,
         gate=ScopeGate(),
         notifier=notifier or SlackNotifier(slack_client(settings)),
         store=store,
-        policy=PolicySource(settings.config_file, team.policy),
+        policy=trusting(PolicySource(settings.config_file, team.policy), team),
+        egress=egress_policy(team),
         executions=ExecutionLedger(engine),
         audit=audit_writer(engine),
         output_guard=OutputGuard(team.guardrails.output, ledger=SqlBudgetLedger(engine)),
@@ -152,11 +157,35 @@ def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps) -> Any:
     )
 
 
-async def run_worker(settings: Settings, deps: TaskDeps, approval_deps: ApprovalDeps, shutdown: asyncio.Event) -> None:
-    log.info("worker listening on http://%s:%s", settings.worker_host, settings.worker_port)
-    refresher = asyncio.create_task(approval_deps.directory.run_refresher(shutdown, interval=300))
-    try:
-        await serve_asgi(build_worker_app(deps, approval_deps), settings.worker_host, settings.worker_port, shutdown)
-    finally:
-        shutdown.set()
-        await refresher
+def default_mcp_servers(settings: Settings, team: TeamConfig, deps: TaskDeps) -> list[ServerSource]:
+    """The built-in tools as an in-process MCP server (messages go through the task notifier's Slack client),
+    then the servers configured in `opsgate.yml`."""
+    poster = deps.notifier if isinstance(deps.notifier, SlackNotifier) else None
+    return mcp_servers(builtin_toolset(settings, team, poster), team)
+
+
+async def run_worker(
+    settings: Settings,
+    deps: TaskDeps,
+    approval_deps: ApprovalDeps,
+    shutdown: asyncio.Event,
+    servers: Sequence[ServerSource] = (),
+) -> None:
+    async with McpConnections(servers) as connections:
+        for tool in connections.tools():
+            deps.toolbox.add(tool)
+        for name, reason in connections.failed.items():
+            log.warning("MCP server %s is not available, its tools are not offered: %s", name, reason)
+        for agent in deps.team.values() or [deps.agent]:
+            missing = [tool for tool in agent.tools if deps.toolbox.get(tool) is None]
+            if missing:
+                log.warning("agent %s lists tools no server offers: %s", agent.name, ", ".join(missing))
+        log.info("worker listening on http://%s:%s", settings.worker_host, settings.worker_port)
+        refresher = asyncio.create_task(approval_deps.directory.run_refresher(shutdown, interval=300))
+        try:
+            await serve_asgi(
+                build_worker_app(deps, approval_deps), settings.worker_host, settings.worker_port, shutdown
+            )
+        finally:
+            shutdown.set()
+            await refresher

@@ -50,13 +50,21 @@ def test_http_mode_has_request_urls_for_commands_events_and_interactivity() -> N
     assert all(url.endswith("/slack/events") for url in urls)
 
 
+SLACK_API_FAMILIES = {
+    "admin", "api", "apps", "auth", "bookmarks", "bots", "calls", "chat", "conversations", "dialog", "dnd", "emoji",
+    "files", "oauth", "openid", "pins", "reactions", "reminders", "search", "stars", "team", "usergroups", "users",
+    "views", "workflows",
+}  # fmt: skip
+
+
 def test_every_web_api_method_in_the_code_has_its_scope() -> None:
     used: set[str] = set()
     for package in ("bot", "handlers", "opsgate", "agents", "approvals"):
         for path in (ROOT / package).rglob("*.py"):
             if "sandbox" in path.parts:
                 continue
-            used |= set(re.findall(r"client\.([a-z]+_[A-Za-z_]+)\(", path.read_text()))
+            found = re.findall(r"client\.([a-z]+_[A-Za-z_]+)\(", path.read_text())
+            used |= {method for method in found if method.split("_")[0] in SLACK_API_FAMILIES}  # not MCP, SMTP…
     assert used, "found no Web API calls, so this test checks nothing"
     unknown = used - SCOPE_FOR.keys()
     assert unknown == set(), f"add these methods and their scopes to SCOPE_FOR: {unknown}"

@@ -6,7 +6,6 @@ import random
 
 import pytest
 
-from agents.builtin_tools import ListServices
 from agents.context import (
     ContextConfig,
     ContextManager,
@@ -31,6 +30,7 @@ from agents.models import ScriptedModel
 from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
 from agents.tools import ToolResult
+from tests.agents.sample_tools import ListServices
 
 SYSTEM = "You are the on-call assistant. Answer from the tools' output; say which tool told you what."
 TOOLS = [ListServices().spec.for_model()]

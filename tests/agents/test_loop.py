@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from agents.builtin_tools import ListServices
 from agents.gate import ScopeGate
 from agents.loop import AgentProgress, ToolVerdict, run_agent
 from agents.messages import ModelRequest, ModelResponse, ToolResultBlock, ToolUseBlock
@@ -14,6 +13,7 @@ from agents.models import OfflineModel, ScriptedModel, ScriptExhausted
 from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
 from agents.tools import Toolbox, ToolCallContext, ToolResult
+from tests.agents.sample_tools import ListServices
 
 AGENT = AgentSpec(name="ops", purpose="answer", prompt="You are terse.", tools=["list_services"], max_turns=3)
 

@@ -140,6 +140,7 @@ async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
         "SLACK_SIGNING_SECRET": SECRET,
         "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
         "OPSGATE_CONFIG_FILE": str(config_file),
+        "OPSGATE_DATA_DIR": str(directory),
     }
     worker = WorkerProcess(env, directory / "worker.log")
     worker.start()

@@ -37,7 +37,7 @@ async def test_request_is_acked_and_answered_in_its_thread(stack: Stack) -> None
     assert done.ts == root.ts  # the root was edited in place, not reposted
     replies = [m for m in stack.sandbox.state.thread("C0OPS", root.ts) if m.ts != root.ts]
     answer = "\n".join(json.dumps(m.blocks) + m.text for m in replies)
-    assert "api (staging): v2.15.0-rc.2" in answer
+    assert "api (staging): v2.15.0-rc.1, 2 replicas" in answer  # from the SQLite inventory, over MCP
     assert "production" not in answer  # the tool was called with the environment filter
 
     outcome = await attach(stack, task_id)

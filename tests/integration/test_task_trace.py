@@ -12,7 +12,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-from agents.builtin_tools import builtin_tools
+from agents.builtin import builtin_tools
 from agents.gate import ScopeGate
 from agents.models import OfflineModel
 from agents.tools import Toolbox
@@ -48,7 +48,7 @@ async def in_process_worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[R
     team = TeamConfig.default()
     deps = TaskDeps(
         model=OfflineModel(),
-        toolbox=Toolbox(builtin_tools()),
+        toolbox=Toolbox(builtin_tools(tmp_path / "inventory.db")),
         agent=team.agents[0],
         gate=ScopeGate(),
         notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),

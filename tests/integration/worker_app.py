@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from agents.builtin_tools import builtin_tools
+from agents.mcp import InProcessServer, build_builtin_server
 from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock
 from agents.models import Model, ModelError, OfflineModel
 from agents.models.scripted import text_turn, tool_turn
@@ -23,6 +23,7 @@ from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolRe
 from opsgate.cli import run_until_signal
 from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
+from opsgate.toolset import builtin_toolset
 from opsgate.worker import build_approval_deps, build_task_deps, load_team, run_worker
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
@@ -37,6 +38,7 @@ TEAM = re.compile(r"^\[team:([a-z0-9-]+)(?::(\d+))?\]")
 MEET = re.compile(r"^Objective: \[meet:([a-z0-9-]+)\]")
 STALL = re.compile(r"^Objective: \[stall:([a-z0-9-]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
+READ_ONLY = ("list_services", "query_inventory", "get_incidents", "search_runbooks")
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
 
@@ -243,10 +245,14 @@ def main() -> None:
     settings = load_settings()
     install(setup_telemetry("opsgate-test-worker"))
     team = load_team(settings)
-    toolbox = Toolbox([*builtin_tools(), *test_tools(), RendezvousTool()])
+    toolbox = Toolbox([*test_tools(), RendezvousTool()])
     deps = build_task_deps(settings, team, model=ProbeModel(), toolbox=toolbox)
     approval_deps = build_approval_deps(settings, team)
-    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown))
+    # The real built-in server, over MCP in process, with its read-only tools (the test tools act instead).
+    builtin = InProcessServer(
+        name="builtin", server=build_builtin_server(builtin_toolset(settings, team, None)), tools=READ_ONLY
+    )
+    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, [builtin]))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import anyio
 import mcp_types as types
 import pytest
 
-from agents.builtin_tools import ListServices
 from agents.mcp import (
     InProcessServer,
     McpConnections,
@@ -26,6 +25,7 @@ from agents.mcp import (
 )
 from agents.tools import Tool, ToolAnnotations, ToolResult
 from tests.agents.mcp.conftest import CONTEXT, RestartService, serving_http
+from tests.agents.sample_tools import ListServices
 
 STDIO_SERVER = str(Path(__file__).with_name("stdio_server.py"))
 ARGS = {"service": "api", "environment": "staging"}

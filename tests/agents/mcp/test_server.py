@@ -10,10 +10,10 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
-from agents.builtin_tools import ListServices
 from agents.mcp import CALL_META_KEY, PREVIEW_META_KEY, InProcessServer, McpConnections, build_builtin_server
 from agents.tools import ToolResult
 from tests.agents.mcp.conftest import CONTEXT, RestartService
+from tests.agents.sample_tools import ListServices
 
 ARGS = {"service": "api", "environment": "staging"}
 CALL_META = cast(types.RequestParamsMeta, {CALL_META_KEY: CONTEXT.model_dump()})

@@ -1,4 +1,4 @@
-"""Built-in tools. For the walking skeleton, one read-only tool over a small service inventory."""
+"""A small read-only sample tool over a fixed inventory, for tests that need a tool and not the ops inventory."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from agents.tools import Tool, ToolAnnotations, ToolCallContext, ToolError, ToolResult, ToolSpec
 
-__all__ = ["ListServices", "builtin_tools"]
+__all__ = ["ListServices"]
 
 _INVENTORY: tuple[tuple[str, str, str, int], ...] = (
     ("api", "production", "v2.14.1", 6),
@@ -47,6 +47,3 @@ class ListServices(Tool):
         lines = [f"- {name} ({env}): {version}, {replicas} replicas" for name, env, version, replicas in rows]
         return ToolResult(content="\n".join(lines))
 
-
-def builtin_tools() -> list[Tool]:
-    return [ListServices()]
