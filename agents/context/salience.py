@@ -26,6 +26,7 @@ _DIGITS = re.compile(r"\d+")
 _IDENTIFIER = re.compile(r"\w[\w.]*[-_/:@#]\w|\b[A-Z][a-z]+[A-Z]|\b[A-Z]{2,}\b")
 _KEY_VALUE = re.compile(r"^\s*[-*]?\s*[\w .-]{1,40}\s*[:=]\s*\S")
 _NOISE = re.compile(r"^[\W_]*$")
+_MENTION = re.compile(r"(?<![\w.])@[A-Za-z0-9][\w.-]*")  # a person or a channel: who to call is a fact
 
 
 def clip(text: str, limit: int) -> str:
@@ -52,6 +53,7 @@ def _weight(line: str, rare: bool) -> int:
         + 2 * bool(_DIGIT.search(line))
         + bool(_IDENTIFIER.search(line))
         + bool(_KEY_VALUE.match(line))
+        + 2 * bool(_MENTION.search(line))
     )
 
 
