@@ -23,12 +23,7 @@ from approvals.policy import ApprovalPolicy
 __all__ = ["CommandsConfig", "TeamConfig", "TeamConfigError", "load_team_config", "parse_team_config"]
 
 _Loc = tuple[str | int, ...]
-
-DEFAULT_OPS_PROMPT = """\
-You are the ops agent of opsgate, answering questions about the team's services in a Slack thread.
-Look services up with list_services before answering; never guess a name, version or state.
-Answer in a few short sentences or a short list, and say plainly when the tools do not tell you.
-You cannot change anything yourself: when someone asks for a change, say what would be needed."""
+DEFAULT_TEAM_FILE = Path(__file__).with_name("default_team.yml")
 
 
 class TeamConfigError(ValueError):
@@ -151,14 +146,8 @@ class TeamConfig(BaseModel):
 
     @classmethod
     def default(cls) -> TeamConfig:
-        """The embedded configuration used when no `opsgate.yml` exists, so a demo runs with no file."""
-        ops = AgentSpec(
-            name="ops",
-            purpose="Answer questions about the team's services.",
-            prompt=DEFAULT_OPS_PROMPT,
-            tools=["list_services"],
-        )
-        return cls(version=1, agents=[ops])
+        """The built-in team used when no `opsgate.yml` exists, so a demo runs with no file."""
+        return parse_team_config(DEFAULT_TEAM_FILE.read_text(encoding="utf-8"), str(DEFAULT_TEAM_FILE))
 
     def agent(self, name: str) -> AgentSpec:
         """The agent called `name`; a KeyError names the agents that do exist."""
