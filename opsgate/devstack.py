@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from opsgate.mailsink import MailSink
 from opsgate.processes import stop_process
 from opsgate.restate_server import RestatePorts, RestateServer, free_port
 from opsgate.settings import SANDBOX_SIGNING_SECRET, Settings
@@ -97,6 +98,11 @@ async def run_dev_stack(settings: Settings, shutdown: asyncio.Event) -> None:
             "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SANDBOX_SIGNING_SECRET,
         }
+    mail = None
+    if settings.smtp_host is None:
+        mail = MailSink(settings.data_dir / "mail")
+        await asyncio.to_thread(mail.start)
+        env |= mail.env()
     children: list[ChildProcess] = []
     try:
         log.info("starting restate-server (ingress %s, admin %s)", restate.ingress_url, restate.admin_url)
@@ -131,6 +137,8 @@ async def run_dev_stack(settings: Settings, shutdown: asyncio.Event) -> None:
             await asyncio.to_thread(child.stop)
         if sandbox is not None:
             await sandbox.stop()
+        if mail is not None:
+            await asyncio.to_thread(mail.stop)
 
 
 def _announce(settings: Settings, sandbox_url: str | None, logs: Path) -> None:
