@@ -15,7 +15,7 @@ from agents.tools import ToolSpec
 from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
 from bot.launcher import Launch
-from handlers.contracts import TaskRequest
+from handlers.contracts import TaskDirectory, TaskRequest
 
 __all__ = ["BotDeps", "BotIdentity", "Launcher", "build_app", "fetch_bot_identity"]
 
@@ -66,6 +66,8 @@ class BotDeps:
     directory: UserGroupDirectory = field(default_factory=_NoGroups)
     tools: Mapping[str, ToolSpec] = field(default_factory=dict)
     audit: AuditLog | None = None
+    tasks: TaskDirectory | None = None
+    """Finds the task a thread belongs to, so a mention there becomes a follow-up; None: mentions are explained."""
     ledger: BudgetLedger | None = None
     requests_per_user: Rate | None = None
     requests_per_channel: Rate | None = None

@@ -17,11 +17,14 @@ from agents.team import AgentTask
 __all__ = [
     "AGENT_RUN",
     "AGENT_WORKER",
+    "TASK_DONE",
     "TASK_WORKFLOW",
     "AgentHandoff",
     "ChannelUnavailable",
+    "FollowUp",
     "GuardrailVerdict",
     "SlackRetryLater",
+    "TaskDirectory",
     "TaskInfo",
     "TaskOutcome",
     "TaskPhase",
@@ -29,6 +32,7 @@ __all__ = [
     "TaskView",
     "ThreadNotifier",
     "ThreadRef",
+    "ThreadTask",
     "task_id_for",
 ]
 
@@ -37,6 +41,7 @@ AGENT_WORKER = "AgentWorker"
 AGENT_RUN = "run"
 TASK_RUN = "run"
 TASK_INFO = "info"
+TASK_DONE = "done"
 
 
 def task_id_for(team_id: str, trigger_id: str) -> str:
@@ -60,6 +65,38 @@ class GuardrailVerdict(BaseModel):
         return found | ({"tool": self.tool} if self.tool else {})
 
 
+class FollowUp(BaseModel):
+    """A mention of the bot in a task's thread: a new turn of that task, answered in the same thread."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    parent_task_id: str = Field(description="The latest task of the thread.")
+    wait_for_parent: bool = Field(default=False, description="It was still running: start once it has ended.")
+    thread_ts: str
+    request: str = Field(max_length=40_000, description="The thread's first request, for the root's status.")
+    history: str = Field(max_length=20_000, description="What was asked and answered so far in the thread.")
+
+
+class ThreadTask(BaseModel):
+    """What the bot knows of the newest task in a thread, to turn a mention there into a follow-up."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_id: str
+    requester: str
+    text: str
+    outcome: str | None
+    finished: bool
+
+
+class TaskDirectory(Protocol):
+    """Finds the task a thread belongs to (implemented over the tasks table)."""
+
+    def thread_history(self, channel: str, thread_ts: str, limit: int = 5) -> list[ThreadTask]:
+        """The thread's tasks, oldest first (at most the newest `limit`)."""
+        ...
+
+
 class TaskRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -74,6 +111,8 @@ class TaskRequest(BaseModel):
     """Why the input guardrails want a person to look (escalate): every action of this task then needs approval."""
     input_verdict: GuardrailVerdict | None = None
     """The input guardrails' verdict in the bot, recorded in the task's audit chain by its first step."""
+    follow_up: FollowUp | None = None
+    """Set for a mention in an existing task's thread: no new thread, the conversation so far comes along."""
 
 
 class TaskPhase(StrEnum):

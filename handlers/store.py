@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from approvals.sqltypes import UTCDateTime, utc_now
+from handlers.contracts import ThreadTask
 
 __all__ = ["TaskNotFoundError", "TaskRecord", "TaskStatus", "TaskStore", "UTCDateTime", "utc_now"]
 
@@ -59,6 +60,7 @@ class TaskRecord(SQLModel, table=True):
             name="ck_tasks_status",
         ),
         sa.Index("ix_tasks_requester_created_at", "requester", "created_at"),
+        sa.Index("ix_tasks_channel_thread_ts", "channel", "thread_ts"),  # a mention finds its thread's tasks
     )
 
     id: str = Field(primary_key=True, max_length=64, sa_type=sa.String(64))
@@ -146,6 +148,27 @@ class TaskStore:
         )
         with Session(self._engine) as session:
             return list(session.exec(query).all())
+
+    def thread_history(self, channel: str, thread_ts: str, limit: int = 5) -> list[ThreadTask]:
+        """The tasks answered in this thread (the first one and its follow-ups), oldest first."""
+        query = (
+            select(TaskRecord)
+            .where(TaskRecord.channel == channel, TaskRecord.thread_ts == thread_ts)
+            .order_by(col(TaskRecord.created_at).desc(), col(TaskRecord.id).desc())
+            .limit(limit)
+        )
+        with Session(self._engine) as session:
+            records = list(session.exec(query).all())
+        return [
+            ThreadTask(
+                task_id=record.id,
+                requester=record.requester,
+                text=record.text,
+                outcome=record.outcome,
+                finished=TaskStatus(record.status).terminal,
+            )
+            for record in reversed(records)
+        ]
 
 
 def _merge_into_stored(new: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from restate import RunOptions, TerminalError, WorkflowContext, WorkflowSharedCo
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from handlers.contracts import (
+    TASK_DONE,
     TASK_INFO,
     TASK_RUN,
     TASK_WORKFLOW,
@@ -43,6 +44,7 @@ __all__ = ["TaskDeps", "build_task_workflow"]
 
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying: logged once
 
+DONE_PROMISE = "done"
 _DB = RunOptions[None](max_attempts=10, initial_retry_interval=timedelta(milliseconds=100))
 NOT_IN_CHANNEL = (
     "I can't post in <#{channel}>, so I did not start this task. Invite me first: type `/invite @opsgate` in "
@@ -61,6 +63,11 @@ def build_task_workflow(deps: TaskDeps) -> restate.Workflow:
     async def info(ctx: WorkflowSharedContext) -> TaskInfo | None:
         return await ctx.get("info", type_hint=TaskInfo)
 
+    @workflow.handler(name=TASK_DONE)
+    async def done(ctx: WorkflowSharedContext) -> str:
+        """Returns once the task has ended (its phase): a follow-up in the thread waits on this."""
+        return await ctx.promise(DONE_PROMISE, type_hint=str).value()
+
     return workflow
 
 
@@ -69,9 +76,8 @@ class _TaskRun:
         self.ctx = ctx
         self.request = request
         self.deps = deps
-        self.view = TaskView(
-            task_id=request.task_id, requester=request.user_id, request=request.text, phase=TaskPhase.QUEUED
-        )
+        shown = request.follow_up.request if request.follow_up else request.text
+        self.view = TaskView(task_id=request.task_id, requester=request.user_id, request=shown, phase=TaskPhase.QUEUED)
 
     async def execute(self) -> TaskOutcome:
         started = await self.ctx.time()
@@ -80,7 +86,7 @@ class _TaskRun:
         await self._record(TaskStatus.QUEUED)
         if request.input_verdict is not None:
             await self._audit_input(request.input_verdict)
-        root = await self._post_root()
+        root = await self._follow_thread() if request.follow_up else await self._post_root()
         if root is None:
             await self._record(TaskStatus.FAILED, outcome="bot is not in the channel")
             return self._outcome(TaskPhase.FAILED, "not in channel", None)
@@ -107,7 +113,10 @@ class _TaskRun:
         gate = ToolGateStep(self.ctx, self.request, self.deps, root, self._on_phase(root))
         progress = self._on_progress(root)
         runtime = DurableAgentRuntime(self.ctx, self.request, self.deps.agent, self.deps, progress, gate, root)
-        return await run_agent(self.deps.agent, self.deps.tools_for(self.deps.agent), self.request.text, runtime)
+        text = self.request.text
+        if follow_up := self.request.follow_up:
+            text = f"{follow_up.history}\n\nFollow-up in the same thread from <@{self.request.user_id}>:\n{text}"
+        return await run_agent(self.deps.agent, self.deps.tools_for(self.deps.agent), text, runtime)
 
     def _on_phase(self, root: ThreadRef) -> ToolGateStep.PhaseHook:
         async def update(phase: TaskPhase, detail: str) -> None:
@@ -139,6 +148,15 @@ class _TaskRun:
 
         return update
 
+    async def _follow_thread(self) -> ThreadRef:
+        """A follow-up answers in the thread it came from, once the thread's previous task has ended."""
+        follow_up = self.request.follow_up
+        assert follow_up is not None
+        root = ThreadRef(channel=self.request.channel_id, ts=follow_up.thread_ts)
+        if follow_up.wait_for_parent:  # only while it runs: a finished workflow's state may be gone by now
+            await self.ctx.generic_call(TASK_WORKFLOW, TASK_DONE, b"null", key=follow_up.parent_task_id)
+        return root
+
     async def _post_root(self) -> ThreadRef | None:
         async def post() -> ThreadRef | None:
             try:
@@ -164,6 +182,7 @@ class _TaskRun:
         await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, message)
         await slack_step(self.ctx, "slack: final status", self.deps.notifier.update_root, root, self.view)
         await self._record(TaskStatus(phase), outcome=message[:2000])
+        await self.ctx.promise(DONE_PROMISE, type_hint=str).resolve(phase.value)
         ended = await self.ctx.time()
         await self.ctx.run_typed(
             "trace: task span",

@@ -13,6 +13,7 @@ from bot.app import BotDeps, build_app, fetch_bot_identity
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
+from handlers.store import TaskStore
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
@@ -54,6 +55,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         directory=directory,
         tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client))},
         audit=AuditLog(engine),
+        tasks=TaskStore(engine),
         ledger=SqlBudgetLedger(engine),
         requests_per_user=team.commands.requests_per_user,
         requests_per_channel=team.commands.requests_per_channel,

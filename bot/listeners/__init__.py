@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, views
+from bot.listeners import actions, commands, events, views
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -18,3 +18,4 @@ def register_all(app: AsyncApp, deps: BotDeps) -> None:
     commands.register(app, deps)
     actions.register(app, deps)
     views.register(app, deps)
+    events.register(app, deps)

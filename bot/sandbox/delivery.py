@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
 from bot.sandbox.errors import ApiError
-from bot.sandbox.payloads import block_actions_body, find_button, iter_buttons, slash_command_body, view_submission_body
+from bot.sandbox.payloads import (
+    app_mention_body,
+    block_actions_body,
+    find_button,
+    iter_buttons,
+    slash_command_body,
+    view_submission_body,
+)
 from bot.sandbox.signing import sign_request
 from bot.sandbox.state import SandboxState
 from bot.sandbox.web_api import POST_MESSAGE_MAX_TEXT, checked_content
@@ -110,6 +118,23 @@ class BotDelivery:
         else:
             self.show_ack(channel_id, user_id, reply)
         return reply
+
+    async def send_mention(
+        self, bot_url: str | None, *, user_id: str, channel_id: str, text: str, thread_ts: str | None
+    ) -> tuple[str, BotReply]:
+        """Post `text` as `user_id` (in the thread when given) and deliver the `app_mention` event Slack would."""
+        message = self.state.post_message(channel_id, text=text, user=user_id, thread_ts=thread_ts)
+        body = app_mention_body(
+            user_id=user_id,
+            channel_id=channel_id,
+            text=text,
+            ts=message.ts,
+            thread_ts=message.thread_ts,
+            event_id="Ev" + secrets.token_hex(8).upper(),
+            event_time=int(self.state.clock()),
+            bot_user_id=self.state.bot_user_id,
+        )
+        return message.ts, await self.post(bot_url, body, "", "")
 
     async def click_button(
         self,

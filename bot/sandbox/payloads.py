@@ -204,3 +204,42 @@ def view_submission_body(
         "enterprise": None,
     }
     return encode_interaction(payload)
+
+
+def app_mention_body(
+    *,
+    user_id: str,
+    channel_id: str,
+    text: str,
+    ts: str,
+    thread_ts: str | None,
+    event_id: str,
+    event_time: int,
+    bot_user_id: str,
+    team_id: str = TEAM_ID,
+    api_app_id: str = APP_ID,
+    token: str = VERIFICATION_TOKEN,
+) -> bytes:
+    """An Events API `event_callback` envelope carrying an `app_mention`, as JSON (Slack's shape)."""
+    event: dict[str, Any] = {
+        "type": "app_mention",
+        "user": user_id,
+        "text": text,
+        "ts": ts,
+        "channel": channel_id,
+        "event_ts": ts,
+    }
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    envelope = {
+        "token": token,
+        "team_id": team_id,
+        "api_app_id": api_app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": event_time,
+        "authorizations": [{"team_id": team_id, "user_id": bot_user_id, "is_bot": True}],
+        "is_ext_shared_channel": False,
+    }
+    return json.dumps(envelope).encode()

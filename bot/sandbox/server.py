@@ -150,6 +150,15 @@ class Sandbox:
             trigger_id=trigger_id,
         )
 
+    async def send_mention(
+        self, *, user_id: str, channel_id: str, text: str, thread_ts: str | None = None
+    ) -> tuple[str, BotReply]:
+        """`user_id` writes `text` (mentioning the bot) in the channel or a thread; the bot gets the event.
+        Returns the new message's ts and the bot's HTTP answer."""
+        return await self._delivery.send_mention(
+            self.bot_url, user_id=user_id, channel_id=channel_id, text=text, thread_ts=thread_ts
+        )
+
     async def click_button(
         self, *, user_id: str, channel_id: str, message_ts: str, action_id: str, value: str | None = None
     ) -> BotReply:

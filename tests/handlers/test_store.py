@@ -206,3 +206,20 @@ def test_concurrent_finish_and_late_progress_end_finished(store: TaskStore) -> N
         list(pool.map(write, range(20)))
 
     assert stored(store).status == TaskStatus.DONE
+
+
+def test_a_threads_tasks_come_oldest_first_with_whether_each_ended(store: TaskStore) -> None:
+    store.upsert(record("first", text="is api healthy?", created_at=T0))
+    store.update("first", thread_ts="111.1", status=TaskStatus.DONE, outcome="degraded")
+    store.upsert(record("second", text="why?", created_at=T0 + timedelta(minutes=1), requester="U2"))
+    store.update("second", thread_ts="111.1", status=TaskStatus.RUNNING)
+    store.upsert(record("elsewhere", created_at=T0 + timedelta(minutes=2)))
+    store.update("elsewhere", thread_ts="222.2")
+
+    history = store.thread_history("C1", "111.1")
+    assert [(t.task_id, t.requester, t.text, t.outcome, t.finished) for t in history] == [
+        ("first", "U1", "is api healthy?", "degraded", True),
+        ("second", "U2", "why?", None, False),
+    ]
+    assert [t.task_id for t in store.thread_history("C1", "111.1", limit=1)] == ["second"]
+    assert store.thread_history("C2", "111.1") == []

@@ -117,7 +117,7 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "budget_counters",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006"
     finally:
         engine.dispose()
 

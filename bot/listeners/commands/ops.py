@@ -21,7 +21,7 @@ from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
 if TYPE_CHECKING:
     from bot.app import BotDeps
 
-__all__ = ["HELP", "SlashCommand", "register", "unknown_command"]
+__all__ = ["HELP", "SlashCommand", "audit_block", "over_rate", "register", "trace_carrier", "unknown_command"]
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
         return {"text": f"`/ops` is not enabled in this channel. Use it in {allowed}."}
-    if refusal := await _over_rate(command, deps):
+    if refusal := await over_rate(command.user_id, command.channel_id, deps):
         return {"text": refusal}
     verdict = deps.guard.check(text)
     trace.get_current_span().set_attributes(
@@ -109,7 +109,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     task_id = task_id_for(command.team_id, command.trigger_id)
     judged = GuardrailVerdict(stage="input", action=verdict.action, rules=list(verdict.rules))
     if verdict.blocked:
-        await _audit_block(deps, task_id, command.user_id, judged)
+        await audit_block(deps, task_id, command.user_id, judged)
         return {"text": ":no_entry: I can't take this request: " + "; ".join(verdict.reasons) + "."}
     request = TaskRequest(
         task_id=task_id,
@@ -118,7 +118,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         user_id=command.user_id,
         text=verdict.text,
         response_url=command.response_url,
-        trace_context=_trace_carrier(),
+        trace_context=trace_carrier(),
         input_flags=list(verdict.reasons) if verdict.action == "escalate" else [],
         input_verdict=judged,
     )
@@ -136,7 +136,7 @@ async def unknown_command(ack: AsyncAck, body: dict[str, Any]) -> None:
     await ack(response_type="ephemeral", text=f"I don't handle `{clip(name, 40)}`. Try `/ops help`.")
 
 
-async def _audit_block(deps: BotDeps, task_id: str, user_id: str, verdict: GuardrailVerdict) -> None:
+async def audit_block(deps: BotDeps, task_id: str, user_id: str, verdict: GuardrailVerdict) -> None:
     """A blocked request starts no task, so the bot writes its verdict to the audit log itself (never the text)."""
     audit = deps.audit
     if audit is None:
@@ -157,14 +157,14 @@ async def _audit_block(deps: BotDeps, task_id: str, user_id: str, verdict: Guard
         log.exception("could not write the guardrail verdict of %s to the audit log", task_id)
 
 
-def _trace_carrier() -> dict[str, str]:
+def trace_carrier() -> dict[str, str]:
     """The current trace context, carried in the request body: Restate forwards headers only when traced."""
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
 
 
-async def _over_rate(command: SlashCommand, deps: BotDeps) -> str | None:
+async def over_rate(user_id: str, channel_id: str, deps: BotDeps) -> str | None:
     """Per-user and per-channel request rates, counted in the shared database so every replica sees them."""
     ledger = deps.ledger
     if ledger is None:
@@ -172,8 +172,8 @@ async def _over_rate(command: SlashCommand, deps: BotDeps) -> str | None:
     limits = [
         (scope, key, rate)
         for scope, key, rate in (
-            ("you", f"requests:user:{command.user_id}", deps.requests_per_user),
-            ("this channel", f"requests:channel:{command.channel_id}", deps.requests_per_channel),
+            ("you", f"requests:user:{user_id}", deps.requests_per_user),
+            ("this channel", f"requests:channel:{channel_id}", deps.requests_per_channel),
         )
         if rate is not None
     ]

@@ -1,0 +1,125 @@
+"""`@opsgate …` in a task's thread: a new turn of that task, answered in the same thread.
+
+The thread's earlier requests and answers travel with the follow-up (the agent sees them as context), and the
+follow-up starts once the thread's previous task has ended, so turns never overlap. The same checks as `/ops`
+apply (who, where, how often, input guardrails). The task id derives from Slack's event id, so a redelivered
+event starts nothing twice. Plain channel messages (subscribed for thread context) are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from approvals import eligible_approvers
+from bot.launcher import Launch
+from bot.listeners.commands.ops import UNAVAILABLE, UNCERTAIN, audit_block, over_rate, trace_carrier
+from handlers.contracts import FollowUp, GuardrailVerdict, TaskRequest, ThreadTask, task_id_for
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+
+__all__ = ["follow_up_request", "register"]
+
+MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+HISTORY_CHARS = 12_000
+NOT_A_TASK = (
+    "This thread is not one of my tasks. Start one with `/ops <request>`; to follow up, mention me in the "
+    "task's thread."
+)
+TOP_LEVEL = "To ask me something, use `/ops <request>`. To follow up on a task, mention me in its thread."
+ACCEPTED = "On it: following up in this thread (task `{task_id}`)."
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        reply = await answer_mention(body, event, deps)
+        if reply is not None:
+            await client.chat_postMessage(
+                channel=str(event.get("channel")), thread_ts=str(event.get("thread_ts") or event.get("ts")), text=reply
+            )
+
+    async def ignore(body: dict[str, Any]) -> None:
+        """Messages in channels arrive because the app subscribes to them; nothing to do (and never a 404)."""
+
+    app.event("app_mention")(on_mention)
+    app.event("message")(ignore)
+
+
+async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotDeps) -> str | None:
+    """What to say in the thread (None: nothing), after starting the follow-up when it passes every check."""
+    user, channel = str(event.get("user") or ""), str(event.get("channel") or "")
+    if not user or event.get("bot_id") or user == deps.identity.bot_user_id:
+        return None
+    thread_ts = event.get("thread_ts")
+    if not thread_ts or thread_ts == event.get("ts"):
+        return TOP_LEVEL
+    if deps.tasks is None:
+        return NOT_A_TASK
+    history = await asyncio.to_thread(deps.tasks.thread_history, channel, str(thread_ts))
+    if not history:
+        return NOT_A_TASK
+    if deps.allowed_users and user not in eligible_approvers(list(deps.allowed_users), deps.directory):
+        return "You are not on the list of people who may use opsgate here."
+    if deps.allowed_channels and channel not in deps.allowed_channels:
+        return "opsgate is not enabled in this channel."
+    if refusal := await over_rate(user, channel, deps):
+        return refusal
+    text = " ".join(MENTION.sub(" ", str(event.get("text") or "")).split())
+    if not text:
+        return "What should I do next? Mention me with the follow-up, e.g. `@opsgate now restart it`."
+    task_id = task_id_for(str(body.get("team_id") or deps.identity.team_id), str(body.get("event_id") or event["ts"]))
+    verdict = deps.guard.check(text)
+    judged = GuardrailVerdict(stage="input", action=verdict.action, rules=list(verdict.rules))
+    if verdict.blocked:
+        await audit_block(deps, task_id, user, judged)
+        return ":no_entry: I can't take this follow-up: " + "; ".join(verdict.reasons) + "."
+    request = follow_up_request(
+        task_id, body, event, text=verdict.text, history=history, flags=verdict.reasons if verdict.escalated else ()
+    )
+    request = request.model_copy(update={"input_verdict": judged})
+    launch = await deps.launcher.launch(request)
+    if launch is Launch.UNAVAILABLE:
+        return UNAVAILABLE.replace("this request", "this follow-up")
+    if launch is Launch.UNCERTAIN:
+        return UNCERTAIN
+    return None if launch is Launch.DUPLICATE else ACCEPTED.format(task_id=task_id)
+
+
+def follow_up_request(
+    task_id: str,
+    body: dict[str, Any],
+    event: dict[str, Any],
+    *,
+    text: str,
+    history: list[ThreadTask],
+    flags: tuple[str, ...] = (),
+) -> TaskRequest:
+    """The follow-up as a task: the thread's conversation so far (newest kept when long) and the new text."""
+    turns = [
+        f"Request from <@{task.requester}>: {task.text}\nAnswer: {task.outcome or '(none yet)'}" for task in history
+    ]
+    conversation = "Earlier in this thread:\n" + "\n\n".join(turns)
+    if len(conversation) > HISTORY_CHARS:
+        conversation = "Earlier in this thread (older turns cut):\n…" + conversation[-HISTORY_CHARS:]
+    latest = history[-1]
+    return TaskRequest(
+        task_id=task_id,
+        team_id=str(body.get("team_id") or ""),
+        channel_id=str(event["channel"]),
+        user_id=str(event["user"]),
+        text=text,
+        trace_context=trace_carrier(),
+        input_flags=list(flags),
+        follow_up=FollowUp(
+            parent_task_id=latest.task_id,
+            wait_for_parent=not latest.finished,
+            thread_ts=str(event["thread_ts"]),
+            request=history[0].text,
+            history=conversation,
+        ),
+    )
