@@ -124,7 +124,8 @@ class Stack:
         (self.probe_dir / f"{name}.release").touch()
 
 
-async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
+async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, str] | None = None) -> Stack:
+    """A stack of its own in `directory`; `worker_env` adds to (or overrides) the worker's environment."""
     directory.mkdir(parents=True, exist_ok=True)
     probe_dir = directory / "probe"
     probe_dir.mkdir(exist_ok=True)
@@ -141,6 +142,7 @@ async def start_stack(directory: Path, sandbox: Sandbox) -> Stack:
         "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
         "OPSGATE_CONFIG_FILE": str(config_file),
         "OPSGATE_DATA_DIR": str(directory),
+        **(worker_env or {}),
     }
     worker = WorkerProcess(env, directory / "worker.log")
     worker.start()

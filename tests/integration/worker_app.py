@@ -1,5 +1,6 @@
 """A worker process for the integration tests: the real worker, plus a probe tool whose progress is counted
 on disk (outside the worker), so a test can SIGKILL the worker at a known point and count what ran.
+With `OPSGATE_TEST_MODEL=claude` the model is the real `ClaudeModel`, pointed at a Messages-API fake.
 
 A request whose text starts with `[probe:NAME]` makes the model call `probe` once, then answer. The probe
 appends to `NAME.tool` when it starts and waits for `NAME.release` to exist; every model call appends its turn
@@ -24,7 +25,7 @@ from opsgate.cli import run_until_signal
 from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
 from opsgate.toolset import builtin_toolset
-from opsgate.worker import build_approval_deps, build_task_deps, load_team, run_worker
+from opsgate.worker import build_approval_deps, build_task_deps, choose_model, load_team, run_worker
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
@@ -246,7 +247,9 @@ def main() -> None:
     install(setup_telemetry("opsgate-test-worker"))
     team = load_team(settings)
     toolbox = Toolbox([*test_tools(), RendezvousTool()])
-    deps = build_task_deps(settings, team, model=ProbeModel(), toolbox=toolbox)
+    # OPSGATE_TEST_MODEL=claude: the real ClaudeModel (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL), as production builds it.
+    model = choose_model(settings) if os.environ.get("OPSGATE_TEST_MODEL") == "claude" else ProbeModel()
+    deps = build_task_deps(settings, team, model=model, toolbox=toolbox)
     approval_deps = build_approval_deps(settings, team)
     # The real built-in server, over MCP in process, with its read-only tools (the test tools act instead).
     builtin = InProcessServer(
