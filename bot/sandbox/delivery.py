@@ -24,7 +24,7 @@ from bot.sandbox.payloads import (
     slash_command_body,
     view_submission_body,
 )
-from bot.sandbox.signing import sign_request
+from bot.sandbox.signing import FORM_CONTENT_TYPE, sign_request
 from bot.sandbox.state import SandboxState
 from bot.sandbox.web_api import POST_MESSAGE_MAX_TEXT, checked_content
 
@@ -134,7 +134,7 @@ class BotDelivery:
             event_time=int(self.state.clock()),
             bot_user_id=self.state.bot_user_id,
         )
-        return message.ts, await self.post(bot_url, body, "", "")
+        return message.ts, await self.post(bot_url, body, "", "", content_type="application/json")
 
     async def click_button(
         self,
@@ -196,9 +196,17 @@ class BotDelivery:
         )
         return await self.post(bot_url, body, trigger.id, "")
 
-    async def post(self, bot_url: str | None, body: bytes, trigger_id: str, response_url: str) -> BotReply:
+    async def post(
+        self,
+        bot_url: str | None,
+        body: bytes,
+        trigger_id: str,
+        response_url: str,
+        *,
+        content_type: str = FORM_CONTENT_TYPE,
+    ) -> BotReply:
         """POST the signed body; never raises for the bot's failures, which become `BotReply.error`."""
-        headers = sign_request(self.signing_secret, body, int(self.state.clock()))
+        headers = sign_request(self.signing_secret, body, int(self.state.clock()), content_type)
         headers["User-Agent"] = "Slackbot 1.0 (+https://api.slack.com/robots)"
         loop = asyncio.get_running_loop()
         started = loop.time()

@@ -20,10 +20,13 @@ def signature_for(secret: str, body: bytes, timestamp: int | str) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def sign_request(secret: str, body: bytes, timestamp: int | str) -> dict[str, str]:
-    """The headers Slack sends with a form-encoded slash command or interaction signed at `timestamp`."""
+def sign_request(
+    secret: str, body: bytes, timestamp: int | str, content_type: str = FORM_CONTENT_TYPE
+) -> dict[str, str]:
+    """The headers Slack sends with a request signed at `timestamp`: form-encoded for slash commands and
+    interactions, `application/json` for Events API deliveries."""
     return {
         SIGNATURE_HEADER: signature_for(secret, body, timestamp),
         TIMESTAMP_HEADER: str(timestamp),
-        "Content-Type": FORM_CONTENT_TYPE,
+        "Content-Type": content_type,
     }

@@ -37,6 +37,7 @@ MULTI = re.compile(r"^\[multi:([a-z0-9-]+)\]")
 ECHO = re.compile(r"^\[echo:([a-z0-9-]+)\]")
 TEAM = re.compile(r"^\[team:([a-z0-9-]+)(?::(\d+))?\]")
 MEET = re.compile(r"^Objective: \[meet:([a-z0-9-]+)\]")
+RECALL = re.compile(r"\[recall:([a-z0-9-]+)\]")
 STALL = re.compile(r"^Objective: \[stall:([a-z0-9-]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
 READ_ONLY = ("list_services", "query_inventory", "get_incidents", "search_runbooks")
@@ -74,6 +75,9 @@ class ProbeModel(Model):
         if echo := ECHO.match(text):  # record exactly what the model was given
             _append(PROBE_DIR / f"{echo.group(1)}.model", json.dumps(request.model_dump(mode="json")))
             return text_turn("noted", model=self.name)
+        if text.startswith("Earlier in this thread:") and (recall := RECALL.search(text)):
+            _append(PROBE_DIR / f"{recall.group(1)}.model", json.dumps(text))  # what the follow-up turn was given
+            return text_turn("follow-up answered with the thread's history", model=self.name)
         if team := TEAM.match(text):
             return self._orchestrate(request, team.group(1), int(team.group(2) or 0))
         if meet := MEET.match(text):

@@ -102,3 +102,30 @@ async def test_the_bots_own_messages_and_empty_mentions() -> None:
     empty = await answer_mention(*mention("<@U0BOT>"), deps(launcher, [FIRST]))
     assert empty is not None and empty.startswith("What should I do next?")
     assert launcher.requests == []
+
+
+async def test_plain_channel_messages_are_acknowledged_not_refused() -> None:
+    """The app subscribes to channel messages; an unhandled event would get a 404 and be redelivered."""
+    import json
+    import time
+
+    import httpx
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.app import build_app
+    from bot.http import SlackHttpApp
+    from bot.sandbox import sign_request
+    from tests.bot.test_ops_command import SECRET
+
+    app = build_app(
+        signing_secret=SECRET,
+        client=AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/"),
+        deps=deps(FakeLauncher(), [FIRST]),
+    )
+    event = {"type": "message", "user": "U0BOB", "text": "lunch?", "ts": "1.2", "channel": "C0OPS"}
+    body = json.dumps({"team_id": "T0SANDBOX", "type": "event_callback", "event_id": "Ev1", "event": event}).encode()
+    headers = sign_request(SECRET, body, int(time.time()), "application/json")
+    transport = httpx.ASGITransport(app=SlackHttpApp(app, SECRET))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
+        response = await client.post("/slack/events", content=body, headers=headers)
+    assert response.status_code == 200
