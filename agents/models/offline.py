@@ -1,36 +1,57 @@
 """A deterministic stand-in for Claude, used by `make demo` when no ANTHROPIC_API_KEY is set.
 
-It understands the demo's tools well enough to walk through the product: it calls a tool when the request
-names something a tool answers, then summarizes the tool's output. Same input, same answer, so a replay
-or a test sees exactly what a person saw.
+It knows the demo's tools well enough to walk every path of the product: read-only answers, a medium change, a
+high one that waits for approval, a critical one, and an orchestrator fanning out to specialists. It decides from
+the tools it is offered, the first user message (the request or objective) and the last one (tool results or
+decisions), never from the history in between, which the context manager may have summarized. Same request, same
+response, ids included, so a replay or a test sees exactly what a person saw.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+from typing import Any
 
-from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock, Usage
+from agents.messages import Message, ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock, Usage
 from agents.models.base import Model
+from agents.models.offline_answers import DECISIONS, answer_decisions, answer_results, help_text, not_done
+from agents.models.offline_plans import Plan, plan_orchestrator, plan_specialist
+from agents.models.offline_reading import facts_in, objective_of
 
 __all__ = ["OfflineModel"]
 
-_ENVIRONMENTS = ("production", "staging", "dev")
-_SERVICE_WORDS = re.compile(r"\b(services?|status|running|inventory|deploy\w*|version|what)\b", re.IGNORECASE)
+_ROSTER_LINE = re.compile(r"^- ([a-z][a-z0-9_-]*): (.+)$", re.MULTILINE)
+
+
+def _text(message: Message) -> str:
+    return "\n".join(block.text for block in message.content if isinstance(block, TextBlock))
 
 
 def _first_user_text(request: ModelRequest) -> str:
-    for message in request.messages:
-        if message.role == "user":
-            for block in message.content:
-                if isinstance(block, TextBlock):
-                    return block.text
-    return ""
+    """The request itself: the first text of the first message (summaries of old turns come after it)."""
+    first = request.messages[0] if request.messages else None
+    texts = [block.text for block in first.content if isinstance(block, TextBlock)] if first else []
+    return texts[0] if texts else ""
 
 
-def _count_tokens(text: str) -> int:
-    return max(1, len(text) // 4)
+def _roster(tools: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The specialists the `delegate` tool offers, with their purposes; None when it is not offered."""
+    delegate = next((tool for tool in tools if tool.get("name") == "delegate"), None)
+    if delegate is None:
+        return None
+    purposes = dict(_ROSTER_LINE.findall(str(delegate.get("description", ""))))
+    try:
+        names = delegate["input_schema"]["properties"]["tasks"]["items"]["properties"]["agent"]["enum"]
+    except (KeyError, TypeError):
+        names = list(purposes)
+    return {str(name): purposes.get(str(name), "") for name in names}
+
+
+def _tokens(text: str) -> int:
+    return max(1, math.ceil(len(text) / 4))
 
 
 class OfflineModel(Model):
@@ -38,46 +59,55 @@ class OfflineModel(Model):
         self.name = name
 
     async def request(self, request: ModelRequest) -> ModelResponse:
-        prompt = json.dumps(request.model_dump(mode="json"), sort_keys=True)
-        digest = hashlib.sha256(prompt.encode()).hexdigest()[:24]
-        usage = Usage(input_tokens=_count_tokens(prompt), output_tokens=0)
-        last = request.messages[-1] if request.messages else None
-        results = [b for b in (last.content if last else []) if isinstance(b, ToolResultBlock)]
-        content: list[TextBlock | ToolUseBlock]
-        if results:
-            content = [TextBlock(text=self._summarize(results))]
-        else:
-            content = self._plan(_first_user_text(request), {t["name"] for t in request.tools}, digest)
-        output = " ".join(b.text if isinstance(b, TextBlock) else json.dumps(b.input) for b in content)
+        serialized = json.dumps(request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256(serialized.encode()).hexdigest()
+        content = self._respond(request, digest)
+        output = json.dumps([block.model_dump(mode="json") for block in content], sort_keys=True, ensure_ascii=False)
         return ModelResponse(
-            id=f"msg_offline_{digest}",
+            id=f"msg_offline_{digest[:24]}",
             model=self.name,
             content=content,
             stop_reason="tool_use" if any(isinstance(b, ToolUseBlock) for b in content) else "end_turn",
-            usage=usage.model_copy(update={"output_tokens": _count_tokens(output)}),
+            usage=Usage(input_tokens=_tokens(serialized), output_tokens=_tokens(output)),
         )
 
-    def _plan(self, text: str, tools: set[str], digest: str) -> list[TextBlock | ToolUseBlock]:
-        if "list_services" in tools and _SERVICE_WORDS.search(text):
-            arguments: dict[str, object] = {}
-            for env in _ENVIRONMENTS:
-                if re.search(rf"\b{env}\b", text, re.IGNORECASE):
-                    arguments["environment"] = env
-            return [
-                TextBlock(text="Let me look at the service inventory."),
-                ToolUseBlock(id=f"toolu_{digest[:16]}", name="list_services", input=arguments),
-            ]
-        return [
-            TextBlock(
-                text=(
-                    "I'm the offline demo model, so I only understand a few requests. Try "
-                    "`/ops what services are running in staging?`"
-                )
-            )
-        ]
+    def _plan(self, text: str, request: ModelRequest) -> Plan:
+        tools = {str(tool.get("name")) for tool in request.tools}
+        roster = _roster(request.tools)
+        if roster is None:
+            return plan_specialist(text, tools)
+        return plan_orchestrator(objective_of(text), tools - {"delegate"}, roster)
 
-    def _summarize(self, results: list[ToolResultBlock]) -> str:
-        errors = [r for r in results if r.is_error]
-        if errors:
-            return f"The tool call failed: {errors[0].content}"
-        return "Here is what I found:\n" + "\n".join(r.content for r in results)
+    def _respond(self, request: ModelRequest, digest: str) -> list[TextBlock | ToolUseBlock]:
+        messages = request.messages
+        first = _first_user_text(request)
+        last = messages[-1] if len(messages) > 1 and messages[-1].role == "user" else None
+        previous = messages[-2] if len(messages) > 1 and messages[-2].role == "assistant" else None
+        results = [block for block in last.content if isinstance(block, ToolResultBlock)] if last else []
+        if results:
+            proposed = {b.id: b for b in previous.content if isinstance(b, ToolUseBlock)} if previous else {}
+            gaps = self._plan(first, request).gaps
+            return [TextBlock(text=answer_results(results, proposed, facts_in(objective_of(first)), gaps))]
+        if last is not None and _text(last).startswith(DECISIONS):
+            return [TextBlock(text=answer_decisions(_text(last), _text(previous) if previous else ""))]
+        text = _text(last) if last is not None and _text(last).strip() else first  # a follow-up is a new request
+        plan = self._plan(text, request)
+        if plan.calls:
+            calls = [
+                ToolUseBlock(id=f"toolu_{digest[:16]}_{i}", name=call.name, input=call.arguments)
+                for i, call in enumerate(plan.calls)
+            ]
+            return [TextBlock(text=_intro(plan)), *calls]
+        if plan.gaps:
+            return [TextBlock(text=not_done(plan.gaps))]
+        tools = {str(tool.get("name")) for tool in request.tools}
+        return [TextBlock(text=help_text(tools, list(_roster(request.tools) or {})))]
+
+
+def _intro(plan: Plan) -> str:
+    if plan.delegated:
+        tasks = plan.calls[-1].arguments["tasks"]
+        agents = " and ".join(str(task["agent"]) for task in tasks)
+        return f"Handing this to {agents}" + (" in parallel." if len(tasks) > 1 else ".")
+    names = ", ".join(dict.fromkeys(f"`{call.name}`" for call in plan.calls))
+    return f"Calling {names}."
