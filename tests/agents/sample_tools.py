@@ -46,4 +46,3 @@ class ListServices(Tool):
             return ToolResult(content=f"No services in {environment}.")
         lines = [f"- {name} ({env}): {version}, {replicas} replicas" for name, env, version, replicas in rows]
         return ToolResult(content="\n".join(lines))
-
