@@ -11,6 +11,7 @@ No layer retries what another already retries, so attempts never multiply.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,7 +44,9 @@ class StepRetry:
         )
 
 
-SLACK_RETRY = StepRetry(max_attempts=8, initial=timedelta(milliseconds=200))
+SLACK_RETRY = StepRetry(max_attempts=60, initial=timedelta(milliseconds=200), longest=timedelta(seconds=30))
+"""Generous: most failures are 429s, which Slack says when to retry; a burst of tasks in one channel (about one
+post per second there) must wait its turn, not fail."""
 MODEL_RETRY = StepRetry(max_attempts=1, initial=timedelta(seconds=1))
 TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
 # A tool that does not say it is idempotent gets one attempt: an error is not retried blindly. (A crash mid-call
@@ -58,7 +61,9 @@ async def slack_step(ctx: Context, name: str, fn: Callable[..., Awaitable[T]], *
         try:
             return await fn(*args)
         except SlackRetryLater as exc:
-            raise RetryableError(str(exc), retry_after=timedelta(seconds=exc.retry_after)) from exc
+            # Up to half again as long, so tasks rate-limited together do not all come back in the same second.
+            wait = exc.retry_after * (1 + random.random() / 2)
+            raise RetryableError(str(exc), retry_after=timedelta(seconds=wait)) from exc
 
     result: T = await ctx.run_typed(name, call, SLACK_RETRY.options(type_hint))
     return result

@@ -76,10 +76,40 @@ class _TaskRun:
         self.ctx = ctx
         self.request = request
         self.deps = deps
+        self._ended = False
         shown = request.follow_up.request if request.follow_up else request.text
         self.view = TaskView(task_id=request.task_id, requester=request.user_id, request=shown, phase=TaskPhase.QUEUED)
 
     async def execute(self) -> TaskOutcome:
+        """Run the task; if a step gives up for good (Slack unreachable for minutes, the database down), the task
+        is still recorded as failed and the requester told where possible: it never ends silently."""
+        try:
+            return await self._execute()
+        except TerminalError as exc:
+            if exc.status_code == 409 or self._ended:
+                raise
+            log.error("task %s failed outside the agent: %s", self.request.task_id, exc.message)
+            message = f"The task failed: {exc.message}"
+            await self._record(TaskStatus.FAILED, outcome=message[:2000])
+            await self._resolve_done(TaskPhase.FAILED)
+            if self.request.response_url:
+                await self._tell_requester(message)
+            return self._outcome(TaskPhase.FAILED, message, None)
+
+    async def _tell_requester(self, text: str) -> None:
+        try:
+            await slack_step(
+                self.ctx, "slack: tell requester", self.deps.notifier.tell_requester, self.request.response_url, text
+            )
+        except TerminalError as exc:
+            log.error("could not tell the requester of %s either: %s", self.request.task_id, exc.message)
+
+    async def _resolve_done(self, phase: TaskPhase) -> None:
+        if not self._ended:
+            self._ended = True
+            await self._resolve_done(phase)
+
+    async def _execute(self) -> TaskOutcome:
         started = await self.ctx.time()
         request = self.request
         self.ctx.set("info", TaskInfo(task_id=request.task_id, requester=request.user_id, channel=request.channel_id))
@@ -182,7 +212,7 @@ class _TaskRun:
         await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, message)
         await slack_step(self.ctx, "slack: final status", self.deps.notifier.update_root, root, self.view)
         await self._record(TaskStatus(phase), outcome=message[:2000])
-        await self.ctx.promise(DONE_PROMISE, type_hint=str).resolve(phase.value)
+        await self._resolve_done(phase)
         ended = await self.ctx.time()
         await self.ctx.run_typed(
             "trace: task span",
