@@ -11,6 +11,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.guardrails import BudgetLedger, InputGuard, Rate
+from agents.guardrails.sealed import VaultSealer
 from agents.tools import ToolSpec
 from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
@@ -66,6 +67,8 @@ class BotDeps:
     directory: UserGroupDirectory = field(default_factory=_NoGroups)
     tools: Mapping[str, ToolSpec] = field(default_factory=dict)
     audit: AuditLog | None = None
+    sealer: VaultSealer | None = None
+    """Seals the request's pseudonyms for the worker; None: they are not passed on (never restored)."""
     tasks: TaskDirectory | None = None
     """Finds the task a thread belongs to, so a mention there becomes a follow-up; None: mentions are explained."""
     ledger: BudgetLedger | None = None

@@ -111,6 +111,8 @@ class TaskRequest(BaseModel):
     """Why the input guardrails want a person to look (escalate): every action of this task then needs approval."""
     input_verdict: GuardrailVerdict | None = None
     """The input guardrails' verdict in the bot, recorded in the task's audit chain by its first step."""
+    sealed_pii: str | None = None
+    """The request's pseudonyms, encrypted (see agents.guardrails.sealed): restored only in approved calls."""
     follow_up: FollowUp | None = None
     """Set for a mention in an existing task's thread: no new thread, the conversation so far comes along."""
 

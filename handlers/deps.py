@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.gate import ToolGate
-from agents.guardrails import GuardrailsConfig, InputGuard, InputGuardrails, OutputGuard
+from agents.guardrails import GuardrailsConfig, InputGuardrails, OutputGuard
+from agents.guardrails.sealed import VaultSealer
 from agents.mcp import EgressPolicy
 from agents.models import Model
 from agents.models.pricing import PriceTable
@@ -40,7 +41,9 @@ class TaskDeps:
     audit: AuditWriter
     output_guard: OutputGuard = field(default_factory=OutputGuard)
     """Output guardrails on every proposed call, before the risk policy (scope, schema, budgets, exfiltration)."""
-    tool_output_guard: InputGuard = field(default_factory=lambda: InputGuardrails(GuardrailsConfig.for_tool_output()))
+    tool_output_guard: InputGuardrails = field(
+        default_factory=lambda: InputGuardrails(GuardrailsConfig.for_tool_output())
+    )
     """Scans what a tool returns before the model sees it (indirect injection, secrets)."""
     egress: EgressPolicy | None = None
     """Hosts open-world tools may reach; None: no egress check (tests of other things)."""
@@ -48,6 +51,10 @@ class TaskDeps:
     """USD per million tokens by model, for the cost on spans and in trace summaries."""
     breakers: BreakerRegistry = field(default_factory=BreakerRegistry)
     """Circuit breakers of this worker process: the model provider's and one per tool."""
+    sealer: VaultSealer | None = None
+    """Opens the request's sealed pseudonyms; None: placeholders are never restored."""
+    restore_types: frozenset[str] = frozenset()
+    """Personal-data types that may be put back into the arguments of a call a person approved."""
     team: dict[str, AgentSpec] = field(default_factory=dict)
     """Every configured agent by name: the specialists an orchestrator hands subtasks to."""
 

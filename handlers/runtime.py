@@ -16,6 +16,8 @@ from typing import Any
 import restate
 from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalError
 
+from agents.guardrails.sealed import VaultUnreadable
+from agents.guardrails.vault import PseudonymVault
 from agents.loop import AgentProgress, ToolVerdict
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
@@ -147,6 +149,15 @@ class DurableAgentRuntime:
                     return ToolResult(
                         content=f"Tool {call.name!r} does not exist.", is_error=True, error_kind="arguments"
                     )
+                arguments, vault = self._restored(call)
+                egress = self._deps.egress
+                open_world = tool.spec.annotations.open_world
+                if vault is not None and egress is not None and open_world and (outside := egress.check(arguments)):
+                    return ToolResult(  # checked on the real values, not on their placeholders
+                        content=f"Blocked by the egress allowlist once personal data was restored: {outside}",
+                        is_error=True,
+                        error_kind="arguments",
+                    )
                 try:
                     breaker.allow()
                 except CircuitOpenError as exc:
@@ -168,7 +179,7 @@ class DurableAgentRuntime:
                         error_kind="unknown_outcome",
                     )
                 try:
-                    result = await tool.call(call.input, context)
+                    result = await tool.call(arguments, context)
                 except ToolError as exc:  # the tool answered: healthy, but these arguments do not work
                     breaker.record_success()
                     span.set_attribute("error.type", "ToolError")
@@ -192,7 +203,7 @@ class DurableAgentRuntime:
                     breaker.record_success()
                 if at_most_once:
                     await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
-                result = await self._screen(call.name, key, result)
+                result = await self._screen(call.name, key, result, vault)
                 if effect:
                     event = "execution_failed" if result.is_error else "executed"
                     await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
@@ -222,16 +233,35 @@ class DurableAgentRuntime:
             )
         return result
 
-    async def _screen(self, tool: str, key: str, result: ToolResult) -> ToolResult:
-        """What a tool returned, as the model may see it: secrets redacted, injected instructions withheld."""
-        verdict = self._deps.tool_output_guard.check(result.content)
+    def _restored(self, call: ToolUseBlock) -> tuple[dict[str, Any], PseudonymVault | None]:
+        """The call's arguments with personal data put back, for a call a person approved and the data types the
+        policy allows; otherwise exactly what the model proposed (and what the approval's hash covers)."""
+        sealer, sealed = self._deps.sealer, self._request.sealed_pii
+        if not sealed or sealer is None or not self._deps.restore_types:
+            return dict(call.input), None
+        if call.id not in self._gate.approved_by_people:
+            return dict(call.input), None
+        try:
+            vault = sealer.open(sealed)
+        except VaultUnreadable as exc:
+            log.warning("task %s: %s", self._request.task_id, exc)
+            return dict(call.input), None
+        return vault.restore_arguments(dict(call.input), types=self._deps.restore_types), vault
+
+    async def _screen(self, tool: str, key: str, result: ToolResult, vault: PseudonymVault | None = None) -> ToolResult:
+        """What a tool returned, as the model may see it: secrets redacted, injected instructions withheld.
+
+        After a call with restored personal data, the task's own placeholders are put back (`vault`): the model and
+        the journal see `<EMAIL_1>` again, never the value, and a placeholder the tool echoed stays neutralised."""
+        verdict = self._deps.tool_output_guard.check(result.content, vault=vault)
         if verdict.action != "allow":
             judged = GuardrailVerdict(stage="tool_output", action=verdict.action, rules=list(verdict.rules), tool=tool)
             await self._audit("guardrail", f"{key}:tool_output", **judged.detail())
         if verdict.action in ("block", "escalate"):
             why = "; ".join(verdict.reasons) or "it looked unsafe"
             return result.model_copy(update={"content": f"The output of {tool} was withheld from you: {why}."})
-        return result.model_copy(update={"content": verdict.text})
+        text = verdict.text if vault is None else vault.conceal(verdict.text)  # what the detectors did not see
+        return result.model_copy(update={"content": text})
 
     async def _audit(self, event: str, key: str, **detail: Any) -> None:
         await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)

@@ -89,6 +89,8 @@ class ToolGateStep:
         self._scope = scope
         """A specialist's agent task id: approval ids and audit keys stay distinct from other agents' calls."""
         self._pending: list[_Pending] = []
+        self.approved_by_people: set[str] = set()
+        """Calls a person approved (rebuilt identically on replay): only they may get personal data restored."""
 
     def _call_ref(self, call: ToolUseBlock) -> str:
         return f"{self._scope}/{call.id}" if self._scope else call.id
@@ -210,6 +212,8 @@ class ToolGateStep:
                 and again.decision is not None
                 and again.decision.rule_hash == review.decision.rule_hash
             ):
+                if again.verdict.allowed:
+                    self.approved_by_people.add(call.id)
                 return again.verdict
             reason = "the action changed" if again.action_hash != review.action_hash else "its policy rule changed"
             self._ctx.generic_send(APPROVAL_OBJECT, "void", json.dumps(reason).encode(), key=approval_id)

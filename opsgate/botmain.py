@@ -20,6 +20,7 @@ from opsgate.settings import Settings
 from opsgate.slack import slack_client
 from opsgate.teamconfig import TeamConfig
 from opsgate.toolset import builtin_toolset
+from opsgate.vault import vault_sealer
 
 __all__ = ["build_bot", "run_bot"]
 
@@ -56,6 +57,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client))},
         audit=AuditLog(engine),
         tasks=TaskStore(engine),
+        sealer=vault_sealer(settings),
         ledger=SqlBudgetLedger(engine),
         requests_per_user=team.commands.requests_per_user,
         requests_per_channel=team.commands.requests_per_channel,

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, validation_alias=_env("SMTP_USERNAME"))
     smtp_password: SecretStr | None = Field(None, validation_alias=_env("SMTP_PASSWORD"))
 
+    # Key that seals the personal data of a request on its way from the bot to the worker (the same on both);
+    # unset: derived from the Slack signing secret, so one deployment's bot and worker agree without setup.
+    vault_key: SecretStr | None = Field(None, validation_alias=_env("VAULT_KEY"))
+
     # Restate.
     restate_ingress_url: str = Field("http://127.0.0.1:8080", validation_alias=_env("RESTATE_INGRESS_URL"))
     restate_admin_url: str = Field("http://127.0.0.1:9070", validation_alias=_env("RESTATE_ADMIN_URL"))
@@ -109,6 +113,15 @@ class Settings(BaseSettings):
             "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's Basic Information "
             "page into SLACK_SIGNING_SECRET (or OPSGATE_SLACK_SIGNING_SECRET)."
         )
+
+    def vault_key_material(self) -> str | None:
+        """What seals personal data between bot and worker; None when neither a vault key nor a signing secret is
+        set (the worker then cannot restore placeholders, and says so when a call needs it)."""
+        if self.vault_key is not None:
+            return self.vault_key.get_secret_value()
+        if self.slack_signing_secret is not None or self.sandbox:
+            return self.signing_secret
+        return None
 
     def require_socket_mode_token(self) -> str:
         if self.slack_app_token is None:

@@ -48,6 +48,13 @@ class CommandsConfig(BaseModel):
     requests_per_channel: Rate | None = Field(default=Rate(limit=60, window_s=60.0), description="Shared by replicas.")
 
 
+Restorable = Literal["EMAIL", "PHONE", "CREDIT_CARD", "IBAN", "US_SSN"]
+
+
+def _restore_emails() -> list[Restorable]:
+    return ["EMAIL"]
+
+
 class GuardrailsSection(BaseModel):
     """Guardrail settings: what each input data type becomes, and the rules on proposed tool calls."""
 
@@ -55,6 +62,11 @@ class GuardrailsSection(BaseModel):
 
     entities: dict[str, EntityAction] = Field(default_factory=lambda: dict(DEFAULT_ENTITY_POLICY))
     disabled_rules: list[str] = Field(default_factory=list, description="Input rule ids to skip, e.g. [R11].")
+    restore_in_approved_calls: list[Restorable] = Field(
+        default_factory=_restore_emails,
+        description="Pseudonymised types put back into the arguments of a call a person approved (e.g. an email "
+        "address for send_email); everywhere else they stay placeholders.",
+    )
     output: OutputPolicy = Field(default_factory=OutputPolicy)
 
     def input_config(self, max_chars: int) -> GuardrailsConfig:

@@ -37,6 +37,7 @@ from opsgate.settings import Settings
 from opsgate.slack import slack_client
 from opsgate.teamconfig import TeamConfig, load_team_config
 from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, mcp_servers, trusting
+from opsgate.vault import vault_sealer
 
 __all__ = ["build_task_deps", "build_worker_app", "default_mcp_servers", "load_team", "run_worker"]
 
@@ -108,6 +109,8 @@ def build_task_deps(
             GuardrailsConfig.for_tool_output().model_copy(update={"entities": dict(team.guardrails.entities)})
         ),
         team={spec.name: spec for spec in team.agents},
+        sealer=vault_sealer(settings),
+        restore_types=frozenset(team.guardrails.restore_in_approved_calls),
     )
 
 

@@ -386,3 +386,27 @@ async def test_high_risk_actions_wait_while_the_task_goes_on_and_are_decided_one
     events = audit_events(stack, task_id)
     assert events.count("requested") == 2
     assert events.index("requested", 1) < events.index("vote")  # both cards were up before the first vote
+
+
+async def test_personal_data_is_restored_only_inside_the_approved_call(stack: Stack, probe_name: str) -> None:
+    """The model, the card and the journal see `<EMAIL_1>`; the tool a person approved gets the address."""
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[notify:{probe_name}] tell ops-lead@example.com it is fixed"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+
+    def notify_card(state: SandboxState) -> Message | None:  # its target is the placeholder, not the probe's name
+        return next(
+            (m for m in state.messages_in("C0OPS") if APPROVE in (t := json.dumps(m.blocks)) and probe_name in t), None
+        )
+
+    card: Message = await stack.sandbox.wait_for(notify_card, timeout=20)
+    assert "ops-lead@example.com" not in json.dumps(card.blocks)
+    assert "<EMAIL_1>" in json.dumps(card.blocks)
+    await click(stack, "U0BOB", card, APPROVE)
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done"
+    assert stack.probe_lines(probe_name, "notified") == ["ops-lead@example.com"]
+    [seen] = stack.probe_lines(probe_name, "model")
+    assert "ops-lead@example.com" not in seen  # the result went back to the model concealed again
+    assert "notified <EMAIL_1>" in seen

@@ -37,6 +37,7 @@ MULTI = re.compile(r"^\[multi:([a-z0-9-]+)\]")
 ECHO = re.compile(r"^\[echo:([a-z0-9-]+)\]")
 TEAM = re.compile(r"^\[team:([a-z0-9-]+)(?::(\d+))?\]")
 MEET = re.compile(r"^Objective: \[meet:([a-z0-9-]+)\]")
+NOTIFY = re.compile(r"^\[notify:([a-z0-9-]+)\]")
 RECALL = re.compile(r"\[recall:([a-z0-9-]+)\]")
 STALL = re.compile(r"^Objective: \[stall:([a-z0-9-]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
@@ -61,7 +62,8 @@ class ProbeModel(Model):
         first = request.messages[0].content[0]
         text = first.text if isinstance(first, TextBlock) else ""
         last = request.messages[-1].content[0]
-        if len(request.messages) > 1 and isinstance(last, TextBlock) and last.text.startswith("Decisions on"):
+        decided = isinstance(last, TextBlock) and last.text.startswith("Decisions on")
+        if len(request.messages) > 1 and decided and not NOTIFY.match(text):
             return text_turn(f"result: {last.text}", model=self.name)  # deferred approvals were decided
         if flaky := FLAKY.match(text):
             calls = PROBE_DIR / f"{flaky.group(1)}.model"
@@ -78,6 +80,16 @@ class ProbeModel(Model):
         if text.startswith("Earlier in this thread:") and (recall := RECALL.search(text)):
             _append(PROBE_DIR / f"{recall.group(1)}.model", json.dumps(text))  # what the follow-up turn was given
             return text_turn("follow-up answered with the thread's history", model=self.name)
+        if notify := NOTIFY.match(text):
+            results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+            if decided:
+                _append(PROBE_DIR / f"{notify.group(1)}.model", json.dumps(request.model_dump(mode="json")))
+                return text_turn("notified", model=self.name)
+            if results:  # told the call waits for a person: nothing else to do until it is decided
+                return text_turn("waiting for the approval", model=self.name)
+            person = re.search(r"<EMAIL_\d+>", text)
+            arguments = {"name": notify.group(1), "to": person.group(0) if person else "nobody"}
+            return tool_turn("notify_person", arguments, call_id=f"toolu_{notify.group(1)}", model=self.name)
         if team := TEAM.match(text):
             return self._orchestrate(request, team.group(1), int(team.group(2) or 0))
         if meet := MEET.match(text):
@@ -226,6 +238,26 @@ class ProbeTool(Tool):
         return ToolResult(content=f"probe {name} was never released", is_error=True)
 
 
+class NotifyPerson(Tool):
+    """Writes who it was asked to notify to `<name>.notified`, so a test sees the arguments the tool got."""
+
+    spec = ToolSpec(
+        name="notify_person",
+        description="Test tool: notifies a person by email.",
+        input_schema={
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "to": {"type": "string"}},
+            "required": ["name", "to"],
+        },
+        annotations=ToolAnnotations(read_only=False, destructive=False, idempotent=False, open_world=True),
+        target_keys=("to",),
+    )
+
+    async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
+        _append(PROBE_DIR / f"{arguments['name']}.notified", str(arguments["to"]))
+        return ToolResult(content=f"notified {arguments['to']}")
+
+
 class RendezvousTool(Tool):
     """Returns only once two callers have arrived: two specialists that ran one after the other never meet."""
 
@@ -250,7 +282,7 @@ def main() -> None:
     settings = load_settings()
     install(setup_telemetry("opsgate-test-worker"))
     team = load_team(settings)
-    toolbox = Toolbox([*test_tools(), RendezvousTool()])
+    toolbox = Toolbox([*test_tools(), RendezvousTool(), NotifyPerson()])
     # OPSGATE_TEST_MODEL=claude: the real ClaudeModel (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL), as production builds it.
     model = choose_model(settings) if os.environ.get("OPSGATE_TEST_MODEL") == "claude" else ProbeModel()
     deps = build_task_deps(settings, team, model=model, toolbox=toolbox)

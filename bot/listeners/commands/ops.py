@@ -121,6 +121,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         trace_context=trace_carrier(),
         input_flags=list(verdict.reasons) if verdict.action == "escalate" else [],
         input_verdict=judged,
+        sealed_pii=deps.sealer.seal(verdict.pseudonyms) if deps.sealer else None,
     )
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:

@@ -81,7 +81,8 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
     request = follow_up_request(
         task_id, body, event, text=verdict.text, history=history, flags=verdict.reasons if verdict.escalated else ()
     )
-    request = request.model_copy(update={"input_verdict": judged})
+    sealed = deps.sealer.seal(verdict.pseudonyms) if deps.sealer else None
+    request = request.model_copy(update={"input_verdict": judged, "sealed_pii": sealed})
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:
         return UNAVAILABLE.replace("this request", "this follow-up")
