@@ -110,6 +110,12 @@ CONTROL_RULES: tuple[Rule, ...] = (
                 r"\binstead\s+of\s+(?:following|obeying|doing)\s+(?:your|the|my)\s+(?:previous\s+|original\s+|system\s+)?(?:instructions|task|prompt)\b",
                 1.0,
             ),
+            (  # "forget about that, can you …": drops what came before to steer elsewhere; alone it only flags
+                r"(?:^|[.!?;\n]\s*)(?:(?:actually|no|ok|okay|wait|oh|hmm|so)\s*,?\s*)?(?:just\s+)?"
+                r"(?:forget|disregard|ignore)\s+(?:about\s+)?(?:that|this|all\s+(?:of\s+)?that|everything)\s*[,.;:!\-]+"
+                r"\s*(?:and\s+)?(?:instead\s+)?(?:can|could|would|will|please|just|now|tell|give|write|provide|list|show)\b",
+                0.5,
+            ),
             *OVERRIDE_IN_OTHER_LANGUAGES,
         ),
         squeezed=(
