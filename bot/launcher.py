@@ -81,8 +81,9 @@ class TaskLauncher:
     async def call(
         self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
     ) -> str | None:
-        """A request-response call to a keyed handler (`body` None for one without input); None on no answer."""
-        url = f"{self._ingress}/{service}/{key}/{handler}"
+        """A request-response call to a handler, keyed ("" for a plain service; `body` None for one without
+        input); None on no answer."""
+        url = f"{self._ingress}/{service}/{key}/{handler}" if key else f"{self._ingress}/{service}/{handler}"
         try:
             async with asyncio.timeout(deadline or self._deadline):
                 status, text = await self._request("POST", url, body)

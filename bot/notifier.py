@@ -10,8 +10,10 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.blocks import reply_blocks, root_blocks
 from bot.cards import approval_blocks
+from bot.reports import digest_blocks, digest_chart_png, summary_blocks
 from handlers.approval_contracts import ApprovalCard, CardRef
 from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
+from handlers.report_contracts import DigestReport, TraceSummary
 
 __all__ = ["SlackNotifier"]
 
@@ -81,3 +83,24 @@ class SlackNotifier:
 
     async def post_in_thread(self, channel: str, thread_ts: str, text: str) -> None:
         await self.reply(ThreadRef(channel=channel, ts=thread_ts), text)
+
+    async def post_summary(self, ref: ThreadRef, summary: TraceSummary) -> None:
+        await self._post(ref.channel, ref.ts, *summary_blocks(summary))
+
+    async def post_digest(self, channel: str, report: DigestReport) -> str:
+        _, ts = await self._post(channel, None, *digest_blocks(report))
+        return ts
+
+    async def post_digest_chart(self, channel: str, ts: str, report: DigestReport) -> None:
+        """The chart of tasks and cost per day, as an image in the digest's thread."""
+        chart = digest_chart_png(report)
+        try:
+            await self._client.files_upload_v2(
+                channel=channel,
+                thread_ts=ts,
+                content=chart,
+                filename=f"opsgate-digest-{report.period_end:%Y%m%d}.png",
+                title="Tasks and cost per day",
+            )
+        except SlackApiError as exc:
+            raise _translate(exc, channel) from exc

@@ -9,6 +9,7 @@ the task's thread like any other. Cancelling the task cancels the specialists it
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import restate
@@ -20,7 +21,7 @@ from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase
 from handlers.deps import TaskDeps
 from handlers.runtime import DurableAgentRuntime
 from handlers.tool_gate import ToolGateStep
-from handlers.tracing import emit_span
+from handlers.tracing import agent_span_key, emit_span, handoff_span_key
 
 __all__ = ["build_agent_worker"]
 
@@ -79,13 +80,17 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
         tool_calls=outcome.tool_calls,
     )
     ended = await ctx.time()
-    await ctx.run_typed(
-        "trace: invoke_agent", _emit_agent_span, RunOptions[None](max_attempts=1), handoff, result, started, ended
-    )
+
+    async def emit() -> None:
+        _emit_agent_span(handoff, result, started, ended)
+        # Stored before the orchestrator goes on: its trace summary may be built by another worker process.
+        await asyncio.to_thread(deps.flush_spans, 5.0)
+
+    await ctx.run_typed("trace: invoke_agent", emit, RunOptions[None](max_attempts=1))
     return result
 
 
-async def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: float, ended: float) -> None:
+def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: float, ended: float) -> None:
     emit_span(
         f"invoke_agent {result.agent}",
         handoff.request.task_id,
@@ -96,6 +101,7 @@ async def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: 
             "gen_ai.operation.name": "invoke_agent",
             "gen_ai.agent.name": result.agent,
             "gen_ai.agent.id": handoff.task.task_id,
+            "opsgate.task.type": handoff.task.type,
             "gen_ai.conversation.id": handoff.root.ts,
             "gen_ai.usage.input_tokens": result.usage.input_tokens
             + result.usage.cache_read_tokens
@@ -107,4 +113,6 @@ async def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: 
             "opsgate.agent.errors": result.errors[:10],
         },
         error=None if result.status == "done" else result.summary[:200],
+        key=agent_span_key(handoff.task.task_id),
+        parent=handoff_span_key(handoff.task.task_id),
     )

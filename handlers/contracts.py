@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.team import AgentTask
+
+if TYPE_CHECKING:  # report_contracts imports ThreadRef from here
+    from handlers.report_contracts import TraceSummary
 
 __all__ = [
     "AGENT_RUN",
@@ -195,6 +198,8 @@ class ThreadNotifier(Protocol):
     async def reply(self, ref: ThreadRef, text: str) -> None: ...
 
     async def tell_requester(self, response_url: str, text: str) -> None: ...
+
+    async def post_summary(self, ref: ThreadRef, summary: TraceSummary) -> None: ...
 
 
 class AgentHandoff(BaseModel):

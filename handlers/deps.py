@@ -19,12 +19,17 @@ from agents.tools import Toolbox, ToolSpec
 from approvals import ApprovalPolicy
 from handlers.contracts import ThreadNotifier
 from handlers.executions import ExecutionLedger
+from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskStore
 
 AuditWriter = Callable[[str, str, str, str | None, dict[str, Any]], None]
 """(task_id, event, dedupe_key, actor, detail) -> None; called from inside durable steps."""
 
 __all__ = ["AuditWriter", "TaskDeps"]
+
+
+def _nothing_to_flush(timeout_s: float = 5.0) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ class TaskDeps:
     """Personal-data types that may be put back into the arguments of a call a person approved."""
     team: dict[str, AgentSpec] = field(default_factory=dict)
     """Every configured agent by name: the specialists an orchestrator hands subtasks to."""
+    spans: SpanSummaryStore | None = None
+    """The span summaries every task leaves; None: no trace summary is posted at the end (tests of other things)."""
+    flush_spans: Callable[[float], bool] = _nothing_to_flush
+    """Waits until this process's ended spans are stored (the span summary processor's `flush`)."""
 
     def specialist(self, name: str) -> AgentSpec | None:
         return self.team.get(name) or (self.agent if self.agent.name == name else None)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import restate
+from opentelemetry.trace import Status, StatusCode
 from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalError
 
 from agents.guardrails.sealed import VaultUnreadable
@@ -27,17 +29,19 @@ from agents.team import DELEGATE, AgentResult, AgentTask, Artifact, parse_handof
 from agents.tools import ToolCallContext, ToolError, ToolResult
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
+from handlers.genai_metrics import metrics as genai_metrics
 from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY, slack_step
 from handlers.telemetry_attributes import (
     breaker_attributes,
     chat_request_attributes,
     chat_response_attributes,
     model_failure,
+    provider_of,
     tool_attributes,
     tool_error_notice,
 )
 from handlers.tool_gate import ToolGateStep
-from handlers.tracing import emit_span, step_span
+from handlers.tracing import agent_span_key, emit_span, handoff_span_key, step_span
 
 __all__ = ["DurableAgentRuntime"]
 
@@ -87,6 +91,20 @@ class DurableAgentRuntime:
         self.usage = Usage()
         """Tokens of this run's model calls so far (journaled responses, so a replay counts the same)."""
 
+    @property
+    def task_type(self) -> str:
+        """What kind of work this run is, for usage by task type: a specialist's task type, or the request."""
+        if self._scope:
+            return self._agent.name
+        return "follow-up" if self._request.follow_up else "request"
+
+    def _span(self, name: str) -> Any:
+        span = step_span(name, self._request.task_id, self._request.trace_context, parent=agent_span_key(self._scope))
+        return span
+
+    def _agent_attributes(self) -> dict[str, str]:
+        return {"gen_ai.agent.name": self._agent.name, "opsgate.task.type": self.task_type}
+
     def _key(self, turn: int, call: ToolUseBlock) -> str:
         return f"{self._scope or self._request.task_id}:{turn}:{call.id}"
 
@@ -94,18 +112,38 @@ class DurableAgentRuntime:
         model = self._deps.model
 
         async def call() -> ModelResponse:
-            with step_span(f"chat {model.name}", self._request.task_id, self._request.trace_context) as span:
+            with self._span(f"chat {model.name}") as span:
                 span.set_attributes(chat_request_attributes(model.name, request, turn))
+                span.set_attributes(self._agent_attributes())
+                provider = provider_of(model.name)
+                began = time.perf_counter()
                 try:
                     response = await model.request(request)
                 except ModelError as exc:
-                    span.set_attribute("error.type", exc.kind or type(exc).__name__)
+                    error_type = exc.kind or type(exc).__name__
+                    span.set_attribute("error.type", error_type)
                     span.set_attributes(breaker_attributes(self._deps.breakers, "model:"))
+                    genai_metrics().record_chat(
+                        provider=provider,
+                        request_model=model.name,
+                        response_model=None,
+                        input_tokens=0,
+                        output_tokens=0,
+                        duration_s=time.perf_counter() - began,
+                        error_type=error_type,
+                    )
                     # Final by construction: ResilientModel already retried what was worth retrying.
                     raise TerminalError(model_failure(exc)) from exc
-                span.set_attributes(
-                    chat_response_attributes(response, self._deps.prices.cost(response.model, response.usage))
+                usage = response.usage
+                genai_metrics().record_chat(  # inside the step: a replay does not count the call again
+                    provider=provider,
+                    request_model=model.name,
+                    response_model=response.model,
+                    input_tokens=usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens,
+                    output_tokens=usage.output_tokens,
+                    duration_s=time.perf_counter() - began,
                 )
+                span.set_attributes(chat_response_attributes(response, self._deps.prices.cost(response.model, usage)))
                 return response
 
         response: ModelResponse = await self._ctx.run_typed(
@@ -143,7 +181,8 @@ class DurableAgentRuntime:
         breaker = self._deps.breakers.get(f"tool:{call.name}")
 
         async def execute() -> ToolResult:
-            with step_span(f"execute_tool {call.name}", self._request.task_id, self._request.trace_context) as span:
+            with self._span(f"execute_tool {call.name}") as span:
+                span.set_attributes(self._agent_attributes())
                 span.set_attributes(tool_attributes(call, tool.spec if tool is not None else None))
                 if tool is None:
                     return ToolResult(
@@ -204,6 +243,8 @@ class DurableAgentRuntime:
                 if at_most_once:
                     await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
                 result = await self._screen(call.name, key, result, vault)
+                if result.is_error:  # what the model was told (screened), short: the trace summary lists it
+                    span.set_status(Status(StatusCode.ERROR, result.content[:200]))
                 if effect:
                     event = "execution_failed" if result.is_error else "executed"
                     await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
@@ -289,6 +330,7 @@ class DurableAgentRuntime:
             results,
             started,
             ended,
+            agent_span_key(self._scope),
         )
         failed = [r for r in results if r.status != "done"]
         return ToolResult(content=render_results(results), is_error=len(failed) == len(results))
@@ -349,7 +391,12 @@ async def _result_of(future: RestateDurableCallFuture[bytes], task: AgentTask) -
 
 
 async def _emit_handoffs(
-    request: TaskRequest, tasks: list[AgentTask], results: list[AgentResult], started: float, ended: float
+    request: TaskRequest,
+    tasks: list[AgentTask],
+    results: list[AgentResult],
+    started: float,
+    ended: float,
+    parent: str,
 ) -> None:
     """One span per handoff with the typed task and result, so the trace shows who was asked what."""
     for task, result in zip(tasks, results, strict=True):
@@ -370,4 +417,6 @@ async def _emit_handoffs(
                 "opsgate.handoff.result": result.model_dump_json(exclude={"artifacts"}),
             },
             error=None if result.status == "done" else result.summary[:200],
+            key=handoff_span_key(task.task_id),
+            parent=parent,
         )

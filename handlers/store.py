@@ -61,6 +61,7 @@ class TaskRecord(SQLModel, table=True):
         ),
         sa.Index("ix_tasks_requester_created_at", "requester", "created_at"),
         sa.Index("ix_tasks_channel_thread_ts", "channel", "thread_ts"),  # a mention finds its thread's tasks
+        sa.Index("ix_tasks_created_at", "created_at"),  # the digest counts a period's tasks
     )
 
     id: str = Field(primary_key=True, max_length=64, sa_type=sa.String(64))

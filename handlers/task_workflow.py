@@ -34,11 +34,13 @@ from handlers.contracts import (
     ThreadRef,
 )
 from handlers.deps import TaskDeps
+from handlers.report_contracts import TraceSummary
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import slack_step
 from handlers.store import TaskRecord, TaskStatus
 from handlers.tool_gate import ToolGateStep
-from handlers.tracing import emit_task_span
+from handlers.trace_summary import trace_summary
+from handlers.tracing import agent_span_key, emit_span, emit_task_span
 
 __all__ = ["TaskDeps", "build_task_workflow"]
 
@@ -146,7 +148,54 @@ class _TaskRun:
         text = self.request.text
         if follow_up := self.request.follow_up:
             text = f"{follow_up.history}\n\nFollow-up in the same thread from <@{self.request.user_id}>:\n{text}"
-        return await run_agent(self.deps.agent, self.deps.tools_for(self.deps.agent), text, runtime)
+        started = await self.ctx.time()
+        try:
+            outcome = await run_agent(self.deps.agent, self.deps.tools_for(self.deps.agent), text, runtime)
+        except TerminalError as exc:
+            await self._trace_agent(root, runtime, started, status="cancelled" if exc.status_code == 409 else "failed")
+            raise
+        await self._trace_agent(root, runtime, started, status=outcome.status, outcome=outcome)
+        return outcome
+
+    async def _trace_agent(
+        self,
+        root: ThreadRef,
+        runtime: DurableAgentRuntime,
+        started: float,
+        *,
+        status: str,
+        outcome: AgentOutcome | None = None,
+    ) -> None:
+        """The lead's `invoke_agent` span, from journaled times: its chats, tools and handoffs hang under it."""
+        ended = await self.ctx.time()
+        request, agent, usage = self.request, self.deps.agent.name, runtime.usage
+
+        async def emit() -> None:
+            emit_span(
+                f"invoke_agent {agent}",
+                request.task_id,
+                request.trace_context,
+                start_s=started,
+                end_s=ended,
+                key=agent_span_key(""),
+                attributes={
+                    "gen_ai.operation.name": "invoke_agent",
+                    "gen_ai.agent.name": agent,
+                    "gen_ai.agent.id": request.task_id,
+                    "gen_ai.conversation.id": root.ts,
+                    "gen_ai.usage.input_tokens": usage.input_tokens
+                    + usage.cache_read_tokens
+                    + usage.cache_write_tokens,
+                    "gen_ai.usage.output_tokens": usage.output_tokens,
+                    "opsgate.task.type": runtime.task_type,
+                    "opsgate.agent.status": status,
+                    "opsgate.agent.tool_calls": outcome.tool_calls if outcome else 0,
+                    "opsgate.agent.errors": runtime.errors[:10],
+                },
+                error=None if status == "done" else status,
+            )
+
+        await self.ctx.run_typed("trace: invoke_agent", emit, RunOptions[None](max_attempts=1))
 
     def _on_phase(self, root: ThreadRef) -> ToolGateStep.PhaseHook:
         async def update(phase: TaskPhase, detail: str) -> None:
@@ -210,6 +259,7 @@ class _TaskRun:
     ) -> None:
         self.view = self.view.model_copy(update={"phase": phase, "detail": ""})
         await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, message)
+        await self._post_summary(root, phase, started, error)
         await slack_step(self.ctx, "slack: final status", self.deps.notifier.update_root, root, self.view)
         await self._record(TaskStatus(phase), outcome=message[:2000])
         await self._resolve_done(phase)
@@ -224,6 +274,29 @@ class _TaskRun:
             phase.value,
             error,
         )
+
+    async def _post_summary(self, root: ThreadRef, phase: TaskPhase, started: float, error: str | None) -> None:
+        """One message in the thread: outcome, duration, agents, tools and errors, approvals, tokens and cost."""
+        spans = self.deps.spans
+        if spans is None:
+            return
+        ended = await self.ctx.time()
+        task_id, flush = self.request.task_id, self.deps.flush_spans
+
+        async def build() -> TraceSummary:
+            await asyncio.to_thread(flush, 5.0)
+            rows = await asyncio.to_thread(spans.rows, task_id)
+            return trace_summary(task_id, rows, outcome=phase.value, duration_s=ended - started, error=error)
+
+        try:
+            summary = await self.ctx.run_typed(
+                "trace: summary", build, RunOptions(max_attempts=5, type_hint=TraceSummary)
+            )
+            await slack_step(self.ctx, "slack: trace summary", self.deps.notifier.post_summary, root, summary)
+        except TerminalError as exc:  # the task's own outcome is already in the thread; say why no summary follows
+            if exc.status_code == 409:
+                raise
+            log.error("task %s: no trace summary: %s", task_id, exc.message)
 
     async def _record(self, status: TaskStatus, outcome: str | None = None) -> None:
         record = TaskRecord(

@@ -19,6 +19,7 @@ __all__ = [
     "chat_request_attributes",
     "chat_response_attributes",
     "model_failure",
+    "provider_of",
     "tool_attributes",
     "tool_error_notice",
 ]

@@ -32,6 +32,7 @@ from handlers.contracts import GuardrailVerdict, TaskPhase, TaskRequest, ThreadR
 from handlers.deps import TaskDeps
 from handlers.steps import slack_step
 from handlers.switches import SWITCHES_KEY, SWITCHES_OBJECT
+from handlers.tracing import agent_span_key, emit_span, step_span
 
 __all__ = ["GateReview", "ToolGateStep"]
 
@@ -89,6 +90,8 @@ class ToolGateStep:
         self._scope = scope
         """A specialist's agent task id: approval ids and audit keys stay distinct from other agents' calls."""
         self._pending: list[_Pending] = []
+        self._opened_at: dict[str, float] = {}
+        """When each approval of this run was asked for (journaled time): its wait span starts there."""
         self.approved_by_people: set[str] = set()
         """Calls a person approved (rebuilt identically on replay): only they may get personal data restored."""
 
@@ -104,7 +107,13 @@ class ToolGateStep:
         frozen = await self._frozen()
 
         async def decide(call: ToolUseBlock, rationale: str, frozen: bool) -> GateReview:
-            review = self._decide(call, rationale, frozen)
+            request = self._request
+            parent = agent_span_key(self._scope)
+            with step_span(
+                f"guardrail output {call.name}", request.task_id, request.trace_context, parent=parent
+            ) as span:
+                review = self._decide(call, rationale, frozen)
+                span.set_attributes(_review_attributes(self._agent.name, call, review))
             if review.guardrail is not None:
                 task_id = self._request.task_id
                 key = f"{task_id}:{self._call_ref(call)}:guardrail:output"
@@ -201,6 +210,7 @@ class ToolGateStep:
             except TerminalError:
                 self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
                 raise
+            await self._trace_wait(call, review, approval_id, outcome)
             await self._on_phase(TaskPhase.RUNNING, f"`{call.name}` {outcome.status.value}")
             if outcome.status is not ApprovalStatus.APPROVED:
                 return ToolVerdict(allowed=False, reason=_refusal(outcome))
@@ -273,8 +283,64 @@ class ToolGateStep:
             opened_at=await self._ctx.time(),
             preview=preview,
         )
+        self._opened_at[approval_id] = request.opened_at
         self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)
         return approval_id, outcome
+
+    async def _trace_wait(
+        self, call: ToolUseBlock, review: GateReview, approval_id: str, outcome: ApprovalOutcome
+    ) -> None:
+        """The approval wait as one span, built from journaled times: it may have lasted a day and crossed
+        several worker processes."""
+        opened = self._opened_at.get(approval_id)
+        ended = await self._ctx.time()
+        if opened is None or review.decision is None:
+            return
+        request, decision = self._request, review.decision
+
+        async def emit() -> None:
+            emit_span(
+                f"approval {call.name}",
+                request.task_id,
+                request.trace_context,
+                start_s=opened,
+                end_s=ended,
+                parent=agent_span_key(self._scope),
+                attributes={
+                    "gen_ai.agent.name": self._agent.name,
+                    "gen_ai.tool.name": call.name,
+                    "gen_ai.tool.call.id": call.id,
+                    "opsgate.approval.id": approval_id,
+                    "opsgate.approval.tier": decision.tier.value,
+                    "opsgate.approval.decision": outcome.status.value,
+                    "opsgate.approval.approvers": list(outcome.decided_by),
+                    "opsgate.approval.wait_s": round(ended - opened, 3),
+                    "opsgate.action_hash": review.action_hash or "",
+                    "opsgate.outcome": outcome.status.value,
+                    "opsgate.actors": list(outcome.decided_by),
+                },
+            )
+
+        await self._ctx.run_typed(f"trace: approval {approval_id}", emit, RunOptions[None](max_attempts=1))
+
+
+def _review_attributes(agent: str, call: ToolUseBlock, review: GateReview) -> dict[str, str | bool | list[str]]:
+    """What the output guardrails and the policy decided about a call, for its guardrail span (never arguments)."""
+    attributes: dict[str, str | bool | list[str]] = {
+        "gen_ai.agent.name": agent,
+        "gen_ai.tool.name": call.name,
+        "gen_ai.tool.call.id": call.id,
+        "opsgate.guardrail.stage": "output",
+        "opsgate.guardrail.action": review.guardrail.action if review.guardrail else "allow",
+        "opsgate.guardrail.rules": list(review.guardrail.rules) if review.guardrail else [],
+        "opsgate.allowed": review.verdict.allowed,
+    }
+    if review.decision is not None:
+        attributes["opsgate.risk.tier"] = review.decision.tier.value
+        attributes["opsgate.rule_hash"] = review.decision.rule_hash
+    if review.action_hash:
+        attributes["opsgate.action_hash"] = review.action_hash
+    return attributes
 
 
 def _refusal(outcome: ApprovalOutcome) -> str:

@@ -19,7 +19,16 @@ from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
-__all__ = ["TaskSpanIdGenerator", "emit_span", "emit_task_span", "step_span", "task_parent", "trace_carrier"]
+__all__ = [
+    "TaskSpanIdGenerator",
+    "agent_span_key",
+    "emit_span",
+    "emit_task_span",
+    "handoff_span_key",
+    "step_span",
+    "task_parent",
+    "trace_carrier",
+]
 
 _propagator = TraceContextTextMapPropagator()
 _forced_span_id: ContextVar[int | None] = ContextVar("opsgate_forced_span_id", default=None)
@@ -42,6 +51,20 @@ def _derived(task_id: str, bits: int) -> int:
     return value or 1
 
 
+def _derived_key(task_id: str, key: str) -> int:
+    value = int.from_bytes(hashlib.sha256(f"opsgate:{task_id}:span:{key}".encode()).digest()[:8], "big")
+    return value or 1
+
+
+def agent_span_key(scope: str) -> str:
+    """The key of an agent run's span: "" is the task's own agent (the lead), else the specialist's task id."""
+    return f"agent:{scope or 'root'}"
+
+
+def handoff_span_key(agent_task_id: str) -> str:
+    return f"handoff:{agent_task_id}"
+
+
 def trace_carrier() -> dict[str, str]:
     """The current trace context as headers, to carry in a request body across Restate."""
     carrier: dict[str, str] = {}
@@ -58,23 +81,26 @@ def _incoming(task_id: str, carrier: Mapping[str, str]) -> SpanContext:
     )
 
 
-def task_parent(task_id: str, carrier: Mapping[str, str]) -> Context:
-    """The context step spans hang under: the task span, whether or not it has been emitted yet."""
+def task_parent(task_id: str, carrier: Mapping[str, str], key: str | None = None) -> Context:
+    """The context spans hang under: the task span, or the span derived from `key` (an agent run, a handoff),
+    whether or not that span has been emitted yet: spans over long stretches are emitted at their end."""
     incoming = _incoming(task_id, carrier)
-    task_span = SpanContext(
+    parent = SpanContext(
         trace_id=incoming.trace_id,
-        span_id=_derived(task_id, 64),
+        span_id=_derived(task_id, 64) if key is None else _derived_key(task_id, key),
         is_remote=True,
         trace_flags=TraceFlags(TraceFlags.SAMPLED),
     )
-    return trace.set_span_in_context(NonRecordingSpan(task_span))
+    return trace.set_span_in_context(NonRecordingSpan(parent))
 
 
 @contextmanager
-def step_span(name: str, task_id: str, carrier: Mapping[str, str]) -> Iterator[trace.Span]:
+def step_span(
+    name: str, task_id: str, carrier: Mapping[str, str], *, parent: str | None = None
+) -> Iterator[trace.Span]:
     tracer = trace.get_tracer(TRACER_NAME)
     with tracer.start_as_current_span(
-        name, context=task_parent(task_id, carrier), attributes={"opsgate.task.id": task_id}
+        name, context=task_parent(task_id, carrier, parent), attributes={"opsgate.task.id": task_id}
     ) as span:
         yield span
 
@@ -118,15 +144,23 @@ def emit_span(
     end_s: float,
     attributes: Mapping[str, str | int | float | bool | list[str]],
     error: str | None = None,
+    key: str | None = None,
+    parent: str | None = None,
 ) -> None:
-    """A span under the task span covering a stretch of journaled time (an agent run, a wait), emitted once."""
+    """A span covering a stretch of journaled time (an agent run, a wait), emitted once, under the task span or
+    the span of `parent`; with `key`, its id is derived from it, so spans emitted earlier can name it as parent."""
     tracer = trace.get_tracer(TRACER_NAME)
-    span = tracer.start_span(
-        name,
-        context=task_parent(task_id, carrier),
-        attributes={"opsgate.task.id": task_id, **attributes},
-        start_time=int(start_s * 1e9),
-    )
+    token = _forced_span_id.set(_derived_key(task_id, key)) if key is not None else None
+    try:
+        span = tracer.start_span(
+            name,
+            context=task_parent(task_id, carrier, parent),
+            attributes={"opsgate.task.id": task_id, **attributes},
+            start_time=int(start_s * 1e9),
+        )
+    finally:
+        if token is not None:
+            _forced_span_id.reset(token)
     if error is not None:
         span.set_status(Status(StatusCode.ERROR, error))
     span.end(end_time=int(end_s * 1e9))

@@ -43,10 +43,13 @@ def run_until_signal(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
 
 
 def _worker(settings: Settings) -> None:
-    from opsgate.telemetry import install, setup_telemetry
+    from handlers.genai_metrics import use_draft_names
+    from opsgate.telemetry import install, install_metrics, setup_metrics, setup_telemetry
     from opsgate.worker import build_approval_deps, build_task_deps, default_mcp_servers, load_team, run_worker
 
     install(setup_telemetry("opsgate-worker"))
+    install_metrics(setup_metrics("opsgate-worker"))
+    use_draft_names(settings.genai_draft_metrics)
     team = load_team(settings)
     deps = build_task_deps(settings, team)
     approval_deps = build_approval_deps(settings, team)

@@ -88,6 +88,7 @@ def model_metadata() -> sa.MetaData:
     import approvals.audit
     import approvals.ledger  # noqa: F401  (registers `budget_counters`)
     import handlers.executions
+    import handlers.span_summaries
     import handlers.store  # noqa: F401  (registers `tasks`)
 
     return SQLModel.metadata

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     # unset: derived from the Slack signing secret, so one deployment's bot and worker agree without setup.
     vault_key: SecretStr | None = Field(None, validation_alias=_env("VAULT_KEY"))
 
+    # Telemetry: the gen_ai metrics under the conventions' newer draft names (gen_ai.client.inference.*) instead
+    # of the names current backends read (gen_ai.client.token.usage, gen_ai.client.operation.duration).
+    genai_draft_metrics: bool = Field(False, validation_alias=_env("GENAI_DRAFT_METRICS"))
+
     # Restate.
     restate_ingress_url: str = Field("http://127.0.0.1:8080", validation_alias=_env("RESTATE_INGRESS_URL"))
     restate_admin_url: str = Field("http://127.0.0.1:9070", validation_alias=_env("RESTATE_ADMIN_URL"))

@@ -1,9 +1,11 @@
-"""The OpenTelemetry root: one tracer provider per process, built here and installed by the composition root.
+"""The OpenTelemetry root: one tracer and one meter provider per process, built here and installed by the
+composition root.
 
 Export is opt-in the standard way: spans leave the process over OTLP/HTTP only when
-`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, and the exporter reads those
-(and the headers, timeout and certificate variables) itself. Building and installing are separate steps because the
-global provider can be set only once per process: tests install their own and build others freely.
+`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is set, metrics only when
+`OTEL_EXPORTER_OTLP_ENDPOINT` or `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT` is, and the exporters read those (and the
+headers, timeout, certificate and temporality variables) themselves. Building and installing are separate steps
+because a global provider can be set only once per process: tests install their own and build others freely.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import os
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.metrics._internal import _ProxyMeterProvider
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import SERVICE_NAME, SERVICE_VERSION, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
@@ -21,9 +26,20 @@ from opentelemetry.sdk.trace.id_generator import IdGenerator
 
 from handlers.tracing import TaskSpanIdGenerator
 
-__all__ = ["OTLP_ENDPOINT_VARIABLES", "install", "otlp_configured", "setup_telemetry", "tracer"]
+__all__ = [
+    "OTLP_ENDPOINT_VARIABLES",
+    "OTLP_METRICS_ENDPOINT_VARIABLES",
+    "install",
+    "install_metrics",
+    "otlp_configured",
+    "otlp_metrics_configured",
+    "setup_metrics",
+    "setup_telemetry",
+    "tracer",
+]
 
 OTLP_ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+OTLP_METRICS_ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")
 log = logging.getLogger(__name__)
 
 
@@ -72,6 +88,44 @@ def install(provider: TracerProvider) -> bool:
         log.warning("a tracer provider is already installed (%r); keeping it", current)
         return False
     trace.set_tracer_provider(provider)
+    return True
+
+
+def otlp_metrics_configured() -> bool:
+    """Whether the environment names an OTLP endpoint for metrics, which is what turns their export on."""
+    return any(os.environ.get(name, "").strip() for name in OTLP_METRICS_ENDPOINT_VARIABLES)
+
+
+def setup_metrics(
+    service_name: str, *, readers: Sequence[MetricReader] = (), otlp: bool | None = None
+) -> MeterProvider:
+    """Build (not install) the meter provider for `service_name`, with the tracer provider's resource.
+
+    `otlp` defaults to `otlp_metrics_configured()`; the periodic reader takes its interval from
+    `OTEL_METRIC_EXPORT_INTERVAL`. Bucket boundaries come from the instruments' advice, so no views are needed.
+    """
+    resource = Resource.create({SERVICE_NAME: service_name, SERVICE_VERSION: _opsgate_version()})
+    metric_readers = list(readers)
+    if otlp_metrics_configured() if otlp is None else otlp:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        metric_readers.insert(0, PeriodicExportingMetricReader(OTLPMetricExporter()))
+    return MeterProvider(resource=resource, metric_readers=metric_readers)
+
+
+def install_metrics(provider: MeterProvider) -> bool:
+    """Make `provider` the process-wide meter provider; False (and a warning) if another one is already installed.
+
+    Like `install`: the API refuses a second global provider with only a logged warning, so this checks first.
+    """
+    current = metrics.get_meter_provider()
+    if current is provider:
+        return True
+    # The API exports no name for the placeholder it hands out before a provider is set.
+    if not isinstance(current, _ProxyMeterProvider):
+        log.warning("a meter provider is already installed (%r); keeping it", current)
+        return False
+    metrics.set_meter_provider(provider)
     return True
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import restate
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy.engine import Engine
 
 from agents.gate import ScopeGate
@@ -27,6 +29,8 @@ from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_appro
 from handlers.contracts import ThreadNotifier
 from handlers.deps import AuditWriter, TaskDeps
 from handlers.executions import ExecutionLedger
+from handlers.health import build_worker_health
+from handlers.span_summaries import SpanSummaryProcessor, SpanSummaryStore
 from handlers.store import TaskStore
 from handlers.switches import build_switches_object
 from handlers.task_workflow import build_task_workflow
@@ -92,6 +96,10 @@ def build_task_deps(
     store = TaskStore(engine)
     chosen = agent or next(a for a in team.agents if a.name == team.default_agent)
     breakers = BreakerRegistry(failure_threshold=settings.breaker_failures, cooldown=settings.breaker_cooldown)
+    tool_output_guard = InputGuardrails(
+        GuardrailsConfig.for_tool_output().model_copy(update={"entities": dict(team.guardrails.entities)})
+    )
+    spans, flush_spans = span_summaries(engine, lambda text: tool_output_guard.check(text).text)
     return TaskDeps(
         model=resilient(model or choose_model(settings), settings, breakers),
         breakers=breakers,
@@ -105,13 +113,26 @@ def build_task_deps(
         executions=ExecutionLedger(engine),
         audit=audit_writer(engine),
         output_guard=OutputGuard(team.guardrails.output, ledger=SqlBudgetLedger(engine)),
-        tool_output_guard=InputGuardrails(
-            GuardrailsConfig.for_tool_output().model_copy(update={"entities": dict(team.guardrails.entities)})
-        ),
+        tool_output_guard=tool_output_guard,
         team={spec.name: spec for spec in team.agents},
+        spans=spans,
+        flush_spans=flush_spans,
         sealer=vault_sealer(settings),
         restore_types=frozenset(team.guardrails.restore_in_approved_calls),
     )
+
+
+def span_summaries(engine: Engine, redact: Callable[[str], str]) -> tuple[SpanSummaryStore, Callable[[float], bool]]:
+    """The span summary store, fed by a processor on this process's tracer provider (always on: the trace summary
+    in the thread, status and digests read it, whether or not spans are also exported over OTLP)."""
+    store = SpanSummaryStore(engine)
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        log.warning("no OpenTelemetry SDK provider is installed: span summaries are not stored")
+        return store, lambda timeout_s: True
+    processor = SpanSummaryProcessor(store, redact=redact)
+    provider.add_span_processor(processor)
+    return store, processor.flush
 
 
 def audit_writer(engine: Engine) -> AuditWriter:
@@ -156,6 +177,7 @@ def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps) -> Any:
             build_agent_worker(deps),
             build_approval_object(approval_deps),
             build_switches_object(),
+            build_worker_health(deps),
         ]
     )
 

@@ -115,9 +115,10 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "audit_log",
                 "executions",
                 "budget_counters",
+                "span_summaries",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0006"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0007"
     finally:
         engine.dispose()
 

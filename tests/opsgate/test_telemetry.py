@@ -1,4 +1,4 @@
-"""The tracer provider: export only when an OTLP endpoint is configured, and spans captured in tests."""
+"""The tracer and meter providers: export only when an OTLP endpoint is configured, and spans captured in tests."""
 
 from __future__ import annotations
 
@@ -6,15 +6,31 @@ import logging
 import socket
 from collections.abc import Iterator
 
+import opentelemetry.metrics._internal as metrics_api
 import pytest
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader, MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.util._once import Once
 
+from handlers.genai_metrics import GenAiMetrics
 from handlers.tracing import TaskSpanIdGenerator
-from opsgate.telemetry import OTLP_ENDPOINT_VARIABLES, install, otlp_configured, setup_telemetry, tracer
+from opsgate.telemetry import (
+    OTLP_ENDPOINT_VARIABLES,
+    OTLP_METRICS_ENDPOINT_VARIABLES,
+    install,
+    install_metrics,
+    otlp_configured,
+    otlp_metrics_configured,
+    setup_metrics,
+    setup_telemetry,
+    tracer,
+)
 
 
 def processors(provider: TracerProvider) -> list[SpanProcessor]:
@@ -121,4 +137,131 @@ def test_install_keeps_the_first_provider(
         assert install(other) is False
     assert install(installed) is True
     assert trace.get_tracer_provider() is installed
+    assert "already installed" in caplog.text
+
+
+def metric_readers(provider: MeterProvider) -> list[MetricReader]:
+    # The SDK keeps no public list of a provider's readers either.
+    return list(provider._metric_readers)
+
+
+@pytest.fixture
+def no_otlp_metrics_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in {*OTLP_ENDPOINT_VARIABLES, *OTLP_METRICS_ENDPOINT_VARIABLES}:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def built_meters() -> Iterator[list[MeterProvider]]:
+    """Meter providers a test builds, shut down afterwards so no export thread outlives it."""
+    providers: list[MeterProvider] = []
+    yield providers
+    for provider in providers:
+        provider.shutdown()
+
+
+@pytest.fixture
+def no_global_meter_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process where no meter provider was installed yet, restored afterwards (the API allows one install)."""
+    monkeypatch.setattr(metrics_api, "_METER_PROVIDER", None)
+    monkeypatch.setattr(metrics_api, "_METER_PROVIDER_SET_ONCE", Once())
+    monkeypatch.setattr(metrics_api, "_PROXY_METER_PROVIDER", metrics_api._ProxyMeterProvider())
+
+
+def test_without_a_metrics_endpoint_only_the_given_readers_are_attached(
+    no_otlp_metrics_env: None, built_meters: list[MeterProvider]
+) -> None:
+    reader = InMemoryMetricReader()
+    provider = setup_metrics("opsgate-worker", readers=[reader])
+    built_meters.append(provider)
+
+    assert not otlp_metrics_configured()
+    assert metric_readers(provider) == [reader]
+    resource = provider._sdk_config.resource
+    assert resource.attributes["service.name"] == "opsgate-worker"
+    assert resource.attributes["service.version"]
+
+
+@pytest.mark.parametrize("variable", OTLP_METRICS_ENDPOINT_VARIABLES)
+def test_a_metrics_endpoint_in_the_environment_adds_a_periodic_otlp_reader(
+    variable: str,
+    no_otlp_metrics_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    unused_loopback_url: str,
+    built_meters: list[MeterProvider],
+) -> None:
+    endpoint = unused_loopback_url + ("/v1/metrics" if variable.endswith("METRICS_ENDPOINT") else "")
+    monkeypatch.setenv(variable, endpoint)
+    reader = InMemoryMetricReader()
+
+    provider = setup_metrics("opsgate-bot", readers=[reader])
+    built_meters.append(provider)
+
+    periodic, last = metric_readers(provider)
+    assert isinstance(periodic, PeriodicExportingMetricReader)
+    exporter = periodic._exporter
+    assert isinstance(exporter, OTLPMetricExporter)
+    assert exporter._endpoint == f"{unused_loopback_url}/v1/metrics"
+    assert last is reader
+
+
+def test_a_traces_endpoint_alone_exports_no_metrics(
+    no_otlp_metrics_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    unused_loopback_url: str,
+    built_meters: list[MeterProvider],
+) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", f"{unused_loopback_url}/v1/traces")
+    provider = setup_metrics("opsgate-bot")
+    built_meters.append(provider)
+
+    assert otlp_configured()
+    assert metric_readers(provider) == []
+
+
+def test_metrics_otlp_can_be_forced_off(
+    monkeypatch: pytest.MonkeyPatch, unused_loopback_url: str, built_meters: list[MeterProvider]
+) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", unused_loopback_url)
+    provider = setup_metrics("opsgate-tests", otlp=False)
+    built_meters.append(provider)
+
+    assert metric_readers(provider) == []
+
+
+def test_instruments_made_before_install_report_to_the_installed_provider(
+    no_global_meter_provider: None,
+    no_otlp_metrics_env: None,
+    caplog: pytest.LogCaptureFixture,
+    built_meters: list[MeterProvider],
+) -> None:
+    early = GenAiMetrics(metrics.get_meter("opsgate.handlers"))  # what `genai_metrics.metrics()` does lazily
+    reader = InMemoryMetricReader()
+    provider = setup_metrics("opsgate-worker", readers=[reader])
+    other = setup_metrics("opsgate-other")
+    built_meters.extend([provider, other])
+
+    assert install_metrics(provider) is True
+    early.record_chat(
+        provider="anthropic",
+        request_model="claude-haiku-4-5",
+        response_model="claude-haiku-4-5",
+        input_tokens=10,
+        output_tokens=2,
+        duration_s=0.5,
+    )
+    data = reader.get_metrics_data()
+    assert data is not None
+    [resource] = data.resource_metrics
+    [scope] = resource.scope_metrics
+    assert scope.scope.name == "opsgate.handlers"
+    assert sorted(metric.name for metric in scope.metrics) == [
+        "gen_ai.client.operation.duration",
+        "gen_ai.client.token.usage",
+    ]
+
+    with caplog.at_level(logging.WARNING, logger="opsgate.telemetry"):
+        assert install_metrics(other) is False
+    assert install_metrics(provider) is True
+    assert metrics.get_meter_provider() is provider
     assert "already installed" in caplog.text

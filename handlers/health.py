@@ -1,0 +1,35 @@
+"""WorkerHealth: what a worker process knows about its own health, for `/ops status`.
+
+Circuit breakers live in each worker's memory; the answer is the state seen by whichever replica Restate
+routes the call to (with one worker, the whole picture).
+"""
+
+from __future__ import annotations
+
+import restate
+
+from handlers.deps import TaskDeps
+from handlers.report_contracts import BreakerLine
+
+__all__ = ["BREAKERS", "WORKER_HEALTH", "build_worker_health"]
+
+WORKER_HEALTH = "WorkerHealth"
+BREAKERS = "breakers"
+
+
+def build_worker_health(deps: TaskDeps) -> restate.Service:
+    service = restate.Service(WORKER_HEALTH)
+
+    @service.handler(name=BREAKERS)
+    async def breakers(ctx: restate.Context) -> list[BreakerLine]:
+        return [
+            BreakerLine(
+                name=snapshot.name,
+                state=snapshot.state.value,
+                consecutive_failures=snapshot.consecutive_failures,
+                retry_in_s=round(snapshot.retry_in, 1),
+            )
+            for snapshot in deps.breakers.snapshots()
+        ]
+
+    return service

@@ -1,0 +1,89 @@
+"""Task status for people: the task record plus what its spans add up to so far (`/ops status`, Details)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from handlers.report_contracts import StepNode, TaskStatusLine
+from handlers.span_summaries import SpanSummary, SpanSummaryStore
+from handlers.store import TaskRecord, TaskStore
+
+__all__ = ["TaskReporter"]
+
+EXCERPT = 140
+
+
+class TaskReporter:
+    """Implements `TaskReports` over the tasks and span summaries tables."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._tasks = TaskStore(engine)
+        self._spans = SpanSummaryStore(engine)
+
+    def status(self, task_id: str) -> TaskStatusLine | None:
+        record = self._tasks.get(task_id)
+        return None if record is None else self._lines([record])[0]
+
+    def recent(self, requester: str, limit: int = 10) -> list[TaskStatusLine]:
+        return self._lines(self._tasks.list_for_requester(requester, limit=limit))
+
+    def steps(self, task_id: str) -> list[StepNode]:
+        return self._spans.steps(task_id)
+
+    def _lines(self, records: list[TaskRecord]) -> list[TaskStatusLine]:
+        if not records:
+            return []
+        spans = sa.table(
+            SpanSummary.__tablename__,
+            sa.column("task_id"),
+            sa.column("kind"),
+            sa.column("status"),
+            sa.column("input_tokens"),
+            sa.column("output_tokens"),
+            sa.column("cost_usd"),
+        )
+        is_chat = sa.case((spans.c.kind == "chat", 1), else_=0)
+        is_tool = sa.case((spans.c.kind == "tool", 1), else_=0)
+        failed_tool = sa.case(((spans.c.kind == "tool") & (spans.c.status == "error"), 1), else_=0)
+        query = (
+            sa.select(
+                spans.c.task_id,
+                sa.func.sum(is_chat),
+                sa.func.sum(is_tool),
+                sa.func.sum(failed_tool),
+                sa.func.sum(spans.c.input_tokens),
+                sa.func.sum(spans.c.output_tokens),
+                sa.func.sum(spans.c.cost_usd),
+            )
+            .where(spans.c.task_id.in_([record.id for record in records]))
+            .group_by(spans.c.task_id)
+        )
+        with self._engine.connect() as connection:
+            totals = {row[0]: row[1:] for row in connection.execute(query)}
+        lines = []
+        for record in records:
+            chats, tools, errors, tokens_in, tokens_out, cost = totals.get(record.id, (0, 0, 0, 0, 0, 0.0))
+            text = record.text if len(record.text) <= EXCERPT else record.text[: EXCERPT - 1] + "…"
+            lines.append(
+                TaskStatusLine(
+                    task_id=record.id,
+                    requester=record.requester,
+                    channel=record.channel,
+                    thread_ts=record.thread_ts,
+                    status=record.status,
+                    steps=record.steps,
+                    created_at=record.created_at,
+                    updated_at=record.updated_at,
+                    excerpt=text,
+                    outcome=record.outcome[:300] if record.outcome else None,
+                    model_calls=int(chats or 0),
+                    tool_calls=int(tools or 0),
+                    tool_errors=int(errors or 0),
+                    input_tokens=int(tokens_in or 0),
+                    output_tokens=int(tokens_out or 0),
+                    cost_usd=float(cost or 0.0),
+                )
+            )
+        return lines
