@@ -16,6 +16,7 @@ from typing import Any
 import aiohttp
 
 from bot.sandbox.errors import ApiError
+from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, checked_content
 from bot.sandbox.payloads import (
     app_mention_body,
     block_actions_body,
@@ -26,7 +27,6 @@ from bot.sandbox.payloads import (
 )
 from bot.sandbox.signing import FORM_CONTENT_TYPE, sign_request
 from bot.sandbox.state import SandboxState
-from bot.sandbox.web_api import POST_MESSAGE_MAX_TEXT, checked_content
 
 ACK_DEADLINE_SECONDS = 3.0
 REQUEST_TIMEOUT_SECONDS = 10.0
@@ -175,7 +175,7 @@ class BotDelivery:
             trigger_id=trigger.id,
             response_url=url.url,
             action_ts=self.state.next_ts(),
-            message=message.to_api(self.state.team.id) if message else None,
+            message=message.to_api(self.state.team.id, self.state.files) if message else None,
             is_ephemeral=message is None,
             value=value,
             user_name=user.name,

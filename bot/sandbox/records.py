@@ -6,6 +6,8 @@ response_url) and tests compare them field by field.
 
 from __future__ import annotations
 
+import mimetypes
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -58,13 +60,15 @@ class Message:
     thread_ts: str | None = None
     edit_count: int = 0
     deleted: bool = False
+    files: list[str] = field(default_factory=list)  # ids of the files shared with this message
 
     @property
     def is_reply(self) -> bool:
         return self.thread_ts is not None and self.thread_ts != self.ts
 
-    def to_api(self, team_id: str) -> dict[str, Any]:
-        """The message as the Web API returns it (chat.postMessage's `message`, block_actions' `message`)."""
+    def to_api(self, team_id: str, files: Mapping[str, File]) -> dict[str, Any]:
+        """The message as the Web API returns it (chat.postMessage's `message`, block_actions' `message`);
+        `files` is where its file ids are looked up (the state's `files`)."""
         body: dict[str, Any] = {"type": "message", "text": self.text, "ts": self.ts, "team": team_id}
         if self.user:
             body["user"] = self.user
@@ -77,6 +81,68 @@ class Message:
             body["thread_ts"] = self.thread_ts
         if self.edit_count:
             body["edited"] = {"user": self.user, "ts": self.ts}
+        if self.files:
+            body["files"] = [files[file_id].to_api() for file_id in self.files if file_id in files]
+        return body
+
+
+def mimetype_for(filename: str) -> str:
+    """The content type Slack would infer from the name; unknown extensions are plain bytes."""
+    return mimetypes.guess_type(filename, strict=False)[0] or "application/octet-stream"
+
+
+@dataclass
+class File:
+    """A file on its way through Slack's external upload: a ticket from files.getUploadURLExternal, then the
+    bytes at the upload URL (`content`), then files.completeUploadExternal (`completed`), which shares it in
+    `channel` at `ts` (the first share) or leaves it private (both None)."""
+
+    id: str
+    name: str
+    title: str
+    mimetype: str
+    size: int  # the length declared when the upload URL was issued; the upload must match it
+    user: str
+    created: float
+    url_private: str
+    alt_txt: str | None = None
+    content: bytes | None = field(default=None, repr=False)
+    completed: bool = False
+    channel: str | None = None
+    ts: str | None = None
+
+    @property
+    def is_image(self) -> bool:
+        return self.mimetype.startswith("image/")
+
+    @property
+    def filetype(self) -> str:
+        """Slack's short type name: the extension ("png", "pdf"), "text" for .txt, "binary" when unknown."""
+        _, dot, extension = self.name.rpartition(".")
+        extension = extension.lower()
+        if not dot or not extension.isalnum():
+            return "binary"
+        return "text" if extension == "txt" else extension
+
+    def to_api(self) -> dict[str, Any]:
+        """The file object as Slack shows it in messages and in files.completeUploadExternal's answer."""
+        body: dict[str, Any] = {
+            "id": self.id,
+            "created": int(self.created),
+            "timestamp": int(self.created),
+            "name": self.name,
+            "title": self.title,
+            "mimetype": self.mimetype,
+            "filetype": self.filetype,
+            "user": self.user,
+            "mode": "hosted",
+            "is_external": False,
+            "size": self.size,
+            "url_private": self.url_private,
+            "url_private_download": self.url_private,
+        }
+        if self.alt_txt:
+            body["alt_txt"] = self.alt_txt
         return body
 
 

@@ -12,9 +12,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.errors import ApiError
+from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, checked_content
 from bot.sandbox.records import Ephemeral, Message, ResponseUrl
 from bot.sandbox.state import SandboxState
-from bot.sandbox.web_api import POST_MESSAGE_MAX_TEXT, checked_content
 
 RESPONSE_URL_MAX_USES = 5
 RESPONSE_URL_LIFETIME_SECONDS = 30 * 60

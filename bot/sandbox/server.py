@@ -1,8 +1,8 @@
 """The sandbox: a local, stateful stand-in for Slack that the bot cannot tell from the real thing.
 
-It serves Slack's Web API (`api_url`), response_urls and a web page (`web_url`), and sends signed slash
-commands and clicks to the bot. It is deliberately no kinder than Slack: no deduplication, the same limits, the
-same expiring triggers and response_urls, the same rate limit.
+It serves Slack's Web API (`api_url`), response_urls, upload URLs and a web page (`web_url`), and sends signed
+slash commands and clicks to the bot. It is deliberately no kinder than Slack: no deduplication, the same limits,
+the same expiring triggers and response_urls, the same rate limit.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from bot.sandbox.rate_limit import ChannelRateLimiter
 from bot.sandbox.response_urls import ResponseUrlRoutes
 from bot.sandbox.state import SandboxState
 from bot.sandbox.ui import UiRoutes
+from bot.sandbox.uploads import UploadRoutes
 from bot.sandbox.views import ViewMethods
 from bot.sandbox.web_api import WebApi
 
@@ -63,8 +64,9 @@ class Sandbox:
 
     def build_app(self) -> web.Application:
         app = web.Application()
-        app.add_routes(ApiRoutes(WebApi(self.state, self._limiter), self.bot_token).routes())
+        app.add_routes(ApiRoutes(WebApi(self.state, self._limiter, lambda: self.base_url), self.bot_token).routes())
         app.add_routes(ResponseUrlRoutes(self.state).routes())
+        app.add_routes(UploadRoutes(self.state).routes())
         app.add_routes(UiRoutes(self).routes())
         return app
 

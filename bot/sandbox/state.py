@@ -6,6 +6,7 @@ Every change bumps `version`, which is what `Sandbox.wait_for` and the web page'
 from __future__ import annotations
 
 import secrets
+import string
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -15,6 +16,7 @@ from bot.sandbox.records import (
     Channel,
     Ephemeral,
     EphemeralSource,
+    File,
     Message,
     ResponseUrl,
     Team,
@@ -22,11 +24,13 @@ from bot.sandbox.records import (
     User,
     UserGroup,
     View,
+    mimetype_for,
 )
 
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 HUMAN_USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol", "U0DAVE": "dave"}
+_FILE_ID_ALPHABET = string.ascii_uppercase + string.digits
 
 
 class SandboxState:
@@ -48,6 +52,7 @@ class SandboxState:
         self.views: dict[str, View] = {}
         self.triggers: dict[str, Trigger] = {}
         self.response_urls: dict[str, ResponseUrl] = {}
+        self.files: dict[str, File] = {}
         self._last_ts_micros = 0
         self._seed()
 
@@ -128,6 +133,7 @@ class SandboxState:
         user: str | None = None,
         bot_id: str | None = None,
         thread_ts: str | None = None,
+        files: list[str] | None = None,
     ) -> Message:
         if thread_ts is not None:
             parent = self.find_message(channel, thread_ts)
@@ -137,7 +143,9 @@ class SandboxState:
                 root = self.find_message(channel, thread_ts)
                 if root is not None:
                     root.thread_ts = root.ts
-        message = Message(channel, self.next_ts(), text, list(blocks or []), user, bot_id, thread_ts)
+        message = Message(
+            channel, self.next_ts(), text, list(blocks or []), user, bot_id, thread_ts, files=list(files or [])
+        )
         self.messages.append(message)
         self.touch()
         return message
@@ -168,6 +176,62 @@ class SandboxState:
 
     def find_ephemeral(self, channel: str, user: str, ts: str) -> Ephemeral | None:
         return next((e for e in self.ephemerals_for(channel, user) if e.ts == ts), None)
+
+    # --- files ----------------------------------------------------------------------------------------
+
+    def issue_file(self, base_url: str, *, name: str, size: int, alt_txt: str | None = None) -> File:
+        """A file the bot may now upload `size` bytes for; its bytes will be served at `url_private`."""
+        file_id = "F0" + "".join(secrets.choice(_FILE_ID_ALPHABET) for _ in range(9))
+        file = File(
+            file_id,
+            name,
+            name,
+            mimetype_for(name),
+            size,
+            self.bot_user_id,
+            self.clock(),
+            f"{base_url}files/{file_id}",
+            alt_txt,
+        )
+        self.files[file_id] = file
+        self.touch()
+        return file
+
+    def store_file_content(self, file: File, content: bytes) -> None:
+        file.content = content
+        self.touch()
+
+    def complete_files(
+        self,
+        files: list[tuple[File, str]],
+        channels: list[str],
+        *,
+        text: str,
+        blocks: list[Any] | None = None,
+        thread_ts: str | None = None,
+    ) -> list[Message]:
+        """Finish uploads, giving each file its title, and share them all in one message per channel."""
+        for file, title in files:
+            file.title = title
+            file.completed = True
+        shared = [
+            self.post_message(
+                channel,
+                text=text,
+                blocks=blocks,
+                user=self.bot_user_id,
+                bot_id=self.bot_id,
+                thread_ts=thread_ts,
+                files=[file.id for file, _ in files],
+            )
+            for channel in channels
+        ]
+        for message in shared:
+            for file, _ in files:
+                if file.channel is None:
+                    file.channel, file.ts = message.channel, message.ts
+        self.touch()
+        return shared
 
     # --- ids handed to the bot -------------------------------------------------------------------------
 

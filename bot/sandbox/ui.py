@@ -8,17 +8,39 @@ web page in the same browser cannot forge them with a plain form.
 from __future__ import annotations
 
 import importlib.resources
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.sandbox.records import File, Message
 from bot.sandbox.state import SandboxState
 
 if TYPE_CHECKING:
     from bot.sandbox.server import Sandbox
 
 LONG_POLL_SECONDS = 20.0
+
+
+def file_snapshot(file: File) -> dict[str, Any]:
+    """What the page needs to show a file: images inline from `url`, anything else as a link to it."""
+    return {
+        "id": file.id,
+        "name": file.name,
+        "title": file.title,
+        "mimetype": file.mimetype,
+        "size": file.size,
+        "url": f"/files/{file.id}",
+    }
+
+
+def message_snapshot(message: Message, files: Mapping[str, File]) -> dict[str, Any]:
+    """A message for the page, with a `files` list only when it carries files."""
+    shown = {k: v for k, v in asdict(message).items() if k not in ("deleted", "files")}
+    if message.files:
+        shown["files"] = [file_snapshot(files[file_id]) for file_id in message.files if file_id in files]
+    return shown
 
 
 def state_snapshot(state: SandboxState, user: str | None = None) -> dict[str, Any]:
@@ -41,7 +63,7 @@ def state_snapshot(state: SandboxState, user: str | None = None) -> dict[str, An
             for c in state.channels.values()
         ],
         "usergroups": [asdict(g) for g in state.usergroups.values()],
-        "messages": [{k: v for k, v in asdict(m).items() if k != "deleted"} for m in state.messages if not m.deleted],
+        "messages": [message_snapshot(m, state.files) for m in state.messages if not m.deleted],
         "ephemerals": [
             {k: v for k, v in asdict(e).items() if k != "deleted"}
             for e in state.ephemerals

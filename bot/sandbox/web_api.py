@@ -6,75 +6,27 @@ an `{"ok": true, ...}` answer, or raises `ApiError`, which the HTTP layer turns 
 
 from __future__ import annotations
 
-import json
-import secrets
-import string
 from collections.abc import Callable
 from typing import Any
 
-from bot.sandbox.block_kit import MAX_BLOCKS_JSON_CHARS, block_errors, blocks_json_length
 from bot.sandbox.errors import ApiError
+from bot.sandbox.files import FileMethods
+from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, UPDATE_MAX_TEXT, checked_content
 from bot.sandbox.rate_limit import ChannelRateLimiter
 from bot.sandbox.records import Channel
 from bot.sandbox.state import SandboxState
 from bot.sandbox.views import ViewMethods
 
-POST_MESSAGE_MAX_TEXT = 40_000
-UPDATE_MAX_TEXT = 4_000
-_BLOCK_ID_ALPHABET = string.ascii_letters + string.digits
-
-
-def parse_blocks(params: dict[str, Any]) -> list[Any] | None:
-    """The `blocks` parameter as a list (form posts carry it as a JSON string), or None when absent."""
-    raw = params.get("blocks")
-    if raw is None:
-        return None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw) if raw.strip() else []
-        except json.JSONDecodeError:
-            raise ApiError("invalid_blocks_format") from None
-    if not isinstance(raw, list):
-        raise ApiError("invalid_blocks_format")
-    return raw
-
-
-def checked_content(params: dict[str, Any], *, max_text: int) -> tuple[str | None, list[Any] | None]:
-    """Text and blocks of a message, refused the way Slack refuses them; at least one must be present."""
-    text = params.get("text")
-    text = None if text is None else str(text)
-    blocks = parse_blocks(params)
-    if not text and not blocks:
-        raise ApiError("no_text")
-    if text is not None and len(text) > max_text:
-        raise ApiError("msg_too_long")
-    if blocks:
-        errors = block_errors(blocks)
-        if errors:
-            raise ApiError("invalid_blocks", errors=errors)
-        if blocks_json_length(blocks) > MAX_BLOCKS_JSON_CHARS:
-            raise ApiError("msg_blocks_too_long")
-        blocks = with_block_ids(blocks)
-    return text, blocks
-
-
-def with_block_ids(blocks: list[Any]) -> list[Any]:
-    """Copies of the blocks where each has a block_id, as Slack stores them (it invents ids for the rest)."""
-    return [
-        {**block, "block_id": "".join(secrets.choice(_BLOCK_ID_ALPHABET) for _ in range(5))}
-        if isinstance(block, dict) and "block_id" not in block
-        else block
-        for block in blocks
-    ]
-
 
 class WebApi:
-    """Dispatches `POST /api/<method>` to the method that answers it."""
+    """Dispatches `POST /api/<method>` to the method that answers it; `base_url` is the sandbox's own, for the
+    URLs it hands out (file uploads)."""
 
-    def __init__(self, state: SandboxState, limiter: ChannelRateLimiter) -> None:
+    def __init__(self, state: SandboxState, limiter: ChannelRateLimiter, base_url: Callable[[], str]) -> None:
         self.state = state
         self.limiter = limiter
         views = ViewMethods(state)
+        files = FileMethods(state, base_url)
         self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self.auth_test,
             "chat.postMessage": self.chat_post_message,
@@ -85,6 +37,8 @@ class WebApi:
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroups_users_list,
             "conversations.open": self.conversations_open,
+            "files.getUploadURLExternal": files.files_get_upload_url_external,
+            "files.completeUploadExternal": files.files_complete_upload_external,
         }
 
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -142,7 +96,8 @@ class WebApi:
             bot_id=self.state.bot_id,
             thread_ts=None if thread_ts is None else str(thread_ts),
         )
-        return {"channel": channel.id, "ts": message.ts, "message": message.to_api(self.state.team.id)}
+        message_api = message.to_api(self.state.team.id, self.state.files)
+        return {"channel": channel.id, "ts": message.ts, "message": message_api}
 
     def chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self.channel(params)
@@ -162,7 +117,7 @@ class WebApi:
             "channel": channel.id,
             "ts": message.ts,
             "text": message.text,
-            "message": message.to_api(self.state.team.id),
+            "message": message.to_api(self.state.team.id, self.state.files),
         }
 
     def chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
