@@ -15,8 +15,10 @@ from agents.guardrails.sealed import VaultSealer
 from agents.tools import ToolSpec
 from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
+from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
 from handlers.contracts import TaskDirectory, TaskRequest
+from handlers.report_contracts import TaskReports
 
 __all__ = ["BotDeps", "BotIdentity", "Launcher", "build_app", "fetch_bot_identity"]
 
@@ -46,6 +48,8 @@ class Launcher(Protocol):
 
     async def cancel_workflow(self, service: str, key: str) -> bool: ...
 
+    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool: ...
+
     async def call(
         self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
     ) -> str | None: ...
@@ -74,6 +78,10 @@ class BotDeps:
     ledger: BudgetLedger | None = None
     requests_per_user: Rate | None = None
     requests_per_channel: Rate | None = None
+    reports: TaskReports | None = None
+    """Task status and step trees for `/ops status` and the Details modal; None: those answer that they can't."""
+    digests: DigestScheduler | None = None
+    """The digest schedules this replica fires (and `/ops digest now` uses)."""
 
 
 def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:

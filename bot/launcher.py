@@ -95,6 +95,20 @@ class TaskLauncher:
             return None
         return text
 
+    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool:
+        """A one-way call (Restate accepts it and runs it later); False when it was not accepted in time."""
+        url = f"{self._ingress}/{service}/{key}/{handler}/send"
+        try:
+            async with asyncio.timeout(self._deadline):
+                status, text = await self._request("POST", url, body, headers={"idempotency-key": idempotency_key})
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("restate send %s/%s/%s failed: %s", service, key, handler, type(exc).__name__)
+            return False
+        if status >= 300:
+            log.warning("restate send %s/%s/%s: %s %s", service, key, handler, status, text[:200])
+            return False
+        return True
+
     async def cancel_workflow(self, service: str, key: str) -> bool:
         """Cancel the running main invocation of a workflow through the admin API; False if none is running."""
         if self._admin_url is None:

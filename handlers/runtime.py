@@ -105,6 +105,10 @@ class DurableAgentRuntime:
     def _agent_attributes(self) -> dict[str, str]:
         return {"gen_ai.agent.name": self._agent.name, "opsgate.task.type": self.task_type}
 
+    def _redact(self, text: str) -> str:
+        """Text bound for a span attribute: secrets redacted, personal data as placeholders."""
+        return self._deps.tool_output_guard.check(text).text
+
     def _key(self, turn: int, call: ToolUseBlock) -> str:
         return f"{self._scope or self._request.task_id}:{turn}:{call.id}"
 
@@ -331,6 +335,7 @@ class DurableAgentRuntime:
             started,
             ended,
             agent_span_key(self._scope),
+            self._redact,
         )
         failed = [r for r in results if r.status != "done"]
         return ToolResult(content=render_results(results), is_error=len(failed) == len(results))
@@ -397,6 +402,7 @@ async def _emit_handoffs(
     started: float,
     ended: float,
     parent: str,
+    redact: Callable[[str], str],
 ) -> None:
     """One span per handoff with the typed task and result, so the trace shows who was asked what."""
     for task, result in zip(tasks, results, strict=True):
@@ -410,11 +416,11 @@ async def _emit_handoffs(
                 "opsgate.handoff.task_id": task.task_id,
                 "opsgate.handoff.parent_task_id": task.parent_task_id,
                 "opsgate.handoff.type": task.type,
-                "opsgate.handoff.objective": task.objective,
+                "opsgate.handoff.objective": redact(task.objective),
                 "opsgate.handoff.timeout_s": task.timeout_seconds,
-                "opsgate.handoff.task": task.model_dump_json(),
+                "opsgate.handoff.task": redact(task.model_dump_json()),
                 "opsgate.handoff.status": result.status,
-                "opsgate.handoff.result": result.model_dump_json(exclude={"artifacts"}),
+                "opsgate.handoff.result": redact(result.model_dump_json(exclude={"artifacts"})),
             },
             error=None if result.status == "done" else result.summary[:200],
             key=handoff_span_key(task.task_id),

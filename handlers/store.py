@@ -90,6 +90,10 @@ class TaskStore:
         self._engine = engine
         self._clock = clock
 
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
     def upsert(self, record: TaskRecord) -> None:
         """Insert the record, or merge it into the stored one under the rules in the module docstring."""
         status = TaskStatus(record.status)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from handlers.report_contracts import StepNode, TaskStatusLine
+from handlers.report_contracts import StepNode, TaskStatusLine, TraceSummary
 from handlers.span_summaries import SpanSummary, SpanSummaryStore
 from handlers.store import TaskRecord, TaskStore
+from handlers.trace_summary import trace_summary
 
 __all__ = ["TaskReporter"]
 
@@ -31,6 +32,18 @@ class TaskReporter:
 
     def steps(self, task_id: str) -> list[StepNode]:
         return self._spans.steps(task_id)
+
+    def summary(self, task_id: str) -> TraceSummary | None:
+        """The task's trace summary as it stands (also while it runs), for the Details modal."""
+        record = self._tasks.get(task_id)
+        if record is None:
+            return None
+        rows = self._spans.rows(task_id)
+        task_span = next((row for row in rows if row.kind == "task"), None)
+        duration = (
+            task_span.duration_ms / 1000 if task_span else (record.updated_at - record.created_at).total_seconds()
+        )
+        return trace_summary(task_id, rows, outcome=record.status, duration_s=duration)
 
     def _lines(self, records: list[TaskRecord]) -> list[TaskStatusLine]:
         if not records:

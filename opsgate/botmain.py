@@ -10,10 +10,12 @@ from approvals import CachedUserGroups
 from approvals.audit import AuditLog
 from approvals.ledger import SqlBudgetLedger
 from bot.app import BotDeps, build_app, fetch_bot_identity
+from bot.digest_schedule import DigestScheduler
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
 from handlers.store import TaskStore
+from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
@@ -61,6 +63,8 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         ledger=SqlBudgetLedger(engine),
         requests_per_user=team.commands.requests_per_user,
         requests_per_channel=team.commands.requests_per_channel,
+        reports=TaskReporter(engine),
+        digests=DigestScheduler(list(team.digests), launcher),
     )
     app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
     return SlackHttpApp(app, settings.signing_secret), deps
@@ -72,6 +76,8 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
     refresher = None
     if isinstance(deps.directory, CachedUserGroups):
         refresher = asyncio.create_task(deps.directory.run_refresher(shutdown, interval=300))
+    if deps.digests is not None:
+        deps.digests.start()
     try:
         if settings.slack_mode == "socket":
             await _run_socket_mode(settings, http_app, shutdown)
@@ -80,6 +86,8 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
             await serve_http11(http_app, settings.bot_host, settings.bot_port, shutdown)
     finally:
         shutdown.set()
+        if deps.digests is not None:
+            deps.digests.shutdown()
         if refresher is not None:
             await refresher
         if isinstance(deps.launcher, TaskLauncher):

@@ -19,6 +19,7 @@ from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction
 from agents.mcp import McpConfig
 from agents.spec import AgentSpec
 from approvals.policy import ApprovalPolicy
+from bot.digest_schedule import DigestSchedule
 
 __all__ = ["CommandsConfig", "TeamConfig", "TeamConfigError", "load_team_config", "parse_team_config"]
 
@@ -105,6 +106,9 @@ class TeamConfig(BaseModel):
     guardrails: GuardrailsSection = Field(default_factory=GuardrailsSection)
     tools: ToolsSection = Field(default_factory=ToolsSection)
     mcp: McpConfig = Field(default_factory=McpConfig, description="MCP servers whose tools agents may use.")
+    digests: list[DigestSchedule] = Field(
+        default_factory=list, description="Scheduled digests: channel, cron, timezone, hours covered."
+    )
 
     @model_validator(mode="before")
     @classmethod

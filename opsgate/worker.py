@@ -28,8 +28,10 @@ from handlers.agent_worker import build_agent_worker
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
 from handlers.deps import AuditWriter, TaskDeps
+from handlers.digest import DigestDeps, build_digest_object
 from handlers.executions import ExecutionLedger
 from handlers.health import build_worker_health
+from handlers.report_contracts import DigestPoster
 from handlers.span_summaries import SpanSummaryProcessor, SpanSummaryStore
 from handlers.store import TaskStore
 from handlers.switches import build_switches_object
@@ -170,7 +172,13 @@ def build_approval_deps(
     )
 
 
-def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps) -> Any:
+def _poster(deps: TaskDeps) -> DigestPoster:
+    if not isinstance(deps.notifier, SlackNotifier):
+        raise TypeError("digests need a notifier that can post them (SlackNotifier)")
+    return deps.notifier
+
+
+def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps, digest_deps: DigestDeps | None = None) -> Any:
     return restate.app(
         [
             build_task_workflow(deps),
@@ -178,6 +186,7 @@ def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps) -> Any:
             build_approval_object(approval_deps),
             build_switches_object(),
             build_worker_health(deps),
+            build_digest_object(digest_deps or DigestDeps(engine=deps.store.engine, poster=_poster(deps))),
         ]
     )
 

@@ -60,7 +60,7 @@ _READ = re.compile(
     r"errors?|broken|what|which|who|how|why|show|list|check|look|find|get|count)\b",
     _I,
 )
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|<EMAIL_\d+>")  # or its pseudonym
 _CHANNEL = re.compile(r"(?<![\w#@.-])(#[A-Za-z][A-Za-z0-9._-]{0,79}|[CG](?=[A-Z0-9]*\d)[A-Z0-9]{4,11})\b")
 _COMMS = re.compile(r"\b(?:e-?mail|mail|tell|notify|inform|post|announce|message|ping|let|send|write)\b", _I)
 _MESSAGE = re.compile(r":\s+|\s(?:that|saying|about)\s", _I)

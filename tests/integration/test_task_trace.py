@@ -100,16 +100,19 @@ async def test_task_and_step_spans_form_one_trace(
 
     spans = {span.name: span for span in span_exporter.get_finished_spans()}
     task = spans["task t-trace-1"]
+    lead = spans["invoke_agent lead"]
     chat = spans["chat offline"]
     tool = spans["execute_tool list_services"]
     trace_id = bot_span.get_span_context().trace_id
-    assert {s.context.trace_id for s in (task, chat, tool)} == {trace_id}
+    assert {s.context.trace_id for s in (task, lead, chat, tool)} == {trace_id}
     assert task.parent is not None
     assert task.parent.span_id == bot_span.get_span_context().span_id
+    assert lead.parent is not None
+    assert lead.parent.span_id == task.context.span_id
     assert chat.parent is not None
-    assert chat.parent.span_id == task.context.span_id
+    assert chat.parent.span_id == lead.context.span_id
     assert tool.parent is not None
-    assert tool.parent.span_id == task.context.span_id
+    assert tool.parent.span_id == lead.context.span_id
     assert task.start_time is not None
     assert chat.start_time is not None
     assert task.end_time is not None

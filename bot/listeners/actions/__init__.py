@@ -1,5 +1,19 @@
 """Button clicks."""
 
-from bot.listeners.actions.approvals import register
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.listeners.actions import approvals, details
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
 
 __all__ = ["register"]
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    approvals.register(app, deps)
+    details.register(app, deps)

@@ -38,7 +38,7 @@ NOT_ALLOWED_HELP = (
     "I can answer questions about services and run operations with approval for the people listed in "
     "`commands.allowed_users` of opsgate.yml; ask an opsgate admin to add you."
 )
-SUBCOMMANDS = {"help", "cancel", "freeze", "policy", "approvals"}
+SUBCOMMANDS = {"help", "cancel", "freeze", "policy", "approvals", "status", "digest"}
 ACCEPTED = "On it: I'll reply in a thread in this channel. (task `{task_id}`)"
 DUPLICATE = "Already on it (task `{task_id}`): this request was received before, so I did not start it twice."
 UNAVAILABLE = (

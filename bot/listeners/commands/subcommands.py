@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from approvals import eligible_approvers, explain, may_administer
+from bot.listeners.commands.status import STATUS_HELP, digest, status
 from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
 from handlers.switches import SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
 
@@ -26,10 +27,14 @@ Answer = dict[str, Any]
 Handler = Callable[["SlashCommand", str, "BotDeps"], Awaitable[Answer]]
 UNAVAILABLE = ":warning: The task engine did not answer in time; nothing changed. Please try again."
 
-SUBCOMMAND_HELP = """• `/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver).
+SUBCOMMAND_HELP = (
+    """• `/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver).
 • `/ops freeze on|off|status`: policy admins only; while frozen, every action above low risk is refused.
 • `/ops policy <tool>`: what approval a tool needs, and why.
-• `/ops approvals`: the approvals waiting on you, oldest first."""
+• `/ops approvals`: the approvals waiting on you, oldest first.
+"""
+    + STATUS_HELP
+)
 
 
 async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
@@ -103,6 +108,10 @@ async def waiting_on_me(command: SlashCommand, _: str, deps: BotDeps) -> Answer:
 
 _SHAPES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^(approvals)$", re.IGNORECASE), waiting_on_me),
+    (re.compile(r"^status()$", re.IGNORECASE), status),
+    (re.compile(r"^status\s+(t-\S*|\S{1,80})$", re.IGNORECASE), status),
+    (re.compile(r"^digest()$", re.IGNORECASE), digest),
+    (re.compile(r"^digest\s+(\S{1,40})$", re.IGNORECASE), digest),
     (re.compile(r"^cancel\s+(t-[0-9a-f]{20})$", re.IGNORECASE), cancel),
     (re.compile(r"^freeze\s+(on|off|status)$", re.IGNORECASE), freeze),
     (re.compile(r"^policy\s+([A-Za-z0-9_:*.-]{1,80})$", re.IGNORECASE), policy),

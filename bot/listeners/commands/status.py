@@ -1,0 +1,127 @@
+"""`/ops status [task]` and `/ops digest [now]`: what my tasks are doing, and the channel's digest."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from approvals import eligible_approvers
+from bot.reports import human_duration
+from handlers.health import BREAKERS, WORKER_HEALTH
+from handlers.report_contracts import BreakerLine, TaskStatusLine
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+    from bot.listeners.commands.ops import SlashCommand
+
+__all__ = ["STATUS_HELP", "digest", "status"]
+
+Answer = dict[str, Any]
+TASK_ID = re.compile(r"^t-[0-9a-f]{20}$")
+STATUS_HELP = """• `/ops status`: your recent tasks; `/ops status <task id>`: its live state and the circuit breakers.
+• `/ops digest`: this channel's digest schedule; `/ops digest now`: post a digest of the last 24 hours here."""
+_EMOJI = {
+    "queued": ":hourglass_flowing_sand:",
+    "planning": ":thinking_face:",
+    "running": ":gear:",
+    "waiting_approval": ":raised_hand:",
+    "done": ":white_check_mark:",
+    "failed": ":x:",
+    "cancelled": ":no_entry_sign:",
+}
+
+
+def _age(line: TaskStatusLine) -> str:
+    return human_duration(max(0.0, time.time() - line.created_at.timestamp())) + " ago"
+
+
+def _line(line: TaskStatusLine) -> str:
+    emoji = _EMOJI.get(line.status, ":grey_question:")
+    return f"{emoji} `{line.task_id}` *{line.status.replace('_', ' ')}* · {_age(line)} · {line.excerpt}"
+
+
+async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
+    reports = deps.reports
+    if reports is None:
+        return {"text": "Task status is not available in this deployment (no database configured)."}
+    argument = argument.strip()
+    if not argument:
+        mine = await asyncio.to_thread(reports.recent, command.user_id, 10)
+        if not mine:
+            return {"text": "You have no tasks yet. Ask me something: `/ops what services are running in staging?`"}
+        return {"text": "*Your recent tasks*, newest first:\n" + "\n".join(_line(line) for line in mine)}
+    if not TASK_ID.match(argument):
+        return {
+            "text": f'`{argument[:40]}` is not a task id: they look like `t-` and 20 hex digits (the "On it" '
+            "answer and the thread show it). `/ops status` lists yours; to ask about a service, write a sentence."
+        }
+    line = await asyncio.to_thread(reports.status, argument)
+    if line is None:
+        return {"text": f"I don't know a task `{argument}`. `/ops status` lists yours."}
+    allowed = {line.requester, *eligible_approvers(list(deps.policy.approvers), deps.directory)}
+    allowed |= set(eligible_approvers(list(deps.policy.admins), deps.directory))
+    if command.user_id not in allowed:
+        return {"text": f"Task `{argument}` belongs to <@{line.requester}>: only they, approvers and admins see it."}
+    lines = [
+        _line(line),
+        f"Step {line.steps} · {line.model_calls} model calls · {line.tool_calls} tool calls"
+        f" ({line.tool_errors} failed) · {line.input_tokens:,} tokens in, {line.output_tokens:,} out · "
+        f"${line.cost_usd:.4f}",
+        f"Last change {human_duration(max(0.0, time.time() - line.updated_at.timestamp()))} ago in <#{line.channel}>.",
+    ]
+    if line.outcome and line.status in ("done", "failed", "cancelled"):
+        lines.append("> " + line.outcome[:280].replace("\n", " "))
+    lines.append(await _breakers(deps))
+    return {"text": "\n".join(lines)}
+
+
+async def _breakers(deps: BotDeps) -> str:
+    raw = await deps.launcher.call(WORKER_HEALTH, "", BREAKERS, None, deadline=1.0)
+    if raw is None:
+        return "Circuit breakers: the worker did not answer in time."
+    breakers = [BreakerLine.model_validate(item) for item in json.loads(raw)]
+    if not breakers:
+        return "Circuit breakers: none has been used yet on the worker that answered."
+    shown = []
+    for breaker in breakers:
+        text = f"`{breaker.name}` {breaker.state}"
+        if breaker.state != "closed":
+            text += f" ({breaker.consecutive_failures} failures, retry in {breaker.retry_in_s:.0f} s)"
+        shown.append(text)
+    return "Circuit breakers: " + ", ".join(shown)
+
+
+async def digest(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
+    scheduler = deps.digests
+    if argument.strip().lower() == "now":
+        if scheduler is None:
+            return {"text": "Digests are not available in this deployment."}
+        from handlers.digest import DigestRequest  # the request model only; the bot never builds a digest
+
+        end = datetime.now(UTC).replace(second=0, microsecond=0)
+        request = DigestRequest(
+            channel=command.channel_id,
+            period_start=end - timedelta(hours=24),
+            period_end=end,
+            label=f"Digest on request · last 24 hours to {end:%Y-%m-%d %H:%M} UTC",
+        )
+        if not await scheduler.post(request):
+            return {"text": ":warning: The task engine did not accept the digest; nothing was posted. Try again."}
+        return {"text": "Posting a digest of the last 24 hours in this channel (one per minute at most)."}
+    if argument.strip():
+        return {"text": f"`/ops digest` takes `now` or nothing, not `{argument[:40]}`."}
+    runs = scheduler.next_runs(command.channel_id) if scheduler is not None else []
+    if not runs:
+        return {
+            "text": "No digest is scheduled for this channel. Add one under `digests:` in opsgate.yml "
+            "(channel, cron, timezone), or try `/ops digest now`."
+        }
+    lines = ["*Digests for this channel:*"]
+    for schedule, next_run in runs:
+        when = f"{next_run:%Y-%m-%d %H:%M %Z}" if next_run else "never again"
+        lines.append(f"• `{schedule.cron}` ({schedule.timezone}), covering {schedule.covers_hours:g} h; next: {when}")
+    return {"text": "\n".join(lines)}
