@@ -1,0 +1,178 @@
+"""`/ops status` and `/ops digest` through the real Bolt app with signed requests, over a real database."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import Engine
+
+from agents.guardrails import SizeGuard
+from approvals import ApprovalPolicy
+from bot.app import BotDeps, BotIdentity, build_app
+from bot.digest_schedule import DigestSchedule, DigestScheduler
+from bot.http import SlackHttpApp
+from bot.launcher import Launch
+from bot.sandbox import new_trigger_id, sign_request, slash_command_body
+from handlers.contracts import TaskRequest
+from handlers.digest import DigestRequest
+from handlers.span_summaries import SpanSummaryStore
+from handlers.store import TaskRecord, TaskStatus, TaskStore
+from handlers.task_reports import TaskReporter
+
+SECRET = "unit-test-secret"
+MINE, THEIRS = "t-" + "a" * 20, "t-" + "b" * 20
+
+
+class FakeLauncher:
+    """Answers WorkerHealth/breakers like a worker would, and records one-way sends (digests)."""
+
+    def __init__(
+        self,
+        breakers: str | None = '[{"name": "model:anthropic", "state": "open", '
+        '"consecutive_failures": 5, "retry_in_s": 12.0}]',
+    ) -> None:
+        self.breakers = breakers
+        self.sent: list[tuple[str, str, str, str]] = []
+
+    async def launch(self, request: TaskRequest) -> Launch:
+        raise AssertionError("status and digest never start a task")
+
+    async def cancel_workflow(self, service: str, key: str) -> bool:
+        return False
+
+    async def call(
+        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+    ) -> str | None:
+        assert (service, key, handler) == ("WorkerHealth", "", "breakers")
+        return self.breakers
+
+    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool:
+        self.sent.append((service, key, handler, body))
+        return True
+
+
+@pytest.fixture
+def launcher() -> FakeLauncher:
+    return FakeLauncher()
+
+
+@pytest.fixture
+def client(db_engine: Engine, launcher: FakeLauncher) -> httpx.AsyncClient:
+    store = TaskStore(db_engine)
+    for task_id, who, status in ((MINE, "U0ALICE", TaskStatus.RUNNING), (THEIRS, "U0BOB", TaskStatus.DONE)):
+        store.upsert(
+            TaskRecord(
+                id=task_id,
+                team_id="T0",
+                requester=who,
+                channel="C0OPS",
+                text=f"restart api for {who}",
+                status=status,
+                outcome="restarted" if status is TaskStatus.DONE else None,
+            )
+        )
+    SpanSummaryStore(db_engine).write(
+        [
+            {
+                "span_id": f"{n:016x}",
+                "trace_id": "0" * 32,
+                "parent_id": None,
+                "task_id": MINE,
+                "name": "chat m",
+                "kind": "chat",
+                "agent": "lead",
+                "task_type": "request",
+                "tool": None,
+                "model": "m",
+                "started_at": datetime.now(UTC),
+                "duration_ms": 5.0,
+                "status": "ok",
+                "error": None,
+                "outcome": None,
+                "actors": None,
+                "input_tokens": 1000 * n,
+                "output_tokens": 10,
+                "cache_read_tokens": 0,
+                "cache_write_tokens": 0,
+                "cost_usd": 0.01,
+            }
+            for n in (1, 2)
+        ]
+    )
+    schedules = [DigestSchedule(channel="C0OPS", cron="0 9 * * 1-5", timezone="Europe/Berlin")]
+    deps = BotDeps(
+        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
+        launcher=launcher,
+        guard=SizeGuard(max_chars=200),
+        policy=ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"]),
+        reports=TaskReporter(db_engine),
+        digests=DigestScheduler(schedules, launcher),
+    )
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
+
+
+async def ops(client: httpx.AsyncClient, text: str, user: str = "U0ALICE", channel: str = "C0OPS") -> str:
+    body = slash_command_body(
+        user_id=user,
+        channel_id=channel,
+        text=text,
+        command="/ops",
+        response_url="http://127.0.0.1:9/r",
+        trigger_id=new_trigger_id(time.time()),
+    )
+    response = await client.post("/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time())))
+    assert response.status_code == 200
+    text_: str = response.json()["text"]
+    return text_
+
+
+async def test_status_lists_my_tasks_only(client: httpx.AsyncClient) -> None:
+    answer = await ops(client, "status")
+    assert answer.startswith("*Your recent tasks*")
+    assert MINE in answer and THEIRS not in answer
+    assert "*running*" in answer
+    assert "You have no tasks yet" in await ops(client, "status", user="U0DAVE")
+
+
+async def test_status_of_one_task_shows_its_totals_and_the_breakers(client: httpx.AsyncClient) -> None:
+    answer = await ops(client, f"status {MINE}")
+    assert "2 model calls" in answer and "3,000 tokens in, 20 out" in answer and "$0.0200" in answer
+    assert "`model:anthropic` open (5 failures, retry in 12 s)" in answer
+
+
+async def test_status_refuses_bad_ids_unknown_tasks_and_other_peoples_tasks(
+    client: httpx.AsyncClient, launcher: FakeLauncher
+) -> None:
+    assert "is not a task id" in await ops(client, "status t-123")
+    assert "is not a task id" in await ops(client, "status api")
+    assert (
+        await ops(client, "status t-" + "c" * 20) == f"I don't know a task `t-{'c' * 20}`. `/ops status` lists yours."
+    )
+    assert "belongs to <@U0BOB>" in await ops(client, f"status {THEIRS}")
+    assert "restarted" in await ops(client, f"status {THEIRS}", user="U0CAROL")  # an approver may look
+    launcher.breakers = None
+    assert "the worker did not answer in time" in await ops(client, f"status {MINE}")
+
+
+async def test_digest_shows_the_schedule_and_now_posts_one(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+    answer = await ops(client, "digest")
+    assert "`0 9 * * 1-5` (Europe/Berlin), covering 24 h; next:" in answer
+    assert "No digest is scheduled" in await ops(client, "digest", channel="C0DEPLOY")
+    assert "takes `now` or nothing" in await ops(client, "digest weekly")
+    assert (await ops(client, "digest now")).startswith("Posting a digest of the last 24 hours")
+    [(service, key, handler, body)] = launcher.sent
+    request = DigestRequest.model_validate(json.loads(body))
+    assert (service, handler, request.channel) == ("Digest", "post", "C0OPS")
+    assert key.startswith("C0OPS:") and request.period_end - request.period_start == timedelta(hours=24)
+
+
+async def test_help_lists_status_and_digest(client: httpx.AsyncClient) -> None:
+    answer = await ops(client, "help")
+    assert "`/ops status`" in answer and "`/ops digest now`" in answer
