@@ -135,17 +135,22 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
         text=f"restart api in staging and tell <EMAIL_1> (token {LEAKED})",
         trace_context=carrier,
     )
-    async with httpx.AsyncClient(timeout=60) as client:
+    voted: set[str] = set()
+    async with httpx.AsyncClient(timeout=120) as client:
         sent = await client.post(
             f"{restate.ingress_url}/TaskWorkflow/{TASK}/run/send",
             content=request.model_dump_json(),
             headers={"content-type": "application/json"},
         )
         assert sent.status_code < 300, sent.text
-        voted: set[str] = set()
-        for _ in range(2):  # the restart and the email each wait for a person
-            ids = await sandbox.wait_for(lambda s: _approval_ids(sandbox) - voted or None, timeout=30)
-            for approval_id in ids:
+        finished = asyncio.create_task(client.get(f"{restate.ingress_url}/restate/workflow/TaskWorkflow/{TASK}/attach"))
+        for _ in range(10):  # bounded: the restart and the email each wait for a person, once
+            cards = asyncio.create_task(sandbox.wait_for(lambda s: _approval_ids(sandbox) - voted or None, timeout=90))
+            await asyncio.wait([finished, cards], return_when=asyncio.FIRST_COMPLETED)
+            if finished.done():
+                cards.cancel()
+                break
+            for approval_id in cards.result():
                 vote = VoteRequest(voter="U0BOB", approve=True)
                 answer = await client.post(
                     f"{restate.ingress_url}/Approval/{approval_id}/vote",
@@ -154,14 +159,8 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
                 )
                 assert answer.status_code == 200, answer.text
                 voted.add(approval_id)
-            if len(voted) >= 2:
-                break
-        result = await client.get(f"{restate.ingress_url}/restate/workflow/TaskWorkflow/{TASK}/output")
-        for _ in range(300):
-            if result.status_code == 200:
-                break
-            await asyncio.sleep(0.1)
-            result = await client.get(f"{restate.ingress_url}/restate/workflow/TaskWorkflow/{TASK}/output")
+        result = await finished
+    assert len(voted) == 2
     assert result.status_code == 200, result.text
 
     spans = [s for s in span_exporter.get_finished_spans() if (s.attributes or {}).get("opsgate.task.id") == TASK]
