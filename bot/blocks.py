@@ -6,9 +6,13 @@ from typing import Any
 
 from handlers.contracts import TaskPhase, TaskView
 
-__all__ = ["SECTION_LIMIT", "clip", "reply_blocks", "root_blocks"]
+__all__ = ["CANCEL_ACTION", "RETRY_ACTION", "SECTION_LIMIT", "clip", "reply_blocks", "root_blocks"]
 
 SECTION_LIMIT = 3000
+CANCEL_ACTION = "task_cancel"
+RETRY_ACTION = "task_retry"
+_RUNNING = {TaskPhase.QUEUED, TaskPhase.PLANNING, TaskPhase.RUNNING, TaskPhase.WAITING_APPROVAL}
+_RETRYABLE = {TaskPhase.FAILED, TaskPhase.CANCELLED}
 _PHASE = {
     TaskPhase.QUEUED: (":hourglass_flowing_sand:", "Queued"),
     TaskPhase.PLANNING: (":thinking_face:", "Planning"),
@@ -44,7 +48,34 @@ def root_blocks(view: TaskView) -> tuple[str, list[dict[str, Any]]]:
             "elements": [{"type": "mrkdwn", "text": f"requested by <@{view.requester}> · task `{view.task_id}`"}],
         },
     ]
+    # Slash commands do not work inside threads: the root carries what one can do about the task.
+    if view.phase in _RUNNING:
+        blocks.append(_actions(_button("Cancel", CANCEL_ACTION, view.task_id, "danger", confirm=True)))
+    elif view.phase in _RETRYABLE:
+        blocks.append(_actions(_button("Retry", RETRY_ACTION, view.task_id, "primary")))
     return fallback, blocks
+
+
+def _actions(*elements: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def _button(text: str, action_id: str, value: str, style: str, *, confirm: bool = False) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text},
+        "action_id": action_id,
+        "value": value,
+        "style": style,
+    }
+    if confirm:
+        button["confirm"] = {
+            "title": {"type": "plain_text", "text": "Cancel this task?"},
+            "text": {"type": "mrkdwn", "text": "Its pending approvals are withdrawn; actions that ran stay done."},
+            "confirm": {"type": "plain_text", "text": "Cancel the task"},
+            "deny": {"type": "plain_text", "text": "Keep it running"},
+        }
+    return button
 
 
 def reply_blocks(text: str) -> tuple[str, list[dict[str, Any]]]:

@@ -65,6 +65,8 @@ class TaskDeps:
     spans: SpanSummaryStore | None = None
     """The span summaries every task leaves; None: no trace summary is posted at the end (tests of other things)."""
     flush_spans: Callable[[float], bool] = _nothing_to_flush
+    trace_content: bool = False
+    """Record message content on chat spans (gen_ai.input/output.messages), redacted; off unless opted in."""
     """Waits until this process's ended spans are stored (the span summary processor's `flush`)."""
 
     def specialist(self, name: str) -> AgentSpec | None:

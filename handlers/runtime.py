@@ -51,6 +51,8 @@ UNAVAILABLE = (
     "{tool} is unavailable ({why}). This is not about your arguments: do not call it again in this task; carry "
     "on without it if you can, or say that the task cannot be finished."
 )
+CONTENT_LIMIT = 16_000
+"""Characters of message content kept per attribute when content tracing is on."""
 OUTCOME_UNKNOWN = (
     "The call to {tool} was interrupted and its outcome is unknown; it was not run again, because it cannot be "
     "repeated safely. A person has been asked to check. Do not retry it."
@@ -105,6 +107,16 @@ class DurableAgentRuntime:
     def _agent_attributes(self) -> dict[str, str]:
         return {"gen_ai.agent.name": self._agent.name, "opsgate.task.type": self.task_type}
 
+    def _content_attributes(self, request: ModelRequest, response: ModelResponse) -> dict[str, str]:
+        """The gen_ai content attributes (JSON strings), for deployments that opted in."""
+        sent = [message.model_dump(mode="json") for message in request.messages]
+        answer = [{"role": "assistant", "content": [block.model_dump(mode="json") for block in response.content]}]
+        return {
+            "gen_ai.system_instructions": self._redact(request.system[:CONTENT_LIMIT]),
+            "gen_ai.input.messages": self._redact(json.dumps(sent, ensure_ascii=False)[:CONTENT_LIMIT]),
+            "gen_ai.output.messages": self._redact(json.dumps(answer, ensure_ascii=False)[:CONTENT_LIMIT]),
+        }
+
     def _redact(self, text: str) -> str:
         """Text bound for a span attribute: secrets redacted, personal data as placeholders."""
         return self._deps.tool_output_guard.check(text).text
@@ -148,6 +160,8 @@ class DurableAgentRuntime:
                     duration_s=time.perf_counter() - began,
                 )
                 span.set_attributes(chat_response_attributes(response, self._deps.prices.cost(response.model, usage)))
+                if self._deps.trace_content:  # opt-in; redacted like any tool output, and clipped
+                    span.set_attributes(self._content_attributes(request, response))
                 return response
 
         response: ModelResponse = await self._ctx.run_typed(

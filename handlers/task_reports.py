@@ -33,6 +33,10 @@ class TaskReporter:
     def steps(self, task_id: str) -> list[StepNode]:
         return self._spans.steps(task_id)
 
+    def request_text(self, task_id: str) -> str | None:
+        record = self._tasks.get(task_id)
+        return record.text if record is not None else None
+
     def summary(self, task_id: str) -> TraceSummary | None:
         """The task's trace summary as it stands (also while it runs), for the Details modal."""
         record = self._tasks.get(task_id)

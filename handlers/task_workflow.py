@@ -47,6 +47,7 @@ __all__ = ["TaskDeps", "build_task_workflow"]
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying: logged once
 
 DONE_PROMISE = "done"
+ROOT_UPDATE_INTERVAL_S = 2.0
 _DB = RunOptions[None](max_attempts=10, initial_retry_interval=timedelta(milliseconds=100))
 NOT_IN_CHANNEL = (
     "I can't post in <#{channel}>, so I did not start this task. Invite me first: type `/invite @opsgate` in "
@@ -79,6 +80,7 @@ class _TaskRun:
         self.request = request
         self.deps = deps
         self._ended = False
+        self._root_updated_at = 0.0
         shown = request.follow_up.request if request.follow_up else request.text
         self.view = TaskView(task_id=request.task_id, requester=request.user_id, request=shown, phase=TaskPhase.QUEUED)
 
@@ -208,6 +210,15 @@ class _TaskRun:
     def _on_progress(self, root: ThreadRef) -> DurableAgentRuntime.ProgressHook:
         async def update(event: AgentProgress) -> None:
             phase = TaskPhase.PLANNING if event.turn == 1 and event.activity == "thinking" else TaskPhase.RUNNING
+            now = await self.ctx.time()  # journaled: a replay skips the same updates
+            same_phase = phase == self.view.phase
+            if same_phase and now - self._root_updated_at < ROOT_UPDATE_INTERVAL_S:
+                # Progress within one phase is shown at most every few seconds (chat.update is tier 3 per
+                # workspace); phase changes and the final status always go out.
+                self.view = self.view.model_copy(update={"detail": event.activity, "step": event.turn})
+                await self._db("db: status", self.deps.store.update, self.request.task_id, steps=event.turn)
+                return
+            self._root_updated_at = now
             self.view = self.view.model_copy(
                 update={
                     "phase": phase,

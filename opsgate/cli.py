@@ -47,7 +47,7 @@ def _worker(settings: Settings) -> None:
     from opsgate.telemetry import install, install_metrics, setup_metrics, setup_telemetry
     from opsgate.worker import build_approval_deps, build_task_deps, default_mcp_servers, load_team, run_worker
 
-    install(setup_telemetry("opsgate-worker"))
+    install(setup_telemetry("opsgate-worker", console=settings.trace_console))
     install_metrics(setup_metrics("opsgate-worker"))
     use_draft_names(settings.genai_draft_metrics)
     team = load_team(settings)
@@ -62,7 +62,7 @@ def _bot(settings: Settings) -> None:
     from opsgate.telemetry import install, setup_telemetry
     from opsgate.worker import load_team
 
-    install(setup_telemetry("opsgate-bot"))
+    install(setup_telemetry("opsgate-bot", console=settings.trace_console))
     team = load_team(settings)
     run_until_signal(lambda shutdown: run_bot(settings, team, shutdown))
 

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # Telemetry: the gen_ai metrics under the conventions' newer draft names (gen_ai.client.inference.*) instead
     # of the names current backends read (gen_ai.client.token.usage, gen_ai.client.operation.duration).
     genai_draft_metrics: bool = Field(False, validation_alias=_env("GENAI_DRAFT_METRICS"))
+    # Message content on chat spans (gen_ai.input.messages / output.messages), secrets redacted: opt-in.
+    trace_content: bool = Field(False, validation_alias=_env("TRACE_CONTENT"))
+    # Print spans on the console as they end (debugging), besides the database and OTLP.
+    trace_console: bool = Field(False, validation_alias=_env("TRACE_CONSOLE"))
 
     # Restate.
     restate_ingress_url: str = Field("http://127.0.0.1:8080", validation_alias=_env("RESTATE_INGRESS_URL"))

@@ -119,6 +119,7 @@ def build_task_deps(
         team={spec.name: spec for spec in team.agents},
         spans=spans,
         flush_spans=flush_spans,
+        trace_content=settings.trace_content,
         sealer=vault_sealer(settings),
         restore_types=frozenset(team.guardrails.restore_in_approved_calls),
     )

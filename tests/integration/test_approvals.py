@@ -410,3 +410,46 @@ async def test_personal_data_is_restored_only_inside_the_approved_call(stack: St
     [seen] = stack.probe_lines(probe_name, "model")
     assert "ops-lead@example.com" not in seen  # the result went back to the model concealed again
     assert "notified <EMAIL_1>" in seen
+
+
+async def test_the_thread_root_cancels_a_waiting_task_and_retries_it(stack: Stack, probe_name: str) -> None:
+    """Slash commands do not work in threads: the root's Cancel and Retry buttons do what the commands do."""
+    task_id = await request_action(stack, probe_name, "restart_service", user="U0ALICE")
+    card = await wait_card(stack, probe_name)
+    root = await stack.sandbox.wait_for(
+        lambda s: next(
+            (m for m in s.messages_in("C0OPS") if m.ts == card.thread_ts and "task_cancel" in json.dumps(m.blocks)),
+            None,
+        ),
+        timeout=15,
+    )
+    await click(stack, "U0DAVE", root, "task_cancel")
+    assert "Only <@U0ALICE>" in await latest_ephemeral(stack, "U0DAVE", "cancel")
+    await click(stack, "U0ALICE", root, "task_cancel")
+    assert "Cancelling" in await latest_ephemeral(stack, "U0ALICE", "Cancelling")
+    retry_root = await stack.sandbox.wait_for(
+        lambda s: next(
+            (m for m in s.messages_in("C0OPS") if m.ts == root.ts and "task_retry" in json.dumps(m.blocks)), None
+        ),
+        timeout=15,
+    )
+    assert "Cancelled" in json.dumps(retry_root.blocks)
+    assert executions(stack, probe_name) == 0
+
+    await click(stack, "U0ALICE", retry_root, "task_retry")
+
+    def retried(state: SandboxState) -> str | None:
+        said = [e.text for e in state.ephemerals_for("C0OPS", "U0ALICE") if "On it" in e.text and task_id not in e.text]
+        return said[-1] if said else None
+
+    accepted: str = await stack.sandbox.wait_for(retried, timeout=15)
+    new_task = accepted.split("task `")[1].split("`")[0]
+    again = await stack.sandbox.wait_for(
+        lambda s: next(
+            (m for m in s.messages_in("C0OPS") if m.ts != card.ts and m is card_for(s, probe_name, APPROVE)), None
+        ),
+        timeout=20,
+    )
+    await click(stack, "U0BOB", again, APPROVE)
+    assert (await attach(stack, new_task))["phase"] == "done"
+    assert executions(stack, probe_name) == 1

@@ -93,6 +93,7 @@ async def worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[tuple[Restat
         executions=ExecutionLedger(create_db_engine(url)),
         audit=lambda *_: None,
         team={spec.name: spec for spec in team.agents},
+        trace_content=True,  # opted in: the content must arrive redacted
     )
     directory = CachedUserGroups(_oncall, groups=["S0ONCALL"])
     await directory.refresh("S0ONCALL")
@@ -204,10 +205,13 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
         assert attributes["gen_ai.response.model"] == "claude-sonnet-4-6"
         assert "gen_ai.response.finish_reasons" in attributes
         assert attributes["gen_ai.usage.cache_read.input_tokens"] == 50
+        assert json.loads(str(attributes["gen_ai.input.messages"]))[0]["role"] == "user"
+        assert json.loads(str(attributes["gen_ai.output.messages"]))[0]["role"] == "assistant"
         assert (
             attributes["gen_ai.usage.cache_creation.input_tokens"]
             == attributes["gen_ai.usage.cache_write.input_tokens"]
         )
+    assert any("[REDACTED:" in str((c.attributes or {})["gen_ai.input.messages"]) for c in chats)  # the token
     assert len(chats) == model.calls
     assert sum(int(c.attributes["gen_ai.usage.input_tokens"]) for c in chats) == model.input_tokens  # type: ignore[arg-type, index]
     assert sum(int(c.attributes["gen_ai.usage.output_tokens"]) for c in chats) == model.output_tokens  # type: ignore[arg-type, index]

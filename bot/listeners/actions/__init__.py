@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners.actions import approvals, details
+from bot.listeners.actions import approvals, details, task_buttons
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -17,3 +17,4 @@ __all__ = ["register"]
 def register(app: AsyncApp, deps: BotDeps) -> None:
     approvals.register(app, deps)
     details.register(app, deps)
+    task_buttons.register(app, deps)

@@ -1,0 +1,70 @@
+"""Cancel and Retry on a task's thread root (slash commands do not work inside threads, buttons do).
+
+Both go through the same checks as their commands: Cancel is `/ops cancel` (the requester or an approver);
+Retry sends the task's request again as a new task from the person who clicked, through every input check of
+`/ops` (guardrails, scope, rate limits), and answers with what `/ops` would have said.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.blocks import CANCEL_ACTION, RETRY_ACTION
+from bot.listeners.commands.ops import SlashCommand, answer_ops
+from bot.listeners.commands.subcommands import cancel
+
+if TYPE_CHECKING:
+    from bot.app import BotDeps
+
+__all__ = ["register"]
+
+
+def _click(body: dict[str, Any]) -> tuple[SlashCommand, str] | None:
+    """The click as the slash command it stands for, and the task id on the button."""
+    try:
+        task_id = str(body["actions"][0]["value"])
+        command = SlashCommand(
+            command="/ops",
+            team_id=str(body["team"]["id"]),
+            channel_id=str(body["container"]["channel_id"]),
+            user_id=str(body["user"]["id"]),
+            trigger_id=str(body["trigger_id"]),
+            response_url=body.get("response_url"),
+        )
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+    return command, task_id
+
+
+def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def ack_now(ack: AsyncAck) -> None:
+        await ack()
+
+    async def on_cancel(body: dict[str, Any], respond: AsyncRespond) -> None:
+        click = _click(body)
+        if click is None:
+            return
+        command, task_id = click
+        answer = await cancel(command, task_id, deps)
+        await respond(response_type="ephemeral", replace_original=False, text=answer["text"])
+
+    async def on_retry(body: dict[str, Any], respond: AsyncRespond) -> None:
+        click = _click(body)
+        if click is None:
+            return
+        command, task_id = click
+        reports = deps.reports
+        text = await asyncio.to_thread(reports.request_text, task_id) if reports is not None else None
+        if text is None:
+            await respond(
+                response_type="ephemeral", replace_original=False, text=f"I can't find the request of `{task_id}`."
+            )
+            return
+        answer = await answer_ops(command.model_copy(update={"text": text}).model_dump(), deps)
+        await respond(response_type="ephemeral", replace_original=False, text=answer["text"])
+
+    app.action(CANCEL_ACTION)(ack=ack_now, lazy=[on_cancel])
+    app.action(RETRY_ACTION)(ack=ack_now, lazy=[on_retry])
