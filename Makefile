@@ -48,11 +48,11 @@ unit: $(VENV_STAMP)
 
 bench: setup
 	$(UV) sync --frozen --quiet --group bench
-	for b in ack guardrails approvals tokens; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
+	for b in ack guardrails approvals tokens digest; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
 
 bench-quick: setup
 	$(UV) sync --frozen --quiet --group bench
-	for b in ack guardrails approvals tokens; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b --quick || exit 1; done
+	for b in ack guardrails approvals tokens digest; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b --quick || exit 1; done
 
 clean:
 	rm -rf .venv .restate .tools .opsgate

@@ -82,6 +82,7 @@ class AuditRecord(SQLModel, table=True):
         sa.UniqueConstraint("task_id", "seq", name="uq_audit_log_task_id_seq"),  # also the index on task_id
         sa.UniqueConstraint("dedupe_key", name="uq_audit_log_dedupe_key"),
         sa.Index("ix_audit_log_event_at", "event", "at"),  # the digest counts a period's decisions
+        sa.Index("ix_audit_log_approval_id", "approval_id"),  # an approval's request and its outcome
         sa.CheckConstraint(
             "event IN (" + ", ".join(f"'{event.value}'" for event in AuditEvent) + ")", name="ck_audit_log_event"
         ),

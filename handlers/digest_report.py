@@ -98,10 +98,15 @@ def _approvals(
     ).all()
     outcomes = Counter(_FINAL[event] for event, _, _ in decided)
     waits = [(decided_at - asked_at).total_seconds() for event, decided_at, asked_at in decided if event != "voided"]
-    ended = sa.select(audit.c.approval_id).where(audit.c.event.in_(finals), audit.c.approval_id.is_not(None))
+    outcome = audit.alias("outcome")
+    ended = (
+        sa.select(outcome.c.id)
+        .where(outcome.c.approval_id == audit.c.approval_id, outcome.c.event.in_(finals), outcome.c.at < end)
+        .exists()
+    )
     pending_query = sa.select(audit.c.approval_id, audit.c.task_id, audit.c.detail, audit.c.at).where(
         audit.c.event == "requested",
-        audit.c.approval_id.not_in(ended),
+        ~ended,
         audit.c.task_id.in_(in_channel),
         audit.c.at < end,
     )
@@ -194,8 +199,10 @@ def _slowest(
 ) -> list[SlowTask]:
     rows = connection.execute(
         sa.select(tasks.c.id, spans.c.duration_ms, tasks.c.status, tasks.c.text)
-        .join(spans, sa.and_(spans.c.task_id == tasks.c.id, spans.c.kind == "task"))
-        .where(tasks.c.channel == channel, tasks.c.created_at >= start, tasks.c.created_at < end)
+        .join(spans, spans.c.task_id == tasks.c.id)
+        # The task span starts when the task does: the (kind, started_at) index finds the period's tasks.
+        .where(spans.c.kind == "task", spans.c.started_at >= start, spans.c.started_at < end)
+        .where(tasks.c.channel == channel)
         .order_by(spans.c.duration_ms.desc(), tasks.c.id)
         .limit(5)
     ).all()

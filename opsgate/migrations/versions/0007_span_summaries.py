@@ -47,9 +47,11 @@ def upgrade() -> None:
     # The digest counts tasks and approvals of a period.
     op.create_index("ix_tasks_created_at", "tasks", ["created_at"])
     op.create_index("ix_audit_log_event_at", "audit_log", ["event", "at"])
+    op.create_index("ix_audit_log_approval_id", "audit_log", ["approval_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_approval_id", table_name="audit_log")
     op.drop_index("ix_audit_log_event_at", table_name="audit_log")
     op.drop_index("ix_tasks_created_at", table_name="tasks")
     op.drop_index("ix_span_summaries_kind_started_at", table_name="span_summaries")

@@ -1,0 +1,35 @@
+"""`python -m bench.digest --quick`: the figures line, and the digest agreeing with rows counted in Python."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import digest
+
+KEYS = {
+    "bench",
+    "tasks",
+    "spans",
+    "database",
+    "day_ms",
+    "day_baseline_ms",
+    "day_ratio",
+    "day_agrees",
+    "month_ms",
+    "month_baseline_ms",
+    "month_ratio",
+    "month_agrees",
+    "month_tasks_in_period",
+}
+
+
+def test_quick_run_ends_with_its_figures_and_agrees_with_the_baseline(capsys: pytest.CaptureFixture[str]) -> None:
+    code = digest.main(["--quick"])
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
+    assert figures["bench"] == "digest" and figures["tasks"] == 2_000
+    assert figures["day_agrees"] and figures["month_agrees"]
+    assert 0 < figures["day_tasks_in_period"] < figures["month_tasks_in_period"] <= 2_000
+    assert code == 0
