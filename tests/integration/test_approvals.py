@@ -436,14 +436,16 @@ async def test_the_thread_root_cancels_a_waiting_task_and_retries_it(stack: Stac
     assert "Cancelled" in json.dumps(retry_root.blocks)
     assert executions(stack, probe_name) == 0
 
+    seen = len(stack.sandbox.state.ephemerals_for("C0OPS", "U0ALICE"))  # the stack is shared: only newer ones
     await click(stack, "U0ALICE", retry_root, "task_retry")
 
     def retried(state: SandboxState) -> str | None:
-        said = [e.text for e in state.ephemerals_for("C0OPS", "U0ALICE") if "On it" in e.text and task_id not in e.text]
+        said = [e.text for e in state.ephemerals_for("C0OPS", "U0ALICE")[seen:] if "On it" in e.text]
         return said[-1] if said else None
 
     accepted: str = await stack.sandbox.wait_for(retried, timeout=15)
     new_task = accepted.split("task `")[1].split("`")[0]
+    assert new_task != task_id
     again = await stack.sandbox.wait_for(
         lambda s: next(
             (m for m in s.messages_in("C0OPS") if m.ts != card.ts and m is card_for(s, probe_name, APPROVE)), None

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from bot.sandbox import SandboxState
+from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
 from handlers.store import TaskStatus
 from tests.integration.flows import attach
@@ -125,3 +126,31 @@ async def test_secrets_and_personal_data_never_reach_the_model_or_the_thread(sta
     thread = json.dumps([m.blocks for m in stack.sandbox.state.thread("C0OPS", outcome["thread_ts"])])
     assert token not in thread
     assert "jane.doe@example.com" not in thread
+
+
+async def test_a_finished_task_posts_its_trace_summary_and_details_open_the_step_tree(stack: Stack) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text="what services are running in staging?"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    outcome = await attach(stack, task_id)
+    thread_ts = outcome["thread_ts"]
+
+    def summary(state: SandboxState) -> object | None:
+        return next((m for m in state.thread("C0OPS", thread_ts) if "task_details" in json.dumps(m.blocks)), None)
+
+    message = await stack.sandbox.wait_for(summary, timeout=15)
+    assert isinstance(message, Message)
+    assert message.text.startswith("Task done in ")
+    assert "1 tool call" in message.text or "tool call" in json.dumps(message.blocks)
+    before = set(stack.sandbox.state.views)
+    clicked = await stack.sandbox.click_button(
+        user_id="U0ALICE", channel_id="C0OPS", message_ts=message.ts, action_id="task_details"
+    )
+    assert clicked.status == 200
+    view = await stack.sandbox.wait_for(
+        lambda s: next((v for v in s.views.values() if v.id not in before and v.user == "U0ALICE"), None), timeout=15
+    )
+    tree = json.dumps(view.view["blocks"])
+    assert "invoke_agent ops" in tree, tree  # the test team's first agent
+    assert "execute_tool list_services" in tree and "chat probe-model" in tree
