@@ -1,12 +1,13 @@
 """`python -m bench.digest [--quick] [--postgres URL]`: building a channel's digest from SQL aggregates.
 
 Load shape: one process, no Restate. A fresh database (SQLite file, or PostgreSQL with `--postgres`) is seeded
-with a month of activity in two channels: tasks (60 % in the digest's channel), six span summaries per task
-(lead and specialist chats with usage, tool calls with ~8 % errors, an invoke_agent and a task span), an
-approval on every fifth task (requested, then approved, rejected or expired, some left pending) and guardrail
-verdicts. Measured: `build_digest` over the last 24 hours of one channel, and over the whole month, against the
-baseline a first version would write: read the period's rows into Python and count there. Both must agree on
-the numbers (tasks by outcome, tool calls and errors, tokens and cost by agent, pending approvals).
+with 90 days of activity in two channels: 100,000 tasks (60 % in the digest's channel), six span summaries per
+task (lead and specialist chats with usage, tool calls with ~8 % errors, an invoke_agent and a task span), an
+approval on every fifth task (20,000: requested, then approved, rejected or expired, some left pending) and
+guardrail verdicts. Measured: `build_digest` of one channel for the last day (the scheduled digest: `ms`, goal
+under 500 ms), the last week and the whole history, each against the baseline a first version would write: read
+the rows into Python and count there. Both must agree on the numbers (tasks by outcome, tool calls and errors,
+tokens by agent, pending approvals).
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ from opsgate.db import create_db_engine, upgrade_database
 __all__ = ["main", "naive_digest", "seed"]
 
 CHANNEL, OTHER = "C0OPS", "C0DEPLOY"
+PERIODS = (("day", 24), ("week", 7 * 24), ("all", 90 * 24))
 END = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 TOOLS = ["list_services", "restart_service", "search_runbooks", "query_inventory", "scale_service", "post_message"]
 AGENTS = ["lead", "research", "data", "ops", "comms"]
-GOAL_RATIO = 0.5
-"""The month's digest should take at most half the time of reading the rows into Python."""
+DAYS = 90
+GOAL_MS = 500.0
+"""The daily digest over 100,000 tasks and 20,000 approvals, on this machine."""
 
 
 def seed(engine: Engine, tasks: int, *, rng: random.Random) -> None:
@@ -48,7 +51,7 @@ def seed(engine: Engine, tasks: int, *, rng: random.Random) -> None:
     audit_rows: list[dict[str, Any]] = []
     for n in range(tasks):
         task_id = f"t-{n:020x}"
-        created = END - timedelta(seconds=rng.uniform(0, 30 * 86400))
+        created = END - timedelta(seconds=rng.uniform(0, DAYS * 86400))
         channel = CHANNEL if rng.random() < 0.6 else OTHER
         status = rng.choices(["done", "failed", "cancelled", "running"], weights=[85, 8, 4, 3])[0]
         task_rows.append(
@@ -215,8 +218,16 @@ def run(database_url: str, tasks: int, repeats: int) -> dict[str, Any]:
     upgrade_database(database_url)
     engine = create_db_engine(database_url)
     seed(engine, tasks, rng=random.Random(7))
-    figures: dict[str, Any] = {"bench": "digest", "tasks": tasks, "spans": tasks * 6, "database": engine.dialect.name}
-    for name, hours in (("day", 24), ("month", 30 * 24)):
+    with engine.connect() as connection:
+        approvals = connection.execute(sa.text("SELECT count(*) FROM audit_log WHERE event = 'requested'")).scalar()
+    figures: dict[str, Any] = {
+        "bench": "digest",
+        "tasks": tasks,
+        "approvals": int(approvals or 0),
+        "spans": tasks * 6,
+        "database": engine.dialect.name,
+    }
+    for name, hours in PERIODS:
         start = END - timedelta(hours=hours)
         ms, report = _time(lambda start=start: build_digest(engine, CHANNEL, start, END, label="bench"), repeats)
         baseline_ms, naive = _time(lambda start=start: naive_digest(engine, CHANNEL, start, END), repeats)
@@ -233,30 +244,32 @@ def run(database_url: str, tasks: int, repeats: int) -> dict[str, Any]:
         figures[f"{name}_agrees"] = agree
         figures[f"{name}_tasks_in_period"] = report.total_tasks
     engine.dispose()
+    figures["ms"] = figures["day_ms"]
+    figures["goal_ms"] = GOAL_MS
     return figures
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.digest", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 tasks instead of 20,000")
+    parser.add_argument("--quick", action="store_true", help="2,000 tasks instead of 100,000")
     parser.add_argument("--postgres", metavar="URL", help="measure on this (empty) PostgreSQL database")
     args = parser.parse_args(argv)
-    tasks, repeats = (2_000, 3) if args.quick else (20_000, 5)
+    tasks, repeats = (2_000, 3) if args.quick else (100_000, 5)
     with tempfile.TemporaryDirectory() as scratch:
         url = args.postgres or f"sqlite:///{Path(scratch) / 'digest.db'}"
         figures = run(url, tasks, repeats)
     print(f"{'period':8} {'digest ms':>10} {'baseline ms':>12} {'ratio':>7}  agrees  tasks")
-    for name in ("day", "month"):
+    for name, _ in PERIODS:
         print(
             f"{name:8} {figures[f'{name}_ms']:>10} {figures[f'{name}_baseline_ms']:>12} {figures[f'{name}_ratio']:>7}"
             f"  {figures[f'{name}_agrees']!s:6}  {figures[f'{name}_tasks_in_period']}"
         )
     print(
-        f"load: {tasks:,} tasks over 30 days in two channels, {tasks * 6:,} span summaries, "
-        f"{figures['database']}; median of {repeats} runs; goal: month ratio <= {GOAL_RATIO}"
+        f"load: {tasks:,} tasks over {DAYS} days in two channels, {figures['approvals']:,} approvals, "
+        f"{tasks * 6:,} span summaries, {figures['database']}; median of {repeats} runs; goal: day < {GOAL_MS:.0f} ms"
     )
     print(json.dumps(figures))
-    return 0 if figures["day_agrees"] and figures["month_agrees"] else 1
+    return 0 if all(figures[f"{name}_agrees"] for name, _ in PERIODS) else 1
 
 
 if __name__ == "__main__":

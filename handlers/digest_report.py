@@ -11,6 +11,7 @@ import json
 import statistics
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -40,6 +41,7 @@ _FINAL = {
     AuditEvent.VOIDED.value: "voided",
 }
 TOP = 10
+_Query = TypeVar("_Query", bound="sa.Select[*tuple[Any, ...]]")
 EXCERPT = 100
 
 
@@ -55,7 +57,7 @@ def build_digest(
     tasks, audit, spans = _tables()
     now = now or end
     with engine.connect() as connection:
-        in_channel = sa.select(tasks.c.id).where(tasks.c.channel == channel)
+        in_channel = _InChannel(tasks, channel)
         counts = connection.execute(
             sa.select(tasks.c.status, sa.func.count())
             .where(tasks.c.channel == channel, tasks.c.created_at >= start, tasks.c.created_at < end)
@@ -80,10 +82,22 @@ def build_digest(
     return report
 
 
+class _InChannel:
+    """Rows of the channel's tasks, found by joining each row's task id to the tasks' primary key: cheaper than
+    an IN over every task id of a busy channel, which the database would rebuild for every query."""
+
+    def __init__(self, tasks: sa.Table, channel: str) -> None:
+        self.tasks = tasks
+        self.channel = channel
+
+    def filter(self, query: _Query, task_id: sa.ColumnElement[str]) -> _Query:
+        return query.join(self.tasks, self.tasks.c.id == task_id).where(self.tasks.c.channel == self.channel)
+
+
 def _approvals(
     connection: Connection,
     audit: sa.Table,
-    in_channel: sa.Select[tuple[str]],
+    in_channel: _InChannel,
     start: datetime,
     end: datetime,
     now: datetime,
@@ -91,11 +105,12 @@ def _approvals(
     requested = audit.alias("requested")
     final = audit.alias("final")
     finals = list(_FINAL)
-    decided = connection.execute(
+    decided_query = (
         sa.select(final.c.event, final.c.at, requested.c.at)
         .join(requested, sa.and_(requested.c.approval_id == final.c.approval_id, requested.c.event == "requested"))
-        .where(final.c.event.in_(finals), final.c.at >= start, final.c.at < end, final.c.task_id.in_(in_channel))
-    ).all()
+        .where(final.c.event.in_(finals), final.c.at >= start, final.c.at < end)
+    )
+    decided = connection.execute(in_channel.filter(decided_query, final.c.task_id)).all()
     outcomes = Counter(_FINAL[event] for event, _, _ in decided)
     waits = [(decided_at - asked_at).total_seconds() for event, decided_at, asked_at in decided if event != "voided"]
     outcome = audit.alias("outcome")
@@ -104,11 +119,11 @@ def _approvals(
         .where(outcome.c.approval_id == audit.c.approval_id, outcome.c.event.in_(finals), outcome.c.at < end)
         .exists()
     )
-    pending_query = sa.select(audit.c.approval_id, audit.c.task_id, audit.c.detail, audit.c.at).where(
-        audit.c.event == "requested",
-        ~ended,
-        audit.c.task_id.in_(in_channel),
-        audit.c.at < end,
+    pending_query = in_channel.filter(
+        sa.select(audit.c.approval_id, audit.c.task_id, audit.c.detail, audit.c.at).where(
+            audit.c.event == "requested", ~ended, audit.c.at < end
+        ),
+        audit.c.task_id,
     )
     total = connection.execute(sa.select(sa.func.count()).select_from(pending_query.subquery())).scalar_one()
     oldest = connection.execute(pending_query.order_by(audit.c.at).limit(5)).all()
@@ -129,17 +144,14 @@ def _approvals(
 
 
 def _tools(
-    connection: Connection, spans: sa.Table, in_channel: sa.Select[tuple[str]], start: datetime, end: datetime
+    connection: Connection, spans: sa.Table, in_channel: _InChannel, start: datetime, end: datetime
 ) -> list[ToolStat]:
     errors = sa.func.sum(sa.case((spans.c.status == "error", 1), else_=0))
+    query = sa.select(spans.c.tool, sa.func.count(), errors).where(
+        spans.c.kind == "tool", spans.c.started_at >= start, spans.c.started_at < end
+    )
     rows = connection.execute(
-        sa.select(spans.c.tool, sa.func.count(), errors)
-        .where(
-            spans.c.kind == "tool",
-            spans.c.started_at >= start,
-            spans.c.started_at < end,
-            spans.c.task_id.in_(in_channel),
-        )
+        in_channel.filter(query, spans.c.task_id)
         .group_by(spans.c.tool)
         .order_by(sa.func.count().desc(), spans.c.tool)
         .limit(TOP)
@@ -151,22 +163,16 @@ def _usage(
     connection: Connection,
     spans: sa.Table,
     by: sa.Column[str],
-    in_channel: sa.Select[tuple[str]],
+    in_channel: _InChannel,
     start: datetime,
     end: datetime,
 ) -> list[UsageLine]:
     cost = sa.func.sum(spans.c.cost_usd)
+    query = sa.select(
+        by, sa.func.count(), sa.func.sum(spans.c.input_tokens), sa.func.sum(spans.c.output_tokens), cost
+    ).where(spans.c.kind == "chat", spans.c.started_at >= start, spans.c.started_at < end)
     rows = connection.execute(
-        sa.select(by, sa.func.count(), sa.func.sum(spans.c.input_tokens), sa.func.sum(spans.c.output_tokens), cost)
-        .where(
-            spans.c.kind == "chat",
-            spans.c.started_at >= start,
-            spans.c.started_at < end,
-            spans.c.task_id.in_(in_channel),
-        )
-        .group_by(by)
-        .order_by(cost.desc(), by)
-        .limit(TOP)
+        in_channel.filter(query, spans.c.task_id).group_by(by).order_by(cost.desc(), by).limit(TOP)
     ).all()
     return [
         UsageLine(
@@ -218,15 +224,13 @@ def _slowest(
 
 
 def _heads(
-    connection: Connection, audit: sa.Table, in_channel: sa.Select[tuple[str]], start: datetime, end: datetime
+    connection: Connection, audit: sa.Table, in_channel: _InChannel, start: datetime, end: datetime
 ) -> list[ChainHead]:
     """The newest row of each chain that grew in the period: published in the channel, they pin those chains."""
-    last = (
-        sa.select(audit.c.task_id, sa.func.max(audit.c.seq).label("seq"))
-        .where(audit.c.at >= start, audit.c.at < end, audit.c.task_id.in_(in_channel))
-        .group_by(audit.c.task_id)
-        .subquery()
+    grew = sa.select(audit.c.task_id, sa.func.max(audit.c.seq).label("seq")).where(
+        audit.c.at >= start, audit.c.at < end
     )
+    last = in_channel.filter(grew, audit.c.task_id).group_by(audit.c.task_id).subquery()
     rows = connection.execute(
         sa.select(audit.c.task_id, audit.c.seq, audit.c.row_hash)
         .join(last, sa.and_(audit.c.task_id == last.c.task_id, audit.c.seq == last.c.seq))
@@ -262,18 +266,11 @@ def _days(
         ).all()
     )
     span_day = _day(spans.c.started_at, dialect)
-    in_channel = sa.select(tasks.c.id).where(tasks.c.channel == channel)
+    cost_query = sa.select(span_day, sa.func.sum(spans.c.cost_usd)).where(
+        spans.c.kind == "chat", spans.c.started_at >= window_start, spans.c.started_at < end
+    )
     cost_per_day: dict[str, float | None] = dict(
-        connection.execute(
-            sa.select(span_day, sa.func.sum(spans.c.cost_usd))
-            .where(
-                spans.c.kind == "chat",
-                spans.c.started_at >= window_start,
-                spans.c.started_at < end,
-                spans.c.task_id.in_(in_channel),
-            )
-            .group_by(span_day)
-        ).all()
+        connection.execute(_InChannel(tasks, channel).filter(cost_query, spans.c.task_id).group_by(span_day)).all()
     )
     days = []
     day = window_start.astimezone(UTC).date()

@@ -9,20 +9,9 @@ import pytest
 from bench import digest
 
 KEYS = {
-    "bench",
-    "tasks",
-    "spans",
-    "database",
-    "day_ms",
-    "day_baseline_ms",
-    "day_ratio",
-    "day_agrees",
-    "month_ms",
-    "month_baseline_ms",
-    "month_ratio",
-    "month_agrees",
-    "month_tasks_in_period",
-}
+    "bench", "tasks", "approvals", "ms", "spans", "database", "day_ms", "day_baseline_ms", "day_ratio",
+    "day_agrees", "week_ms", "all_ms", "all_agrees", "all_tasks_in_period",
+}  # fmt: skip
 
 
 def test_quick_run_ends_with_its_figures_and_agrees_with_the_baseline(capsys: pytest.CaptureFixture[str]) -> None:
@@ -30,6 +19,7 @@ def test_quick_run_ends_with_its_figures_and_agrees_with_the_baseline(capsys: py
     figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
     assert figures["bench"] == "digest" and figures["tasks"] == 2_000
-    assert figures["day_agrees"] and figures["month_agrees"]
-    assert 0 < figures["day_tasks_in_period"] < figures["month_tasks_in_period"] <= 2_000
+    assert figures["day_agrees"] and figures["week_agrees"] and figures["all_agrees"]
+    assert 0 < figures["day_tasks_in_period"] < figures["all_tasks_in_period"] <= 2_000
+    assert figures["approvals"] == 400 and figures["ms"] == figures["day_ms"]
     assert code == 0
