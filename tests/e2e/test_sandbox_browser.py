@@ -60,3 +60,37 @@ async def test_approve_a_high_risk_action_in_the_browser(stack: Stack, probe_nam
     outcome = await attach(stack, task_id.group(1))
     assert outcome["phase"] == "done"
     assert len(stack.probe_lines(probe_name, "exec")) == 1  # approved in the browser, executed once
+
+
+SUMMARY_SHOT = SCREENSHOT.with_name("sandbox-trace-summary.png")
+DIGEST_SHOT = SCREENSHOT.with_name("sandbox-digest.png")
+
+
+async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_with_its_chart(stack: Stack) -> None:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 1000})
+            await page.goto(stack.sandbox.web_url)
+            await page.select_option("#actor", "U0ALICE")
+            await page.fill("#composer-text", "/ops what services are running in staging?")
+            await page.press("#composer-text", "Enter")
+            details = page.locator("button[data-action-id='task_details']").last
+            await expect(details).to_be_visible(timeout=30_000)
+            await details.scroll_into_view_if_needed()
+            await page.screenshot(path=str(SUMMARY_SHOT), full_page=True)
+
+            await page.fill("#composer-text", "/ops digest now")
+            await page.press("#composer-text", "Enter")
+            await expect(page.get_by_text("Digest on request").last).to_be_visible(timeout=30_000)
+            chart = page.locator("img[src*='/files/']").last
+            await expect(chart).to_be_visible(timeout=30_000)
+            await chart.scroll_into_view_if_needed()
+            await page.screenshot(path=str(DIGEST_SHOT), full_page=True)
+        finally:
+            await browser.close()
+    digests = [m for m in stack.sandbox.state.messages_in("C0OPS") if m.text.startswith("Digest on request")]
+    assert len(digests) == 1
+    assert "0 tasks" not in digests[0].text, digests[0].text  # the task just run is in the last 24 hours
+    assert any(m.files for m in stack.sandbox.state.thread("C0OPS", digests[0].ts))

@@ -102,7 +102,7 @@ async def digest(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
             return {"text": "Digests are not available in this deployment."}
         from handlers.digest import DigestRequest  # the request model only; the bot never builds a digest
 
-        end = datetime.now(UTC).replace(second=0, microsecond=0)
+        end = datetime.now(UTC)  # up to this moment; requests within one minute share one digest (its key)
         request = DigestRequest(
             channel=command.channel_id,
             period_start=end - timedelta(hours=24),
