@@ -19,6 +19,8 @@ from urllib.parse import parse_qs
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.readiness import Readiness
+
 __all__ = ["MAX_BODY_BYTES", "SlackHttpApp"]
 
 log = logging.getLogger(__name__)
@@ -62,9 +64,10 @@ def malformed_reason(body: bytes, content_type: str) -> str | None:
 
 
 class SlackHttpApp:
-    def __init__(self, app: AsyncApp, signing_secret: str) -> None:
+    def __init__(self, app: AsyncApp, signing_secret: str, *, readiness: Readiness | None = None) -> None:
         self._app = app
         self._secret = signing_secret.encode()
+        self._readiness = readiness
 
     @property
     def bolt_app(self) -> AsyncApp:
@@ -76,6 +79,10 @@ class SlackHttpApp:
         path, method = scope["path"], scope["method"]
         if path == "/healthz" and method == "GET":
             await _respond(send, 200, b'{"ok":true}')
+            return
+        if path == "/readyz" and method == "GET":
+            status, body = await self._readiness.body() if self._readiness else (200, b'{"ready":true,"checks":{}}')
+            await _respond(send, status, body)
             return
         if path != EVENTS_PATH:
             await _respond(send, 404, b'{"error":"not found"}')

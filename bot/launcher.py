@@ -109,6 +109,13 @@ class TaskLauncher:
             return False
         return True
 
+    async def restate_health(self) -> str:
+        """Restate's ingress health (for `/readyz`); raises when it does not answer 200."""
+        status, text = await self._request("GET", f"{self._ingress}/restate/health")
+        if status != 200:
+            raise RuntimeError(f"restate ingress answered {status}: {text[:100]}")
+        return "ingress healthy"
+
     async def cancel_workflow(self, service: str, key: str) -> bool:
         """Cancel the running main invocation of a workflow through the admin API; False if none is running."""
         if self._admin_url is None:

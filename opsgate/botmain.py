@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.engine import Engine
+
 from agents.guardrails import InputGuardrails
 from approvals import CachedUserGroups
 from approvals.audit import AuditLog
 from approvals.ledger import SqlBudgetLedger
-from bot.app import BotDeps, build_app, fetch_bot_identity
+from bot.app import BotDeps, BotIdentity, build_app, fetch_bot_identity
 from bot.digest_schedule import DigestScheduler
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
+from bot.readiness import Readiness, database_check
 from handlers.store import TaskStore
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, upgrade_database
@@ -67,7 +70,19 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         digests=DigestScheduler(list(team.digests), launcher),
     )
     app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
-    return SlackHttpApp(app, settings.signing_secret), deps
+    return SlackHttpApp(app, settings.signing_secret, readiness=bot_readiness(launcher, engine, identity)), deps
+
+
+def bot_readiness(launcher: TaskLauncher, engine: Engine, identity: BotIdentity) -> Readiness:
+    """What `/readyz` checks: Restate's ingress answers, the database answers, and the bot knows who it is."""
+
+    async def restate() -> str:
+        return await launcher.restate_health()
+
+    async def slack() -> str:
+        return f"signed in as {identity.bot_user_id} in {identity.team_id}"  # auth.test ran at start-up
+
+    return Readiness({"restate": restate, "database": database_check(engine), "slack": slack})
 
 
 async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event) -> None:

@@ -24,6 +24,7 @@ from approvals import CachedUserGroups
 from approvals.audit import AuditEvent, AuditLog
 from approvals.ledger import SqlBudgetLedger
 from bot.notifier import SlackNotifier
+from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
@@ -218,9 +219,9 @@ async def run_worker(
         log.info("worker listening on http://%s:%s", settings.worker_host, settings.worker_port)
         refresher = asyncio.create_task(approval_deps.directory.run_refresher(shutdown, interval=300))
         try:
-            await serve_asgi(
-                build_worker_app(deps, approval_deps), settings.worker_host, settings.worker_port, shutdown
-            )
+            ready = Readiness({"database": database_check(deps.store.engine)})
+            app = readiness_app(build_worker_app(deps, approval_deps), ready)  # /healthz, /readyz beside Restate's
+            await serve_asgi(app, settings.worker_host, settings.worker_port, shutdown)
         finally:
             shutdown.set()
             await refresher

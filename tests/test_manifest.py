@@ -21,6 +21,7 @@ SCOPE_FOR = {
     "users_info": "users:read",
     "usergroups_users_list": "usergroups:read",
     "conversations_open": "im:write",
+    "files_upload_v2": "files:write",
     "views_open": None,
     "views_update": None,
     "auth_test": None,

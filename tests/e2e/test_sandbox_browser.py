@@ -78,7 +78,6 @@ async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_wi
             await page.press("#composer-text", "Enter")
             details = page.locator("button[data-action-id='task_details']").last
             await expect(details).to_be_visible(timeout=30_000)
-            await details.scroll_into_view_if_needed()
             await page.screenshot(path=str(SUMMARY_SHOT), full_page=True)
 
             await page.fill("#composer-text", "/ops digest now")
@@ -86,7 +85,6 @@ async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_wi
             await expect(page.get_by_text("Digest on request").last).to_be_visible(timeout=30_000)
             chart = page.locator("img[src*='/files/']").last
             await expect(chart).to_be_visible(timeout=30_000)
-            await chart.scroll_into_view_if_needed()
             await page.screenshot(path=str(DIGEST_SHOT), full_page=True)
         finally:
             await browser.close()

@@ -111,8 +111,13 @@ async def worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[tuple[Restat
 
 
 def _approval_ids(sandbox: Sandbox) -> set[str]:
+    """The approval cards in this task's thread (the sandbox is shared with other tests)."""
+    state = sandbox.state
+    root = next((m for m in state.messages_in("C0OPS") if not m.is_reply and TASK in json.dumps(m.blocks)), None)
+    if root is None:
+        return set()
     found = set()
-    for message in sandbox.state.messages_in("C0OPS"):
+    for message in state.thread("C0OPS", root.ts):
         for block in message.blocks or []:
             for element in block.get("elements", []) if isinstance(block, dict) else []:
                 if isinstance(element, dict) and element.get("action_id") == "approval_approve":
