@@ -109,9 +109,10 @@ class _TaskRun:
             log.error("could not tell the requester of %s either: %s", self.request.task_id, exc.message)
 
     async def _resolve_done(self, phase: TaskPhase) -> None:
+        """Resolve the `done` promise once (a follow-up in the thread waits on it)."""
         if not self._ended:
             self._ended = True
-            await self._resolve_done(phase)
+            await self.ctx.promise(DONE_PROMISE, type_hint=str).resolve(phase.value)
 
     async def _execute(self) -> TaskOutcome:
         started = await self.ctx.time()

@@ -112,7 +112,8 @@ class ToolGateStep:
             with step_span(
                 f"guardrail output {call.name}", request.task_id, request.trace_context, parent=parent
             ) as span:
-                review = self._decide(call, rationale, frozen)
+                # Budgets and rates are SQL reads and writes: off the event loop, which serves other tasks.
+                review = await asyncio.to_thread(self._decide, call, rationale, frozen)
                 span.set_attributes(_review_attributes(self._agent.name, call, review))
             if review.guardrail is not None:
                 task_id = self._request.task_id

@@ -1,0 +1,32 @@
+"""`python -m bench.durable --quick` in process: the figures line, both sides' journaled steps, positive timings."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from bench import durable
+
+KEYS = {"bench", "steps", "ms_per_step", "baseline_steps", "baseline_ms_per_step", "ratio", "runs", "failures"}
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.mark.timeout(90)
+def test_quick_run_ends_with_its_figures_and_counts_both_sides_steps(capsys: pytest.CaptureFixture[str]) -> None:
+    code = durable.main(["--quick"])
+    out = capsys.readouterr().out
+    figures = json.loads(out.strip().splitlines()[-1])
+    assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
+    assert figures["bench"] == "durable"
+    assert figures["failures"] == 0, out[-3000:]
+    assert code == 0
+    assert figures["runs"] == 5
+    # The task journals its model and tool steps and its fixed ones; the baseline about as many.
+    assert figures["steps"] > 2 * 8
+    assert figures["baseline_steps"] > 0
+    for key in ("ms_per_step", "baseline_ms_per_step", "ratio"):
+        assert figures[key] > 0 and math.isfinite(figures[key]), (key, figures[key])
+    assert "kind of step" in out and "load shape:" in out
