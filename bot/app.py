@@ -105,6 +105,9 @@ def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> 
         client=listener_client,
         authorize=authorize,
         process_before_response=True,
+        # SlackHttpApp verifies every signature over the raw bytes before Bolt sees the request (it may re-encode
+        # the body for Bolt); Socket Mode has no signatures.
+        request_verification_enabled=False,
         ssl_check_enabled=True,
     )
     register_all(app, deps)

@@ -9,10 +9,12 @@ event starts nothing twice. Plain channel messages (subscribed for thread contex
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from approvals import eligible_approvers
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["follow_up_request", "register"]
 
+log = logging.getLogger(__name__)
+
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 HISTORY_CHARS = 12_000
 NOT_A_TASK = (
@@ -36,17 +40,23 @@ ACCEPTED = "On it: following up in this thread (task `{task_id}`)."
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
+    async def ack_now(ack: AsyncAck) -> None:
+        await ack()  # Slack gets its 2xx at once: nothing on the ack path waits on the Web API
+
     async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         reply = await answer_mention(body, event, deps)
-        if reply is not None:
-            await client.chat_postMessage(
-                channel=str(event.get("channel")), thread_ts=str(event.get("thread_ts") or event.get("ts")), text=reply
-            )
+        if reply is None:
+            return
+        channel, thread_ts = str(event.get("channel")), str(event.get("thread_ts") or event.get("ts"))
+        try:
+            await client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply)
+        except SlackApiError as exc:  # e.g. the channel is gone; the follow-up itself was already handled
+            log.warning("could not answer a mention in %s: %s", channel, exc.response.get("error"))
 
     async def ignore(body: dict[str, Any]) -> None:
         """Messages in channels arrive because the app subscribes to them; nothing to do (and never a 404)."""
 
-    app.event("app_mention")(on_mention)
+    app.event("app_mention")(ack=ack_now, lazy=[on_mention])
     app.event("message")(ignore)
 
 
