@@ -1,4 +1,4 @@
-"""`opsgate` command line: `up` (the whole dev stack), `worker`, `bot`, `db upgrade`."""
+"""`opsgate` command line: `up` (the whole dev stack), `worker`, `bot`, `db upgrade`, `doctor`."""
 
 from __future__ import annotations
 
@@ -108,7 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     guard.add_argument("--json", action="store_true", help="JSON lines out (the default; kept for scripts)")
     audit = commands.add_parser("audit", help="audit log tasks")
     audit.add_argument("action", choices=["verify"], help="check every hash chain of the audit log")
+    doctor = commands.add_parser("doctor", help="check settings, database, Restate, Slack, the model, MCP servers")
+    doctor.add_argument("--timeout", type=float, default=3.0, help="seconds each check may take (default 3)")
     args = parser.parse_args(argv)
+    if args.command == "doctor":  # loads the settings itself: an invalid setting is its first finding
+        from opsgate.doctor import doctor_main
+
+        logging.basicConfig(level=logging.CRITICAL)  # the report says it all
+        return doctor_main(sys.stdout, timeout=args.timeout)
     try:
         settings = load_settings()
         _configure_logging(settings)

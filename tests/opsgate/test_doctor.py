@@ -1,0 +1,304 @@
+"""`opsgate doctor` against real parts: restate-server with the worker registered, the sandbox as Slack, the
+Messages-API fake as Claude, a stdio MCP server, SQLite migrated by the worker; each test breaks one of them."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import restate
+import yaml
+from aiohttp import web
+from restate.retry_policy import InvocationRetryPolicy
+
+from bot.sandbox import Sandbox
+from opsgate.db import upgrade_database
+from opsgate.doctor import BOT_SCOPES, WORKER_SERVICES, doctor_main, run_doctor
+from opsgate.restate_server import RestateServer, free_port
+from opsgate.serving import serve_asgi
+from opsgate.settings import Settings, load_settings
+from opsgate.slack import SANDBOX_BOT_TOKEN
+from opsgate.teamconfig import DEFAULT_TEAM_FILE
+from tests.agents.mcp.test_client import STDIO_SERVER
+from tests.fakes.messages_api import MessagesApiFake
+from tests.integration.harness import SECRET, TEAM_YML, WorkerProcess
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "sk-ant-doctor-test-key"
+TIMEOUT = 3.0
+
+
+class ScopedSandbox(Sandbox):
+    """The sandbox, answering Web API calls with the `x-oauth-scopes` header Slack sends (None: no header)."""
+
+    scopes: tuple[str, ...] | None = BOT_SCOPES
+
+    def build_app(self) -> web.Application:
+        app = super().build_app()
+
+        async def add_scopes(request: web.Request, response: web.StreamResponse) -> None:
+            if request.path.startswith("/api/") and self.scopes is not None:
+                response.headers["x-oauth-scopes"] = ",".join(self.scopes)
+
+        app.on_response_prepare.append(add_scopes)
+        return app
+
+
+@dataclass
+class Deployment:
+    directory: Path
+    restate: RestateServer
+    sandbox: ScopedSandbox
+    claude: MessagesApiFake
+    database_url: str
+    team_file: Path
+
+    def settings(self, **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "slack_bot_token": SANDBOX_BOT_TOKEN,
+            "slack_signing_secret": SECRET,
+            "slack_api_url": self.sandbox.api_url.rstrip("/"),
+            "anthropic_api_key": API_KEY,
+            "anthropic_base_url": self.claude.base_url,
+            "restate_ingress_url": self.restate.ingress_url,
+            "restate_admin_url": self.restate.admin_url,
+            "database_url": self.database_url,
+            "config_file": self.team_file,
+            "data_dir": self.directory,
+        }
+        return load_settings(**{**values, **overrides})
+
+
+def team_file(path: Path, servers: list[dict[str, object]]) -> Path:
+    team = yaml.safe_load(DEFAULT_TEAM_FILE.read_text())
+    team["mcp"] = {"servers": servers}
+    path.write_text(yaml.safe_dump(team))
+    return path
+
+
+async def doctor(settings: Settings) -> tuple[int, list[str]]:
+    """Run the doctor in a thread of its own (it runs its own event loop); the report's lines and the exit code."""
+    out = io.StringIO()
+    code = await asyncio.to_thread(run_doctor, settings, out=out, timeout=TIMEOUT)
+    return code, out.getvalue().splitlines()
+
+
+def line(lines: list[str], status: str, check: str) -> str:
+    """The line of `check` with `status`, and the fix under it, if any."""
+    for index, text in enumerate(lines):
+        if text.split()[:1] == [status] and text[6:].startswith(check + " "):
+            following = lines[index + 1] if index + 1 < len(lines) else ""
+            return text + ("\n" + following.strip() if following.strip().startswith("fix:") else "")
+    raise AssertionError(f"no {status} line for {check!r} in:\n" + "\n".join(lines))
+
+
+@pytest.fixture(scope="module")
+async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Deployment]:
+    directory = tmp_path_factory.mktemp("doctor")
+    sandbox = ScopedSandbox(signing_secret=SECRET, rate_limit=False)
+    await sandbox.start()
+    restate_server = RestateServer(directory / "restate")
+    restate_server.start()
+    database_url = f"sqlite:///{directory / 'opsgate.db'}"
+    env = {
+        "OPSGATE_DATABASE_URL": database_url,  # the worker migrates it to head as it starts
+        "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
+        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "OPSGATE_TEST_PROBE_DIR": str(directory),
+        "OPSGATE_CONFIG_FILE": str(TEAM_YML),
+        "OPSGATE_DATA_DIR": str(directory),
+    }
+    worker = WorkerProcess(env, directory / "worker.log")
+    try:
+        await asyncio.to_thread(worker.start)
+        await asyncio.to_thread(restate_server.register, worker.url)
+        servers: list[dict[str, object]] = [{"name": "local", "command": [sys.executable, STDIO_SERVER]}]
+        async with MessagesApiFake() as claude:
+            yield Deployment(
+                directory, restate_server, sandbox, claude, database_url, team_file(directory / "team.yml", servers)
+            )
+    finally:
+        worker.stop()
+        restate_server.stop()
+        await sandbox.stop()
+
+
+def test_the_bot_scopes_are_the_manifests() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+
+
+async def test_a_healthy_deployment_passes_every_check(deployment: Deployment) -> None:
+    code, lines = await doctor(deployment.settings())
+
+    assert code == 0, "\n".join(lines)
+    assert lines[-1] == "0 FAIL, 0 WARN, 12 OK"
+    assert line(lines, "OK", "restate services").endswith(f"{', '.join(WORKER_SERVICES)} registered (1 deployment)")
+    for check in ("settings", "team file", "database", "restate admin", "restate ingress", "slack"):
+        line(lines, "OK", check)
+    assert "at head (0007)" in line(lines, "OK", "migrations")
+    assert "no paused invocations" in line(lines, "OK", "restate paused")
+    assert "all 9 bot scopes of manifest.yml granted" in line(lines, "OK", "slack scopes")
+    assert "claude-sonnet-4-6 answered a token count" in line(lines, "OK", "model")
+    assert "connected, 5 tools" in line(lines, "OK", "mcp local")
+    assert deployment.claude.requests[-1].path == "/v1/messages/count_tokens"
+    report = "\n".join(lines)
+    assert API_KEY not in report and SECRET not in report and SANDBOX_BOT_TOKEN not in report
+
+
+async def test_a_database_behind_on_migrations_fails_with_the_upgrade_command(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    await asyncio.to_thread(upgrade_database, url, "0005")
+
+    code, lines = await doctor(deployment.settings(database_url=url))
+
+    assert code == 1
+    assert line(lines, "FAIL", "migrations").splitlines() == [
+        "FAIL  migrations        at revision 0005, head is 0007: 2 migrations behind",
+        "fix: run `opsgate db upgrade` (the worker and the bot also migrate when they start)",
+    ]
+    assert lines[-1] == "1 FAIL, 0 WARN, 11 OK"
+
+
+async def test_an_unreachable_restate_fails_with_the_variable_to_set(deployment: Deployment) -> None:
+    admin, ingress = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+
+    code, lines = await doctor(deployment.settings(restate_admin_url=admin, restate_ingress_url=ingress))
+
+    assert code == 1
+    admin_line = line(lines, "FAIL", "restate admin")
+    assert f"{admin}/health is not reachable (ConnectError" in admin_line
+    assert admin_line.endswith("fix: start restate-server (`opsgate up` runs one), or set OPSGATE_RESTATE_ADMIN_URL")
+    assert line(lines, "FAIL", "restate ingress").endswith("or set OPSGATE_RESTATE_INGRESS_URL")
+    assert not any(" restate services " in text for text in lines), "nothing more is asked of an absent server"
+
+
+async def test_slack_through_the_sandbox_with_a_token_checks_the_granted_scopes(deployment: Deployment) -> None:
+    sandbox = deployment.sandbox
+    try:
+        sandbox.scopes = tuple(scope for scope in BOT_SCOPES if scope not in {"files:write", "groups:history"})
+        code, lines = await doctor(deployment.settings())
+        assert code == 1
+        assert "OK    slack             authenticated as @" in line(lines, "OK", "slack")
+        assert line(lines, "FAIL", "slack scopes").splitlines() == [
+            "FAIL  slack scopes      missing bot scopes: files:write, groups:history",
+            "fix: add them under OAuth & Permissions → Bot Token Scopes (or paste manifest.yml), "
+            "then reinstall the app",
+        ]
+
+        sandbox.scopes = None
+        code, lines = await doctor(deployment.settings())
+        assert code == 0
+        assert "sent no x-oauth-scopes header" in line(lines, "WARN", "slack scopes")
+    finally:
+        sandbox.scopes = BOT_SCOPES
+
+    code, lines = await doctor(deployment.settings(slack_bot_token=None, slack_signing_secret=None))
+    assert "no SLACK_BOT_TOKEN: the local sandbox stands in for Slack" in line(lines, "OK", "slack")
+
+    code, lines = await doctor(deployment.settings(slack_bot_token="xoxb-not-the-sandbox-token"))
+    assert code == 1
+    assert "auth.test refused the token: invalid_auth" in line(lines, "FAIL", "slack")
+    assert "xoxb-not-the-sandbox-token" not in "\n".join(lines)
+
+
+async def test_an_unreachable_mcp_server_fails_and_an_optional_one_warns(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/mcp"
+    servers: list[dict[str, object]] = [
+        {"name": "ghost", "url": closed},
+        {"name": "maybe", "url": closed, "required": False},
+        {"name": "local", "command": [sys.executable, STDIO_SERVER]},
+    ]
+
+    started = time.monotonic()
+    code, lines = await doctor(deployment.settings(config_file=team_file(tmp_path / "team.yml", servers)))
+
+    assert code == 1
+    assert time.monotonic() - started < TIMEOUT + 5
+    ghost = line(lines, "FAIL", "mcp ghost")
+    assert "does not start: " in ghost
+    assert ghost.endswith("fix: start it or correct mcp.servers[ghost] in the team file (or mark it `required: false`)")
+    assert "optional, the worker runs without it" in line(lines, "WARN", "mcp maybe")
+    line(lines, "OK", "mcp local")
+
+
+async def test_paused_invocations_warn_with_how_to_resume_or_cancel(deployment: Deployment, tmp_path: Path) -> None:
+    """Restate 1.7.12 lists an invocation whose retries ran out (`on-max-attempts = "pause"`) as status `paused`."""
+    flaky = restate.Service(
+        "Flaky",
+        invocation_retry_policy=InvocationRetryPolicy(
+            initial_interval=timedelta(milliseconds=20), max_attempts=2, on_max_attempts="pause"
+        ),
+    )
+
+    @flaky.handler()
+    async def boom(ctx: restate.Context, text: str) -> str:
+        raise RuntimeError("always fails")
+
+    server = RestateServer(tmp_path / "restate")
+    server.start()
+    port, shutdown = free_port(), asyncio.Event()
+    serving = asyncio.create_task(serve_asgi(restate.app([flaky]), "127.0.0.1", port, shutdown))
+    try:
+        await asyncio.to_thread(server.register, f"http://127.0.0.1:{port}")
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            sent = await client.post(f"{server.ingress_url}/Flaky/boom/send", json="x")
+            invocation = sent.json()["invocationId"]
+            await _wait_paused(client, server.admin_url)
+
+        code, lines = await doctor(
+            deployment.settings(restate_admin_url=server.admin_url, restate_ingress_url=server.ingress_url)
+        )
+    finally:
+        server.stop()  # first, so hypercorn has no open stream to wait for
+        shutdown.set()
+        await serving
+
+    assert code == 1  # the worker's services are not registered on this server
+    assert "not registered: TaskWorkflow, AgentWorker" in line(lines, "FAIL", "restate services")
+    paused = line(lines, "WARN", "restate paused")
+    assert f"1 invocation paused after their retries ran out: Flaky/boom {invocation}" in paused
+    assert f"`curl -X PATCH {server.admin_url}/invocations/<id>/resume`" in paused
+    assert f"`curl -X PATCH {server.admin_url}/invocations/<id>/cancel`" in paused
+
+
+async def _wait_paused(client: httpx.AsyncClient, admin: str, timeout: float = 20.0) -> None:
+    query = {"query": "SELECT count(*) AS n FROM sys_invocation WHERE status = 'paused'"}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = await client.post(f"{admin}/query", json=query, headers={"accept": "application/json"})
+        if response.status_code == 200 and json.loads(response.text)["rows"][0]["n"] == 1:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the invocation did not pause within {timeout:g} s")
+
+
+def test_settings_that_do_not_load_are_the_first_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSGATE_RESTATE_ADMIN_URL", "ftp://restate")
+    out = io.StringIO()
+
+    assert doctor_main(out) == 1
+    assert out.getvalue().splitlines() == [
+        "FAIL  settings          invalid settings:",
+        "                        OPSGATE_RESTATE_ADMIN_URL: Value error, must start with http:// or https:// "
+        "(got 'ftp://restate')",
+        "                        fix: set the variables named above in the environment or in .env",
+        "",
+        "1 FAIL, 0 WARN, 0 OK",
+    ]
