@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 
+import httpx
 import pytest
+import sqlalchemy as sa
 
+from bot.sandbox import sign_request
+from bot.sandbox.payloads import app_mention_body
 from handlers.contracts import task_id_for
 from tests.integration.flows import attach, wait_for_lines
-from tests.integration.harness import Stack
+from tests.integration.harness import SECRET, Stack
 
 pytestmark = pytest.mark.integration
 
@@ -52,3 +57,47 @@ async def test_a_mention_outside_a_task_thread_is_explained(stack: Stack) -> Non
         return any("use `/ops <request>`" in m.text for m in stack.sandbox.state.messages_in("C0OPS"))
 
     await stack.sandbox.wait_for(explained, timeout=10)
+
+
+async def test_an_event_delivered_four_times_with_retry_headers_starts_one_follow_up(
+    stack: Stack, probe_name: str
+) -> None:
+    """Slack retries an event it thinks was lost (X-Slack-Retry-Num); the task id comes from the event id."""
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[echo:{probe_name}-first] what runs in staging?"
+    )
+    thread_ts = (await attach(stack, task_id_for("T0SANDBOX", reply.trigger_id)))["thread_ts"]
+    text = f"<@U0BOT> [recall:{probe_name}] and in prod?"
+    message = stack.sandbox.state.post_message("C0OPS", text=text, user="U0BOB", thread_ts=thread_ts)
+    body = app_mention_body(
+        user_id="U0BOB",
+        channel_id="C0OPS",
+        text=text,
+        ts=message.ts,
+        thread_ts=thread_ts,
+        event_id="Ev0REDELIVERED" + probe_name.upper(),
+        event_time=int(time.time()),
+        bot_user_id="U0BOT",
+    )
+    async with httpx.AsyncClient(timeout=10) as client:
+        for attempt in range(4):
+            headers = sign_request(SECRET, body, int(time.time()), "application/json")
+            if attempt:
+                headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}
+            answer = await client.post(stack.bot.events_url, content=body, headers=headers)
+            assert answer.status_code == 200, answer.text
+    await wait_for_lines(stack, probe_name, "model", 1, timeout=30)
+
+    def answered(state: object) -> bool:
+        texts = [m.text for m in stack.sandbox.state.thread("C0OPS", thread_ts)]
+        return "follow-up answered with the thread's history" in texts
+
+    await stack.sandbox.wait_for(answered, timeout=30)
+    with stack.store.engine.connect() as connection:
+        tasks = connection.execute(
+            sa.text("SELECT count(*) FROM tasks WHERE channel = 'C0OPS' AND thread_ts = :ts"), {"ts": thread_ts}
+        ).scalar_one()
+    assert tasks == 2  # the first request and one follow-up, however often the event came
+    assert len(stack.probe_lines(probe_name, "model")) == 1
+    thread = stack.sandbox.state.thread("C0OPS", thread_ts)
+    assert sum(m.text.startswith("On it: following up in this thread") for m in thread) == 1
