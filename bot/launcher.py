@@ -109,6 +109,27 @@ class TaskLauncher:
             return False
         return True
 
+    async def admin_query(self, query: str) -> list[dict[str, object]] | None:
+        """Restate's SQL introspection (`POST {admin}/query`); None when there is no admin URL or no answer."""
+        if self._admin_url is None:
+            return None
+        try:
+            async with asyncio.timeout(self._deadline):
+                status, text = await self._request(
+                    "POST",
+                    f"{self._admin_url}/query",
+                    json.dumps({"query": query}),
+                    headers={"accept": "application/json"},
+                )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("restate admin query failed: %s", type(exc).__name__)
+            return None
+        if status != 200:
+            log.warning("restate admin query: %s %s", status, text[:200])
+            return None
+        rows: list[dict[str, object]] = json.loads(text).get("rows", [])
+        return rows
+
     async def restate_health(self) -> str:
         """Restate's ingress health (for `/readyz`); raises when it does not answer 200."""
         status, text = await self._request("GET", f"{self._ingress}/restate/health")

@@ -201,6 +201,8 @@ class DigestPoster(Protocol):
 
     async def post_digest_chart(self, channel: str, ts: str, report: DigestReport) -> None: ...
 
+    async def post(self, channel: str, text: str) -> str: ...
+
 
 class TaskStatusLine(_Frozen):
     """A task as `/ops status` shows it."""

@@ -16,6 +16,7 @@ from bot.digest_schedule import DigestScheduler
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
+from bot.paused_watch import PausedWatch
 from bot.readiness import Readiness, database_check
 from handlers.store import TaskStore
 from handlers.task_reports import TaskReporter
@@ -93,6 +94,17 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
         refresher = asyncio.create_task(deps.directory.run_refresher(shutdown, interval=300))
     if deps.digests is not None:
         deps.digests.start()
+    watch = (
+        PausedWatch(
+            deps.launcher,
+            channel=team.alerts.channel,
+            admin_url=settings.restate_admin_url,
+            interval_s=team.alerts.check_every_s,
+        )
+        if isinstance(deps.launcher, TaskLauncher)
+        else None
+    )
+    watching = asyncio.create_task(watch.run(shutdown)) if watch is not None else None
     try:
         if settings.slack_mode == "socket":
             await _run_socket_mode(settings, http_app, shutdown)
@@ -103,6 +115,8 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
         shutdown.set()
         if deps.digests is not None:
             deps.digests.shutdown()
+        if watching is not None:
+            await watching
         if refresher is not None:
             await refresher
         if isinstance(deps.launcher, TaskLauncher):

@@ -93,6 +93,15 @@ class ToolsSection(BaseModel):
         return [*self.egress_hosts, *self.email_domains]
 
 
+class AlertsConfig(BaseModel):
+    """Where operators hear about invocations Restate paused after their retries ran out."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,}$", description="Admin channel id (C…).")
+    check_every_s: float = Field(default=60.0, ge=1, le=3600)
+
+
 class TeamConfig(BaseModel):
     """The whole of `opsgate.yml`."""
 
@@ -106,6 +115,7 @@ class TeamConfig(BaseModel):
     guardrails: GuardrailsSection = Field(default_factory=GuardrailsSection)
     tools: ToolsSection = Field(default_factory=ToolsSection)
     mcp: McpConfig = Field(default_factory=McpConfig, description="MCP servers whose tools agents may use.")
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     digests: list[DigestSchedule] = Field(
         default_factory=list, description="Scheduled digests: channel, cron, timezone, hours covered."
     )

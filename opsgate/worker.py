@@ -26,6 +26,7 @@ from approvals.ledger import SqlBudgetLedger
 from bot.notifier import SlackNotifier
 from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
+from handlers.alerts import AlertDeps, build_paused_alert
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
 from handlers.deps import AuditWriter, TaskDeps
@@ -189,6 +190,7 @@ def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps, digest_deps: D
             build_switches_object(),
             build_worker_health(deps),
             build_digest_object(digest_deps or DigestDeps(engine=deps.store.engine, poster=_poster(deps))),
+            build_paused_alert(AlertDeps(post=_poster(deps).post)),
         ]
     )
 

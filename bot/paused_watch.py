@@ -1,0 +1,70 @@
+"""Watches Restate for invocations paused after their retries ran out, and asks for one alert each.
+
+Runs in every bot replica every `interval_s`; the alert object (handlers.alerts) makes the replicas' calls one.
+The admin API is Restate's SQL introspection (`status = 'paused'` on restate-server 1.7).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Protocol
+
+from handlers.alerts import PAUSED_ALERT, PAUSED_NOTIFY, PausedNotice
+
+__all__ = ["PausedWatch"]
+
+log = logging.getLogger(__name__)
+QUERY = (
+    "SELECT id, target FROM sys_invocation WHERE status = 'paused' "
+    f"AND target_service_name <> '{PAUSED_ALERT}' ORDER BY id LIMIT 100"
+)
+
+
+class _Engine(Protocol):
+    async def admin_query(self, query: str) -> list[dict[str, object]] | None: ...
+
+    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool: ...
+
+
+class PausedWatch:
+    def __init__(self, engine: _Engine, *, channel: str | None, admin_url: str = "", interval_s: float = 60.0) -> None:
+        self._engine = engine
+        self._channel = channel
+        self._admin_url = admin_url
+        self._interval = interval_s
+
+    async def check(self) -> int:
+        """One look: how many paused invocations were handed to the alert object (None answered: 0)."""
+        rows = await self._engine.admin_query(QUERY)
+        if rows is None:
+            return 0
+        handed = 0
+        for row in rows:
+            notice = PausedNotice(
+                invocation_id=str(row.get("id")),
+                target=str(row.get("target")),
+                channel=self._channel,
+                admin_url=self._admin_url,
+            )
+            body = json.dumps(notice.model_dump())
+            if await self._engine.send(
+                PAUSED_ALERT,
+                notice.invocation_id,
+                PAUSED_NOTIFY,
+                body,
+                idempotency_key=f"paused:{notice.invocation_id}",
+            ):
+                handed += 1
+        return handed
+
+    async def run(self, shutdown: asyncio.Event) -> None:
+        while not shutdown.is_set():
+            try:
+                await self.check()
+            except Exception:  # the watch must outlive a bad answer; the next round tries again
+                log.exception("could not check Restate for paused invocations")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(shutdown.wait(), timeout=self._interval)

@@ -1,0 +1,72 @@
+"""PausedAlert: one alert per invocation that Restate paused after its retries ran out.
+
+Every bot replica's watch finds paused invocations through Restate's admin SQL and calls
+`PausedAlert/{invocation id}/notify`; calls on one key take turns and only the first posts, so the admin channel
+hears about each paused invocation once, however many replicas watch. Each alert is also logged (error) and
+counted (`opsgate.invocations.paused`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import restate
+from opentelemetry import metrics
+from pydantic import BaseModel, ConfigDict
+from restate import ObjectContext, RunOptions
+
+from handlers.steps import slack_step
+
+__all__ = ["PAUSED_ALERT", "PAUSED_NOTIFY", "AlertDeps", "PausedNotice", "build_paused_alert"]
+
+PAUSED_ALERT = "PausedAlert"
+PAUSED_NOTIFY = "notify"
+log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
+
+
+class PausedNotice(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    invocation_id: str
+    target: str
+    """Service/handler (and key) of the paused invocation."""
+    channel: str | None = None
+    """Where to post; None: log and count only."""
+    admin_url: str = ""
+
+
+@dataclass(frozen=True)
+class AlertDeps:
+    post: Callable[[str, str], Awaitable[str]]
+    """(channel, text) -> ts: the notifier's plain post."""
+
+
+def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
+    alert = restate.VirtualObject(PAUSED_ALERT)
+    paused = metrics.get_meter("opsgate.handlers").create_counter(
+        "opsgate.invocations.paused", unit="{invocation}", description="Invocations Restate paused after retrying"
+    )
+
+    @alert.handler(name=PAUSED_NOTIFY)
+    async def notify(ctx: ObjectContext, notice: PausedNotice) -> bool:
+        if await ctx.get("alerted", type_hint=bool):
+            return False
+
+        async def record() -> None:
+            log.error("restate paused %s (%s) after its retries ran out", notice.invocation_id, notice.target)
+            paused.add(1, {"opsgate.target": notice.target.split("/", 1)[0]})
+
+        await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
+        if notice.channel:
+            resume = f"{notice.admin_url}/invocations/{notice.invocation_id}" if notice.admin_url else "the admin API"
+            text = (
+                f":rotating_light: Restate paused `{notice.target}` (`{notice.invocation_id}`) after its retries ran "
+                f"out. Fix the cause (see the worker's log), then resume it: `curl -X PATCH {resume}/resume`; to give "
+                f"up: `curl -X PATCH {resume}/kill`. `opsgate doctor` lists every paused invocation."
+            )
+            await slack_step(ctx, "slack: paused alert", deps.post, notice.channel, text)
+        ctx.set("alerted", True)
+        return True
+
+    return alert

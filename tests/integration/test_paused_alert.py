@@ -1,0 +1,82 @@
+"""An invocation Restate pauses after its retries ran out is announced once in the admin channel, however many
+bot replicas watch, and logged; the real restate-server, its admin SQL and the alert object."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import restate
+from restate.retry_policy import InvocationRetryPolicy
+
+from bot.launcher import TaskLauncher
+from bot.paused_watch import PausedWatch
+from handlers.alerts import AlertDeps, build_paused_alert
+from opsgate.restate_server import RestateServer, free_port
+from opsgate.serving import serve_asgi
+
+pytestmark = pytest.mark.integration
+
+
+async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tmp_path: Path) -> None:
+    posted: list[tuple[str, str]] = []
+    announced = asyncio.Event()
+
+    async def post(channel: str, text: str) -> str:
+        posted.append((channel, text))
+        announced.set()
+        return "1.0"
+
+    flaky = restate.Service(
+        "Flaky",
+        invocation_retry_policy=InvocationRetryPolicy(
+            initial_interval=timedelta(milliseconds=20), max_attempts=2, on_max_attempts="pause"
+        ),
+    )
+
+    @flaky.handler()
+    async def boom(ctx: restate.Context, text: str) -> str:
+        raise RuntimeError("always fails")
+
+    server = RestateServer(tmp_path / "restate")
+    await asyncio.to_thread(server.start)
+    port, shutdown = free_port(), asyncio.Event()
+    app = restate.app([flaky, build_paused_alert(AlertDeps(post=post))])
+    serving = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
+    replicas = [TaskLauncher(server.ingress_url, admin_url=server.admin_url) for _ in range(2)]
+    try:
+        await asyncio.to_thread(server.register, f"http://127.0.0.1:{port}")
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            sent = await client.post(f"{server.ingress_url}/Flaky/boom/send", json="x")
+            invocation = sent.json()["invocationId"]
+        watches = [PausedWatch(r, channel="C0ADMIN", admin_url=server.admin_url) for r in replicas]
+        handed = 0
+        for _ in range(400):  # bounded: the invocation pauses after two quick attempts
+            handed = sum(await asyncio.gather(*(watch.check() for watch in watches)))
+            if handed:
+                break
+            await asyncio.sleep(0.05)
+        assert handed >= 1
+        await asyncio.wait_for(announced.wait(), timeout=15)
+        # Both replicas keep seeing it paused and keep asking: the object announced it once.
+        assert [await watch.check() for watch in watches] == [1, 1]
+        async with httpx.AsyncClient(timeout=5.0) as client:
+            again = await client.post(
+                f"{server.ingress_url}/PausedAlert/{invocation}/notify",
+                content=json.dumps({"invocation_id": invocation, "target": "Flaky/boom", "channel": "C0ADMIN"}),
+                headers={"content-type": "application/json"},
+            )
+        assert again.status_code == 200 and again.json() is False
+    finally:
+        for launcher in replicas:
+            await launcher.aclose()
+        await asyncio.to_thread(server.stop)
+        shutdown.set()
+        await serving
+    [(channel, text)] = posted
+    assert channel == "C0ADMIN"
+    assert invocation in text and "Flaky/boom" in text and "/resume" in text
