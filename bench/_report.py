@@ -44,10 +44,22 @@ class Result:
         return lost, started_anyway
 
     def figures(self) -> dict[str, Any]:
-        low, high = self.concurrencies[0], self.concurrencies[-1]
+        low = self.concurrencies[0]
         ops, base, ack = self.get("opsgate", low), self.get("baseline", low), self.get("ackonly", low)
-        ops50, base50, ack50 = self.get("opsgate", high), self.get("baseline", high), self.get("ackonly", high)
         lost, started_anyway = self.handoff("opsgate")
+        higher: dict[str, Any] = {}
+        for level in self.concurrencies[1:]:  # e.g. p99_ms_c50, failures_c100
+            ops_n, base_n, ack_n = self.get("opsgate", level), self.get("baseline", level), self.get("ackonly", level)
+            higher |= {
+                f"requests_c{level}": ops_n.n,
+                f"p50_ms_c{level}": _r(ops_n.p(0.5)),
+                f"p99_ms_c{level}": _r(ops_n.p(0.99)),
+                f"failures_c{level}": ops_n.failures,
+                f"baseline_p99_ms_c{level}": _r(base_n.p(0.99)),
+                f"baseline_failures_c{level}": base_n.failures,
+                f"ratio_p99_c{level}": _r(ops_n.p(0.99) / base_n.p(0.99), 2),
+                f"ack_only_p99_ms_c{level}": _r(ack_n.p(0.99)),
+            }
         return {
             "bench": "ack",
             "concurrency": low,
@@ -60,15 +72,8 @@ class Result:
             "ratio_p99": _r(ops.p(0.99) / base.p(0.99), 2),
             "ack_only_p50_ms": _r(ack.p(0.5)),
             "ack_only_p99_ms": _r(ack.p(0.99)),
-            "concurrency_c50": high,
-            "requests_c50": ops50.n,
-            "p50_ms_c50": _r(ops50.p(0.5)),
-            "p99_ms_c50": _r(ops50.p(0.99)),
-            "failures_c50": ops50.failures,
-            "baseline_p99_ms_c50": _r(base50.p(0.99)),
-            "baseline_failures_c50": base50.failures,
-            "ratio_p99_c50": _r(ops50.p(0.99) / base50.p(0.99), 2),
-            "ack_only_p99_ms_c50": _r(ack50.p(0.99)),
+            "concurrencies": self.concurrencies,
+            **higher,
             "cpu_ms_per_ack": _r(ops.cpu_ms_per_request, 2),
             "baseline_cpu_ms_per_ack": _r(base.cpu_ms_per_request, 2),
             "lost_acks": lost,

@@ -51,7 +51,7 @@ class Shape:
     def for_run(cls, quick: bool) -> Shape:
         if quick:
             return cls({10: 60, 50: 100}, warmup=10, budget=80.0)
-        return cls({10: 400, 50: 500}, warmup=20, budget=270.0)
+        return cls({10: 400, 50: 500, 100: 600}, warmup=20, budget=420.0)
 
 
 def log(message: str) -> None:
