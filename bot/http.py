@@ -83,21 +83,16 @@ def shape_problem(payload: dict[str, Any]) -> str | None:
     return None
 
 
-def canonical_form(body: bytes) -> tuple[bytes | None, str | None]:
-    """A form body re-encoded for Bolt, or why it is refused.
-
-    A field given twice is refused: we check one value and Bolt would use another. The word "payload" anywhere in a
-    slash command (`/ops show the payload of …`) makes Bolt read the form as an interaction; it is percent-encoded
-    (`%70ayload`), which reads back the same."""
+def canonical_form(body: bytes) -> bytes:
+    """A form body as Bolt must see it: the word "payload" anywhere in a slash command (`/ops show the payload of
+    …`) makes Bolt read the form as an interaction, so it is percent-encoded (`%70ayload`), which reads back the
+    same. Most bodies pass unchanged."""
+    if b"payload" not in body:
+        return body
     pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
-    names = [name for name, _ in pairs]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        return None, f"field given more than once: {', '.join(repeated)}"
-    encoded = urlencode(pairs)
-    if "payload" not in names:
-        encoded = encoded.replace("payload", "%70ayload")
-    return encoded.encode(), None
+    if any(name == "payload" for name, _ in pairs):
+        return body
+    return urlencode(pairs).replace("payload", "%70ayload").encode()
 
 
 def malformed_reason(body: bytes, content_type: str) -> str | None:
@@ -113,6 +108,9 @@ def malformed_reason(body: bytes, content_type: str) -> str | None:
             return "body is not JSON"
         return shape_problem(parsed) if isinstance(parsed, dict) else "body is not a JSON object"
     form = parse_qs(text, keep_blank_values=True)
+    repeated = sorted(name for name, values in form.items() if len(values) > 1)
+    if repeated:  # we would check one value and Bolt would use another
+        return f"field given more than once: {', '.join(repeated)}"
     if "payload" in form:
         try:
             payload = json.loads(form["payload"][0])
@@ -170,8 +168,7 @@ class SlackHttpApp:
         content_type = headers.get("content-type", "")
         reason = malformed_reason(body, content_type)
         if reason is None and not content_type.startswith("application/json") and not body.lstrip().startswith(b"{"):
-            canonical, reason = canonical_form(body)
-            body = canonical if canonical is not None else body
+            body = canonical_form(body)
         if reason is not None:
             log.info("refused a malformed Slack request: %s", reason)
             await _respond(send, 400, json.dumps({"error": reason}).encode())
