@@ -78,56 +78,55 @@ class TaskLauncher:
         answer = json.loads(text) if text else {}
         return Launch.DUPLICATE if answer.get("status") == "PreviouslyAccepted" else Launch.ACCEPTED
 
+    async def _answer(
+        self,
+        what: str,
+        url: str,
+        body: str | None,
+        *,
+        deadline: float | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> str | None:
+        """POST within the deadline; the answer's text, or None (logged) when Restate did not answer with a 2xx."""
+        try:
+            async with asyncio.timeout(deadline or self._deadline):
+                status, text = await self._request("POST", url, body, headers=headers or {})
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("restate %s failed: %s", what, type(exc).__name__)
+            return None
+        if status >= 300:
+            log.warning("restate %s: %s %s", what, status, text[:200])
+            return None
+        return text
+
     async def call(
         self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
     ) -> str | None:
         """A request-response call to a handler, keyed ("" for a plain service; `body` None for one without
         input); None on no answer."""
         url = f"{self._ingress}/{service}/{key}/{handler}" if key else f"{self._ingress}/{service}/{handler}"
-        try:
-            async with asyncio.timeout(deadline or self._deadline):
-                status, text = await self._request("POST", url, body)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("restate call %s/%s/%s failed: %s", service, key, handler, type(exc).__name__)
-            return None
-        if status >= 300:
-            log.warning("restate call %s/%s/%s: %s %s", service, key, handler, status, text[:200])
-            return None
-        return text
+        return await self._answer(f"call {service}/{key}/{handler}", url, body, deadline=deadline)
 
     async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool:
         """A one-way call (Restate accepts it and runs it later); False when it was not accepted in time."""
         url = f"{self._ingress}/{service}/{key}/{handler}/send"
-        try:
-            async with asyncio.timeout(self._deadline):
-                status, text = await self._request("POST", url, body, headers={"idempotency-key": idempotency_key})
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("restate send %s/%s/%s failed: %s", service, key, handler, type(exc).__name__)
-            return False
-        if status >= 300:
-            log.warning("restate send %s/%s/%s: %s %s", service, key, handler, status, text[:200])
-            return False
-        return True
+        what = f"send {service}/{key}/{handler}"
+        return await self._answer(what, url, body, headers={"idempotency-key": idempotency_key}) is not None
 
     async def admin_query(self, query: str) -> list[dict[str, object]] | None:
         """Restate's SQL introspection (`POST {admin}/query`); None when there is no admin URL or no answer."""
         if self._admin_url is None:
             return None
+        body = json.dumps({"query": query})
+        headers = {"accept": "application/json"}
+        text = await self._answer("admin query", f"{self._admin_url}/query", body, headers=headers)
+        if text is None:
+            return None
         try:
-            async with asyncio.timeout(self._deadline):
-                status, text = await self._request(
-                    "POST",
-                    f"{self._admin_url}/query",
-                    json.dumps({"query": query}),
-                    headers={"accept": "application/json"},
-                )
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("restate admin query failed: %s", type(exc).__name__)
+            rows: list[dict[str, object]] = json.loads(text).get("rows", [])
+        except (ValueError, AttributeError):
+            log.warning("restate admin query answered something else than rows: %s", text[:200])
             return None
-        if status != 200:
-            log.warning("restate admin query: %s %s", status, text[:200])
-            return None
-        rows: list[dict[str, object]] = json.loads(text).get("rows", [])
         return rows
 
     async def restate_health(self) -> str:
@@ -145,21 +144,17 @@ class TaskLauncher:
             "SELECT id FROM sys_invocation WHERE target_service_name = '{service}' AND target_service_key = '{key}' "
             "AND target_handler_name = 'run' AND status <> 'completed'"
         ).format(service=service.replace("'", ""), key=key.replace("'", ""))
+        rows = await self.admin_query(query)
+        if not rows:
+            return False
         try:
             async with asyncio.timeout(self._deadline):
-                status, text = await self._request(
-                    "POST",
-                    f"{self._admin_url}/query",
-                    json.dumps({"query": query}),
-                    headers={"accept": "application/json"},
-                )
-                rows = json.loads(text).get("rows", []) if status == 200 else []
                 for row in rows:
                     await self._request("PATCH", f"{self._admin_url}/invocations/{row['id']}/cancel")
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not cancel %s/%s: %s", service, key, type(exc).__name__)
             return False
-        return bool(rows)
+        return True
 
     async def aclose(self) -> None:
         if self._session is not None:
