@@ -20,6 +20,7 @@ from agents.team import AgentResult
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase
 from handlers.deps import TaskDeps
 from handlers.runtime import DurableAgentRuntime
+from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.tracing import agent_span_key, emit_span, handoff_span_key
 
@@ -98,19 +99,17 @@ def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: float,
         start_s=started,
         end_s=ended,
         attributes={
-            "gen_ai.operation.name": "invoke_agent",
-            "gen_ai.agent.name": result.agent,
-            "gen_ai.agent.id": handoff.task.task_id,
-            "opsgate.task.type": handoff.task.type,
-            "gen_ai.conversation.id": handoff.root.ts,
-            "gen_ai.usage.input_tokens": result.usage.input_tokens
-            + result.usage.cache_read_tokens
-            + result.usage.cache_write_tokens,
-            "gen_ai.usage.output_tokens": result.usage.output_tokens,
+            **agent_run_attributes(
+                agent=result.agent,
+                agent_id=handoff.task.task_id,
+                conversation_id=handoff.root.ts,
+                task_type=handoff.task.type,
+                usage=result.usage,
+                status=result.status,
+                tool_calls=result.tool_calls,
+                errors=result.errors,
+            ),
             "opsgate.handoff.parent_task_id": handoff.task.parent_task_id,
-            "opsgate.agent.status": result.status,
-            "opsgate.agent.tool_calls": result.tool_calls,
-            "opsgate.agent.errors": result.errors[:10],
         },
         error=None if result.status == "done" else result.summary[:200],
         key=agent_span_key(handoff.task.task_id),

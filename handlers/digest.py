@@ -84,7 +84,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
                 request.period_start,
                 request.period_end,
                 label=request.label,
-                now=min(now, request.period_end) if request.period_end <= now else now,
+                now=min(now, request.period_end),  # pending ages as of the period's end
             )
 
         report = await ctx.run_typed("db: digest", compute, RunOptions(max_attempts=5, type_hint=DigestReport))

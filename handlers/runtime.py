@@ -11,11 +11,12 @@ import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from typing import Any
 
 import restate
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry.trace import Span, Status, StatusCode
 from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalError
 
 from agents.guardrails.sealed import VaultUnreadable
@@ -100,9 +101,9 @@ class DurableAgentRuntime:
             return self._agent.name
         return "follow-up" if self._request.follow_up else "request"
 
-    def _span(self, name: str) -> Any:
-        span = step_span(name, self._request.task_id, self._request.trace_context, parent=agent_span_key(self._scope))
-        return span
+    def _span(self, name: str) -> AbstractContextManager[Span]:
+        """A step span of this agent's run, under its `invoke_agent` span."""
+        return step_span(name, self._request.task_id, self._request.trace_context, parent=agent_span_key(self._scope))
 
     def _agent_attributes(self) -> dict[str, str]:
         return {"gen_ai.agent.name": self._agent.name, "opsgate.task.type": self.task_type}

@@ -159,34 +159,32 @@ class SpanSummaryStore:
         with self._engine.begin() as connection:
             connection.execute(statement)
 
-    def steps(self, task_id: str, limit: int = 2000) -> list[StepNode]:
-        """The task's spans, oldest first, as the Details modal draws them."""
+    def rows(self, task_id: str, limit: int | None = None) -> list[SpanSummary]:
+        """The task's spans, oldest first (all of them unless `limit`)."""
         query = sa.select(_table).where(_table.c.task_id == task_id).order_by(_table.c.started_at).limit(limit)
         with self._engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
+            return [SpanSummary.model_validate(dict(row)) for row in connection.execute(query).mappings()]
+
+    def steps(self, task_id: str, limit: int = 2000) -> list[StepNode]:
+        """The task's spans as the Details modal draws them."""
         return [
             StepNode(
-                span_id=row["span_id"],
-                parent_id=row["parent_id"],
-                name=row["name"],
-                kind=row["kind"] if row["kind"] in _KINDS.values() else "other",
-                start=row["started_at"],
-                duration_ms=row["duration_ms"],
-                status="error" if row["status"] == "error" else "ok",
-                error=row["error"],
-                agent=row["agent"],
-                tool=row["tool"],
-                input_tokens=row["input_tokens"],
-                output_tokens=row["output_tokens"],
-                cost_usd=row["cost_usd"],
+                span_id=row.span_id,
+                parent_id=row.parent_id,
+                name=row.name,
+                kind=row.kind if row.kind in _KINDS.values() else "other",
+                start=row.started_at,
+                duration_ms=row.duration_ms,
+                status="error" if row.status == "error" else "ok",
+                error=row.error,
+                agent=row.agent,
+                tool=row.tool,
+                input_tokens=row.input_tokens,
+                output_tokens=row.output_tokens,
+                cost_usd=row.cost_usd,
             )
-            for row in rows
+            for row in self.rows(task_id, limit)
         ]
-
-    def rows(self, task_id: str) -> list[SpanSummary]:
-        query = sa.select(_table).where(_table.c.task_id == task_id).order_by(_table.c.started_at)
-        with self._engine.connect() as connection:
-            return [SpanSummary.model_validate(dict(row)) for row in connection.execute(query).mappings()]
 
 
 class SpanSummaryProcessor(SpanProcessor):

@@ -38,6 +38,7 @@ from handlers.report_contracts import TraceSummary
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import slack_step
 from handlers.store import TaskRecord, TaskStatus
+from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.trace_summary import trace_summary
 from handlers.tracing import agent_span_key, emit_span, emit_task_span
@@ -181,20 +182,16 @@ class _TaskRun:
                 start_s=started,
                 end_s=ended,
                 key=agent_span_key(""),
-                attributes={
-                    "gen_ai.operation.name": "invoke_agent",
-                    "gen_ai.agent.name": agent,
-                    "gen_ai.agent.id": request.task_id,
-                    "gen_ai.conversation.id": root.ts,
-                    "gen_ai.usage.input_tokens": usage.input_tokens
-                    + usage.cache_read_tokens
-                    + usage.cache_write_tokens,
-                    "gen_ai.usage.output_tokens": usage.output_tokens,
-                    "opsgate.task.type": runtime.task_type,
-                    "opsgate.agent.status": status,
-                    "opsgate.agent.tool_calls": outcome.tool_calls if outcome else 0,
-                    "opsgate.agent.errors": runtime.errors[:10],
-                },
+                attributes=agent_run_attributes(
+                    agent=agent,
+                    agent_id=request.task_id,
+                    conversation_id=root.ts,
+                    task_type=runtime.task_type,
+                    usage=usage,
+                    status=status,
+                    tool_calls=outcome.tool_calls if outcome else 0,
+                    errors=runtime.errors,
+                ),
                 error=None if status == "done" else status,
             )
 

@@ -9,12 +9,13 @@ the newer `cache_write` names are emitted so current and upcoming backends read 
 
 from __future__ import annotations
 
-from agents.messages import ModelRequest, ModelResponse, ToolUseBlock
+from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
 from agents.resilience import BreakerRegistry
 from agents.tools import ToolResult, ToolSpec
 
 __all__ = [
+    "agent_run_attributes",
     "breaker_attributes",
     "chat_request_attributes",
     "chat_response_attributes",
@@ -58,6 +59,32 @@ def chat_response_attributes(response: ModelResponse, cost_usd: float) -> Attrib
         "gen_ai.usage.cache_write.input_tokens": usage.cache_write_tokens,
         "opsgate.stop_reason": response.stop_reason,
         "opsgate.cost_usd": round(cost_usd, 6),
+    }
+
+
+def agent_run_attributes(
+    *,
+    agent: str,
+    agent_id: str,
+    conversation_id: str,
+    task_type: str,
+    usage: Usage,
+    status: str,
+    tool_calls: int,
+    errors: list[str],
+) -> Attributes:
+    """An `invoke_agent` span's attributes: the lead's run and each specialist's."""
+    return {
+        "gen_ai.operation.name": "invoke_agent",
+        "gen_ai.agent.name": agent,
+        "gen_ai.agent.id": agent_id,
+        "gen_ai.conversation.id": conversation_id,
+        "gen_ai.usage.input_tokens": usage.input_tokens + usage.cache_read_tokens + usage.cache_write_tokens,
+        "gen_ai.usage.output_tokens": usage.output_tokens,
+        "opsgate.task.type": task_type,
+        "opsgate.agent.status": status,
+        "opsgate.agent.tool_calls": tool_calls,
+        "opsgate.agent.errors": errors[:10],
     }
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from approvals import eligible_approvers
 from bot.reports import human_duration
+from handlers.digest import DigestRequest
 from handlers.health import BREAKERS, WORKER_HEALTH
 from handlers.report_contracts import BreakerLine, TaskStatusLine
 
@@ -100,8 +101,6 @@ async def digest(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
     if argument.strip().lower() == "now":
         if scheduler is None:
             return {"text": "Digests are not available in this deployment."}
-        from handlers.digest import DigestRequest  # the request model only; the bot never builds a digest
-
         end = datetime.now(UTC)  # up to this moment; requests within one minute share one digest (its key)
         request = DigestRequest(
             channel=command.channel_id,
