@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 import restate
-from restate.retry_policy import InvocationRetryPolicy
 
 from bot.launcher import TaskLauncher
 from bot.paused_watch import PausedWatch
 from handlers.alerts import AlertDeps, build_paused_alert
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
+from tests.integration.paused import pausing_service, wait_paused
 
 pytestmark = pytest.mark.integration
 
@@ -31,16 +30,7 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
         announced.set()
         return "1.0"
 
-    flaky = restate.Service(
-        "Flaky",
-        invocation_retry_policy=InvocationRetryPolicy(
-            initial_interval=timedelta(milliseconds=20), max_attempts=2, on_max_attempts="pause"
-        ),
-    )
-
-    @flaky.handler()
-    async def boom(ctx: restate.Context, text: str) -> str:
-        raise RuntimeError("always fails")
+    flaky = pausing_service()
 
     server = RestateServer(tmp_path / "restate")
     await asyncio.to_thread(server.start)
@@ -53,14 +43,10 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
         async with httpx.AsyncClient(timeout=5.0) as client:
             sent = await client.post(f"{server.ingress_url}/Flaky/boom/send", json="x")
             invocation = sent.json()["invocationId"]
+            await wait_paused(client, server.admin_url)
         watches = [PausedWatch(r, channel="C0ADMIN", admin_url=server.admin_url) for r in replicas]
-        handed = 0
-        for _ in range(400):  # bounded: the invocation pauses after two quick attempts
-            handed = sum(await asyncio.gather(*(watch.check() for watch in watches)))
-            if handed:
-                break
-            await asyncio.sleep(0.05)
-        assert handed >= 1
+        handed = sum(await asyncio.gather(*(watch.check() for watch in watches)))
+        assert handed == 2  # both replicas saw it and asked
         await asyncio.wait_for(announced.wait(), timeout=15)
         # Both replicas keep seeing it paused and keep asking: the object announced it once.
         assert [await watch.check() for watch in watches] == [1, 1]

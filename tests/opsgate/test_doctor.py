@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,6 @@ import pytest
 import restate
 import yaml
 from aiohttp import web
-from restate.retry_policy import InvocationRetryPolicy
 
 from bot.sandbox import Sandbox
 from opsgate.db import upgrade_database
@@ -31,6 +28,7 @@ from opsgate.teamconfig import DEFAULT_TEAM_FILE
 from tests.agents.mcp.test_client import STDIO_SERVER
 from tests.fakes.messages_api import MessagesApiFake
 from tests.integration.harness import SECRET, TEAM_YML, WorkerProcess
+from tests.integration.paused import pausing_service, wait_paused
 
 pytestmark = pytest.mark.integration
 
@@ -240,16 +238,7 @@ async def test_an_unreachable_mcp_server_fails_and_an_optional_one_warns(
 
 async def test_paused_invocations_warn_with_how_to_resume_or_cancel(deployment: Deployment, tmp_path: Path) -> None:
     """Restate 1.7.12 lists an invocation whose retries ran out (`on-max-attempts = "pause"`) as status `paused`."""
-    flaky = restate.Service(
-        "Flaky",
-        invocation_retry_policy=InvocationRetryPolicy(
-            initial_interval=timedelta(milliseconds=20), max_attempts=2, on_max_attempts="pause"
-        ),
-    )
-
-    @flaky.handler()
-    async def boom(ctx: restate.Context, text: str) -> str:
-        raise RuntimeError("always fails")
+    flaky = pausing_service()
 
     server = RestateServer(tmp_path / "restate")
     server.start()
@@ -260,7 +249,7 @@ async def test_paused_invocations_warn_with_how_to_resume_or_cancel(deployment: 
         async with httpx.AsyncClient(timeout=5.0) as client:
             sent = await client.post(f"{server.ingress_url}/Flaky/boom/send", json="x")
             invocation = sent.json()["invocationId"]
-            await _wait_paused(client, server.admin_url)
+            await wait_paused(client, server.admin_url)
 
         code, lines = await doctor(
             deployment.settings(restate_admin_url=server.admin_url, restate_ingress_url=server.ingress_url)
@@ -276,17 +265,6 @@ async def test_paused_invocations_warn_with_how_to_resume_or_cancel(deployment: 
     assert f"1 invocation paused after their retries ran out: Flaky/boom {invocation}" in paused
     assert f"`curl -X PATCH {server.admin_url}/invocations/<id>/resume`" in paused
     assert f"`curl -X PATCH {server.admin_url}/invocations/<id>/cancel`" in paused
-
-
-async def _wait_paused(client: httpx.AsyncClient, admin: str, timeout: float = 20.0) -> None:
-    query = {"query": "SELECT count(*) AS n FROM sys_invocation WHERE status = 'paused'"}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        response = await client.post(f"{admin}/query", json=query, headers={"accept": "application/json"})
-        if response.status_code == 200 and json.loads(response.text)["rows"][0]["n"] == 1:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"the invocation did not pause within {timeout:g} s")
 
 
 def test_settings_that_do_not_load_are_the_first_failure(monkeypatch: pytest.MonkeyPatch) -> None:
