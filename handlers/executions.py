@@ -40,9 +40,11 @@ class ExecutionLedger:
         table = ExecutionRecord.__table__  # type: ignore[attr-defined]
         row = {"key": key, "task_id": task_id, "tool": tool, "started_at": utc_now()}
         insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(table).values(row).on_conflict_do_nothing(index_elements=["key"])
+        # RETURNING, not rowcount: psycopg 3 under SQLAlchemy reports -1 for any INSERT, which read as "claimed
+        # before" and turned every at-most-once call on PostgreSQL into an outcome unknown.
+        statement = insert(table).values(row).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
         with self._engine.begin() as connection:
-            return connection.execute(statement).rowcount == 1
+            return connection.execute(statement).first() is not None
 
     def finish(self, key: str, outcome: str) -> None:
         with self._engine.begin() as connection:
