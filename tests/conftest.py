@@ -7,6 +7,7 @@ PostgreSQL missing means a skip, except in CI, where `OPSGATE_REQUIRE_POSTGRES=1
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -50,16 +51,25 @@ def postgres_server_url() -> str:
     return url
 
 
+@contextlib.contextmanager
+def postgres_schema(server_url: str) -> Iterator[str]:
+    """A URL whose connections land in a fresh, empty schema, dropped on exit (for fixtures of any scope)."""
+    schema = f"opsgate_t_{_SESSION}_{next(_schema_numbers)}"
+    with psycopg.connect(_libpq_url(server_url), autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_libpq_url(server_url), autocommit=True) as admin:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture
 def postgres_db_url(postgres_server_url: str) -> Iterator[str]:
     """A URL whose connections land in a fresh, empty schema, dropped after the test."""
-    schema = f"opsgate_t_{_SESSION}_{next(_schema_numbers)}"
-    with psycopg.connect(_libpq_url(postgres_server_url), autocommit=True) as admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-    url = make_url(postgres_server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with psycopg.connect(_libpq_url(postgres_server_url), autocommit=True) as admin:
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with postgres_schema(postgres_server_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

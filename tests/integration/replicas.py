@@ -1,0 +1,158 @@
+"""Two bot processes and two worker processes on one restate-server and one PostgreSQL, as a team runs them.
+
+The bots sit behind an L7 balancer (each Slack request goes to the next bot), the workers behind an L4 one (each
+connection Restate opens goes to the next worker), and Restate knows one deployment: the balancer's URL.
+Every process is real and separate (`python -m opsgate bot`, the test worker), so no state is shared in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import yaml
+
+from bot.sandbox import Sandbox
+from handlers.store import TaskStore
+from opsgate.db import create_db_engine
+from opsgate.processes import stop_process
+from opsgate.restate_server import RestateServer, free_port
+from opsgate.slack import SANDBOX_BOT_TOKEN
+from tests.integration.balancer import HttpBalancer, TcpBalancer
+from tests.integration.harness import ROOT, SECRET, TEAM_YML, WorkerProcess
+
+__all__ = ["DIGEST_CHANNEL", "REQUESTS_PER_USER", "USERS", "BotProcess", "Replicas", "start_replicas", "stop_replicas"]
+
+DIGEST_CHANNEL = "C0DIGEST"
+REQUESTS_PER_USER = 12
+USERS = [*(f"U0SPREAD{n}" for n in range(5)), "U0RATE"]
+
+
+class BotProcess:
+    """`python -m opsgate bot` in HTTP mode on its own port."""
+
+    def __init__(self, env: dict[str, str], log_file: Path) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, **env, "OPSGATE_BOT_PORT": str(self.port)}
+        self.log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        with self.log_file.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "opsgate", "bot"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    async def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if self.process is None or self.process.poll() is not None:
+                    raise RuntimeError(f"bot exited: {self.log_file.read_text()[-3000:]}")
+                try:
+                    if (await client.get(f"{self.url}/readyz")).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"bot not ready within {timeout}s: {self.log_file.read_text()[-3000:]}")
+
+    def stop(self, grace: float = 10.0) -> None:
+        stop_process(self.process, grace)
+
+
+@dataclass
+class Replicas:
+    restate: RestateServer
+    workers: list[WorkerProcess]
+    worker_balancer: TcpBalancer
+    bots: list[BotProcess]
+    bot_balancer: HttpBalancer
+    sandbox: Sandbox
+    store: TaskStore
+    probe_dir: Path
+    database_url: str
+
+    def probe_lines(self, name: str, kind: str) -> list[str]:
+        path = self.probe_dir / f"{name}.{kind}"
+        return path.read_text().splitlines() if path.exists() else []
+
+    def release(self, name: str) -> None:
+        (self.probe_dir / f"{name}.release").touch()
+
+
+def replica_team_config(directory: Path) -> Path:
+    """The integration team, with a per-user rate the test can reach and a digest every minute."""
+    team = yaml.safe_load(TEAM_YML.read_text())
+    team["commands"]["requests_per_user"] = {"limit": REQUESTS_PER_USER, "window_s": 600}
+    team["digests"] = [{"channel": DIGEST_CHANNEL, "cron": "* * * * *", "timezone": "UTC", "covers_hours": 1}]
+    path = directory / "opsgate.yml"
+    path.write_text(yaml.safe_dump(team, sort_keys=False))
+    return path
+
+
+async def start_replicas(directory: Path, sandbox: Sandbox, database_url: str) -> Replicas:
+    directory.mkdir(parents=True, exist_ok=True)
+    for user in USERS:
+        if user not in sandbox.state.users:
+            sandbox.state.add_user(user, user.lower())
+    if DIGEST_CHANNEL not in sandbox.state.channels:
+        sandbox.state.add_channel(DIGEST_CHANNEL, "ops-digest", members=USERS, bot_is_member=True)
+    probe_dir = directory / "probe"
+    probe_dir.mkdir(exist_ok=True)
+    config_file = replica_team_config(directory)
+    restate = RestateServer(directory / "restate")
+    restate.start()
+    env = {
+        "OPSGATE_DATABASE_URL": database_url,
+        "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
+        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
+        "OPSGATE_CONFIG_FILE": str(config_file),
+        "OPSGATE_DATA_DIR": str(directory),
+        "OPSGATE_RESTATE_INGRESS_URL": restate.ingress_url,
+        "OPSGATE_RESTATE_ADMIN_URL": restate.admin_url,
+        "OPSGATE_LOG_LEVEL": "WARNING",
+    }
+    workers = [WorkerProcess(env, directory / f"worker-{n}.log") for n in range(2)]
+    bots = [BotProcess(env, directory / f"bot-{n}.log") for n in range(2)]
+    for bot in bots:
+        bot.start()
+    # All four start at once; the migrations take turns on PostgreSQL's advisory lock.
+    await asyncio.gather(*(asyncio.to_thread(worker.start, 60.0) for worker in workers))
+    worker_balancer = TcpBalancer([worker.port for worker in workers])
+    await worker_balancer.start()
+    await asyncio.to_thread(restate.register, worker_balancer.url)  # the balancer runs in this loop
+    await asyncio.gather(*(bot.wait_ready() for bot in bots))
+    bot_balancer = HttpBalancer([bot.url for bot in bots])
+    await bot_balancer.start()
+    sandbox.bot_url = f"{bot_balancer.url}/slack/events"
+    store = TaskStore(create_db_engine(database_url))
+    return Replicas(restate, workers, worker_balancer, bots, bot_balancer, sandbox, store, probe_dir, database_url)
+
+
+async def stop_replicas(replicas: Replicas) -> None:
+    await replicas.bot_balancer.stop()
+    for bot in replicas.bots:
+        bot.stop()
+    for worker in replicas.workers:
+        worker.stop()
+    await replicas.worker_balancer.stop()
+    replicas.restate.stop()
+    replicas.store.engine.dispose()
