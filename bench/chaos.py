@@ -1,0 +1,286 @@
+"""`python -m bench.chaos [--quick]`: tasks with approvals while the worker is SIGKILLed and restate-server restarts.
+
+Everything runs on loopback: the Slack sandbox in this process, a real restate-server, the integration tests'
+worker and the real bot (`bench._chaos_stack`). Each task asks for the high-risk `restart_service`, waits for its
+card, is approved by a person who clicks again when the card has not changed within a few seconds (as people do),
+and runs the tool, which honours its idempotency key and records every delivery on disk, outside the worker.
+Requests refused while Restate is down ("nothing was started, send it again") are sent again, as the answer says.
+Meanwhile the worker is SIGKILLed at random moments (and restarted, as a supervisor would) and restate-server is
+restarted a few times. Then every accepted task is awaited.
+
+The figures (last line, JSON): `tasks` accepted; `tasks_lost`: accepted but not done at the end; `side_effects_
+repeated`: effects applied more than once, i.e. under more than one idempotency key (deliveries repeated under the
+same key are absorbed by the tool, and counted as `deliveries_absorbed`); `approvals_lost`: cards that showed
+"Approved by" whose action never ran. Goal: 0, 0, 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import signal
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from typing import Any
+
+import httpx
+
+from bench._approvals_stack import CHANNEL, approved
+from bench._chaos_stack import ChaosStack
+from bench._restate import RestateProbe
+from bot.cards import APPROVE_ACTION
+from bot.sandbox.records import Message
+from handlers.contracts import task_id_for
+
+__all__ = ["main"]
+
+REQUESTER, APPROVER = "U0ALICE", "U0BOB"
+SUBMIT_ATTEMPTS = 40
+RECLICK_AFTER = 6.0  # seconds without "Approved by" on the card before the person clicks again
+DRAIN_TIMEOUT = 240.0
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Shape:
+    tasks: int
+    kills: int
+    restarts: int
+    window_s: float  # requests and faults are spread over this many seconds
+
+    @classmethod
+    def for_run(cls, quick: bool) -> Shape:
+        return cls(tasks=24, kills=3, restarts=1, window_s=20.0) if quick else cls(200, 20, 3, 150.0)
+
+
+@dataclass
+class Task:
+    name: str
+    task_id: str | None = None
+    accepted: bool = False
+    uncertain: bool = False
+    refusals: int = 0
+    clicks: int = 0
+    card: Message | None = None
+    phase: str | None = None
+
+
+@dataclass
+class Figures:
+    bench: str = "chaos"
+    tasks: int = 0
+    tasks_lost: int = 0
+    side_effects_repeated: int = 0
+    approvals_lost: int = 0
+    worker_kills: int = 0
+    restate_restarts: int = 0
+    requests_sent_again: int = 0
+    clicks_again: int = 0
+    deliveries_absorbed: int = 0
+    undecided_cards: int = 0
+    wall_s: float = 0.0
+    lost: list[str] = field(default_factory=list)
+
+
+class Run:
+    def __init__(self, stack: ChaosStack, shape: Shape, rng: random.Random) -> None:
+        self.stack = stack
+        self.shape = shape
+        self.rng = rng
+        self.kills = 0
+        self.restarts = 0
+
+    async def one(self, task: Task, at: float) -> None:
+        await asyncio.sleep(at)
+        sandbox = self.stack.sandbox
+        text = f"[act:{task.name}:restart_service] go"
+        for _ in range(SUBMIT_ATTEMPTS):
+            reply = await sandbox.send_slash_command(user_id=REQUESTER, channel_id=CHANNEL, text=text)
+            answer = json.dumps(reply.json) if reply.json is not None else reply.body
+            if reply.status == 200 and ("On it" in answer or "Already on it" in answer):
+                task.task_id, task.accepted = task_id_for("T0SANDBOX", reply.trigger_id), True
+                break
+            if reply.status == 200 and "could not confirm" in answer:  # may have started: count it if it did
+                task.task_id, task.uncertain = task_id_for("T0SANDBOX", reply.trigger_id), True
+                break
+            task.refusals += 1
+            await asyncio.sleep(0.5)
+        if task.task_id is None:
+            return
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        while task.card is None and time.monotonic() < deadline:
+            task.card = self.stack.board.card(task.name)
+            if task.card is None:
+                await asyncio.sleep(0.1)
+        while task.card is not None and not approved(task.card) and time.monotonic() < deadline:
+            task.clicks += 1
+            await sandbox.click_button(
+                user_id=APPROVER, channel_id=CHANNEL, message_ts=task.card.ts, action_id=APPROVE_ACTION
+            )
+            try:
+                await sandbox.wait_for(partial(_approved, task.card), timeout=RECLICK_AFTER)
+            except TimeoutError:
+                continue
+
+    async def faults(self) -> None:
+        window = self.shape.window_s
+        events = [("kill", self.rng.uniform(1.0, window)) for _ in range(self.shape.kills)]
+        events += [("restart", self.rng.uniform(2.0, window)) for _ in range(self.shape.restarts)]
+        started = time.monotonic()
+        for kind, at in sorted(events, key=lambda event: event[1]):
+            await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
+            if kind == "kill":
+                await self.stack.kill_worker()
+                self.kills += 1
+            else:
+                await self.stack.restart_restate()
+                self.restarts += 1
+            log(f"  {time.monotonic() - started:5.1f} s  {kind} ({self.kills} kills, {self.restarts} restarts)")
+
+
+def _approved(card: Message, _state: object) -> bool:
+    return approved(card)
+
+
+async def attach(client: httpx.AsyncClient, ingress: str, task_id: str, deadline: float) -> str | None:
+    """The task's final phase, retrying through restarts until `deadline`; None if it never finished."""
+    url = f"{ingress}/restate/workflow/TaskWorkflow/{task_id}/attach"
+    while time.monotonic() < deadline:
+        try:
+            response = await client.get(url, timeout=max(1.0, deadline - time.monotonic()))
+        except httpx.HTTPError:
+            await asyncio.sleep(0.5)
+            continue
+        if response.status_code == 200:
+            return str(response.json().get("phase"))
+        if response.status_code == 404:
+            return None
+        await asyncio.sleep(0.5)
+    return None
+
+
+async def measure(shape: Shape, seed: int, keep_logs: bool) -> Figures:
+    started = time.monotonic()
+    stack = ChaosStack()
+    tasks = [Task(f"chaos-{n}") for n in range(shape.tasks)]
+    try:
+        await stack.start()
+        log(f"stack up in {time.monotonic() - started:.0f} s; {shape.tasks} tasks over {shape.window_s:.0f} s")
+        run = Run(stack, shape, random.Random(seed))
+        spacing = shape.window_s / max(1, shape.tasks)
+        await asyncio.gather(run.faults(), *(run.one(task, n * spacing) for n, task in enumerate(tasks)))
+        stack.check_alive()
+        log("faults done; waiting for every accepted task")
+        probe = RestateProbe(stack.restate.admin_url)
+        known = await probe.keys("TaskWorkflow")
+        await probe.aclose()
+        for task in tasks:
+            if task.uncertain and task.task_id in known:
+                task.accepted = True
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        async with httpx.AsyncClient() as client:
+            phases = await asyncio.gather(
+                *(
+                    attach(client, stack.restate.ingress_url, t.task_id, deadline)
+                    for t in tasks
+                    if t.accepted and t.task_id
+                )
+            )
+        for task, phase in zip([t for t in tasks if t.accepted and t.task_id], phases, strict=True):
+            task.phase = phase
+        figures = tally(stack, tasks, run)
+    finally:
+        await stack.close(keep=keep_logs)
+        if keep_logs:
+            log(f"logs kept in {stack.dir}")
+    figures.wall_s = round(time.monotonic() - started, 1)
+    return figures
+
+
+def tally(stack: ChaosStack, tasks: list[Task], run: Run) -> Figures:
+    figures = Figures(worker_kills=run.kills, restate_restarts=run.restarts)
+    for task in tasks:
+        figures.requests_sent_again += task.refusals
+        figures.clicks_again += max(0, task.clicks - 1)
+        if not task.accepted:
+            continue
+        figures.tasks += 1
+        keys = Counter(line.rsplit(" ", 1)[-1] for line in stack.deliveries(task.name))
+        figures.side_effects_repeated += max(0, len(keys) - 1)
+        figures.deliveries_absorbed += sum(keys.values()) - len(keys)
+        if task.phase != "done":
+            figures.tasks_lost += 1
+            figures.lost.append(f"{task.name} ({task.task_id}): {task.phase or 'never finished'}")
+        if task.card is not None and approved(task.card) and not keys:
+            figures.approvals_lost += 1
+            figures.lost.append(f"{task.name}: approved, never ran")
+        if task.card is None or not approved(task.card):
+            figures.undecided_cards += 1
+    return figures
+
+
+def render(figures: Figures, shape: Shape) -> str:
+    rows = [
+        ("tasks accepted", figures.tasks, f"of {shape.tasks} sent"),
+        ("tasks lost", figures.tasks_lost, "goal 0"),
+        ("side effects repeated", figures.side_effects_repeated, "goal 0"),
+        ("approvals lost", figures.approvals_lost, "goal 0"),
+        ("worker SIGKILLs", figures.worker_kills, ""),
+        ("restate-server restarts", figures.restate_restarts, ""),
+        ("requests sent again", figures.requests_sent_again, "refused while Restate was down"),
+        ("clicks again", figures.clicks_again, f"card unchanged after {RECLICK_AFTER:.0f} s"),
+        ("deliveries absorbed", figures.deliveries_absorbed, "repeated under the same idempotency key"),
+        ("undecided cards", figures.undecided_cards, ""),
+    ]
+    lines = [f"{label:<26}{value:>6}  {note}" for label, value, note in rows]
+    lines += [f"  lost: {what}" for what in figures.lost[:20]]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.chaos", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="24 tasks, 3 kills, 1 restart: for CI")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the fault moments (default 7)")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the temp dir with every process's log")
+    return parser.parse_args(argv)
+
+
+async def _main(args: argparse.Namespace) -> dict[str, Any]:
+    shape = Shape.for_run(args.quick)
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        figures = await measure(shape, args.seed, args.keep_logs)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    print(render(figures, shape))
+    print(f"wall time {figures.wall_s:.0f} s")
+    return asdict(figures)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        result = asyncio.run(_main(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        log("interrupted; everything started was stopped")
+        return 130
+    print(json.dumps(result))
+    clean = result["tasks_lost"] == result["side_effects_repeated"] == result["approvals_lost"] == 0
+    return 0 if clean and result["tasks"] > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
