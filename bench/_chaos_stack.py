@@ -22,6 +22,7 @@ from opsgate.restate_server import RestateServer, free_port
 __all__ = ["ChaosStack"]
 
 BOT_TOKEN = "xoxb-sandbox-token"
+PATIENT_ATTEMPTS = 1800  # an hour at the 2 s ceiling
 
 
 class ChaosStack:
@@ -30,7 +31,9 @@ class ChaosStack:
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.board = Board(self.sandbox)
         self.probe_dir = self.dir / "probe"
-        self.restate = RestateServer(self.dir / "restate")
+        # Patient retries, as in production (Restate's defaults retry for about an hour): with the test config's
+        # 60 attempts, an invocation that finds the worker down for two minutes pauses and waits for a person.
+        self.restate = RestateServer(self.dir / "restate", max_attempts=PATIENT_ATTEMPTS)
         self.worker_port = free_port()
         self.bot_port = free_port()
         self.worker: Child | None = None

@@ -97,8 +97,11 @@ class RestateServer:
         ports: RestatePorts | None = None,
         log_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
+        max_attempts: int = 60,
     ) -> None:
+        """`max_attempts`: retries (100 ms doubling to 2 s) before an invocation pauses; 60 is about two minutes."""
         self.base_dir = base_dir.resolve()
+        self.max_attempts = max_attempts
         self.binary = find_restate_binary(binary)
         self.ports = ports or RestatePorts.free()
         self.log_file = log_file or self.base_dir / "restate.log"
@@ -121,7 +124,7 @@ class RestateServer:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         config = self.base_dir / "restate.toml"
-        config.write_text(render_config(self.base_dir / "data", self.ports))
+        config.write_text(render_config(self.base_dir / "data", self.ports, max_attempts=self.max_attempts))
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn"), **self.extra_env}
         with self.log_file.open("ab") as log:
             self._process = subprocess.Popen(

@@ -106,15 +106,10 @@ class BotServer:
         await self.deps.launcher.aclose()  # type: ignore[attr-defined]
 
 
-@dataclass
-class Stack:
-    restate: RestateServer
-    worker: WorkerProcess
-    bot: BotServer
-    sandbox: Sandbox
-    store: TaskStore
+class Probes:
+    """What the test worker's probe tools write to `probe_dir`, outside the worker, and the files that release them."""
+
     probe_dir: Path
-    config_file: Path
 
     def probe_lines(self, name: str, kind: str) -> list[str]:
         path = self.probe_dir / f"{name}.{kind}"
@@ -122,6 +117,17 @@ class Stack:
 
     def release(self, name: str) -> None:
         (self.probe_dir / f"{name}.release").touch()
+
+
+@dataclass
+class Stack(Probes):
+    restate: RestateServer
+    worker: WorkerProcess
+    bot: BotServer
+    sandbox: Sandbox
+    store: TaskStore
+    probe_dir: Path
+    config_file: Path
 
 
 async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, str] | None = None) -> Stack:

@@ -25,7 +25,7 @@ from opsgate.processes import stop_process
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from tests.integration.balancer import HttpBalancer, TcpBalancer
-from tests.integration.harness import ROOT, SECRET, TEAM_YML, WorkerProcess
+from tests.integration.harness import ROOT, SECRET, TEAM_YML, Probes, WorkerProcess
 
 __all__ = ["DIGEST_CHANNEL", "REQUESTS_PER_USER", "USERS", "BotProcess", "Replicas", "start_replicas", "stop_replicas"]
 
@@ -77,7 +77,7 @@ class BotProcess:
 
 
 @dataclass
-class Replicas:
+class Replicas(Probes):
     restate: RestateServer
     workers: list[WorkerProcess]
     worker_balancer: TcpBalancer
@@ -87,13 +87,6 @@ class Replicas:
     store: TaskStore
     probe_dir: Path
     database_url: str
-
-    def probe_lines(self, name: str, kind: str) -> list[str]:
-        path = self.probe_dir / f"{name}.{kind}"
-        return path.read_text().splitlines() if path.exists() else []
-
-    def release(self, name: str) -> None:
-        (self.probe_dir / f"{name}.release").touch()
 
 
 def replica_team_config(directory: Path) -> Path:
@@ -132,27 +125,42 @@ async def start_replicas(directory: Path, sandbox: Sandbox, database_url: str) -
     }
     workers = [WorkerProcess(env, directory / f"worker-{n}.log") for n in range(2)]
     bots = [BotProcess(env, directory / f"bot-{n}.log") for n in range(2)]
-    for bot in bots:
-        bot.start()
-    # All four start at once; the migrations take turns on PostgreSQL's advisory lock.
-    await asyncio.gather(*(asyncio.to_thread(worker.start, 60.0) for worker in workers))
     worker_balancer = TcpBalancer([worker.port for worker in workers])
-    await worker_balancer.start()
-    await asyncio.to_thread(restate.register, worker_balancer.url)  # the balancer runs in this loop
-    await asyncio.gather(*(bot.wait_ready() for bot in bots))
     bot_balancer = HttpBalancer([bot.url for bot in bots])
-    await bot_balancer.start()
+    try:
+        for bot in bots:
+            bot.start()
+        # All four start at once; the migrations take turns on PostgreSQL's advisory lock.
+        await asyncio.gather(*(asyncio.to_thread(worker.start, 60.0) for worker in workers))
+        await worker_balancer.start()
+        await asyncio.to_thread(restate.register, worker_balancer.url)  # the balancer runs in this loop
+        await asyncio.gather(*(bot.wait_ready() for bot in bots))
+        await bot_balancer.start()
+    except BaseException:  # whatever started is stopped: a failed start leaves no process behind
+        await _stop(restate, workers, worker_balancer, bots, bot_balancer)
+        raise
     sandbox.bot_url = f"{bot_balancer.url}/slack/events"
     store = TaskStore(create_db_engine(database_url))
     return Replicas(restate, workers, worker_balancer, bots, bot_balancer, sandbox, store, probe_dir, database_url)
 
 
 async def stop_replicas(replicas: Replicas) -> None:
-    await replicas.bot_balancer.stop()
-    for bot in replicas.bots:
+    r = replicas
+    await _stop(r.restate, r.workers, r.worker_balancer, r.bots, r.bot_balancer)
+    r.store.engine.dispose()
+
+
+async def _stop(
+    restate: RestateServer,
+    workers: list[WorkerProcess],
+    worker_balancer: TcpBalancer,
+    bots: list[BotProcess],
+    bot_balancer: HttpBalancer,
+) -> None:
+    await bot_balancer.stop()
+    for bot in bots:
         bot.stop()
-    for worker in replicas.workers:
+    for worker in workers:
         worker.stop()
-    await replicas.worker_balancer.stop()
-    replicas.restate.stop()
-    replicas.store.engine.dispose()
+    await worker_balancer.stop()
+    restate.stop()

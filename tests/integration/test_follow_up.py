@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.sandbox import sign_request
-from bot.sandbox.payloads import app_mention_body
 from handlers.contracts import task_id_for
-from tests.integration.flows import attach, wait_for_lines
-from tests.integration.harness import SECRET, Stack
+from tests.integration.flows import attach, deliver_with_retries, mention_in_thread, wait_for_lines
+from tests.integration.harness import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -67,25 +63,14 @@ async def test_an_event_delivered_four_times_with_retry_headers_starts_one_follo
         user_id="U0ALICE", channel_id="C0OPS", text=f"[echo:{probe_name}-first] what runs in staging?"
     )
     thread_ts = (await attach(stack, task_id_for("T0SANDBOX", reply.trigger_id)))["thread_ts"]
-    text = f"<@U0BOT> [recall:{probe_name}] and in prod?"
-    message = stack.sandbox.state.post_message("C0OPS", text=text, user="U0BOB", thread_ts=thread_ts)
-    body = app_mention_body(
-        user_id="U0BOB",
-        channel_id="C0OPS",
-        text=text,
-        ts=message.ts,
+    body = mention_in_thread(
+        stack.sandbox,
+        user="U0BOB",
         thread_ts=thread_ts,
+        text=f"<@U0BOT> [recall:{probe_name}] and in prod?",
         event_id="Ev0REDELIVERED" + probe_name.upper(),
-        event_time=int(time.time()),
-        bot_user_id="U0BOT",
     )
-    async with httpx.AsyncClient(timeout=10) as client:
-        for attempt in range(4):
-            headers = sign_request(SECRET, body, int(time.time()), "application/json")
-            if attempt:
-                headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}
-            answer = await client.post(stack.bot.events_url, content=body, headers=headers)
-            assert answer.status_code == 200, answer.text
+    await deliver_with_retries([stack.bot.events_url], body)
     await wait_for_lines(stack, probe_name, "model", 1, timeout=30)
 
     def answered(state: object) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -15,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from approvals.audit import AuditLog
-from bot.sandbox import Sandbox, SandboxState, sign_request
-from bot.sandbox.payloads import app_mention_body
+from bot.sandbox import Sandbox, SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
 from tests.conftest import postgres_schema
-from tests.integration.harness import SECRET, WorkerProcess, signed_slash_command
+from tests.integration.flows import deliver_with_retries, mention_in_thread
+from tests.integration.harness import WorkerProcess, signed_slash_command
 from tests.integration.replicas import DIGEST_CHANNEL, REQUESTS_PER_USER, Replicas, start_replicas, stop_replicas
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -110,26 +109,14 @@ async def test_an_event_redelivered_to_alternating_bots_starts_one_follow_up(
         user_id="U0SPREAD1", channel_id="C0OPS", text=f"[echo:{probe_name}-first] what runs in staging?"
     )
     thread_ts = (await attach(replicas, task_id_for("T0SANDBOX", reply.trigger_id)))["thread_ts"]
-    text = f"<@U0BOT> [recall:{probe_name}] and in prod?"
-    message = replicas.sandbox.state.post_message("C0OPS", text=text, user="U0SPREAD2", thread_ts=thread_ts)
-    body = app_mention_body(
-        user_id="U0SPREAD2",
-        channel_id="C0OPS",
-        text=text,
-        ts=message.ts,
+    body = mention_in_thread(
+        replicas.sandbox,
+        user="U0SPREAD2",
         thread_ts=thread_ts,
+        text=f"<@U0BOT> [recall:{probe_name}] and in prod?",
         event_id="Ev0REPLICA" + probe_name.upper(),
-        event_time=int(time.time()),
-        bot_user_id="U0BOT",
     )
-    async with httpx.AsyncClient(timeout=10) as client:
-        for attempt in range(4):
-            headers = sign_request(SECRET, body, int(time.time()), "application/json")
-            if attempt:
-                headers |= {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}
-            bot = replicas.bots[attempt % 2]
-            answer = await client.post(f"{bot.url}/slack/events", content=body, headers=headers)
-            assert answer.status_code == 200, answer.text
+    await deliver_with_retries([f"{bot.url}/slack/events" for bot in replicas.bots], body)
 
     def answered(state: SandboxState) -> bool:
         texts = [m.text for m in state.thread("C0OPS", thread_ts)]
