@@ -8,13 +8,21 @@ publish the chain heads somewhere the database's owner cannot rewrite.
 Rows come from durable steps, which run at least once, so `append` is idempotent by a caller-chosen `dedupe_key`.
 Appends to one task take turns (PostgreSQL: an advisory lock; SQLite: its write lock, taken first), so concurrent
 workers build one gapless chain. The log never redacts for you: `detail` must arrive redacted.
+
+Rows name people only by pseudonym (see `approvals.pseudonyms`): `append` swaps the Slack user ids of the actor,
+the dedupe key and `detail` for pseudonyms before the row is hashed, and `rows` and `pending` swap them back for
+the readers, except for people since erased. So the hash covers no personal data, an export verifies without any,
+and erasing a person (`forget`) changes no row. Retention removes whole chains only (`expire_chains`): a chain
+missing its oldest rows would not verify, and one missing its newest would hide what happened last.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
+from approvals import pseudonyms
 from approvals.sqltypes import UTCDateTime, utc_now
 
 __all__ = [
@@ -117,6 +126,7 @@ class DedupeKeyConflictError(ValueError):
 _audit: sa.Table = SQLModel.metadata.tables["audit_log"]
 _Row: TypeAlias = "sa.Row[*tuple[Any, ...]]"
 _LIMITS = {"event": 32, "dedupe_key": 255}  # the others are 64
+_PERSONAL_COLUMNS = (_audit.c.actor, _audit.c.detail, _audit.c.dedupe_key)
 
 
 def _canonical_json(value: Any) -> str:
@@ -126,7 +136,8 @@ def _canonical_json(value: Any) -> str:
 
 def row_hash_for(record: AuditRecord | _Row) -> str:
     """sha256 (hex) of the JSON array [task_id, seq, approval_id, event, actor, detail, at, prev_hash], with `at` in
-    ISO 8601 UTC to the microsecond: a documented form, so anyone can re-verify an exported log."""
+    ISO 8601 UTC to the microsecond: a documented form, so anyone can re-verify an exported log. It hashes the row
+    as stored (`rows(stored=True)`, or a dump of the table), where people appear only as pseudonyms."""
     at = record.at.astimezone(UTC).isoformat(timespec="microseconds")
     fields = [record.task_id, record.seq, record.approval_id, record.event, record.actor, record.detail, at]
     return hashlib.sha256(_canonical_json([*fields, record.prev_hash]).encode()).hexdigest()
@@ -154,42 +165,51 @@ class AuditLog:
         """Add a row at the end of the task's chain, or return the row already written under `dedupe_key`.
 
         A replay with the same key returns the stored row even if `detail` differs (the first write wins);
-        the same key for another task, event, approval or actor raises `DedupeKeyConflictError`.
+        the same key for another task, event, approval or actor raises `DedupeKeyConflictError`. The row comes back
+        as `rows` gives it: with Slack ids, though it is stored with pseudonyms.
         """
         kind = AuditEvent(event).value
-        wanted = {"task_id": task_id, "approval_id": approval_id, "event": kind, "actor": actor}
-        for name, value in {**wanted, "dedupe_key": dedupe_key}.items():
+        given = {"task_id": task_id, "approval_id": approval_id, "event": kind, "actor": actor}
+        for name, value in {**given, "dedupe_key": dedupe_key}.items():
             limit = _LIMITS.get(name, 64)
             if value is not None and not 0 < len(value) <= limit:
                 raise ValueError(f"audit {name} must be 1 to {limit} characters, got {value!r}")
-        text = _canonical_json(dict(detail))
+        _canonical_json(dict(detail))  # refuses what JSON cannot spell before the database is touched
         for attempt in range(1, _MAX_ATTEMPTS + 1):
             try:
                 with self._engine.begin() as connection:
                     self._take_turn(connection, task_id)
-                    stored = connection.execute(sa.select(_audit).where(_audit.c.dedupe_key == dedupe_key)).first()
+                    now = functools.cache(self._now)  # one reading: the row's time, and its new people's
+                    row = (actor, dict(detail), dedupe_key)
+                    named, plain, key = pseudonyms.pseudonymise(connection, row, now=now)
+                    if len(key) > _LIMITS["dedupe_key"]:
+                        raise ValueError(f"audit dedupe_key {dedupe_key!r} is over 255 characters once pseudonymised")
+                    wanted = {**given, "actor": named}
+                    stored = connection.execute(sa.select(_audit).where(_audit.c.dedupe_key == key)).first()
                     if stored is not None:
-                        return _replayed(stored, wanted, dedupe_key)
+                        return _readable(connection, [_replayed(stored, wanted, dedupe_key)])[0]
                     newest = sa.select(_audit.c.seq, _audit.c.row_hash).where(_audit.c.task_id == task_id)
                     head = connection.execute(newest.order_by(_audit.c.seq.desc()).limit(1)).first()
                     seq, prev_hash = (head.seq + 1, head.row_hash) if head else (1, GENESIS_HASH)
-                    fields = {**wanted, "seq": seq, "detail": text, "dedupe_key": dedupe_key, "prev_hash": prev_hash}
-                    record = AuditRecord.model_validate({**fields, "at": self._now(), "row_hash": ""})  # hashed below
+                    text = _canonical_json(plain)
+                    fields = {**wanted, "seq": seq, "detail": text, "dedupe_key": key, "prev_hash": prev_hash}
+                    record = AuditRecord.model_validate({**fields, "at": now(), "row_hash": ""})  # hashed below
                     record.row_hash = row_hash_for(record)
                     insert = sa.insert(_audit).values(record.model_dump(exclude={"id"})).returning(_audit.c.id)
                     record.id = connection.execute(insert).scalar_one()
-                    return record
+                    return _readable(connection, [record])[0]
             except sa.exc.IntegrityError:
                 # Only the same key written for another task at the same moment gets here; the next turn sees it.
                 if attempt == _MAX_ATTEMPTS:
                     raise
         raise AssertionError("unreachable: the last attempt returns or raises")
 
-    def rows(self, task_id: str) -> list[AuditRecord]:
-        """The task's chain, oldest first."""
+    def rows(self, task_id: str, *, stored: bool = False) -> list[AuditRecord]:
+        """The task's chain, oldest first, with Slack ids for pseudonyms (`stored`: as stored and hashed)."""
         query = sa.select(_audit).where(_audit.c.task_id == task_id).order_by(_audit.c.seq)
         with self._engine.connect() as connection:
-            return [AuditRecord.model_validate(row._mapping) for row in connection.execute(query)]
+            records = [AuditRecord.model_validate(row._mapping) for row in connection.execute(query)]
+            return records if stored else _readable(connection, records)
 
     def heads(self) -> dict[str, str]:
         """task_id → hash of its newest row: publishing these pins every chain, so truncation shows too."""
@@ -211,7 +231,9 @@ class AuditLog:
             .limit(limit)
         )
         with self._engine.connect() as connection:
-            return [AuditRecord.model_validate(row._mapping) for row in connection.execute(query)]
+            return _readable(
+                connection, [AuditRecord.model_validate(row._mapping) for row in connection.execute(query)]
+            )
 
     def totals(self) -> tuple[int, int]:
         """(chains, rows) in the log, for the summary line of `opsgate audit verify`."""
@@ -235,6 +257,69 @@ class AuditLog:
                 previous = row
         return problems
 
+    def expire_chains(
+        self, before: datetime, *, keep: Collection[str] = (), batch: int = 100, dry_run: bool = False
+    ) -> tuple[int, int]:
+        """Delete every chain whose newest row is older than `before`, except the chains of `keep` (live tasks):
+        whole chains only, `batch` chains per transaction, each under its append lock. (chains, rows) deleted,
+        or that would be with `dry_run`."""
+        expired = _expired(before, keep)
+        if dry_run:
+            counted = sa.select(sa.func.count(sa.distinct(_audit.c.task_id)), sa.func.count())
+            with self._engine.connect() as connection:
+                chains, rows = connection.execute(counted.where(_audit.c.task_id.in_(expired))).one()
+            return int(chains), int(rows)
+        chains = rows = 0
+        while True:
+            with self._engine.begin() as connection:
+                doomed = list(connection.execute(expired.order_by(_audit.c.task_id).limit(batch)).scalars())
+                if not doomed:
+                    return chains, rows
+                for task_id in doomed:  # in order, so two purges never wait on each other in a cycle
+                    self._take_turn(connection, task_id)
+                # Under the locks: a chain that grew meanwhile is young again, and stays.
+                gone = list(connection.execute(expired.where(_audit.c.task_id.in_(doomed))).scalars())
+                if gone:
+                    rows += connection.execute(sa.delete(_audit).where(_audit.c.task_id.in_(gone))).rowcount
+                    chains += len(gone)
+
+    def forget(self, slack_id: str, *, dry_run: bool = False) -> int:
+        """Erase a person from the log: delete their pseudonym's mapping, so the rows that name them keep an
+        unlinkable pseudonym and every chain still verifies. Returns how many rows name them."""
+        with self._engine.begin() as connection:
+            pseudonym = pseudonyms.forget(connection, slack_id, dry_run=dry_run)
+            if pseudonym is None:
+                return 0
+            names = sa.or_(
+                _audit.c.actor == pseudonym,
+                _audit.c.detail.contains(pseudonym, autoescape=True),
+                _audit.c.dedupe_key.contains(pseudonym, autoescape=True),
+            )
+            return int(connection.execute(sa.select(sa.func.count()).where(names)).scalar_one())
+
+    def rows_naming(self, text: str) -> list[tuple[str, int]]:
+        """(task_id, seq) of the rows whose stored actor, detail or dedupe key contains `text` (as a whole word):
+        for erasure, the rows that name someone in a way the pseudonyms did not catch, which no one may edit."""
+        word = re.compile(rf"(?<![0-9A-Za-z]){re.escape(text)}(?![0-9A-Za-z])")
+        found = sa.or_(*(column.contains(text, autoescape=True) for column in _PERSONAL_COLUMNS))
+        query = sa.select(_audit.c.task_id, _audit.c.seq, *_PERSONAL_COLUMNS).where(found)
+        with self._engine.connect() as connection:
+            hits = connection.execute(query.order_by(_audit.c.task_id, _audit.c.seq)).all()
+        return [(row.task_id, row.seq) for row in hits if any(word.search(value or "") for value in row[2:])]
+
+    def pseudonyms_in_use(self, *, expiring: datetime | None = None, keep: Collection[str] = ()) -> set[str]:
+        """Every pseudonym a row holds (one pass over the log), for sweeping the mappings of expired chains; with
+        `expiring`, only those of the chains `expire_chains(expiring, keep=keep)` would keep (for a dry run)."""
+        used: set[str] = set()
+        query = sa.select(*_PERSONAL_COLUMNS)
+        if expiring is not None:
+            query = query.where(_audit.c.task_id.not_in(_expired(expiring, keep)))
+        with self._engine.connect() as connection:
+            for row in connection.execution_options(yield_per=1000).execute(query):
+                for value in row:
+                    used |= pseudonyms.pseudonyms_in(value)
+        return used
+
     def _now(self) -> datetime:
         now = self._clock()  # read under the chain's lock, so times grow with seq (given a clock that does)
         if now.tzinfo is None:
@@ -250,6 +335,27 @@ class AuditLog:
             # BEGIN IMMEDIATE by other means: a write that changes nothing takes SQLite's write lock (waiting up to
             # the busy timeout) before the head is read, so the read cannot go stale before the insert.
             connection.execute(sa.update(_audit).where(sa.false()).values(seq=_audit.c.seq))
+
+
+def _expired(before: datetime, keep: Collection[str]) -> sa.Select[str]:
+    """The task ids of the chains whose newest row is older than `before`, but for those in `keep`."""
+    expired = sa.select(_audit.c.task_id).group_by(_audit.c.task_id).having(sa.func.max(_audit.c.at) < before)
+    return expired.where(_audit.c.task_id.not_in(sorted(keep))) if keep else expired
+
+
+def _readable(connection: Connection, records: list[AuditRecord]) -> list[AuditRecord]:
+    """The records with Slack ids where they hold pseudonyms (of people not erased)."""
+    restore = pseudonyms.readable(connection, (text for r in records for text in (r.actor, r.detail, r.dedupe_key)))
+    return [
+        record.model_copy(
+            update={
+                "actor": restore(record.actor),
+                "detail": restore(record.detail),
+                "dedupe_key": restore(record.dedupe_key),
+            }
+        )
+        for record in records
+    ]
 
 
 def _replayed(stored: _Row, wanted: Mapping[str, str | None], dedupe_key: str) -> AuditRecord:

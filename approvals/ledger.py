@@ -22,14 +22,23 @@ __all__ = ["BudgetCounter", "SqlBudgetLedger"]
 
 class BudgetCounter(SQLModel, table=True):
     __tablename__ = "budget_counters"
+    __table_args__ = (sa.Index("ix_budget_counters_ends_at", "ends_at"),)  # retention finds ended windows
 
     key: str = Field(primary_key=True, max_length=255)
     bucket: int = Field(primary_key=True, sa_type=sa.BigInteger)
     amount: int = Field(default=0, sa_type=sa.BigInteger)
+    ends_at: float | None = Field(
+        default=None, sa_type=sa.Float, description="Epoch seconds the window ends (None: a budget with no window)."
+    )
 
 
 def _bucket(window_s: float | None, now: float) -> int:
     return 0 if window_s is None else math.floor(now / window_s)
+
+
+def _ends_at(window_s: float | None, now: float) -> float | None:
+    """When the bucket of `now` stops counting: what retention needs, as bucket numbers of windows differ."""
+    return None if window_s is None else (_bucket(window_s, now) + 1) * window_s
 
 
 class SqlBudgetLedger:
@@ -44,7 +53,7 @@ class SqlBudgetLedger:
         table = self._table
         statement = (
             self._insert(table)
-            .values(key=key, bucket=_bucket(window_s, now), amount=amount)
+            .values(key=key, bucket=_bucket(window_s, now), amount=amount, ends_at=_ends_at(window_s, now))
             .on_conflict_do_update(
                 index_elements=["key", "bucket"],
                 set_={"amount": table.c.amount + amount},
@@ -62,7 +71,7 @@ class SqlBudgetLedger:
         table = self._table
         statement = (
             self._insert(table)
-            .values(key=key, bucket=_bucket(window_s, now), amount=amount)
+            .values(key=key, bucket=_bucket(window_s, now), amount=amount, ends_at=_ends_at(window_s, now))
             .on_conflict_do_update(index_elements=["key", "bucket"], set_={"amount": table.c.amount + amount})
             .returning(table.c.amount)
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -17,10 +18,13 @@ from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
 from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
+from bot.oauth import NOT_INSTALLED, InstallFlow, StoredBotAuthorize
 from handlers.contracts import TaskDirectory, TaskRequest
 from handlers.report_contracts import TaskReports
 
 __all__ = ["BotDeps", "BotIdentity", "Launcher", "build_app", "fetch_bot_identity"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,11 @@ class BotDeps:
     """The digest schedules this replica fires (and `/ops digest now` uses)."""
 
 
-def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> AsyncApp:
+def build_app(
+    *, signing_secret: str, client: AsyncWebClient, deps: BotDeps, oauth: InstallFlow | None = None
+) -> AsyncApp:
+    """With `oauth`, workspaces install the app themselves and each request gets its workspace's stored bot;
+    without, every request is the one bot of `client`'s token."""
     from bot.listeners import register_all
 
     identity = deps.identity
@@ -98,17 +106,33 @@ def build_app(*, signing_secret: str, client: AsyncWebClient, deps: BotDeps) -> 
             bot_token=client.token,
         )
 
+    installs: dict[str, Any] = {"authorize": authorize}
+    if oauth is not None:
+        installs = {
+            "authorize": StoredBotAuthorize(oauth.store),
+            "oauth_flow": oauth,
+            "user_facing_authorize_error_message": NOT_INSTALLED,
+        }
     # The app's own client carries no token: each request gets the token from `authorize`.
     listener_client = AsyncWebClient(base_url=client.base_url, timeout=client.timeout)
     app = AsyncApp(
         signing_secret=signing_secret,
         client=listener_client,
-        authorize=authorize,
         process_before_response=True,
         # SlackHttpApp verifies every signature over the raw bytes before Bolt sees the request (it may re-encode
         # the body for Bolt); Socket Mode has no signatures.
         request_verification_enabled=False,
         ssl_check_enabled=True,
+        **installs,
     )
+    if oauth is not None:
+        app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: the workspace's bot is deleted
+    else:
+
+        async def uninstalled(body: dict[str, Any]) -> None:
+            log.warning("opsgate was removed from workspace %s: SLACK_BOT_TOKEN no longer works", body.get("team_id"))
+
+        app.event("app_uninstalled")(uninstalled)
+        app.event("tokens_revoked")(uninstalled)
     register_all(app, deps)
     return app

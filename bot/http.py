@@ -2,7 +2,9 @@
 
 Bolt verifies signatures and dispatches; this layer adds what a production endpoint needs around it: a body
 size cap (413), 400 for a malformed payload that carries a valid signature (bare Bolt answers 500 to an
-interaction whose `payload` is not JSON), and `/healthz`.
+interaction whose `payload` is not JSON), and `/healthz`. With OAuth on, it also serves the browser's side of an
+install, `GET /slack/install` and `GET /slack/oauth_redirect`, which carry no Slack signature (the one-time state
+and its cookie protect them; see bot.oauth).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.readiness import Readiness
 
@@ -148,6 +152,10 @@ class SlackHttpApp:
             status, body = await self._readiness.body() if self._readiness else (200, b'{"ready":true,"checks":{}}')
             await _respond(send, status, body)
             return
+        flow = self._app.oauth_flow
+        if flow is not None and method == "GET" and path in (flow.install_path, flow.redirect_uri_path):
+            await self._install(flow, path, scope, send)
+            return
         if path != EVENTS_PATH:
             await _respond(send, 404, b'{"error":"not found"}')
             return
@@ -176,10 +184,19 @@ class SlackHttpApp:
         query = scope.get("query_string", b"").decode("latin-1")
         bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
         request = AsyncBoltRequest(body=body.decode("utf-8"), query=query, headers=bolt_headers)
-        response = await self._app.async_dispatch(request)
-        out_headers = [(k.encode(), v.encode()) for k, values in response.headers.items() for v in values]
-        await send({"type": "http.response.start", "status": response.status, "headers": out_headers})
-        await send({"type": "http.response.body", "body": response.body.encode("utf-8")})
+        await _send_bolt(send, await self._app.async_dispatch(request))
+
+    async def _install(self, flow: AsyncOAuthFlow, path: str, scope: Scope, send: Send) -> None:
+        headers: dict[str, str | Sequence[str]] = {}
+        for key, value in scope["headers"]:
+            name = key.decode("latin-1").lower()
+            if name == "cookie":  # the state cookie is all the flow reads
+                headers[name] = value.decode("latin-1")
+        request = AsyncBoltRequest(body="", query=scope.get("query_string", b"").decode("latin-1"), headers=headers)
+        if path == flow.install_path:
+            await _send_bolt(send, await flow.handle_installation(request))
+        else:
+            await _send_bolt(send, await flow.handle_callback(request))
 
     def _signed(self, body: bytes, headers: dict[str, str]) -> bool:
         """Slack's v0 signature over the raw bytes (slack_sdk's verifier needs UTF-8, which a hostile body is not)."""
@@ -202,6 +219,12 @@ async def _read_body(receive: Receive) -> bytes:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def _send_bolt(send: Send, response: BoltResponse) -> None:
+    out_headers = [(k.encode(), v.encode()) for k, values in response.headers.items() for v in values]
+    await send({"type": "http.response.start", "status": response.status, "headers": out_headers})
+    await send({"type": "http.response.body", "body": response.body.encode("utf-8")})
 
 
 async def _respond(send: Send, status: int, body: bytes) -> None:

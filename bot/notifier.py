@@ -11,6 +11,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.blocks import reply_blocks, root_blocks
 from bot.cards import approval_blocks
 from bot.reports import digest_blocks, digest_chart_png, summary_blocks
+from bot.workspaces import WorkspaceTokens
 from handlers.approval_contracts import ApprovalCard, CardRef
 from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
 from handlers.report_contracts import DigestReport, TraceSummary
@@ -30,10 +31,30 @@ def _translate(exc: SlackApiError, channel: str) -> Exception:
 
 
 class SlackNotifier:
-    """Posts and edits messages; Slack's errors become the port's `ChannelUnavailable` / `SlackRetryLater`."""
+    """Posts and edits messages; Slack's errors become the port's `ChannelUnavailable` / `SlackRetryLater`.
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    With one bot token, the client's token speaks everywhere. In OAuth mode (`workspaces`), `for_team` gives the
+    notifier of one workspace, whose calls carry that workspace's token; an unscoped notifier posts in the home
+    workspace (see bot.workspaces)."""
+
+    def __init__(
+        self, client: AsyncWebClient, *, workspaces: WorkspaceTokens | None = None, team_id: str | None = None
+    ) -> None:
         self._client = client
+        self._workspaces = workspaces
+        self._team_id = team_id
+
+    def for_team(self, team_id: str) -> SlackNotifier:
+        """The notifier that speaks as opsgate in workspace `team_id` (this one, with a single bot token)."""
+        if self._workspaces is None or team_id == self._team_id:
+            return self
+        return SlackNotifier(self._client, workspaces=self._workspaces, team_id=team_id)
+
+    async def _token(self) -> dict[str, Any]:
+        """`token=` for this notifier's workspace; nothing with a single bot token (the client has it)."""
+        if self._workspaces is None:
+            return {}
+        return {"token": await self._workspaces.token_for(self._team_id)}
 
     async def post(self, channel: str, text: str) -> str:
         """A plain message in a channel (the `post_message` tool's port); returns its ts."""
@@ -45,7 +66,7 @@ class SlackNotifier:
     ) -> tuple[str, str]:
         try:
             response = await self._client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
+                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, **await self._token()
             )
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
@@ -53,7 +74,7 @@ class SlackNotifier:
 
     async def _update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         try:
-            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks, **await self._token())
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
 
@@ -101,6 +122,7 @@ class SlackNotifier:
                 content=chart,
                 filename=f"opsgate-digest-{report.period_end:%Y%m%d}.png",
                 title="Tasks and cost per day",
+                **await self._token(),
             )
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc

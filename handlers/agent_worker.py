@@ -10,6 +10,7 @@ the task's thread like any other. Cancelling the task cancels the specialists it
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import restate
@@ -17,7 +18,7 @@ from restate import RunOptions, TerminalError
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.team import AgentResult
-from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase
+from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase, in_workspace
 from handlers.deps import TaskDeps
 from handlers.runtime import DurableAgentRuntime
 from handlers.telemetry_attributes import agent_run_attributes
@@ -47,6 +48,7 @@ async def _quiet_phase(phase: TaskPhase, detail: str) -> None:
 
 async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: TaskDeps) -> AgentResult:
     task = handoff.task
+    deps = replace(deps, notifier=in_workspace(deps.notifier, handoff.request.team_id))
     agent = deps.specialist(task.type)
     if agent is None:
         raise TerminalError(f"no agent called {task.type!r} in this deployment")

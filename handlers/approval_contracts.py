@@ -71,6 +71,8 @@ class ApprovalRequest(_Frozen):
     awakeable_id: str
     opened_at: float
     preview: str | None = None
+    team_id: str | None = None
+    """The task's workspace, whose bot posts the cards (None in approvals opened before it was recorded)."""
 
 
 class Vote(_Frozen):

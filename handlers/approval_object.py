@@ -29,6 +29,7 @@ from handlers.approval_contracts import (
     VoteRequest,
     VoteResult,
 )
+from handlers.contracts import in_workspace
 from handlers.deps import AuditWriter
 from handlers.steps import SLACK_RETRY, slack_step
 
@@ -94,6 +95,10 @@ class ApprovalState(BaseModel):
 def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
     approval = restate.VirtualObject(APPROVAL_OBJECT)
 
+    def notifier(state: ApprovalState) -> ApprovalNotifier:
+        """The bot of the task's workspace posts every card and reminder (the approvers' channel included)."""
+        return in_workspace(deps.notifier, state.request.team_id)
+
     async def load(ctx: ObjectContext | ObjectSharedContext) -> ApprovalState | None:
         return await ctx.get(STATE, type_hint=ApprovalState)
 
@@ -119,7 +124,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
 
     async def refresh_cards(ctx: ObjectContext, state: ApprovalState) -> None:
         for n, ref in enumerate(state.cards):
-            await slack_step(ctx, f"slack: update card {n}", deps.notifier.update_card, ref, state.card())
+            await slack_step(ctx, f"slack: update card {n}", notifier(state).update_card, ref, state.card())
 
     async def finish(
         ctx: ObjectContext, state: ApprovalState, status: ApprovalStatus, by: list[str], reason: str
@@ -165,7 +170,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             await slack_step(
                 ctx,
                 "slack: post card",
-                deps.notifier.post_card,
+                notifier(state).post_card,
                 request.channel,
                 request.thread_ts,
                 state.card(),
@@ -177,7 +182,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
                 await slack_step(
                     ctx,
                     "slack: post card to approvers",
-                    deps.notifier.post_card,
+                    notifier(state).post_card,
                     deps.approvers_channel,
                     None,
                     state.card(),
@@ -294,7 +299,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         names = " ".join(_mention(a) for a in state.request.decision.approvers) or "approvers"
         text = f":alarm_clock: {names}: the approval for `{state.request.action.tool}` expires soon."
         await slack_step(
-            ctx, "slack: reminder", deps.notifier.post_in_thread, state.request.channel, state.request.thread_ts, text
+            ctx, "slack: reminder", notifier(state).post_in_thread, state.request.channel, state.request.thread_ts, text
         )
         await audit(ctx, state, "reminded", f"{state.request.approval_id}:reminded", "opsgate")
 
@@ -311,7 +316,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             await slack_step(
                 ctx,
                 "slack: escalate",
-                deps.notifier.post_in_thread,
+                notifier(state).post_in_thread,
                 state.request.channel,
                 state.request.thread_ts,
                 text,

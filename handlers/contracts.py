@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,6 +36,9 @@ __all__ = [
     "ThreadNotifier",
     "ThreadRef",
     "ThreadTask",
+    "WorkspaceScoped",
+    "WorkspaceUnavailable",
+    "in_workspace",
     "task_id_for",
 ]
 
@@ -45,6 +48,7 @@ AGENT_RUN = "run"
 TASK_RUN = "run"
 TASK_INFO = "info"
 TASK_DONE = "done"
+N = TypeVar("N")
 
 
 def task_id_for(team_id: str, trigger_id: str) -> str:
@@ -188,8 +192,13 @@ class SlackRetryLater(Exception):
         self.retry_after = retry_after
 
 
+class WorkspaceUnavailable(Exception):
+    """No bot token speaks for the workspace (never installed, removed, or no home workspace): a retry cannot help."""
+
+
 class ThreadNotifier(Protocol):
-    """The Slack side of a task, as the worker needs it. Raise `ChannelUnavailable` or `SlackRetryLater`."""
+    """The Slack side of a task, as the worker needs it. Raise `ChannelUnavailable`, `SlackRetryLater` or
+    `WorkspaceUnavailable`."""
 
     async def post_root(self, channel: str, view: TaskView) -> ThreadRef: ...
 
@@ -200,6 +209,21 @@ class ThreadNotifier(Protocol):
     async def tell_requester(self, response_url: str, text: str) -> None: ...
 
     async def post_summary(self, ref: ThreadRef, summary: TraceSummary) -> None: ...
+
+
+@runtime_checkable
+class WorkspaceScoped(Protocol):
+    """A notifier that can speak as opsgate in one workspace of several (Slack OAuth installs)."""
+
+    def for_team(self, team_id: str) -> object: ...
+
+
+def in_workspace(notifier: N, team_id: str | None) -> N:
+    """The notifier for work of workspace `team_id`: scoped when it can be, else `notifier` itself (one bot token,
+    or no team known: the home workspace)."""
+    if team_id and isinstance(notifier, WorkspaceScoped):
+        return cast(N, notifier.for_team(team_id))
+    return notifier
 
 
 class AgentHandoff(BaseModel):

@@ -5,7 +5,8 @@
   So the model step gets ONE attempt from Restate (`MODEL_RETRY`); a worker crash mid-step still replays it.
 - Tools: one attempt per call inside the step; Restate retries the step for idempotent tools (`TOOL_RETRY`) and
   never for the others (`ONE_ATTEMPT`: an effect that may have happened is not repeated blindly).
-- Slack calls: Restate retries the step, after Slack's Retry-After on a 429 (`SLACK_RETRY`).
+- Slack calls: Restate retries the step, after Slack's Retry-After on a 429 (`SLACK_RETRY`); a workspace with
+  no bot token (OAuth installs) fails the step at once.
 No layer retries what another already retries, so attempts never multiply.
 """
 
@@ -17,10 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from restate import Context, RunOptions
+from restate import Context, RunOptions, TerminalError
 from restate.exceptions import RetryableError
 
-from handlers.contracts import SlackRetryLater
+from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
 
 __all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step"]
 
@@ -60,6 +61,8 @@ async def slack_step(ctx: Context, name: str, fn: Callable[..., Awaitable[T]], *
     async def call() -> T:
         try:
             return await fn(*args)
+        except WorkspaceUnavailable as exc:  # no token for that workspace: every attempt would fail the same way
+            raise TerminalError(str(exc)) from exc
         except SlackRetryLater as exc:
             # Up to half again as long, so tasks rate-limited together do not all come back in the same second.
             wait = exc.retry_after * (1 + random.random() / 2)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import restate
@@ -32,6 +33,7 @@ from handlers.contracts import (
     TaskRequest,
     TaskView,
     ThreadRef,
+    in_workspace,
 )
 from handlers.deps import TaskDeps
 from handlers.report_contracts import TraceSummary
@@ -79,7 +81,7 @@ class _TaskRun:
     def __init__(self, ctx: WorkflowContext, request: TaskRequest, deps: TaskDeps) -> None:
         self.ctx = ctx
         self.request = request
-        self.deps = deps
+        self.deps = replace(deps, notifier=in_workspace(deps.notifier, request.team_id))  # posts as its workspace
         self._ended = False
         self._root_updated_at = 0.0
         shown = request.follow_up.request if request.follow_up else request.text

@@ -283,6 +283,7 @@ class ToolGateStep:
             awakeable_id=awakeable_id,
             opened_at=await self._ctx.time(),
             preview=preview,
+            team_id=self._request.team_id or None,
         )
         self._opened_at[approval_id] = request.opened_at
         self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)

@@ -16,6 +16,7 @@ from bot.digest_schedule import DigestScheduler
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
+from bot.oauth import InstallFlow
 from bot.paused_watch import PausedWatch
 from bot.readiness import Readiness, database_check
 from handlers.store import TaskStore
@@ -23,7 +24,7 @@ from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
-from opsgate.slack import slack_client
+from opsgate.slack import oauth_install, slack_client, usergroup_members, workspace_tokens
 from opsgate.teamconfig import TeamConfig
 from opsgate.toolset import builtin_toolset
 from opsgate.vault import vault_sealer
@@ -31,20 +32,20 @@ from opsgate.vault import vault_sealer
 __all__ = ["build_bot", "run_bot"]
 
 log = logging.getLogger(__name__)
+OAUTH_IDENTITY = BotIdentity(team_id="", bot_user_id="", bot_id="")
 
 
 async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp, BotDeps]:
     client = slack_client(settings)
-    identity = await fetch_bot_identity(client)
+    # OAuth mode has one bot per workspace, found per request: no single identity to fetch.
+    identity = OAUTH_IDENTITY if settings.slack_oauth else await fetch_bot_identity(client)
     upgrade_database(settings.database_url)
     engine = create_db_engine(settings.database_url)
-
-    async def group_members(group_id: str) -> list[str]:
-        response = await client.usergroups_users_list(usergroup=group_id)
-        return [str(user) for user in response.get("users") or []]
-
+    oauth = oauth_install(settings, engine)
+    workspaces = workspace_tokens(settings, engine)
     directory = CachedUserGroups(
-        group_members, groups=[*team.policy.approvers, *team.policy.admins, *team.commands.allowed_users]
+        usergroup_members(client, workspaces),
+        groups=[*team.policy.approvers, *team.policy.admins, *team.commands.allowed_users],
     )
     launcher = TaskLauncher(
         settings.restate_ingress_url,
@@ -70,17 +71,24 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         reports=TaskReporter(engine),
         digests=DigestScheduler(list(team.digests), launcher),
     )
-    app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps)
-    return SlackHttpApp(app, settings.signing_secret, readiness=bot_readiness(launcher, engine, identity)), deps
+    app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps, oauth=oauth)
+    readiness = bot_readiness(launcher, engine, identity, oauth)
+    return SlackHttpApp(app, settings.signing_secret, readiness=readiness), deps
 
 
-def bot_readiness(launcher: TaskLauncher, engine: Engine, identity: BotIdentity) -> Readiness:
-    """What `/readyz` checks: Restate's ingress answers, the database answers, and the bot knows who it is."""
+def bot_readiness(
+    launcher: TaskLauncher, engine: Engine, identity: BotIdentity, oauth: InstallFlow | None = None
+) -> Readiness:
+    """What `/readyz` checks: Restate's ingress answers, the database answers, and the bot knows who it is (or,
+    in OAuth mode, which workspaces installed it)."""
 
     async def restate() -> str:
         return await launcher.restate_health()
 
     async def slack() -> str:
+        if oauth is not None:
+            teams = await asyncio.to_thread(oauth.store.installed_teams)
+            return f"installed in {len(teams)} workspace(s)"
         return f"signed in as {identity.bot_user_id} in {identity.team_id}"  # auth.test ran at start-up
 
     return Readiness({"restate": restate, "database": database_check(engine), "slack": slack})
@@ -88,7 +96,10 @@ def bot_readiness(launcher: TaskLauncher, engine: Engine, identity: BotIdentity)
 
 async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event) -> None:
     http_app, deps = await build_bot(settings, team)
-    log.info("bot is %s in team %s", deps.identity.bot_user_id, deps.identity.team_id)
+    if settings.slack_oauth:
+        log.info("bot serves OAuth installs on http://%s:%s/slack/install", settings.bot_host, settings.bot_port)
+    else:
+        log.info("bot is %s in team %s", deps.identity.bot_user_id, deps.identity.team_id)
     refresher = None
     if isinstance(deps.directory, CachedUserGroups):
         refresher = asyncio.create_task(deps.directory.run_refresher(shutdown, interval=300))

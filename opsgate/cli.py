@@ -1,4 +1,5 @@
-"""`opsgate` command line: `up` (the whole dev stack), `worker`, `bot`, `db upgrade`, `doctor`."""
+"""`opsgate` command line: `up` (the whole dev stack), `worker`, `bot`, `db upgrade`, `doctor`, `data purge|erase`,
+`deploy list|register|retire`."""
 
 from __future__ import annotations
 
@@ -86,6 +87,14 @@ def _audit_verify(settings: Settings) -> int:
     return audit_verify(settings.database_url, sys.stdout)
 
 
+def _data(settings: Settings, args: argparse.Namespace) -> int:
+    from opsgate.datacli import data_erase, data_purge, retention_from
+
+    if args.action == "purge":
+        return data_purge(settings.database_url, retention_from(settings), sys.stdout, dry_run=args.dry_run)
+    return data_erase(settings.database_url, args.user_id, sys.stdout, dry_run=args.dry_run)
+
+
 def _guard_check(settings: Settings, as_json: bool) -> int:
     from agents.guardrails import GuardrailsConfig, InputGuardrails
     from opsgate.guardcli import guard_check
@@ -108,6 +117,17 @@ def main(argv: list[str] | None = None) -> int:
     guard.add_argument("--json", action="store_true", help="JSON lines out (the default; kept for scripts)")
     audit = commands.add_parser("audit", help="audit log tasks")
     audit.add_argument("action", choices=["verify"], help="check every hash chain of the audit log")
+    data = commands.add_parser("data", help="data lifecycle: purge what retention no longer keeps, erase a person")
+    data_actions = data.add_subparsers(dest="action", required=True)
+    purge = data_actions.add_parser("purge", help="delete rows older than the OPSGATE_RETENTION_* settings")
+    purge.add_argument("--dry-run", action="store_true", help="count what would go, change nothing")
+    erase = data_actions.add_parser("erase", help="erase one person's Slack id and requests from every table")
+    erase.add_argument("user_id", help="the person's Slack member id, e.g. U0123ABCD")
+    erase.add_argument("--dry-run", action="store_true", help="count what would change, change nothing")
+    deploy = commands.add_parser("deploy", help="roll out a worker version: list, register URL, retire ID")
+    deploy.add_argument("action", choices=["list", "register", "retire"])
+    deploy.add_argument("target", nargs="?", help="register: the new workers' URL; retire: a deployment id")
+    deploy.add_argument("--json", action="store_true", help="list as JSON")
     doctor = commands.add_parser("doctor", help="check settings, database, Restate, Slack, the model, MCP servers")
     doctor.add_argument("--timeout", type=float, default=3.0, help="seconds each check may take (default 3)")
     args = parser.parse_args(argv)
@@ -121,6 +141,12 @@ def main(argv: list[str] | None = None) -> int:
         _configure_logging(settings)
         if args.command == "audit":
             return _audit_verify(settings)
+        if args.command == "data":
+            return _data(settings, args)
+        if args.command == "deploy":
+            from opsgate.deployments import deploy_main
+
+            return deploy_main(settings.restate_admin_url, args.action, args.target, sys.stdout, as_json=args.json)
         if args.command == "guard":
             return _guard_check(settings, as_json=True)
         handlers = {"up": _up, "worker": _worker, "bot": _bot, "db": _db_upgrade}

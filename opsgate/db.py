@@ -87,6 +87,7 @@ def model_metadata() -> sa.MetaData:
     """The metadata of every table opsgate owns; each model module is imported here so none is forgotten."""
     import approvals.audit
     import approvals.ledger  # noqa: F401  (registers `budget_counters`)
+    import bot.installations  # noqa: F401  (registers slack_sdk's `slack_bots`, `slack_installations`, ...)
     import handlers.executions
     import handlers.span_summaries
     import handlers.store  # noqa: F401  (registers `tasks`)

@@ -33,25 +33,13 @@ from handlers.health import WORKER_HEALTH
 from handlers.switches import SWITCHES_OBJECT
 from opsgate.db import alembic_config, create_db_engine, normalize_database_url
 from opsgate.settings import Settings, SettingsError, load_settings
-from opsgate.slack import slack_client
+from opsgate.slack import BOT_SCOPES, slack_client
 from opsgate.teamconfig import TeamConfig, TeamConfigError, load_team_config
 
 __all__ = ["BOT_SCOPES", "CheckResult", "Status", "doctor_main", "format_report", "run_doctor"]
 
 DEFAULT_TIMEOUT = 3.0
 WORKER_SERVICES = (TASK_WORKFLOW, AGENT_WORKER, APPROVAL_OBJECT, SWITCHES_OBJECT, WORKER_HEALTH, DIGEST_OBJECT)
-BOT_SCOPES = (
-    "commands",
-    "chat:write",
-    "users:read",
-    "usergroups:read",
-    "im:write",
-    "files:write",
-    "app_mentions:read",
-    "channels:history",
-    "groups:history",
-)
-"""The bot scopes of manifest.yml (a test keeps the two equal)."""
 PAUSED_QUERY = "SELECT id, target FROM sys_invocation WHERE status = 'paused' ORDER BY modified_at"
 _SHOWN_PAUSED = 5
 T = TypeVar("T")
@@ -88,6 +76,8 @@ def fail(check: str, detail: str, fix: str | None = None) -> CheckResult:
 
 def describe_settings(settings: Settings) -> CheckResult:
     slack = "sandbox" if settings.sandbox else f"token set, {settings.slack_mode} mode"
+    if settings.slack_oauth:
+        slack = f"OAuth installs, {settings.slack_mode} mode"
     model = settings.model if settings.anthropic_api_key else "offline"
     return ok("settings", f"loaded (Slack: {slack}; model: {model}; database: {_shown_url(settings.database_url)})")
 
@@ -303,6 +293,13 @@ async def _paused(client: httpx.AsyncClient, admin: str) -> CheckResult:
 async def check_slack(settings: Settings, timeout: float) -> list[CheckResult]:
     if settings.sandbox:
         return [ok("slack", "no SLACK_BOT_TOKEN: the local sandbox stands in for Slack (`opsgate up` starts it)")]
+    if settings.slack_oauth:  # each workspace's token comes from the installation store; none to test here
+        try:
+            settings.signing_secret  # noqa: B018
+            settings.require_slack_client_secret()
+        except SettingsError as exc:
+            return [fail("slack", str(exc))]
+        return [ok("slack", "OAuth installs: each workspace adds opsgate from /slack/install")]
     results: list[CheckResult] = []
     try:
         settings.signing_secret  # noqa: B018  (raises when it is missing)

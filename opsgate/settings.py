@@ -42,6 +42,16 @@ class Settings(BaseSettings):
     slack_api_url: str | None = Field(None, validation_alias=_env("SLACK_API_URL"))
     slack_mode: Literal["http", "socket"] = Field("http", validation_alias=_env("SLACK_MODE"))
 
+    # Slack OAuth: install the app in several workspaces (`/slack/install`). On when a client id is set; each
+    # workspace's bot token then comes from the installation store instead of SLACK_BOT_TOKEN. Install scopes are
+    # comma-separated (unset: manifest.yml's bot scopes); the home team gets what belongs to no request (digests,
+    # alerts, user-group lookups; unset: the only workspace installed).
+    slack_client_id: str | None = Field(None, validation_alias=_env("SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(None, validation_alias=_env("SLACK_CLIENT_SECRET"))
+    slack_install_scopes: str | None = Field(None, validation_alias=_env("SLACK_INSTALL_SCOPES"))
+    slack_redirect_uri: str | None = Field(None, validation_alias=_env("SLACK_REDIRECT_URI"))
+    slack_home_team: str | None = Field(None, validation_alias=_env("SLACK_HOME_TEAM"))
+
     # The model. Without an API key the deterministic offline model answers.
     anthropic_api_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"))
     anthropic_base_url: str | None = Field(None, validation_alias=_env("ANTHROPIC_BASE_URL", "ANTHROPIC_BASE_URL"))
@@ -92,7 +102,22 @@ class Settings(BaseSettings):
     config_file: Path = Field(Path("opsgate.yml"), validation_alias=_env("CONFIG_FILE"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias=_env("LOG_LEVEL"))
 
-    @field_validator("restate_ingress_url", "restate_admin_url", "slack_api_url", "anthropic_base_url")
+    # Data lifecycle: the days `opsgate data purge` keeps each kind of row, 0 for ever (the defaults are argued in
+    # handlers/retention.py). Erasing one person (`opsgate data erase`) does not wait for any of them.
+    retention_tasks_days: int = Field(90, ge=0, le=36_500, validation_alias=_env("RETENTION_TASKS_DAYS"))
+    retention_span_summaries_days: int = Field(
+        45, ge=0, le=36_500, validation_alias=_env("RETENTION_SPAN_SUMMARIES_DAYS")
+    )
+    retention_audit_days: int = Field(400, ge=0, le=36_500, validation_alias=_env("RETENTION_AUDIT_DAYS"))
+
+    @field_validator("slack_client_id", "slack_install_scopes", "slack_redirect_uri", "slack_home_team", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes unset variables as ""
+
+    @field_validator(
+        "restate_ingress_url", "restate_admin_url", "slack_api_url", "anthropic_base_url", "slack_redirect_uri"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -108,8 +133,26 @@ class Settings(BaseSettings):
 
     @property
     def sandbox(self) -> bool:
-        """No Slack token: talk to the local sandbox instead of Slack."""
-        return self.slack_bot_token is None
+        """No Slack token and no OAuth app: talk to the local sandbox instead of Slack."""
+        return self.slack_bot_token is None and not self.slack_oauth
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Workspaces install the app through OAuth (`/slack/install`), each with its own bot token."""
+        return self.slack_client_id is not None
+
+    def require_slack_client_secret(self) -> str:
+        if self.slack_client_secret is None or not self.slack_client_secret.get_secret_value():
+            raise SettingsError(
+                "OPSGATE_SLACK_CLIENT_SECRET is not set, but OPSGATE_SLACK_CLIENT_ID is: copy the Client Secret "
+                "from your Slack app's Basic Information page into OPSGATE_SLACK_CLIENT_SECRET."
+            )
+        if self.slack_bot_token is not None and self.slack_bot_token.get_secret_value():
+            raise SettingsError(
+                "SLACK_BOT_TOKEN and OPSGATE_SLACK_CLIENT_ID are both set: unset SLACK_BOT_TOKEN to install in "
+                "several workspaces through OAuth, or unset OPSGATE_SLACK_CLIENT_ID to run in one workspace."
+            )
+        return self.slack_client_secret.get_secret_value()
 
     @property
     def signing_secret(self) -> str:

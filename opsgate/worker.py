@@ -42,7 +42,7 @@ from opsgate.db import create_db_engine, upgrade_database
 from opsgate.policy_source import PolicySource
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
-from opsgate.slack import slack_client
+from opsgate.slack import slack_client, usergroup_members, workspace_tokens
 from opsgate.teamconfig import TeamConfig, load_team_config
 from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, mcp_servers, trusting
 from opsgate.vault import vault_sealer
@@ -110,7 +110,7 @@ def build_task_deps(
         toolbox=toolbox or Toolbox(),
         agent=chosen,
         gate=ScopeGate(),
-        notifier=notifier or SlackNotifier(slack_client(settings)),
+        notifier=notifier or SlackNotifier(slack_client(settings), workspaces=workspace_tokens(settings, engine)),
         store=store,
         policy=trusting(PolicySource(settings.config_file, team.policy), team),
         egress=egress_policy(team),
@@ -161,16 +161,13 @@ def build_approval_deps(
     settings: Settings, team: TeamConfig, *, notifier: ApprovalNotifier | None = None
 ) -> ApprovalDeps:
     client = slack_client(settings)
-
-    async def group_members(group_id: str) -> list[str]:
-        response = await client.usergroups_users_list(usergroup=group_id)
-        return [str(user) for user in response.get("users") or []]
-
-    directory = CachedUserGroups(group_members, groups=team.policy.approvers)
+    engine = create_db_engine(settings.database_url)
+    workspaces = workspace_tokens(settings, engine)
+    directory = CachedUserGroups(usergroup_members(client, workspaces), groups=team.policy.approvers)
     return ApprovalDeps(
-        notifier=notifier or SlackNotifier(client),
+        notifier=notifier or SlackNotifier(client, workspaces=workspaces),
         directory=directory,
-        audit=audit_writer(create_db_engine(settings.database_url)),
+        audit=audit_writer(engine),
         approvers_channel=team.policy.approvers_channel,
     )
 

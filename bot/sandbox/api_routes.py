@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox.errors import ApiError
+from bot.sandbox.records import ApiCall
 from bot.sandbox.web_api import WebApi
 
 
@@ -41,11 +42,11 @@ def bearer_token(request: web.Request, params: dict[str, Any]) -> str | None:
 
 
 class ApiRoutes:
-    """`GET|POST /api/<method>`: authenticate with the bot token, then hand over to `WebApi`."""
+    """`GET|POST /api/<method>`: authenticate with a bot token of one of the workspaces, then hand over to
+    `WebApi`."""
 
-    def __init__(self, web_api: WebApi, bot_token: str) -> None:
+    def __init__(self, web_api: WebApi) -> None:
         self.web_api = web_api
-        self.bot_token = bot_token
 
     def routes(self) -> list[web.RouteDef]:
         return [web.route("*", "/api/{method}", self.handle)]
@@ -59,9 +60,14 @@ class ApiRoutes:
             token = bearer_token(request, params)
             if token is None:
                 raise ApiError("not_authed")
-            if token != self.bot_token:
+            state = self.web_api.state
+            if token in state.revoked_tokens:
+                raise ApiError("token_revoked")
+            team_id = state.bot_tokens.get(token)
+            if team_id is None:
                 raise ApiError("invalid_auth")
-            result = self.web_api.call(method, params)
+            state.api_calls.append(ApiCall(method, team_id, token))
+            result = self.web_api.call(method, params, caller=state.workspaces[team_id])
         except ApiError as failure:
             return web.json_response(failure.body(), status=failure.status, headers=failure.headers)
         return web.json_response({"ok": True, **result})

@@ -18,6 +18,7 @@ import aiohttp
 from bot.sandbox.errors import ApiError
 from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, checked_content
 from bot.sandbox.payloads import (
+    app_event_body,
     app_mention_body,
     block_actions_body,
     find_button,
@@ -98,8 +99,10 @@ class BotDelivery:
         text: str,
         command: str,
         trigger_id: str | None = None,
+        team_id: str | None = None,
     ) -> BotReply:
         user, channel = self.state.users[user_id], self.state.channels[channel_id]
+        team = self.state.workspaces[team_id or self.state.team.id]
         trigger = self.state.issue_trigger(user_id, trigger_id)
         url = self.state.issue_response_url(base_url, channel=channel_id, user=user_id)
         body = slash_command_body(
@@ -111,6 +114,8 @@ class BotDelivery:
             trigger_id=trigger.id,
             user_name=user.name,
             channel_name=channel.name,
+            team_id=team.id,
+            team_domain=team.domain,
         )
         reply = await self.post(bot_url, body, trigger.id, url.url)
         if reply.error is not None:
@@ -120,7 +125,14 @@ class BotDelivery:
         return reply
 
     async def send_mention(
-        self, bot_url: str | None, *, user_id: str, channel_id: str, text: str, thread_ts: str | None
+        self,
+        bot_url: str | None,
+        *,
+        user_id: str,
+        channel_id: str,
+        text: str,
+        thread_ts: str | None,
+        team_id: str | None = None,
     ) -> tuple[str, BotReply]:
         """Post `text` as `user_id` (in the thread when given) and deliver the `app_mention` event Slack would."""
         message = self.state.post_message(channel_id, text=text, user=user_id, thread_ts=thread_ts)
@@ -133,8 +145,22 @@ class BotDelivery:
             event_id="Ev" + secrets.token_hex(8).upper(),
             event_time=int(self.state.clock()),
             bot_user_id=self.state.bot_user_id,
+            team_id=team_id or self.state.team.id,
         )
         return message.ts, await self.post(bot_url, body, "", "", content_type="application/json")
+
+    async def send_app_events(self, bot_url: str | None, team_id: str, events: list[dict[str, Any]]) -> list[BotReply]:
+        """Deliver events about the app itself (uninstall, revoked tokens) of workspace `team_id`, one by one."""
+        replies = []
+        for event in events:
+            body = app_event_body(
+                event={**event, "event_ts": self.state.next_ts()},
+                event_id="Ev" + secrets.token_hex(8).upper(),
+                event_time=int(self.state.clock()),
+                team_id=team_id,
+            )
+            replies.append(await self.post(bot_url, body, "", "", content_type="application/json"))
+        return replies
 
     async def click_button(
         self,

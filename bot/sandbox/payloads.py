@@ -243,3 +243,26 @@ def app_mention_body(
         "is_ext_shared_channel": False,
     }
     return json.dumps(envelope).encode()
+
+
+def app_event_body(
+    *,
+    event: dict[str, Any],
+    event_id: str,
+    event_time: int,
+    team_id: str = TEAM_ID,
+    api_app_id: str = APP_ID,
+    token: str = VERIFICATION_TOKEN,
+) -> bytes:
+    """An Events API `event_callback` envelope for an event about the app itself (`app_uninstalled`,
+    `tokens_revoked`): Slack sends these with no `authorizations`, the app's tokens being gone."""
+    envelope = {
+        "token": token,
+        "team_id": team_id,
+        "api_app_id": api_app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": event_time,
+    }
+    return json.dumps(envelope).encode()

@@ -21,6 +21,15 @@ class Team:
     name: str
 
 
+@dataclass(frozen=True)
+class ApiCall:
+    """One Web API call as the sandbox answered it: the method and the workspace whose token it carried."""
+
+    method: str
+    team_id: str
+    token: str = field(repr=False)
+
+
 @dataclass
 class User:
     id: str

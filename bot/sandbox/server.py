@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar, cast
 
 from aiohttp import web
 
 from bot.sandbox.api_routes import ApiRoutes
 from bot.sandbox.delivery import BotDelivery, BotReply
+from bot.sandbox.oauth import OAuthRoutes
 from bot.sandbox.rate_limit import ChannelRateLimiter
 from bot.sandbox.response_urls import ResponseUrlRoutes
 from bot.sandbox.state import SandboxState
@@ -44,11 +45,15 @@ class Sandbox:
         bot_token: str = "xoxb-sandbox-token",
         rate_limit: bool = True,
         clock: Callable[[], float] = time.time,
+        oauth_redirect_urls: Sequence[str] = (),
     ) -> None:
         self.bot_url = bot_url
         self.host = host
         self.bot_token = bot_token
         self.state = SandboxState(clock)
+        self.state.issue_bot_token(self.state.team.id, bot_token)  # installed in the first workspace already
+        # The app's OAuth registration: client id/secret, redirect URLs (none registered: any is accepted).
+        self.oauth = OAuthRoutes(self.state, redirect_urls=oauth_redirect_urls)
         self._requested_port = port
         self._port: int | None = None
         self._limiter = ChannelRateLimiter(clock, enabled=rate_limit)
@@ -64,7 +69,8 @@ class Sandbox:
 
     def build_app(self) -> web.Application:
         app = web.Application()
-        app.add_routes(ApiRoutes(WebApi(self.state, self._limiter, lambda: self.base_url), self.bot_token).routes())
+        app.add_routes(self.oauth.routes())
+        app.add_routes(ApiRoutes(WebApi(self.state, self._limiter, lambda: self.base_url)).routes())
         app.add_routes(ResponseUrlRoutes(self.state).routes())
         app.add_routes(UploadRoutes(self.state).routes())
         app.add_routes(UiRoutes(self).routes())
@@ -136,11 +142,12 @@ class Sandbox:
         text: str,
         command: str = "/ops",
         trigger_id: str | None = None,
+        team_id: str | None = None,
     ) -> BotReply:
         """Send a signed slash command to `bot_url` as `user_id` typed it in `channel_id`.
 
         Each call is a new request with a fresh trigger_id, as in Slack; pass `trigger_id` to replay an earlier
-        request's id (a redelivery must not start a second task).
+        request's id (a redelivery must not start a second task). `team_id` picks the workspace it comes from.
         """
         return await self._delivery.send_slash_command(
             self.bot_url,
@@ -150,15 +157,16 @@ class Sandbox:
             text=text,
             command=command,
             trigger_id=trigger_id,
+            team_id=team_id,
         )
 
     async def send_mention(
-        self, *, user_id: str, channel_id: str, text: str, thread_ts: str | None = None
+        self, *, user_id: str, channel_id: str, text: str, thread_ts: str | None = None, team_id: str | None = None
     ) -> tuple[str, BotReply]:
         """`user_id` writes `text` (mentioning the bot) in the channel or a thread; the bot gets the event.
         Returns the new message's ts and the bot's HTTP answer."""
         return await self._delivery.send_mention(
-            self.bot_url, user_id=user_id, channel_id=channel_id, text=text, thread_ts=thread_ts
+            self.bot_url, user_id=user_id, channel_id=channel_id, text=text, thread_ts=thread_ts, team_id=team_id
         )
 
     async def click_button(
@@ -173,6 +181,19 @@ class Sandbox:
             message_ts=message_ts,
             action_id=action_id,
             value=value,
+        )
+
+    async def uninstall(self, team_id: str) -> list[BotReply]:
+        """Remove the app from a workspace, as its admin would: its bot tokens are revoked, and the bot hears
+        `tokens_revoked` then `app_uninstalled` (Slack's order)."""
+        self.state.revoke_bot_tokens(team_id)
+        return await self._delivery.send_app_events(
+            self.bot_url,
+            team_id,
+            [
+                {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": [self.state.bot_user_id]}},
+                {"type": "app_uninstalled"},
+            ],
         )
 
     async def submit_view(self, *, user_id: str, view_id: str, values: dict[str, dict[str, str]]) -> BotReply:

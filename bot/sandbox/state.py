@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.sandbox.payloads import new_trigger_id
 from bot.sandbox.records import (
+    ApiCall,
     Channel,
     Ephemeral,
     EphemeralSource,
@@ -29,6 +30,7 @@ from bot.sandbox.records import (
 
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
+SECOND_TEAM = Team(id="T0SECOND", domain="second", name="second sandbox")
 HUMAN_USERS = {"U0ALICE": "alice", "U0BOB": "bob", "U0CAROL": "carol", "U0DAVE": "dave"}
 _FILE_ID_ALPHABET = string.ascii_uppercase + string.digits
 
@@ -42,6 +44,12 @@ class SandboxState:
         self.rate_limited: dict[str, int] = {}  # channel -> how many calls got HTTP 429
         self.listeners: list[Callable[[], None]] = []
         self.team = Team(id="T0SANDBOX", domain="sandbox", name="sandbox")
+        # Workspaces that can install the app (OAuth). They share one set of users and channels; what tells them
+        # apart is the bot token a Web API call carries (`bot_tokens`, recorded in `api_calls`).
+        self.workspaces: dict[str, Team] = {self.team.id: self.team, SECOND_TEAM.id: SECOND_TEAM}
+        self.bot_tokens: dict[str, str] = {}  # token -> team id
+        self.revoked_tokens: set[str] = set()
+        self.api_calls: list[ApiCall] = []
         self.bot_user_id = BOT_USER_ID
         self.bot_id = BOT_ID
         self.users: dict[str, User] = {}
@@ -115,6 +123,28 @@ class SandboxState:
             self.channels[channel_id] = Channel(channel_id, name, members=members, is_im=True)
             self.touch()
         return self.channels[channel_id]
+
+    # --- installs --------------------------------------------------------------------------------------
+
+    def issue_bot_token(self, team_id: str, token: str | None = None) -> str:
+        """A bot token of workspace `team_id`, as an install hands out (`token` to choose it)."""
+        token = token or f"xoxb-{team_id}-{secrets.token_hex(12)}"
+        self.bot_tokens[token] = team_id
+        self.touch()
+        return token
+
+    def revoke_bot_tokens(self, team_id: str) -> list[str]:
+        """Uninstall: every bot token of the workspace stops working (`token_revoked`)."""
+        revoked = [token for token, team in self.bot_tokens.items() if team == team_id]
+        for token in revoked:
+            del self.bot_tokens[token]
+            self.revoked_tokens.add(token)
+        self.touch()
+        return revoked
+
+    def calls_by(self, team_id: str, method: str | None = None) -> list[ApiCall]:
+        """The Web API calls made with a token of workspace `team_id` (of one method, when given)."""
+        return [c for c in self.api_calls if c.team_id == team_id and method in (None, c.method)]
 
     # --- messages --------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from bot.sandbox.errors import ApiError
 from bot.sandbox.files import FileMethods
 from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, UPDATE_MAX_TEXT, checked_content
 from bot.sandbox.rate_limit import ChannelRateLimiter
-from bot.sandbox.records import Channel
+from bot.sandbox.records import Channel, Team
 from bot.sandbox.state import SandboxState
 from bot.sandbox.views import ViewMethods
 
@@ -41,10 +41,14 @@ class WebApi:
             "files.completeUploadExternal": files.files_complete_upload_external,
         }
 
-    def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def call(self, method: str, params: dict[str, Any], caller: Team | None = None) -> dict[str, Any]:
+        """Answer `method`; `caller` is the workspace of the token (auth.test answers for it, everything else
+        acts in the channels the workspaces share)."""
         handler = self.methods.get(method)
         if handler is None:
             raise ApiError("unknown_method", status=404)
+        if method == "auth.test":
+            return self.auth_test(params, caller)
         return handler(params)
 
     def channel(self, params: dict[str, Any]) -> Channel:
@@ -66,8 +70,8 @@ class WebApi:
             raise ApiError("not_in_channel")
         return channel
 
-    def auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
-        team = self.state.team
+    def auth_test(self, params: dict[str, Any], caller: Team | None = None) -> dict[str, Any]:
+        team = caller or self.state.team
         return {
             "url": f"https://{team.domain}.slack.com/",
             "team": team.name,

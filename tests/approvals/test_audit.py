@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import sys
 import threading
@@ -74,7 +75,10 @@ def test_appends_build_a_hash_chain_per_task(log: AuditLog) -> None:
     assert (second.seq, second.prev_hash, second.detail) == (2, first.row_hash, "{}")
     assert (other.seq, other.prev_hash, other.approval_id, other.actor) == (1, GENESIS_HASH, None, None)
     assert [row.model_dump() for row in log.rows("task-1")] == [first.model_dump(), second.model_dump()]
-    assert all(row.row_hash == row_hash_for(row) for row in [first, second, other])
+    stored = [*log.rows("task-1", stored=True), *log.rows("task-2", stored=True)]
+    assert all(row.row_hash == row_hash_for(row) for row in stored)
+    assert [row.actor for row in stored][:1] == ["opsgate"], "opsgate is nobody: no pseudonym"
+    assert re.fullmatch(r"p-[0-9a-f]{24}", stored[1].actor or ""), "a person is stored by pseudonym only"
     assert log.rows("nope") == []
     assert log.verify() == []
 
@@ -84,9 +88,12 @@ def test_the_row_hash_is_sha256_of_the_documented_serialization(log: AuditLog) -
         "task-1", AuditEvent.VOTE, dedupe_key="k", approval_id="a1", actor="U1", detail={"choice": "approve"}
     )
 
+    [stored] = log.rows("task-1", stored=True)
     detail = r'"{\"choice\":\"approve\"}"'
-    spelled = f'["task-1",1,"a1","vote","U1",{detail},"2026-01-02T03:04:06.000000+00:00","{GENESIS_HASH}"]'
-    assert record.row_hash == hashlib.sha256(spelled.encode()).hexdigest()
+    spelled = f'["task-1",1,"a1","vote","{stored.actor}",{detail},"2026-01-02T03:04:06.000000+00:00","{GENESIS_HASH}"]'
+    assert record.row_hash == stored.row_hash == hashlib.sha256(spelled.encode()).hexdigest()
+    assert record.actor == "U1", "readers get the Slack id back"
+    assert stored.actor != "U1", "the hash covers the pseudonym, never the Slack id"
 
 
 def test_a_replayed_append_returns_the_stored_row(log: AuditLog) -> None:
@@ -242,7 +249,7 @@ def test_verify_finds_a_broken_prev_hash(log: AuditLog, db_engine: Engine) -> No
 
 def test_a_forger_who_rehashes_rows_still_breaks_the_next_link(log: AuditLog, db_engine: Engine) -> None:
     chain(log)
-    forged = log.rows("task-1")[2]
+    forged = log.rows("task-1", stored=True)[2]
     forged.detail = '{"tool":"delete"}'
     forged.row_hash = row_hash_for(forged)
     tamper(

@@ -116,9 +116,13 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "executions",
                 "budget_counters",
                 "span_summaries",
+                "audit_pseudonyms",
+                "slack_bots",
+                "slack_installations",
+                "slack_oauth_states",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0007"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0010"
     finally:
         engine.dispose()
 
@@ -169,7 +173,7 @@ def test_the_guardrail_event_migration_keeps_existing_chains(db_url: str) -> Non
     try:
         log = AuditLog(engine)
         log.append("t1", AuditEvent.REQUESTED, dedupe_key="t1:requested", detail={"tool": "restart_service"})
-        log.append("t1", AuditEvent.APPROVED, dedupe_key="t1:approved", actor="U0BOB")
+        log.append("t1", AuditEvent.APPROVED, dedupe_key="t1:approved", actor="opsgate")  # no pseudonyms at 0004
         with pytest.raises(sa.exc.IntegrityError):
             log.append("t1", AuditEvent.GUARDRAIL, dedupe_key="t1:guard", detail={"stage": "input"})
         upgrade_database(db_url)
