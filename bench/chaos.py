@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 
-from bench._approvals_stack import CHANNEL, approved
+from bench._approvals_stack import _TARGET, CHANNEL, approved
 from bench._chaos_stack import ChaosStack
 from bench._restate import RestateProbe
 from bot.cards import APPROVE_ACTION
@@ -93,6 +93,7 @@ class Figures:
     clicks_again: int = 0
     deliveries_absorbed: int = 0
     undecided_cards: int = 0
+    cards_duplicated: int = 0
     wall_s: float = 0.0
     lost: list[str] = field(default_factory=list)
 
@@ -237,8 +238,21 @@ async def settle(admin_url: str, timeout: float) -> tuple[float, int]:
     return time.monotonic() - started, busy
 
 
+def cards_per_task(stack: ChaosStack) -> Counter[str]:
+    """Every approval card in the channel, pending or decided, by the task name in its target."""
+    found: Counter[str] = Counter()
+    for message in stack.sandbox.state.messages_in(CHANNEL):
+        if "restart_service needs approval" in message.text or message.text.startswith("restart_service: "):
+            target = _TARGET.search(json.dumps(message.blocks))
+            if target:
+                found[target.group(1)] += 1
+    return found
+
+
 def tally(stack: ChaosStack, tasks: list[Task], run: Run) -> Figures:
     figures = Figures(worker_kills=run.kills, restate_restarts=run.restarts)
+    cards = cards_per_task(stack)
+    figures.cards_duplicated = sum(count - 1 for count in cards.values() if count > 1)
     for task in tasks:
         figures.requests_sent_again += task.refusals
         figures.clicks_again += max(0, task.clicks - 1)
@@ -270,7 +284,8 @@ def render(figures: Figures, shape: Shape) -> str:
         ("requests sent again", figures.requests_sent_again, "refused while Restate was down"),
         ("clicks again", figures.clicks_again, f"card unchanged after {RECLICK_AFTER:.0f} s"),
         ("deliveries absorbed", figures.deliveries_absorbed, "repeated under the same idempotency key"),
-        ("undecided cards", figures.undecided_cards, ""),
+        ("undecided cards", figures.undecided_cards, "no card, or its card never said Approved"),
+        ("cards posted twice", figures.cards_duplicated, "goal 0"),
     ]
     lines = [f"{label:<26}{value:>6}  {note}" for label, value, note in rows]
     lines += [f"  lost: {what}" for what in figures.lost[:20]]

@@ -87,6 +87,8 @@ class VoteRequest(_Frozen):
     approve: bool
     reason: str = Field("", max_length=2000)
     confirmation: str | None = Field(None, max_length=300)
+    card: CardRef | None = None
+    """The card message that was clicked (Slack's `container`): a copy the object did not know of is adopted."""
 
 
 class VoteResult(_Frozen):

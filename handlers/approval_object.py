@@ -218,6 +218,19 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             send_delay=timedelta(seconds=decision.expiry_seconds),
         )
 
+    async def adopt(ctx: ObjectContext, state: ApprovalState, card: CardRef | None) -> ApprovalState:
+        """A clicked card the state does not list is a second copy: a worker killed while Slack was posting the
+        card, after Slack had posted it, posts it again on replay (chat.postMessage takes no idempotency key).
+        From the first click on it, that copy is edited with the others, so none stays pending for ever."""
+        known_channels = {ref.channel for ref in state.cards}
+        if card is None or card in state.cards or card.channel not in known_channels:
+            return state
+        state = state.model_copy(update={"cards": [*state.cards, card]})
+        ctx.set(STATE, state)
+        if state.status.final:
+            await refresh_cards(ctx, state)
+        return state
+
     @approval.handler()
     async def vote(ctx: ObjectContext, request: VoteRequest) -> VoteResult:
         state = await load(ctx)
@@ -225,6 +238,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             return VoteResult(
                 accepted=False, message="This approval does not exist (any more).", status=ApprovalStatus.CANCELLED
             )
+        state = await adopt(ctx, state, request.card)
         if state.status.final:
             who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
             return VoteResult(accepted=False, message=f"Already {state.status.value} by {who}.", status=state.status)

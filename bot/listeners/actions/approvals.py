@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
 from bot.modals import confirm_modal, reject_modal
-from handlers.approval_contracts import APPROVAL_OBJECT, ApprovalCard, VoteRequest, VoteResult
+from handlers.approval_contracts import APPROVAL_OBJECT, ApprovalCard, CardRef, VoteRequest, VoteResult
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -33,17 +33,25 @@ class ButtonClick(BaseModel):
     approval_id: str
     trigger_id: str
     channel_id: str
+    message_ts: str | None = None
+
+    @property
+    def card(self) -> CardRef | None:
+        """The card message clicked, when the button sits in a message (not in an ephemeral)."""
+        return CardRef(channel=self.channel_id, ts=self.message_ts) if self.message_ts else None
 
 
 def parse_click(body: dict[str, Any]) -> ButtonClick | None:
     try:
+        container = body["container"]
         return ButtonClick(
             user_id=body["user"]["id"],
             approval_id=body["actions"][0]["value"],
             trigger_id=body["trigger_id"],
-            channel_id=body["container"]["channel_id"],
+            channel_id=container["channel_id"],
+            message_ts=container.get("message_ts") if container.get("type") == "message" else None,
         )
-    except (KeyError, IndexError, TypeError, ValidationError):
+    except (KeyError, IndexError, TypeError, AttributeError, ValidationError):
         return None
 
 
@@ -71,7 +79,9 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         if card is not None and card.confirm and card.status.value == "pending":
             await client.views_open(trigger_id=click.trigger_id, view=confirm_modal(card, click.channel_id))
             return
-        result = await cast_vote(deps, click.approval_id, VoteRequest(voter=click.user_id, approve=True))
+        result = await cast_vote(
+            deps, click.approval_id, VoteRequest(voter=click.user_id, approve=True, card=click.card)
+        )
         await respond(response_type="ephemeral", replace_original=False, text=result.message if result else UNAVAILABLE)
 
     async def reject(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
@@ -80,7 +90,9 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             return
         card = await fetch_card(deps, click.approval_id)
         if card is None or card.status.value != "pending":
-            result = await cast_vote(deps, click.approval_id, VoteRequest(voter=click.user_id, approve=False))
+            result = await cast_vote(
+                deps, click.approval_id, VoteRequest(voter=click.user_id, approve=False, card=click.card)
+            )
             await respond(
                 response_type="ephemeral", replace_original=False, text=result.message if result else UNAVAILABLE
             )
