@@ -26,7 +26,6 @@ import contextlib
 import dataclasses
 import json
 import random
-import signal
 import sys
 import time
 from collections import Counter
@@ -39,6 +38,7 @@ import httpx
 from bench._approvals_stack import _TARGET, CHANNEL, approved
 from bench._chaos_stack import ChaosStack
 from bench._restate import RestateProbe
+from bench._run import run_bench
 from bot.cards import APPROVE_ACTION
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
@@ -315,31 +315,19 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
     shape = Shape.for_run(args.quick)
     overrides = {"tasks": args.tasks, "kills": args.kills, "restarts": args.restarts, "window_s": args.window}
     shape = dataclasses.replace(shape, **{k: v for k, v in overrides.items() if v is not None})
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        figures = await measure(shape, args.seed, args.keep_logs)
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+    figures = await measure(shape, args.seed, args.keep_logs)
     print(render(figures, shape))
     print(f"wall time {figures.wall_s:.0f} s")
     return asdict(figures)
 
 
+def _clean(result: dict[str, Any]) -> bool:
+    lost = int(result["tasks_lost"]) + int(result["side_effects_repeated"]) + int(result["approvals_lost"])
+    return lost == 0 and int(result["tasks"]) > 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    try:
-        result = asyncio.run(_main(args))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted; everything started was stopped")
-        return 130
-    print(json.dumps(result))
-    clean = result["tasks_lost"] == result["side_effects_repeated"] == result["approvals_lost"] == 0
-    return 0 if clean and result["tasks"] > 0 else 1
+    return run_bench(partial(_main, parse_args(argv)), _clean)
 
 
 if __name__ == "__main__":

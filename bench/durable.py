@@ -36,6 +36,7 @@ from bench._approvals_stack import bench_team_config
 from bench._durable_report import Shape, Side, figures, render
 from bench._durable_worker import BASELINE_WORKFLOW, BaselineOutcome
 from bench._restate import RestateProbe
+from bench._run import run_bench
 from bench._stack import SECRET, Child, _stop_all, wait_http
 from bot.sandbox import Sandbox
 from handlers.contracts import TASK_WORKFLOW, TaskOutcome, TaskPhase, TaskRequest
@@ -294,16 +295,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def _main(args: argparse.Namespace) -> dict[str, Any]:
     shape = Shape.for_run(args.quick, turns=args.turns, runs=args.runs)
     started = time.monotonic()
-    task = asyncio.current_task()
-    assert task is not None
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, task.cancel)
-    try:
-        opsgate, baseline, switches, load = await measure(shape, keep_logs=args.keep_logs)
-    finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.remove_signal_handler(sig)
+    opsgate, baseline, switches, load = await measure(shape, keep_logs=args.keep_logs)
     print(render(opsgate, baseline, shape, load=load, switches=switches))
     print(f"wall time {time.monotonic() - started:.0f} s")
     return figures(opsgate, baseline)
@@ -311,13 +303,7 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        result = asyncio.run(_main(args))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted; everything started was stopped")
-        return 130
-    print(json.dumps(result))
-    return 0 if result["failures"] == 0 else 1
+    return run_bench(lambda: _main(args), lambda result: result["failures"] == 0)
 
 
 if __name__ == "__main__":

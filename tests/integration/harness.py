@@ -130,6 +130,19 @@ class Stack(Probes):
     config_file: Path
 
 
+def process_env(sandbox: Sandbox, directory: Path, database_url: str, config_file: Path) -> dict[str, str]:
+    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`."""
+    return {
+        "OPSGATE_DATABASE_URL": database_url,
+        "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
+        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "OPSGATE_TEST_PROBE_DIR": str(directory / "probe"),
+        "OPSGATE_CONFIG_FILE": str(config_file),
+        "OPSGATE_DATA_DIR": str(directory),
+    }
+
+
 async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, str] | None = None) -> Stack:
     """A stack of its own in `directory`; `worker_env` adds to (or overrides) the worker's environment."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -140,16 +153,7 @@ async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, s
     config_file.write_text(TEAM_YML.read_text())
     restate = RestateServer(directory / "restate")
     restate.start()
-    env = {
-        "OPSGATE_DATABASE_URL": database_url,
-        "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
-        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
-        "OPSGATE_CONFIG_FILE": str(config_file),
-        "OPSGATE_DATA_DIR": str(directory),
-        **(worker_env or {}),
-    }
+    env = {**process_env(sandbox, directory, database_url, config_file), **(worker_env or {})}
     worker = WorkerProcess(env, directory / "worker.log")
     worker.start()
     restate.register(worker.url)

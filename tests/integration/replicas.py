@@ -23,9 +23,8 @@ from handlers.store import TaskStore
 from opsgate.db import create_db_engine
 from opsgate.processes import stop_process
 from opsgate.restate_server import RestateServer, free_port
-from opsgate.slack import SANDBOX_BOT_TOKEN
 from tests.integration.balancer import HttpBalancer, TcpBalancer
-from tests.integration.harness import ROOT, SECRET, TEAM_YML, Probes, WorkerProcess
+from tests.integration.harness import ROOT, TEAM_YML, Probes, WorkerProcess, process_env
 
 __all__ = ["DIGEST_CHANNEL", "REQUESTS_PER_USER", "USERS", "BotProcess", "Replicas", "start_replicas", "stop_replicas"]
 
@@ -112,13 +111,7 @@ async def start_replicas(directory: Path, sandbox: Sandbox, database_url: str) -
     restate = RestateServer(directory / "restate")
     restate.start()
     env = {
-        "OPSGATE_DATABASE_URL": database_url,
-        "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
-        "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "OPSGATE_TEST_PROBE_DIR": str(probe_dir),
-        "OPSGATE_CONFIG_FILE": str(config_file),
-        "OPSGATE_DATA_DIR": str(directory),
+        **process_env(sandbox, directory, database_url, config_file),
         "OPSGATE_RESTATE_INGRESS_URL": restate.ingress_url,
         "OPSGATE_RESTATE_ADMIN_URL": restate.admin_url,
         "OPSGATE_LOG_LEVEL": "WARNING",

@@ -7,7 +7,6 @@ import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Any
 
 import httpx
 import pytest
@@ -18,7 +17,7 @@ from bot.sandbox import Sandbox, SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
 from tests.conftest import postgres_schema
-from tests.integration.flows import deliver_with_retries, mention_in_thread
+from tests.integration.flows import attach, deliver_with_retries, mention_in_thread
 from tests.integration.harness import WorkerProcess, signed_slash_command
 from tests.integration.replicas import DIGEST_CHANNEL, REQUESTS_PER_USER, Replicas, start_replicas, stop_replicas
 
@@ -37,15 +36,6 @@ async def replicas(
         finally:
             await stop_replicas(started)
             sandbox.bot_url = previous
-
-
-async def attach(replicas: Replicas, task_id: str, timeout: float = 30.0) -> dict[str, Any]:
-    url = f"{replicas.restate.ingress_url}/restate/workflow/TaskWorkflow/{task_id}/attach"
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        response = await client.get(url)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def task_rows(replicas: Replicas, where: str, **params: str) -> int:

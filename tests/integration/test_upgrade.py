@@ -10,6 +10,7 @@ import io
 
 import pytest
 
+from handlers.contracts import task_id_for
 from opsgate.deployments import DeploymentError, RestateAdmin, deploy_main
 from tests.integration.flows import attach
 from tests.integration.harness import Stack, WorkerProcess
@@ -20,8 +21,6 @@ pytestmark = pytest.mark.integration
 
 async def probe_task(stack: Stack, name: str) -> str:
     """A task whose probe tool says which worker process ran it."""
-    from handlers.contracts import task_id_for
-
     stack.release(name)
     reply = await stack.sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text=f"[probe:{name}] hi")
     assert (await attach(stack, task_id_for("T0SANDBOX", reply.trigger_id)))["phase"] == "done"
