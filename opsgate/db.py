@@ -8,7 +8,10 @@ pre-ping, so a restarted server costs one reconnect, not an error.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,9 +122,31 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     """Bring the database at `url` to `revision` (`alembic upgrade head`), creating it if need be.
 
     Alembic keeps its migration context in module globals, so upgrades in one process take turns; upgrades
-    from several processes on PostgreSQL take turns on an advisory lock (see `migrations/env.py`).
+    from several processes take turns on an advisory lock on PostgreSQL (see `migrations/env.py`) and on a
+    file lock beside the database on SQLite, where two processes starting together on a new file would
+    otherwise both create tables and one would fail with "database is locked".
     """
     from alembic import command
 
-    with _upgrade_lock:
+    with _upgrade_lock, _sqlite_file_lock(url):
         command.upgrade(alembic_config(url), revision)
+
+
+@contextlib.contextmanager
+def _sqlite_file_lock(url: str) -> Iterator[None]:
+    """An exclusive `flock` on `<database>.migrate.lock` for an SQLite file; nothing for other databases.
+
+    The lock is released by the kernel if the process dies, so a killed migration never blocks the next."""
+    parsed = normalize_database_url(url)
+    database = parsed.database or ":memory:"
+    if parsed.get_backend_name() != "sqlite" or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    path = Path(database).expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(f"{path}.migrate.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -158,6 +158,19 @@ def test_replicas_upgrading_at_once_all_succeed(postgres_db_url: str) -> None:
     assert schema_differences(postgres_db_url) == []
 
 
+def test_processes_migrating_one_new_sqlite_file_together_all_succeed(tmp_path: Path) -> None:
+    """The bot, the worker and `opsgate migrate` may all start at once on a fresh SQLite file."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code = "import sys; from opsgate.db import upgrade_database; upgrade_database(sys.argv[1])"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code, url], cwd=REPO_ROOT, stderr=subprocess.PIPE) for _ in range(4)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0, 0], errors
+    assert schema_differences(url) == []
+
+
 def test_upgrades_from_threads_of_one_process_take_turns(db_url: str) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(upgrade_database, [db_url] * 4))
