@@ -8,11 +8,10 @@ Both are pure and fast: RE2 patterns, checksums, JSON schema, and a budget ledge
 
 from __future__ import annotations
 
-import unicodedata
-
 from agents.guardrails.budget import BudgetLedger, InMemoryBudgetLedger, Spend
 from agents.guardrails.config import ENTITY_TYPES, EntityAction, GuardrailsConfig
 from agents.guardrails.injection_rules import RULES, Rule
+from agents.guardrails.normalize import visible
 from agents.guardrails.output import OutputGuard
 from agents.guardrails.output_policy import ArgumentRules, BudgetRules, ExfiltrationRules, OutputPolicy, Rate
 from agents.guardrails.output_verdict import ToolCallVerdict
@@ -46,11 +45,9 @@ __all__ = [
     "ToolCallVerdict",
 ]
 
-_INVISIBLE = {"Cc", "Cf"}
-
 
 class SizeGuard:
-    """Caps the request size and drops control and format characters (zero-width, bidi overrides).
+    """Caps the request size and drops invisible characters (zero-width, bidi overrides, control codes).
 
     The walking skeleton's guard, kept for tests that want only the cheapest checks; `InputGuardrails` does all
     of this and more.
@@ -66,11 +63,7 @@ class SizeGuard:
                 text="",
                 reasons=(f"the request is {len(text)} characters long; the limit is {self.max_chars}",),
             )
-        cleaned = "".join(
-            ch
-            for ch in unicodedata.normalize("NFKC", text)
-            if ch in "\n\t" or unicodedata.category(ch) not in _INVISIBLE
-        ).strip()
+        cleaned = visible(text).strip()  # never NFKC: it turns a fullwidth `＜!channel＞` into a live broadcast
         if cleaned != text.strip():
             return InputVerdict(action="redact", text=cleaned, reasons=("removed invisible characters",))
         return InputVerdict(action="allow", text=cleaned)

@@ -5,6 +5,10 @@
 look-alike letters inside words that mix Latin with another script (`pаypal` with a Cyrillic `а`). Words
 written wholly in another script are left alone: Greek or Russian text stays readable. Injection matching folds
 every look-alike on its own copy (see `views`). Work is proportional to the non-ASCII part of the text.
+
+The normalized text is for matching only: NFKC folds a fullwidth `＜!channel＞` into a live Slack broadcast.
+What is passed on is `visible(original)`: the text as received, less the invisible characters (which hide text
+from a reader and smuggle it to a model), with nothing substituted.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Iterator
 from agents.guardrails._regex import BytePattern, compile_bytes
 from agents.guardrails.confusables import CONFUSABLES, HOMOGLYPH_TABLE
 
-__all__ = ["Normalized", "normalize"]
+__all__ = ["Normalized", "normalize", "visible"]
 
 _SPECIAL = compile_bytes(r"[^\x09\x0a\x0d\x20-\x7e]+")
 _CONFUSABLE_RUN = compile_bytes("[" + "".join(sorted(CONFUSABLES)) + "]+")
@@ -79,6 +83,17 @@ class Normalized:
         j = bisect.bisect_left(self._out_starts, end) - 1
         last = end if j < 0 else self._in_ends[j] + max(0, end - self._out_ends[j])
         return first, max(first, last)
+
+
+def visible(text: str) -> str:
+    """`text` without invisible characters, line separators as newlines and lone surrogates as U+FFFD; no NFKC."""
+    if text.isascii() and not text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+        return text  # printable ASCII, tabs and newlines
+    return "".join(
+        _LINE_BREAKS.get(ch, "\ufffd" if "\ud800" <= ch <= "\udfff" else ch)
+        for ch in text
+        if ch in _LINE_BREAKS or not _invisible(ch)
+    )
 
 
 def normalize(text: str) -> Normalized:

@@ -2,8 +2,11 @@
 
 Order matters for cost and safety: the size cap comes before anything else touches the text, so a 1 MB message
 costs one `len`; normalization comes before every match, so hidden characters cannot split a keyword; secrets
-are redacted and personal data pseudonymised on the normalized text, and the offsets reported point into the
-text as received. Pure and synchronous: no I/O, no model, no clock other than the latency measurement.
+and personal data are found on the normalized text, and the offsets reported point into the text as received.
+The normalized text is for matching only: what is passed on (to the model, the thread root, the journal) is the
+text as received, without its invisible characters, with each secret and personal value replaced at the span it
+occupies there. NFKC would turn a fullwidth `＜!channel＞` into a live Slack broadcast. Pure and synchronous: no
+I/O, no model, no clock other than the latency measurement.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from agents.guardrails._regex import compile_bytes
 from agents.guardrails.config import GuardrailsConfig
 from agents.guardrails.entities import DetectorSet, Entity
 from agents.guardrails.injection import InjectionScanner
-from agents.guardrails.normalize import normalize
+from agents.guardrails.normalize import Normalized, normalize, visible
 from agents.guardrails.pii import INFRASTRUCTURE_DETECTORS, PII_DETECTORS
 from agents.guardrails.secrets import SECRET_DETECTORS
 from agents.guardrails.vault import PLACEHOLDER_PATTERN, PseudonymVault
@@ -65,17 +68,16 @@ class InputGuardrails:
         normalized = normalize(text)
         notes.extend(normalized.changes)
         work = _neutralise_placeholders(normalized.text)
-        if work != normalized.text:
-            notes.append("neutralised placeholder-like text")
         data = work.encode("utf-8", "surrogatepass")
         matched = self._detectors.prefilter(data)  # one pass: which detectors may match, and any encoded blob
         injection = self._scanner.scan(work, data, decode=self._blob_hint in matched)
         entities = self._detectors.find(work, data, matched)
-        if entities:
-            vault = vault if vault is not None else PseudonymVault()
-            passed_on, pseudonyms, redacted_types, pseudonymised_types = self._replace(work, entities, vault)
-        else:
-            passed_on, pseudonyms, redacted_types, pseudonymised_types = work, {}, [], []
+        vault = vault if vault is not None or not entities else PseudonymVault()
+        passed_on, pseudonyms, redacted_types, pseudonymised_types, neutralised = self._replace(
+            normalized, entities, vault
+        )
+        if neutralised:
+            notes.append("neutralised placeholder-like text")
         if redacted_types:
             notes.append(f"redacted {_count(redacted_types, 'secret')} ({', '.join(sorted(set(redacted_types)))})")
         if pseudonymised_types:
@@ -105,26 +107,39 @@ class InputGuardrails:
         )
 
     def _replace(
-        self, text: str, entities: list[Entity], vault: PseudonymVault
-    ) -> tuple[str, dict[str, str], list[str], list[str]]:
+        self, normalized: Normalized, entities: list[Entity], vault: PseudonymVault | None
+    ) -> tuple[str, dict[str, str], list[str], list[str], bool]:
+        """The text as received, visible characters only, with each entity replaced at its span there."""
+        original = normalized.original
         pieces: list[str] = []
         pseudonyms: dict[str, str] = {}
         redacted: list[str] = []
         pseudonymised: list[str] = []
+        neutralised = False
+
+        def copy(start: int, end: int) -> None:
+            nonlocal neutralised
+            shown = visible(original[start:end])
+            safe = _neutralise_placeholders(shown)
+            neutralised = neutralised or safe != shown
+            pieces.append(safe)
+
         copied = 0
         for entity in entities:
-            pieces.append(text[copied : entity.start])
+            start, end = normalized.original_span(entity.start, entity.end)
+            copy(copied, max(copied, start))
             if entity.category == "secret" or self.config.entities.get(entity.type) == "redact":
                 pieces.append(f"[REDACTED:{entity.type}]")
                 redacted.append(entity.type)
             else:
+                assert vault is not None
                 placeholder = vault.placeholder_for(entity.type, entity.value)
                 pseudonyms.setdefault(placeholder, entity.value)
                 pieces.append(placeholder)
                 pseudonymised.append(entity.type)
-            copied = entity.end
-        pieces.append(text[copied:])
-        return "".join(pieces), pseudonyms, redacted, pseudonymised
+            copied = max(copied, end)  # two entities in one edited character: the first one covers it
+        copy(copied, len(original))
+        return "".join(pieces), pseudonyms, redacted, pseudonymised, neutralised
 
 
 def _neutralise_placeholders(text: str) -> str:

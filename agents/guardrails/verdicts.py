@@ -32,8 +32,9 @@ class Span(BaseModel):
 
 
 class InputVerdict(BaseModel):
-    """The answer on one text. `text` is what may be passed on: normalized, with secrets and personal data
-    replaced; `reasons` are short and specific, since a block shows them to the person who asked."""
+    """The answer on one text. `text` is what may be passed on: the text as received without its invisible
+    characters (never the normalized text, which is for matching only), with secrets and personal data replaced;
+    `reasons` are short and specific, since a block shows them to the person who asked."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -6,7 +6,14 @@ import time
 
 import pytest
 
-from agents.guardrails import SIZE_RULE, GuardrailsConfig, InputGuard, InputGuardrails, InputVerdict
+from agents.guardrails import (
+    SIZE_RULE,
+    GuardrailsConfig,
+    InputGuard,
+    InputGuardrails,
+    InputVerdict,
+    PseudonymVault,
+)
 from agents.guardrails.normalize import normalize
 
 GUARD = InputGuardrails()
@@ -27,13 +34,32 @@ def test_it_is_an_input_guard_the_bot_can_use() -> None:
     assert verdict.latency_us >= 0
 
 
-def test_normalization_strips_invisible_characters_and_applies_nfkc() -> None:
+def test_invisible_characters_are_dropped_but_nfkc_is_for_matching_only() -> None:
     verdict = GUARD.check("restart\u200b the ａｐｉ\u202e pods")
 
     assert verdict.action == "redact"
-    assert verdict.text == "restart the api pods"
+    assert verdict.text == "restart the ａｐｉ pods"
     assert "removed invisible characters" in verdict.reasons
     assert "normalized Unicode (NFKC)" in verdict.reasons
+
+
+def test_a_fullwidth_broadcast_is_passed_on_as_typed_not_as_a_live_one() -> None:
+    verdict = GUARD.check("restart api ＜!channel＞ ＜@U123＞ then pаyments")
+
+    assert verdict.text == "restart api ＜!channel＞ ＜@U123＞ then pаyments"
+    assert "<!" not in verdict.text and "<@" not in verdict.text
+    assert verdict.action == "allow"
+
+
+def test_redactions_land_at_their_spans_in_the_text_as_received() -> None:
+    vault = PseudonymVault()
+    text = "ｍａｉｌ ｊａｎｅ@example.com\u200b and ＜EMAIL_1＞, key xoxb-1234567890-abcdefghij <EMAIL_2>"
+
+    verdict = GUARD.check(text, vault=vault)
+
+    assert verdict.text == ("ｍａｉｌ <EMAIL_1> and ＜EMAIL_1＞, key [REDACTED:SLACK_TOKEN] ‹EMAIL_2>")
+    assert vault.restore(verdict.text).startswith("ｍａｉｌ jane@example.com and")
+    assert "neutralised placeholder-like text" in verdict.reasons
 
 
 def test_homoglyphs_are_folded_in_mixed_script_words_only() -> None:
