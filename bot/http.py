@@ -2,9 +2,10 @@
 
 Bolt verifies signatures and dispatches; this layer adds what a production endpoint needs around it: a body
 size cap (413), 400 for a malformed payload that carries a valid signature (bare Bolt answers 500 to an
-interaction whose `payload` is not JSON), and `/healthz`. With OAuth on, it also serves the browser's side of an
-install, `GET /slack/install` and `GET /slack/oauth_redirect`, which carry no Slack signature (the one-time state
-and its cookie protect them; see bot.oauth).
+interaction whose `payload` is not JSON), strict parsing of the signing headers (401 for a timestamp that is not
+ASCII digits, a signature that is not lower-case hex), only Slack's own headers passed on to Bolt, and `/healthz`.
+With OAuth on, it also serves the browser's side of an install, `GET /slack/install` and `GET /slack/oauth_redirect`,
+which carry no Slack signature (the signed state and its cookie protect them; see bot.oauth).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
@@ -30,6 +32,14 @@ __all__ = ["MAX_BODY_BYTES", "SlackHttpApp"]
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
 EVENTS_PATH = "/slack/events"
+MAX_CLOCK_SKEW_S = 300
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")  # not str.isdigit(): '²'.isdigit() is True and int('²') raises
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+_RETRY_NUM = re.compile(r"[0-9]{1,3}")
+_SIGNING_HEADERS = ("x-slack-request-timestamp", "x-slack-signature")
+_BOLT_HEADERS = ("content-type", "x-slack-retry-num", "x-slack-retry-reason")
+"""All Bolt gets: it also obeys `x-slack-bolt-lazy-only` and `x-slack-bolt-lazy-function-name`, which would skip
+the ack function (and the checks in it) for any request whose sender adds them."""
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -133,6 +143,8 @@ def malformed_reason(body: bytes, content_type: str) -> str | None:
 
 class SlackHttpApp:
     def __init__(self, app: AsyncApp, signing_secret: str, *, readiness: Readiness | None = None) -> None:
+        if not signing_secret:  # an empty key signs anything anyone sends; settings refuse it too
+            raise ValueError("the Slack signing secret is empty: set SLACK_SIGNING_SECRET")
         self._app = app
         self._secret = signing_secret.encode()
         self._readiness = readiness
@@ -168,9 +180,14 @@ class SlackHttpApp:
             await _respond(send, 413, b'{"error":"request too large"}')
             return
         headers: dict[str, str] = {}
+        repeated: set[str] = set()
         for key, value in scope["headers"]:
-            headers[key.decode("latin-1").lower()] = value.decode("latin-1")
-        if not self._signed(body, headers):  # Bolt's own check is off: the body Bolt gets may be re-encoded
+            name = key.decode("latin-1").lower()
+            if name in headers:
+                repeated.add(name)
+            headers[name] = value.decode("latin-1")
+        # Bolt's own check is off: the body Bolt gets may be re-encoded. Two signing headers: which one is meant?
+        if repeated.intersection(_SIGNING_HEADERS) or not self._signed(body, headers):
             await _respond(send, 401, b'{"error":"invalid request"}')
             return
         content_type = headers.get("content-type", "")
@@ -182,8 +199,7 @@ class SlackHttpApp:
             await _respond(send, 400, json.dumps({"error": reason}).encode())
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
-        request = AsyncBoltRequest(body=body.decode("utf-8"), query=query, headers=bolt_headers)
+        request = AsyncBoltRequest(body=body.decode("utf-8"), query=query, headers=bolt_headers(headers))
         await _send_bolt(send, await self._app.async_dispatch(request))
 
     async def _install(self, flow: AsyncOAuthFlow, path: str, scope: Scope, send: Send) -> None:
@@ -200,11 +216,22 @@ class SlackHttpApp:
 
     def _signed(self, body: bytes, headers: dict[str, str]) -> bool:
         """Slack's v0 signature over the raw bytes (slack_sdk's verifier needs UTF-8, which a hostile body is not)."""
-        timestamp = headers.get("x-slack-request-timestamp", "")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > 300:
+        timestamp, signature = (headers.get(name, "") for name in _SIGNING_HEADERS)
+        if not _TIMESTAMP.fullmatch(timestamp) or abs(time.time() - int(timestamp)) > MAX_CLOCK_SKEW_S:
+            return False
+        if not _SIGNATURE.fullmatch(signature):  # compare_digest raises on non-ASCII text
             return False
         digest = hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest("v0=" + digest, headers.get("x-slack-signature", ""))
+        return hmac.compare_digest(("v0=" + digest).encode(), signature.encode())
+
+
+def bolt_headers(headers: dict[str, str]) -> dict[str, str | Sequence[str]]:
+    """The headers Bolt may see: the content type, and Slack's retry headers when they look like Slack's."""
+    passed: dict[str, str | Sequence[str]] = {name: headers[name] for name in _BOLT_HEADERS if name in headers}
+    if not _RETRY_NUM.fullmatch(headers.get("x-slack-retry-num", "")):
+        passed.pop("x-slack-retry-num", None)
+        passed.pop("x-slack-retry-reason", None)
+    return passed
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import string
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -43,6 +44,7 @@ from bot.modals import CONFIRM_CALLBACK, INPUT_ACTION, INPUT_BLOCK, REJECT_CALLB
 from bot.reports import DETAILS_ACTION
 from bot.sandbox import Sandbox, block_actions_payload, sign_request
 from bot.sandbox.payloads import encode_interaction
+from bot.sandbox.signing import signature_for
 from handlers.contracts import TaskRequest, ThreadTask
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, init_schema, model_metadata
@@ -540,6 +542,136 @@ async def test_raw_bytes_with_any_content_type(bot: Bot, body: bytes, content_ty
     else:
         assert_acked(answer, 401)
     assert_nothing_started_or_stored(bot, launches, rows)
+
+
+LATIN1 = st.text(st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=30)
+"""Any header value a server passes on (headers decode as latin-1), bar control characters."""
+NOT_ASCII_DIGITS = st.text(st.sampled_from("0123456789²³¹¼½¾"), min_size=1, max_size=14)
+"""Digits as str.isdigit() sees them: '²'.isdigit() is True, and int('²') raises."""
+
+
+@st.composite
+def timestamp_headers(draw: st.DrawFn, now: int) -> str:
+    kind = draw(st.sampled_from(["fresh", "stale", "digits", "padded", "any"]))
+    if kind == "fresh":
+        return str(now + draw(st.integers(-250, 250)))
+    if kind == "stale":
+        return str(now + draw(st.sampled_from([-1, 1])) * draw(st.integers(400, 10**13)))
+    if kind == "digits":
+        return draw(NOT_ASCII_DIGITS)
+    if kind == "padded":
+        return draw(st.sampled_from([" {}", "{} ", "+{}", "0{}", "{}.0", "{}\xa0"])).format(now)
+    return draw(LATIN1)
+
+
+@st.composite
+def signature_headers(draw: st.DrawFn, body: bytes, timestamp: str) -> str:
+    right = signature_for(SECRET, body, timestamp)
+    kind = draw(st.sampled_from(["right", "right", "upper", "wrong-secret", "cut", "non-ascii", "any"]))
+    if kind == "right":
+        return right
+    if kind == "upper":
+        return right.upper()
+    if kind == "wrong-secret":
+        return signature_for("not-" + SECRET, body, timestamp)
+    if kind == "cut":
+        return right[: draw(st.integers(0, len(right) - 1))]
+    if kind == "non-ascii":
+        return right[:-1] + draw(st.sampled_from("²éÿ\xa0"))
+    return draw(LATIN1)
+
+
+def signing_checks_out(body: bytes, timestamp: str, signature: str, now: int) -> bool:
+    """What Slack's verification accepts: ASCII digits within five minutes, and the right lower-case signature."""
+    fresh = re.fullmatch(r"[0-9]{1,12}", timestamp) is not None and abs(now - int(timestamp)) <= 300
+    return fresh and signature == signature_for(SECRET, body, timestamp)
+
+
+@fuzz(0.15)
+@given(
+    data=st.data(),
+    content_type=st.one_of(CONTENT_TYPES, LATIN1),
+    retry=st.one_of(st.none(), st.sampled_from(["1", "²", "-1", "1e3", "9" * 30]), LATIN1),
+)
+async def test_signing_and_slack_headers_with_any_value(
+    bot: Bot, data: st.DataObject, content_type: str, retry: str | None
+) -> None:
+    """Whatever the timestamp, signature, content type and retry headers say: never a 5xx, 401 unless the
+    signature checks out, and `/ops help` starts and stores nothing."""
+    body, _ = _ops("help")
+    now = int(time.time())
+    timestamp = data.draw(timestamp_headers(now), label="timestamp")
+    signature = data.draw(signature_headers(body, timestamp), label="signature")
+    headers = [
+        (b"x-slack-request-timestamp", timestamp.encode("latin-1")),
+        (b"x-slack-signature", signature.encode("latin-1")),
+        (b"content-type", content_type.encode("latin-1")),
+    ]
+    if retry is not None:
+        headers += [(b"x-slack-retry-num", retry.encode("latin-1")), (b"x-slack-retry-reason", b"http_timeout")]
+    launches, rows = bot.launcher.counts(), bot.rows()
+    started = time.perf_counter()
+    response = await bot.client.post(EVENTS, content=body, headers=headers)
+    answer = Answer(response.status_code, time.perf_counter() - started, response.content)
+    if signing_checks_out(body, timestamp, signature, now):
+        assert_acked(answer, 200, 400)  # 400: the form read as JSON under a JSON content type
+    else:
+        assert_acked(answer, 401)
+    assert_nothing_started_or_stored(bot, launches, rows)
+
+
+async def test_a_superscript_timestamp_is_refused_not_a_500(bot: Bot) -> None:
+    """Found in review: `'²'.isdigit()` is True and `int('²')` raised, a 500 with a traceback."""
+    body, content_type = _ops("help")
+    headers = [
+        (b"x-slack-request-timestamp", "²".encode("latin-1")),
+        (b"x-slack-signature", signature_for(SECRET, body, "²").encode()),
+        (b"content-type", content_type.encode()),
+    ]
+    response = await bot.client.post(EVENTS, content=body, headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"error": "invalid request"}
+
+
+async def test_a_non_ascii_signature_is_refused_not_a_500(bot: Bot) -> None:
+    """`hmac.compare_digest` raises TypeError on non-ASCII text."""
+    body, content_type = _ops("help")
+    signed = sign_request(SECRET, body, int(time.time()), content_type)
+    signed["X-Slack-Signature"] = signed["X-Slack-Signature"][:-1] + "é"
+    headers = [(name.lower().encode(), value.encode("latin-1")) for name, value in signed.items()]
+    response = await bot.client.post(EVENTS, content=body, headers=headers)
+    assert response.status_code == 401
+
+
+async def test_two_signing_headers_are_refused(bot: Bot) -> None:
+    body, content_type = _ops("help")
+    now = int(time.time())
+    signed = sign_request(SECRET, body, now, content_type)
+    # The last of each is the right one: a layer that reads the last header alone would accept the request.
+    headers = [("x-slack-request-timestamp", str(now + 1))] + [(name.lower(), value) for name, value in signed.items()]
+    assert (await bot.client.post(EVENTS, content=body, headers=headers)).status_code == 401
+    assert (await bot.post(body, content_type)).status == 200  # the same request, signed once
+
+
+async def test_bolts_internal_headers_do_not_reach_it(bot: Bot) -> None:
+    """Bolt skips a listener's ack function (and the checks in it) for a request that says `x-slack-bolt-lazy-only`;
+    only Slack's own headers are passed on, so `/ops help` is still answered by its ack."""
+    body, content_type = _ops("help")
+    answer = await bot.post(body, content_type, {"X-Slack-Bolt-Lazy-Only": "1", "X-Slack-Bolt-Lazy-Function-Name": "x"})
+    assert answer.status == 200
+    assert "/ops <request>" in json.loads(answer.body)["text"]
+
+
+def test_the_http_layer_refuses_an_empty_signing_secret(sqlite_engine: Engine) -> None:
+    """An empty key signs whatever anyone sends (defence in depth: settings refuse it first)."""
+    deps = BotDeps(
+        identity=BotIdentity(team_id="T0", bot_user_id="U0", bot_id="B0"),
+        launcher=RecordingLauncher(),
+        guard=SizeGuard(max_chars=200),
+    )
+    app = build_app(signing_secret="x", client=AsyncWebClient(token="xoxb-unused"), deps=deps)
+    with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
+        SlackHttpApp(app, "")
 
 
 # --- what the fuzzer found: minimal cases, to be fixed in product code --------------------------------------
