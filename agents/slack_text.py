@@ -1,0 +1,108 @@
+"""Text from people, models and tools made safe to post as Slack mrkdwn, keeping what it says readable.
+
+Slack reads `<…>` as a control sequence: `<!channel>`, `<!here>`, `<!subteam^S1>` notify people, `<@U1>` and
+`<#C1>` mention, `<https://evil|docs>` is a link whose label hides its target. Escaping `&`, `<` and `>` as
+entities (Slack's own rule) turns every one of them into the text it was. Beyond that:
+
+- **Bare URLs.** Slack links `https://…` written as plain text. A word joiner (U+2060, invisible) after the
+  scheme's colon keeps the text as written but not live, so nothing opsgate posts from untrusted text is a link;
+  to open one, a person copies it by hand. Text without a scheme (`evil.com`) may still be linked by Slack, but
+  its label is then its target: it cannot disguise where it leads.
+- **Code.** Untrusted text never opens or closes a code block: in running text and inside ```` ``` ```` blocks, a
+  zero-width space goes between two backticks and outside a backtick at either end, so ```` ``` ```` cannot form.
+  Inline code cannot hold a backtick at all, so one shows there as the look-alike `ˋ` (U+02CB).
+- **The model's answer** keeps its mrkdwn (`*bold*`, `` `code` ``, fences): only `&<>` and URLs are treated.
+
+Where opsgate puts its own markup (an approver's `<@U…>`, emoji, backticks around a tool name) around untrusted
+text, the untrusted part alone goes through these functions, at the point where it is inserted; `mention` builds
+the markup for a known id. Limits apply to the output, so escaping never pushes a text past a Slack limit and a
+cut never drops a closing fence. This lives in `agents` because it is pure string code that both the worker's
+handlers (thread lines they compose) and the bot (Block Kit) need, and `agents` is the package both may import.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+__all__ = ["code_block", "escape", "escape_answer", "inline_code", "mention", "no_broadcasts", "quote"]
+
+_ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}):(?=//)|(?<![a-z0-9+.-])(mailto|tel):(?=\S)")
+_BACKTICK_PAIR = re.compile(r"`(?=`)")
+_WORD_JOINER = "\u2060"
+_ZERO_WIDTH_SPACE = "\u200b"
+_LOOKALIKE_BACKTICK = "\u02cb"
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+_GROUP_ID = re.compile(r"S[A-Z0-9]{1,20}")
+_BROADCAST = re.compile(r"<(!(?:channel|here|everyone)\b[^>]*)>", re.IGNORECASE)
+
+
+def _entities_and_links(text: str) -> str:
+    return _SCHEME.sub(lambda m: f"{m.group(0)}{_WORD_JOINER}", text.translate(_ENTITIES))
+
+
+def _no_fences(text: str) -> str:
+    """No two backticks side by side, and none at either end where opsgate's own markup may follow."""
+    text = _BACKTICK_PAIR.sub("`" + _ZERO_WIDTH_SPACE, text)
+    if text.startswith("`"):
+        text = _ZERO_WIDTH_SPACE + text
+    if text.endswith("`"):
+        text += _ZERO_WIDTH_SPACE
+    return text
+
+
+def _fit(text: str, render: Callable[[str], str], limit: int | None) -> str:
+    """`render(text)` within `limit` characters, cutting the raw text (with "…") rather than the result."""
+    out = render(text)
+    if limit is None or len(out) <= limit:
+        return out
+    low, high = 0, len(text) - 1  # the longest prefix whose rendering, with "…", fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(render(text[:middle] + "…")) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return render(text[:low] + "…")
+
+
+def escape(text: str, limit: int | None = None) -> str:
+    """Untrusted text inside opsgate's mrkdwn: no mention, broadcast, link or code fence of its own."""
+    return _fit(text, lambda t: _no_fences(_entities_and_links(t)), limit)
+
+
+def escape_answer(text: str, limit: int | None = None) -> str:
+    """The model's answer: its formatting kept (bold, code, fences), its mentions, broadcasts and links not."""
+    return _fit(text, _entities_and_links, limit)
+
+
+def inline_code(text: str, limit: int | None = None) -> str:
+    """`text` as one inline code span: on one line, backticks shown as a look-alike."""
+    flat = " ".join(text.replace("`", _LOOKALIKE_BACKTICK).splitlines())
+    return _fit(flat, lambda t: f"`{_entities_and_links(t) or ' '}`", limit)
+
+
+def code_block(text: str, limit: int | None = None) -> str:
+    """`text` as a ```` ``` ```` block it cannot close early: it ends where opsgate ends it."""
+    return _fit(text, lambda t: f"```{_no_fences(_entities_and_links(t)) or ' '}```", limit)
+
+
+def quote(text: str, limit: int | None = None) -> str:
+    """Untrusted text as a block quote, every line escaped."""
+    return _fit(text, lambda t: "\n".join("> " + escape(line) for line in t.splitlines() or [""]), limit)
+
+
+def mention(slack_id: str) -> str:
+    """A mention opsgate means: `<@U…>` for a user id, `<!subteam^S…>` for a user group; anything else as text."""
+    if _USER_ID.fullmatch(slack_id):
+        return f"<@{slack_id}>"
+    if _GROUP_ID.fullmatch(slack_id):
+        return f"<!subteam^{slack_id}>"
+    return escape(slack_id, 40)
+
+
+def no_broadcasts(text: str) -> str:
+    """A last net for whole messages: opsgate never notifies a channel, so `<!channel>`, `<!here>` and
+    `<!everyone>` are shown as text wherever they come from (escaping at insertion is the defence; this is not)."""
+    return _BROADCAST.sub(lambda m: f"&lt;{m.group(1)}&gt;", text) if "<!" in text else text
