@@ -1,9 +1,14 @@
-"""Block Kit for what people see of a task; kept within Slack's limits (see NOTES: section text 3000)."""
+"""Block Kit for what people see of a task; kept within Slack's limits (see NOTES: section text 3000).
+
+The request and the status detail are escaped here (agents.slack_text); a thread reply arrives composed, its
+untrusted parts escaped where the worker put them in.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from agents.slack_text import escape, escape_answer, inline_code, mention, quote
 from handlers.contracts import TaskPhase, TaskView
 
 __all__ = ["CANCEL_ACTION", "RETRY_ACTION", "SECTION_LIMIT", "clip", "reply_blocks", "root_blocks"]
@@ -28,25 +33,19 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _quote(text: str) -> str:
-    return "\n".join("> " + line for line in text.splitlines() or [""])
-
-
 def root_blocks(view: TaskView) -> tuple[str, list[dict[str, Any]]]:
     emoji, label = _PHASE[view.phase]
     status = f"{emoji} *{label}*"
     if view.phase in (TaskPhase.PLANNING, TaskPhase.RUNNING) and view.max_steps:
         status += f" · step {view.step}/{view.max_steps}"
-    if view.detail:
-        status += f" · {view.detail}"
-    fallback = clip(f"{label}: {view.request}", 3000)
+    if view.detail:  # worker-composed (a tool name in backticks): its formatting is kept, any `<…>` escaped
+        status += f" · {escape_answer(view.detail)}"
+    fallback = f"{label}: {escape(view.request, 3000 - len(label) - 2)}"
+    requested = f"requested by {mention(view.requester)} · task {inline_code(view.task_id)}"
     blocks: list[dict[str, Any]] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(_quote(view.request), SECTION_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": quote(view.request, SECTION_LIMIT)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(status, SECTION_LIMIT)}},
-        {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"requested by <@{view.requester}> · task `{view.task_id}`"}],
-        },
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": requested}]},
     ]
     # Slash commands do not work inside threads: the root carries what one can do about the task.
     if view.phase in _RUNNING:
@@ -79,7 +78,7 @@ def _button(text: str, action_id: str, value: str, style: str, *, confirm: bool 
 
 
 def reply_blocks(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """A long answer split over several sections, each within the section limit."""
+    """A long answer split over several sections, each within the section limit; `text` arrives escaped."""
     chunks = [text[i : i + SECTION_LIMIT] for i in range(0, min(len(text), SECTION_LIMIT * 10), SECTION_LIMIT)]
     blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks or [" "]]
     return clip(text, 3000), blocks

@@ -1,6 +1,9 @@
 """The approval card: pure functions from `ApprovalCard` to Block Kit, within Slack's limits.
 
-Button values carry only the approval id; the card never shows or holds the task's awakeable.
+Button values carry only the approval id; the card never shows or holds the task's awakeable. Everything on the
+card that came from the model, a tool or a person (arguments, target, dry run, reasons, rationale, a rejection
+reason) is escaped where it is inserted (agents.slack_text): the surface approvers trust shows no mention, ping,
+link or code fence that opsgate did not put there.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agents.guardrails import GuardrailsConfig, InputGuardrails
+from agents.slack_text import code_block, escape, inline_code, mention, quote
 from approvals import Tier
 from bot.blocks import SECTION_LIMIT, clip
 from handlers.approval_contracts import ApprovalCard, ApprovalStatus
@@ -41,7 +45,7 @@ def _when(epoch: float) -> str:
 
 
 def _who(ids: list[str]) -> str:
-    return ", ".join(f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>" for i in ids) or "nobody"
+    return ", ".join(mention(i) for i in ids) or "nobody"
 
 
 @functools.cache
@@ -54,14 +58,14 @@ def _arguments(card: ApprovalCard) -> str:
     text = _redactor().check(json.dumps(card.arguments, indent=2, ensure_ascii=False, sort_keys=True)).text
     if len(text) > ARGUMENTS_LIMIT:
         text = text[:ARGUMENTS_LIMIT] + f"\n… (truncated: {len(text)} characters; see task {card.task_id})"
-    return f"```{text}```"
+    return code_block(text, SECTION_LIMIT)
 
 
 def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
-    what = f"`{card.tool}`" + (f" on `{card.target}`" if card.target else "")
+    what = inline_code(card.tool, 80) + (f" on {inline_code(card.target, 200)}" if card.target else "")
     yes = sum(1 for v in card.votes if v.approve)
     fields = [
-        f"*Requested by*\n<@{card.requester}>",
+        f"*Requested by*\n{mention(card.requester)}",
         f"*Reversible*\n{'yes' if card.reversible else 'no'}",
         f"*Approvals*\n{yes} of {card.quorum}",
         f"*Expires*\n{_when(card.expires_at)}",
@@ -70,17 +74,17 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         {"type": "header", "text": {"type": "plain_text", "text": clip(f"Approval needed: {card.tool}", 150)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"{_BADGE[card.tier]} · {what}", SECTION_LIMIT)}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
-        {"type": "section", "text": {"type": "mrkdwn", "text": clip(_arguments(card), SECTION_LIMIT)}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _arguments(card)}},
     ]
     if card.preview:
-        preview = clip(_redactor().check(card.preview).text, ARGUMENTS_LIMIT)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:*\n```{preview}```"}})
-    why = "\n".join(f"• {reason}" for reason in card.reasons)
+        preview = code_block(_redactor().check(card.preview).text, ARGUMENTS_LIMIT)
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:*\n{preview}"}})
+    why = "\n".join(f"• {escape(reason, 500)}" for reason in card.reasons)
     if why:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip("*Why:*\n" + why, SECTION_LIMIT)}})
     context = []
     if card.rationale:
-        context.append(f"Agent: {clip(card.rationale, 400)}")
+        context.append(f"Agent: {escape(card.rationale, 400)}")
     if card.confidence is not None:
         context.append(f"confidence {card.confidence:.0%}")
     context.append(f"approvers: {_who(card.approvers)}")
@@ -104,12 +108,13 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         if card.decided_at:
             outcome += f" · {_when(card.decided_at)}"
         if card.reason and card.status is not ApprovalStatus.APPROVED:
-            outcome += f"\n> {clip(card.reason, 500)}"
+            outcome += "\n" + quote(card.reason, 500)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(outcome, SECTION_LIMIT)}})
+    tool = escape(card.tool, 80)
     fallback = (
-        f"{_BADGE[card.tier]}: {card.tool} needs approval"
+        f"{_BADGE[card.tier]}: {tool} needs approval"
         if card.status is ApprovalStatus.PENDING
-        else (f"{card.tool}: {card.status.value}")
+        else f"{tool}: {card.status.value}"
     )
     return fallback, blocks
 

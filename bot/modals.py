@@ -1,10 +1,13 @@
-"""Modals of the approval flow: a reason for a rejection, the typed target for a critical approval."""
+"""Modals of the approval flow: a reason for a rejection, the typed target for a critical approval.
+
+The tool and the target (the model's) are shown as escaped inline code (agents.slack_text)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+from agents.slack_text import inline_code
 from bot.blocks import clip
 from handlers.approval_contracts import ApprovalCard
 
@@ -39,7 +42,7 @@ def _modal(
 
 
 def reject_modal(card: ApprovalCard, channel: str) -> dict[str, Any]:
-    what = f"`{card.tool}`" + (f" on `{card.target}`" if card.target else "")
+    what = inline_code(card.tool, 80) + (f" on {inline_code(card.target, 200)}" if card.target else "")
     return _modal(
         REJECT_CALLBACK,
         card,
@@ -59,6 +62,7 @@ def confirm_modal(card: ApprovalCard, channel: str) -> dict[str, Any]:
         channel,
         "Confirm critical action",
         "Approve",
-        f":red_circle: This is a critical action: `{card.tool}` on `{target}`. Type `{target}` to approve it.",
+        f":red_circle: This is a critical action: {inline_code(card.tool, 80)} on {inline_code(target, 200)}. "
+        f"Type {inline_code(target, 200)} to approve it.",
         "Target name",
     )

@@ -1,4 +1,9 @@
-"""The Slack adapter behind the worker's `ThreadNotifier` port."""
+"""The Slack adapter behind the worker's `ThreadNotifier` port.
+
+Untrusted values that arrive as fields (a task view, a card, a summary, a `post_message` text) are escaped by the
+Block Kit builders; free-form thread texts arrive composed by the worker, escaped where it inserted untrusted
+parts. Every message then passes `no_broadcasts`, a net for anything missed: opsgate never pings a channel.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from agents.slack_text import escape_answer, no_broadcasts
 from bot.blocks import reply_blocks, root_blocks
 from bot.cards import approval_blocks
 from bot.reports import digest_blocks, digest_chart_png, summary_blocks
@@ -28,6 +34,16 @@ def _translate(exc: SlackApiError, channel: str) -> Exception:
     if error in _UNAVAILABLE:
         return ChannelUnavailable(channel, str(error))
     return exc
+
+
+def _without_broadcasts(value: Any) -> Any:
+    if isinstance(value, str):
+        return no_broadcasts(value)
+    if isinstance(value, list):
+        return [_without_broadcasts(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_broadcasts(item) for key, item in value.items()}
+    return value
 
 
 class SlackNotifier:
@@ -57,8 +73,9 @@ class SlackNotifier:
         return {"token": await self._workspaces.token_for(self._team_id)}
 
     async def post(self, channel: str, text: str) -> str:
-        """A plain message in a channel (the `post_message` tool's port); returns its ts."""
-        _, ts = await self._post(channel, None, text, [])
+        """A plain message in a channel (the `post_message` tool's port), as the model wrote it but with no live
+        mention, ping or link; returns its ts."""
+        _, ts = await self._post(channel, None, escape_answer(text), [])
         return ts
 
     async def _post(
@@ -66,7 +83,11 @@ class SlackNotifier:
     ) -> tuple[str, str]:
         try:
             response = await self._client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=text, blocks=blocks, **await self._token()
+                channel=channel,
+                thread_ts=thread_ts,
+                text=no_broadcasts(text),
+                blocks=_without_broadcasts(blocks),
+                **await self._token(),
             )
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
@@ -74,7 +95,13 @@ class SlackNotifier:
 
     async def _update(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         try:
-            await self._client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks, **await self._token())
+            await self._client.chat_update(
+                channel=channel,
+                ts=ts,
+                text=no_broadcasts(text),
+                blocks=_without_broadcasts(blocks),
+                **await self._token(),
+            )
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
 
@@ -89,7 +116,7 @@ class SlackNotifier:
         await self._post(ref.channel, ref.ts, *reply_blocks(text))
 
     async def tell_requester(self, response_url: str, text: str) -> None:
-        response = await AsyncWebhookClient(response_url).send(text=text, response_type="ephemeral")
+        response = await AsyncWebhookClient(response_url).send(text=no_broadcasts(text), response_type="ephemeral")
         if response.status_code == 429:
             raise SlackRetryLater(float(response.headers.get("Retry-After", "1")))
         if response.status_code >= 500:

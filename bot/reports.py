@@ -2,7 +2,8 @@
 
 Pure functions from the report models to Block Kit (and the digest's chart as PNG bytes), kept within Slack's
 limits by construction: long lists are cut with "and N more", and the digest shrinks its lists until the whole
-message fits under `msg_blocks_too_long`, since the worker's numbers are whatever the period produced.
+message fits under `msg_blocks_too_long`, since the worker's numbers are whatever the period produced. Names,
+errors and excerpts are the model's, tools' and people's: escaped with agents.slack_text where they are inserted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from agents.slack_text import escape, inline_code
 from bot.blocks import SECTION_LIMIT, clip
 from handlers.report_contracts import ApprovalWait, DigestReport, StepNode, TraceSummary, UsageLine
 
@@ -55,7 +57,6 @@ _DECISION = {
 }
 _SLACK_ID = re.compile(r"[UWS][A-Z0-9]*[0-9][A-Z0-9]*")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]*[0-9][A-Z0-9]*")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
 def human_duration(seconds: float) -> str:
@@ -74,13 +75,8 @@ def human_duration(seconds: float) -> str:
     return f"{big} {units[0]}" + (f" {small} {units[1]}" if small else "")
 
 
-def _escape(text: str) -> str:
-    return text.translate(_ESCAPES)
-
-
 def _code(text: str, limit: int = 60) -> str:
-    safe = _escape(clip(text, limit).replace("`", "'"))
-    return f"`{safe}`"
+    return inline_code(clip(text, limit))
 
 
 def _count(n: int, noun: str) -> str:
@@ -98,13 +94,13 @@ def _who(ids: list[str]) -> str:
     def one(i: str) -> str:
         if _SLACK_ID.fullmatch(i):
             return f"<!subteam^{i}>" if i.startswith("S") else f"<@{i}>"
-        return _escape(clip(i, 40))
+        return escape(clip(i, 40))
 
     return ", ".join(one(i) for i in ids)
 
 
 def _outcome(outcome: str) -> tuple[str, str]:
-    return _OUTCOME.get(outcome, (":grey_question:", _escape(clip(outcome, 40)).capitalize()))
+    return _OUTCOME.get(outcome, (":grey_question:", escape(clip(outcome, 40)).capitalize()))
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -134,7 +130,7 @@ def _tokens(input_tokens: int, output_tokens: int) -> str:
 
 def _approval_line(wait: ApprovalWait) -> str:
     emoji = _DECISION.get(wait.outcome, ":grey_question:")
-    text = f"{emoji} {_code(wait.tool)} {_escape(clip(wait.outcome, 40))}"
+    text = f"{emoji} {_code(wait.tool)} {escape(clip(wait.outcome, 40))}"
     if wait.outcome == "pending":
         return text + f" · waiting {human_duration(wait.waited_s)}"
     if wait.deciders:
@@ -146,8 +142,8 @@ def _tool_error(error: str) -> str:
     """ "tool: what went wrong" with the tool as code, so the eye finds which tool failed."""
     tool, colon, what = error.partition(": ")
     if colon and tool and " " not in tool:
-        return f"{_code(tool)} {_escape(clip(what, 200))}"
-    return _escape(clip(error, 200))
+        return f"{_code(tool)} {escape(clip(what, 200))}"
+    return escape(clip(error, 200))
 
 
 def summary_blocks(summary: TraceSummary) -> tuple[str, list[dict[str, Any]]]:
@@ -156,7 +152,7 @@ def summary_blocks(summary: TraceSummary) -> tuple[str, list[dict[str, Any]]]:
     duration = human_duration(summary.duration_s)
     head = f"{emoji} *{label}* in {duration}"
     if summary.error:
-        head += "\n> " + _escape(clip(summary.error, 500)).replace("\n", "\n> ")
+        head += "\n> " + escape(clip(summary.error, 500)).replace("\n", "\n> ")
     tools = _count(summary.tool_calls, "call") + (
         f", {len(summary.tool_errors):,} failed" if summary.tool_errors else ""
     )
@@ -236,7 +232,7 @@ def _walk(steps: list[StepNode]) -> Iterator[tuple[StepNode, int, str, str]]:
 
 def _step_line(node: StepNode, depth: int, guides: str, connector: str) -> str:
     deep = f"[{depth}] " if depth > MAX_INDENT else ""
-    name = _escape(clip(node.name, 80))
+    name = escape(clip(node.name, 80))
     if node.kind in ("task", "agent"):
         name = f"*{name}*"
     parts = [f"{guides}{connector}{deep}{name}", human_duration(node.duration_ms / 1000)]
@@ -245,7 +241,7 @@ def _step_line(node: StepNode, depth: int, guides: str, connector: str) -> str:
     if node.cost_usd:
         parts.append(_usd(node.cost_usd))
     if node.status == "error":
-        parts.append(":x: error" + (f": {_escape(clip(node.error, 150))}" if node.error else ""))
+        parts.append(":x: error" + (f": {escape(clip(node.error, 150))}" if node.error else ""))
     return clip(" · ".join(parts), 600)
 
 
@@ -318,7 +314,7 @@ def _digest_sections(report: DigestReport, limit: int) -> list[str]:
     counts = sorted(report.tasks, key=lambda c: (order.get(c.outcome, len(order)), c.outcome))
     tasks = (
         f"*Tasks* · {report.total_tasks:,} in all\n"
-        + " · ".join(f"{_outcome(c.outcome)[0]} {_escape(clip(c.outcome, 40))} {c.tasks:,}" for c in counts)
+        + " · ".join(f"{_outcome(c.outcome)[0]} {escape(clip(c.outcome, 40))} {c.tasks:,}" for c in counts)
         if report.total_tasks
         else "*Tasks*\n_no tasks this period_"
     )
@@ -343,11 +339,10 @@ def _digest_sections(report: DigestReport, limit: int) -> list[str]:
     rules = sorted(report.guardrail_blocks, key=lambda g: (-g.blocks, g.rule))
     slow = sorted(report.slowest, key=lambda s: (-s.seconds, s.task_id))
     slow_lines = [
-        f"{_code(s.task_id, 40)} · {s.seconds:,.1f} s · {_escape(clip(s.outcome, 40))}"
-        f" · _{_escape(clip(s.excerpt, 80))}_"
+        f"{_code(s.task_id, 40)} · {s.seconds:,.1f} s · {escape(clip(s.outcome, 40))} · _{escape(clip(s.excerpt, 80))}_"
         for s in slow
     ]
-    heads = [f"{_code(h.task_id, 40)} · seq {h.seq:,} · `{_escape(h.row_hash[:12])}`" for h in report.chain_heads]
+    heads = [f"{_code(h.task_id, 40)} · seq {h.seq:,} · `{escape(h.row_hash[:12])}`" for h in report.chain_heads]
     return [
         tasks,
         approvals,
@@ -356,7 +351,7 @@ def _digest_sections(report: DigestReport, limit: int) -> list[str]:
             f"Cost by agent · {_usd(report.total_cost_usd)} in all", _usage_lines(report.by_agent), "no model calls"
         ),
         bullets("Cost by task type", _usage_lines(report.by_task_type), "no model calls"),
-        bullets("Guardrail blocks", [f"{_escape(clip(g.rule, 60))} · {g.blocks:,}" for g in rules], "none"),
+        bullets("Guardrail blocks", [f"{escape(clip(g.rule, 60))} · {g.blocks:,}" for g in rules], "none"),
         bullets("Slowest tasks", slow_lines, "no tasks"),
         bullets("Audit chain heads", heads, "no audit rows"),
     ]
@@ -364,7 +359,7 @@ def _digest_sections(report: DigestReport, limit: int) -> list[str]:
 
 def digest_blocks(report: DigestReport) -> tuple[str, list[dict[str, Any]]]:
     """The digest message; its lists shrink (10, 5, 3, 1 lines) until the whole message fits Slack's total."""
-    where = f"<#{report.channel}>" if _CHANNEL_ID.fullmatch(report.channel) else _escape(clip(report.channel, 80))
+    where = f"<#{report.channel}>" if _CHANNEL_ID.fullmatch(report.channel) else escape(clip(report.channel, 80))
     period = f"{_utc(report.period_start)} – {_utc(report.period_end)} UTC · {where}"
     blocks: list[dict[str, Any]] = []
     for limit in (10, 5, 3, 1):

@@ -17,6 +17,7 @@ import restate
 from pydantic import BaseModel, ConfigDict, Field
 from restate import ObjectContext, ObjectSharedContext
 
+from agents.slack_text import inline_code
 from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
 from handlers.approval_contracts import (
     APPROVAL_OBJECT,
@@ -262,7 +263,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             refusal = "You already voted on this approval."
         if not refusal and request.approve and decision.confirm and not _confirmed(request, state):
             target = state.request.action.target or state.request.action.tool
-            refusal = f"To approve, type the exact target name `{target}` in the confirmation."
+            refusal = f"To approve, type the exact target name {inline_code(target, 200)} in the confirmation."
         if refusal:
             await audit(
                 ctx,
@@ -311,7 +312,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         if state is None or state.status.final:
             return
         names = " ".join(_mention(a) for a in state.request.decision.approvers) or "approvers"
-        text = f":alarm_clock: {names}: the approval for `{state.request.action.tool}` expires soon."
+        text = f":alarm_clock: {names}: the approval for {inline_code(state.request.action.tool, 80)} expires soon."
         await slack_step(
             ctx, "slack: reminder", notifier(state).post_in_thread, state.request.channel, state.request.thread_ts, text
         )
@@ -326,7 +327,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         target = state.request.decision.escalate_to
         if target:
             tool = state.request.action.tool
-            text = f":rotating_light: {_mention(target)}: the approval for `{tool}` expired undecided."
+            text = f":rotating_light: {_mention(target)}: the approval for {inline_code(tool, 80)} expired undecided."
             await slack_step(
                 ctx,
                 "slack: escalate",

@@ -25,6 +25,7 @@ from agents.loop import AgentProgress, ToolVerdict
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
 from agents.resilience import CircuitOpenError
+from agents.slack_text import escape
 from agents.spec import AgentSpec
 from agents.team import DELEGATE, AgentResult, AgentTask, Artifact, parse_handoffs, render_results
 from agents.tools import ToolCallContext, ToolError, ToolResult
@@ -331,7 +332,7 @@ class DurableAgentRuntime:
         tasks = parse_handoffs(call, self._scope or self._request.task_id, turn, self._agent.delegates)
         if isinstance(tasks, str):
             return ToolResult(content=tasks, is_error=True)
-        lines = "\n".join(f"• *{task.type}*: {task.objective[:200]}" for task in tasks)
+        lines = "\n".join(f"• *{escape(task.type, 80)}*: {escape(task.objective, 200)}" for task in tasks)
         await slack_step(
             self._ctx, f"slack: handoff {call.id}", self._deps.notifier.reply, self._root, f"Handing off:\n{lines}"
         )

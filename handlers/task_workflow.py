@@ -20,6 +20,7 @@ import restate
 from restate import RunOptions, TerminalError, WorkflowContext, WorkflowSharedContext
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
+from agents.slack_text import escape_answer
 from handlers.contracts import (
     TASK_DONE,
     TASK_INFO,
@@ -106,7 +107,11 @@ class _TaskRun:
     async def _tell_requester(self, text: str) -> None:
         try:
             await slack_step(
-                self.ctx, "slack: tell requester", self.deps.notifier.tell_requester, self.request.response_url, text
+                self.ctx,
+                "slack: tell requester",
+                self.deps.notifier.tell_requester,
+                self.request.response_url,
+                escape_answer(text),
             )
         except TerminalError as exc:
             log.error("could not tell the requester of %s either: %s", self.request.task_id, exc.message)
@@ -269,7 +274,7 @@ class _TaskRun:
         self, root: ThreadRef, phase: TaskPhase, message: str, started: float, *, error: str | None
     ) -> None:
         self.view = self.view.model_copy(update={"phase": phase, "detail": ""})
-        await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, message)
+        await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, escape_answer(message))
         await self._post_summary(root, phase, started, error)
         await slack_step(self.ctx, "slack: final status", self.deps.notifier.update_root, root, self.view)
         await self._record(TaskStatus(phase), outcome=message[:2000])

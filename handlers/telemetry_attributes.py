@@ -12,6 +12,7 @@ from __future__ import annotations
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
 from agents.resilience import BreakerRegistry
+from agents.slack_text import escape, inline_code
 from agents.tools import ToolResult, ToolSpec
 
 __all__ = [
@@ -117,13 +118,13 @@ def model_failure(error: ModelError) -> str:
 
 
 def tool_error_notice(tool: str, result: ToolResult) -> str:
-    """One thread line per tool error, saying who has to act."""
-    detail = result.content if len(result.content) <= 300 else result.content[:299] + "…"
+    """One thread line per tool error, saying who has to act; the tool's own words escaped (agents.slack_text)."""
+    detail, tool = escape(result.content, 300), inline_code(tool, 80)
     if result.error_kind == "unknown_outcome":
         return (
-            f":warning: `{tool}` was interrupted mid-call and cannot safely be run again, so its outcome is "
+            f":warning: {tool} was interrupted mid-call and cannot safely be run again, so its outcome is "
             "unknown. Please check by hand whether it happened."
         )
     if result.error_kind == "unavailable":
-        return f":x: `{tool}` is failing; the agent was told not to use it again in this task. {detail}"
-    return f":warning: `{tool}` returned an error; the agent was told and may try other arguments: {detail}"
+        return f":x: {tool} is failing; the agent was told not to use it again in this task. {detail}"
+    return f":warning: {tool} returned an error; the agent was told and may try other arguments: {detail}"

@@ -19,6 +19,7 @@ from restate import RestateDurableFuture, RunOptions, TerminalError
 
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
+from agents.slack_text import escape, inline_code
 from agents.spec import AgentSpec
 from approvals import Decision, Handling, PolicyContext, ProposedAction, action_hash, risk_for
 from handlers.approval_contracts import (
@@ -197,7 +198,8 @@ class ToolGateStep:
     async def _without_approval(self, call: ToolUseBlock, review: GateReview) -> ToolVerdict:
         decision = review.decision
         if review.verdict.allowed and decision is not None and decision.handling == Handling.RUN_AND_LOG:
-            text = f":memo: Running `{call.name}` ({decision.tier.value} risk): {'; '.join(decision.reasons)}"
+            reasons = escape("; ".join(decision.reasons), 2000)
+            text = f":memo: Running {inline_code(call.name, 80)} ({decision.tier.value} risk): {reasons}"
             await slack_step(self._ctx, f"slack: log {call.id}", self._deps.notifier.reply, self._root, text)
         return review.verdict
 

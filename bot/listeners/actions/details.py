@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agents.slack_text import inline_code
 from bot.reports import DETAILS_ACTION, details_view
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             return
         summary = await asyncio.to_thread(reports.summary, task_id)
         if summary is None:
-            await respond(response_type="ephemeral", replace_original=False, text=f"I don't know a task `{task_id}`.")
+            text = f"I don't know a task {inline_code(task_id, 82)}."
+            await respond(response_type="ephemeral", replace_original=False, text=text)
             return
         steps = await asyncio.to_thread(reports.steps, task_id)
         try:

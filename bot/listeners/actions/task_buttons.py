@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
+from agents.slack_text import inline_code
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.listeners.commands.ops import SlashCommand, answer_ops
 from bot.listeners.commands.subcommands import cancel
@@ -59,9 +60,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         reports = deps.reports
         text = await asyncio.to_thread(reports.request_text, task_id) if reports is not None else None
         if text is None:
-            await respond(
-                response_type="ephemeral", replace_original=False, text=f"I can't find the request of `{task_id}`."
-            )
+            missing = f"I can't find the request of {inline_code(task_id, 82)}."
+            await respond(response_type="ephemeral", replace_original=False, text=missing)
             return
         answer = await answer_ops(command.model_copy(update={"text": text}).model_dump(), deps)
         await respond(response_type="ephemeral", replace_original=False, text=answer["text"])

@@ -11,9 +11,9 @@ from opentelemetry import propagate, trace
 from pydantic import BaseModel, ConfigDict, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from agents.slack_text import escape, inline_code
 from approvals import eligible_approvers
 from approvals.audit import AuditEvent
-from bot.blocks import clip
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
 from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
@@ -93,7 +93,8 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         return await handler(command, argument, deps)
     if " " not in text and first not in SUBCOMMANDS:
         return {
-            "text": f"I don't know the command `{clip(text, 40)}`. To ask me something, write a sentence.\n\n{HELP}"
+            "text": f"I don't know the command {inline_code(text, 42)}. To ask me something, write a sentence."
+            f"\n\n{HELP}"
         }
     if deps.allowed_users and command.user_id not in eligible_approvers(list(deps.allowed_users), deps.directory):
         return {"text": f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"}
@@ -110,7 +111,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     judged = GuardrailVerdict(stage="input", action=verdict.action, rules=list(verdict.rules))
     if verdict.blocked:
         await audit_block(deps, task_id, command.user_id, judged)
-        return {"text": ":no_entry: I can't take this request: " + "; ".join(verdict.reasons) + "."}
+        return {"text": ":no_entry: I can't take this request: " + escape("; ".join(verdict.reasons), 2000) + "."}
     request = TaskRequest(
         task_id=task_id,
         team_id=command.team_id,
@@ -134,7 +135,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
 
 async def unknown_command(ack: AsyncAck, body: dict[str, Any]) -> None:
     name = str(body.get("command", "this command"))
-    await ack(response_type="ephemeral", text=f"I don't handle `{clip(name, 40)}`. Try `/ops help`.")
+    await ack(response_type="ephemeral", text=f"I don't handle {inline_code(name, 42)}. Try `/ops help`.")
 
 
 async def audit_block(deps: BotDeps, task_id: str, user_id: str, verdict: GuardrailVerdict) -> None:

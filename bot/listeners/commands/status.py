@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from agents.slack_text import escape, inline_code, mention, quote
 from approvals import eligible_approvers
 from bot.reports import human_duration
 from handlers.digest import DigestRequest
@@ -42,7 +43,8 @@ def _age(line: TaskStatusLine) -> str:
 
 def _line(line: TaskStatusLine) -> str:
     emoji = _EMOJI.get(line.status, ":grey_question:")
-    return f"{emoji} `{line.task_id}` *{line.status.replace('_', ' ')}* · {_age(line)} · {line.excerpt}"
+    status = line.status.replace("_", " ")
+    return f"{emoji} {inline_code(line.task_id)} *{escape(status)}* · {_age(line)} · {escape(line.excerpt, 200)}"
 
 
 async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
@@ -57,8 +59,9 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
         return {"text": "*Your recent tasks*, newest first:\n" + "\n".join(_line(line) for line in mine)}
     if not TASK_ID.match(argument):
         return {
-            "text": f'`{argument[:40]}` is not a task id: they look like `t-` and 20 hex digits (the "On it" '
-            "answer and the thread show it). `/ops status` lists yours; to ask about a service, write a sentence."
+            "text": f"{inline_code(argument, 42)} is not a task id: they look like `t-` and 20 hex digits "
+            '(the "On it" answer and the thread show it). `/ops status` lists yours; to ask about a service, '
+            "write a sentence."
         }
     line = await asyncio.to_thread(reports.status, argument)
     if line is None:
@@ -66,7 +69,8 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
     allowed = {line.requester, *eligible_approvers(list(deps.policy.approvers), deps.directory)}
     allowed |= set(eligible_approvers(list(deps.policy.admins), deps.directory))
     if command.user_id not in allowed:
-        return {"text": f"Task `{argument}` belongs to <@{line.requester}>: only they, approvers and admins see it."}
+        owner = mention(line.requester)
+        return {"text": f"Task `{argument}` belongs to {owner}: only they, approvers and admins see it."}
     lines = [
         _line(line),
         f"Step {line.steps} · {line.model_calls} model calls · {line.tool_calls} tool calls"
@@ -75,7 +79,7 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
         f"Last change {human_duration(max(0.0, time.time() - line.updated_at.timestamp()))} ago in <#{line.channel}>.",
     ]
     if line.outcome and line.status in ("done", "failed", "cancelled"):
-        lines.append("> " + line.outcome[:280].replace("\n", " "))
+        lines.append(quote(line.outcome.replace("\n", " "), 282))
     lines.append(await _breakers(deps))
     return {"text": "\n".join(lines)}
 
@@ -112,7 +116,7 @@ async def digest(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
             return {"text": ":warning: The task engine did not accept the digest; nothing was posted. Try again."}
         return {"text": "Posting a digest of the last 24 hours in this channel (one per minute at most)."}
     if argument.strip():
-        return {"text": f"`/ops digest` takes `now` or nothing, not `{argument[:40]}`."}
+        return {"text": f"`/ops digest` takes `now` or nothing, not {inline_code(argument, 42)}."}
     runs = scheduler.next_runs(command.channel_id) if scheduler is not None else []
     if not runs:
         return {

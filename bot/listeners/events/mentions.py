@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agents.slack_text import escape
 from approvals import eligible_approvers
 from bot.launcher import Launch
 from bot.listeners.commands.ops import UNAVAILABLE, UNCERTAIN, audit_block, over_rate, trace_carrier
@@ -87,7 +88,7 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
     judged = GuardrailVerdict(stage="input", action=verdict.action, rules=list(verdict.rules))
     if verdict.blocked:
         await audit_block(deps, task_id, user, judged)
-        return ":no_entry: I can't take this follow-up: " + "; ".join(verdict.reasons) + "."
+        return ":no_entry: I can't take this follow-up: " + escape("; ".join(verdict.reasons), 2000) + "."
     request = follow_up_request(
         task_id, body, event, text=verdict.text, history=history, flags=verdict.reasons if verdict.escalated else ()
     )

@@ -1,0 +1,231 @@
+"""No message opsgate posts carries a mention, broadcast, link or code fence that opsgate did not put there.
+
+The real builders (approval card, thread root, answer, tool-error line, trace summary) get arbitrary untrusted
+text built from the pieces of known attacks; what they post may hold only opsgate's own `<…>` sequences (the
+trusted ids passed in, the card's dates), and each code block ends where the builder ends it. A fullwidth
+`＜!channel＞` sent through the real bot reaches the thread root as typed, not as a live broadcast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slack_sdk.web.async_client import AsyncWebClient
+
+from agents.guardrails import InputGuardrails
+from agents.slack_text import escape_answer
+from agents.tools import ToolResult
+from approvals import Tier
+from bot.app import BotDeps, BotIdentity, build_app
+from bot.blocks import reply_blocks, root_blocks
+from bot.cards import approval_blocks
+from bot.http import SlackHttpApp
+from bot.notifier import SlackNotifier
+from bot.reports import summary_blocks
+from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
+from handlers.approval_contracts import ApprovalCard, ApprovalStatus, Vote
+from handlers.contracts import TaskPhase, TaskView
+from handlers.report_contracts import ApprovalWait, TraceSummary
+from handlers.telemetry_attributes import tool_error_notice
+from opsgate.teamconfig import TeamConfig
+from tests.bot.test_ops_command import SECRET, FakeLauncher
+
+EXAMPLES = max(30, int(os.environ.get("OPSGATE_FUZZ_EXAMPLES", "300")) // 3)
+FRAGMENTS = [
+    "<!channel>",
+    "<!here|here>",
+    "<!everyone>",
+    "<!subteam^S0EVIL>",
+    "<!date^1^{time}|x>",
+    "<@U0EVIL>",
+    "<#C1|x>",
+    "<https://evil.example|approved by security>",
+    "<mailto:a@evil.example|mail>",
+    "https://evil.example/login",
+    "＜!channel＞",
+    "＜@U0EVIL＞",
+    "﹤!here﹥",
+    "```",
+    "`",
+    "&lt;!channel&gt;",
+    "&",
+    "\u200b",
+    "\u2060",
+    "\n",
+    "> ",
+    "*APPROVED*",
+]
+UNTRUSTED = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=10).map("".join)
+REQUESTER, APPROVER, GROUP, DECIDER = "U0ALICE", "U0CAROL", "S0ONCALL", "U0BOB"
+OURS = {f"<@{REQUESTER}>", f"<@{APPROVER}>", f"<!subteam^{GROUP}>", f"<@{DECIDER}>"}
+DATE = re.compile(r"<!date\^\d+\^\{date_short_pretty\} \{time\}\|[0-9: -]+UTC>")
+FENCE = "```"
+LIVE_LINK = re.compile(r"(?i)\b(?:https?|ftp)://|\bmailto:(?!\u2060)")
+
+
+def texts(fallback: str, blocks: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """(kind, text) of every text object Slack renders, and of the fallback that notifications show."""
+    yield "mrkdwn", fallback
+
+    def walk(value: Any) -> Iterator[tuple[str, str]]:
+        if isinstance(value, dict):
+            if value.get("type") in ("mrkdwn", "plain_text") and isinstance(value.get("text"), str):
+                yield value["type"], value["text"]
+            for item in value.values():
+                yield from walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from walk(item)
+
+    yield from walk(blocks)
+
+
+def assert_only_ours(fallback: str, blocks: list[dict[str, Any]]) -> None:
+    for kind, text in texts(fallback, blocks):
+        if kind == "plain_text":  # Slack parses no `<…>` there (emoji only)
+            continue
+        rest = DATE.sub("", text)
+        for token in OURS:
+            rest = rest.replace(token, "")
+        assert "<" not in rest and ">" not in rest.replace("> ", "").replace("\n>", ""), text
+        assert LIVE_LINK.search(rest) is None, text
+
+
+def card(untrusted: str, status: ApprovalStatus) -> ApprovalCard:
+    final = status is not ApprovalStatus.PENDING
+    return ApprovalCard(
+        approval_id="a-1",
+        task_id="t-1",
+        tier=Tier.CRITICAL,
+        tool="post_message",
+        arguments={"channel": untrusted, "text": untrusted, "nested": {"list": [untrusted]}},
+        target=untrusted or None,
+        rationale=untrusted,
+        confidence=0.8,
+        reversible=False,
+        reasons=["Matches rule `deploys`.", untrusted],
+        preview=untrusted or None,
+        requester=REQUESTER,
+        approvers=[APPROVER, GROUP],
+        quorum=1,
+        confirm=True,
+        expires_at=1_767_225_600.0,
+        votes=[Vote(voter=DECIDER, approve=False, reason=untrusted, at=1_767_225_000.0)] if final else [],
+        status=status,
+        decided_by=[DECIDER] if final else [],
+        decided_at=1_767_225_000.0 if final else None,
+        reason=untrusted,
+    )
+
+
+@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@given(UNTRUSTED, st.sampled_from([ApprovalStatus.PENDING, ApprovalStatus.REJECTED]))
+def test_the_approval_card_shows_untrusted_text_as_text(untrusted: str, status: ApprovalStatus) -> None:
+    fallback, blocks = approval_blocks(card(untrusted, status))
+
+    assert_only_ours(fallback, blocks)
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    arguments = next(s for s in sections if s.startswith(FENCE))
+    assert arguments.endswith(FENCE) and arguments.count(FENCE) == 2
+    if untrusted:
+        dry_run = next(s for s in sections if s.startswith("*Dry run:*"))
+        assert dry_run.endswith(FENCE) and dry_run.count(FENCE) == 2
+    others = [text for _, text in texts(fallback, blocks) if text not in (arguments,) and "*Dry run:*" not in text]
+    assert all(FENCE not in text for text in others)
+    assert f"<@{REQUESTER}>" in json.dumps(blocks) and f"<!subteam^{GROUP}>" in json.dumps(blocks)
+
+
+@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@given(UNTRUSTED, UNTRUSTED)
+def test_the_thread_root_the_answer_and_tool_errors_show_it_as_text(untrusted: str, answer: str) -> None:
+    view = TaskView(
+        task_id="t-1",
+        requester=REQUESTER,
+        request=untrusted or "x",
+        phase=TaskPhase.RUNNING,
+        detail="`kubectl_get`" + untrusted,
+    )
+    fallback, blocks = root_blocks(view)
+    assert_only_ours(fallback, blocks)
+    assert all(FENCE not in text for _, text in texts(fallback, blocks) if "kubectl_get" not in text)
+
+    assert_only_ours(*reply_blocks(escape_answer(answer)))
+    notice = tool_error_notice("kubectl_get", ToolResult(content=untrusted, is_error=True))
+    assert_only_ours(*reply_blocks(notice))
+    assert FENCE not in notice
+
+
+@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@given(UNTRUSTED)
+def test_the_trace_summary_shows_it_as_text(untrusted: str) -> None:
+    summary = TraceSummary(
+        task_id="t-1",
+        outcome="failed",
+        duration_s=12.0,
+        model_calls=3,
+        agents=["lead", untrusted],
+        tool_calls=2,
+        tool_errors=[f"kubectl_get: {untrusted}", untrusted],
+        approvals=[ApprovalWait(tool=untrusted, outcome="rejected", waited_s=30.0, deciders=[DECIDER, untrusted])],
+        error=untrusted,
+    )
+    fallback, blocks = summary_blocks(summary)
+
+    assert_only_ours(fallback, blocks)
+    assert all(FENCE not in text for _, text in texts(fallback, blocks))
+
+
+# --- the fullwidth broadcast through the real bot ---------------------------------------------------------------
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    running = Sandbox(signing_secret="unused", rate_limit=False)
+    await running.start()
+    yield running
+    await running.stop()
+
+
+async def test_a_fullwidth_channel_ping_reaches_the_thread_root_as_typed_not_live(sandbox: Sandbox) -> None:
+    launcher = FakeLauncher()
+    team = TeamConfig.default()
+    deps = BotDeps(
+        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
+        launcher=launcher,
+        guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
+    )
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    request = "restart the api in staging ＜!channel＞ and tell ＜@U0BOSS＞ it is <!here> done"
+    body = slash_command_body(
+        user_id=REQUESTER,
+        channel_id="C0OPS",
+        text=request,
+        response_url="http://127.0.0.1:9/response",
+        trigger_id=new_trigger_id(time.time()),
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as bot:
+        ack = await bot.post("/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time())))
+
+    assert ack.status_code == 200 and ack.json()["text"].startswith("On it")
+    [launched] = launcher.requests
+    assert launched.text == request  # the model and the thread see what was typed, not its NFKC form
+    notifier = SlackNotifier(AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url))
+    view = TaskView(task_id=launched.task_id, requester=REQUESTER, request=launched.text, phase=TaskPhase.QUEUED)
+    await notifier.post_root("C0OPS", view)
+
+    [root] = sandbox.state.messages_in("C0OPS")
+    posted = json.dumps({"text": root.text, "blocks": root.blocks}, ensure_ascii=False)
+    for live in ("<!channel>", "<@U0BOSS>", "<!here>"):
+        assert live not in posted
+    assert "＜!channel＞" in posted and "&lt;!here&gt;" in posted
+    assert f"<@{REQUESTER}>" in posted  # opsgate's own mention of the requester stays live
