@@ -3,8 +3,8 @@ on opsgate's own database, with every token encrypted at rest.
 
 The tables are slack_sdk's own (`build_bots_table`, ...), registered with opsgate's models so the migrations and
 the schema test cover them; only the token columns are wider, to hold a Fernet token (an encrypted `xoxb-` token
-is about 165 characters, a rotating one about 300). Tokens are sealed with a key derived from OPSGATE_VAULT_KEY
-(or the signing secret): a copy of the database or a backup holds no usable token. The bot and every worker need
+is about 165 characters, a rotating one about 300). Tokens are sealed with a key derived from OPSGATE_VAULT_KEY: a
+copy of the database or a backup holds no usable token. The bot and every worker need
 the same key; after changing it, each workspace installs again.
 """
 
@@ -47,7 +47,7 @@ STATE_TTL_S = 600  # Slack's own codes live 10 minutes; an install link lasts as
 
 
 class InstallationUnreadable(Exception):
-    """A stored token does not open with this process's key (OPSGATE_VAULT_KEY or the signing secret changed)."""
+    """A stored token does not open with this process's key (OPSGATE_VAULT_KEY changed)."""
 
 
 def installation_tables(
@@ -87,9 +87,9 @@ class SealedToken(sa.TypeDecorator[str]):
             return self.fernet.decrypt(value.encode()).decode()
         except InvalidToken:
             raise InstallationUnreadable(
-                "a stored Slack token does not open with this key: OPSGATE_VAULT_KEY (or SLACK_SIGNING_SECRET, "
-                "which it defaults to) differs from the one it was installed with; set it back, or install the "
-                "app in that workspace again from /slack/install"
+                "a stored Slack token does not open with this key: OPSGATE_VAULT_KEY differs from the one it was "
+                "installed with (before opsgate required a key of its own, that was SLACK_SIGNING_SECRET); set it "
+                "back, or install the app in that workspace again from /slack/install"
             ) from None
 
 

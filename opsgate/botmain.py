@@ -36,6 +36,8 @@ OAUTH_IDENTITY = BotIdentity(team_id="", bot_user_id="", bot_id="")
 
 
 async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp, BotDeps]:
+    # An empty or short signing secret, or no vault key of its own, outside the sandbox: refused before anything.
+    signing_secret, sealer = settings.signing_secret, vault_sealer(settings)
     client = slack_client(settings)
     # OAuth mode has one bot per workspace, found per request: no single identity to fetch.
     identity = OAUTH_IDENTITY if settings.slack_oauth else await fetch_bot_identity(client)
@@ -64,16 +66,16 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client))},
         audit=AuditLog(engine),
         tasks=TaskStore(engine),
-        sealer=vault_sealer(settings),
+        sealer=sealer,
         ledger=SqlBudgetLedger(engine),
         requests_per_user=team.commands.requests_per_user,
         requests_per_channel=team.commands.requests_per_channel,
         reports=TaskReporter(engine),
         digests=DigestScheduler(list(team.digests), launcher),
     )
-    app = build_app(signing_secret=settings.signing_secret, client=client, deps=deps, oauth=oauth)
+    app = build_app(signing_secret=signing_secret, client=client, deps=deps, oauth=oauth)
     readiness = bot_readiness(launcher, engine, identity, oauth)
-    return SlackHttpApp(app, settings.signing_secret, readiness=readiness), deps
+    return SlackHttpApp(app, signing_secret, readiness=readiness), deps
 
 
 def bot_readiness(

@@ -32,9 +32,10 @@ from handlers.digest import DIGEST_OBJECT
 from handlers.health import WORKER_HEALTH
 from handlers.switches import SWITCHES_OBJECT
 from opsgate.db import alembic_config, create_db_engine, normalize_database_url
-from opsgate.settings import Settings, SettingsError, load_settings
+from opsgate.settings import VAULT_KEY_HOW, Settings, SettingsError, load_settings
 from opsgate.slack import BOT_SCOPES, slack_client
 from opsgate.teamconfig import TeamConfig, TeamConfigError, load_team_config
+from opsgate.vault import VAULT_KEY_FILE
 
 __all__ = ["BOT_SCOPES", "CheckResult", "Status", "doctor_main", "format_report", "run_doctor"]
 
@@ -80,6 +81,32 @@ def describe_settings(settings: Settings) -> CheckResult:
         slack = f"OAuth installs, {settings.slack_mode} mode"
     model = settings.model if settings.anthropic_api_key else "offline"
     return ok("settings", f"loaded (Slack: {slack}; model: {model}; database: {_shown_url(settings.database_url)})")
+
+
+def check_secrets(settings: Settings) -> list[CheckResult]:
+    """The signing secret and the vault key, which the bot and the worker refuse to start without (outside the
+    sandbox); nothing is generated here."""
+    results = []
+    try:
+        secret = settings.signing_secret
+    except SettingsError as exc:
+        results.append(fail("signing secret", exc.problem, exc.fix))
+    else:
+        results.append(ok("signing secret", "the sandbox's" if settings.sandbox else f"set ({len(secret)} characters)"))
+    try:
+        key = settings.configured_vault_key()
+    except SettingsError as exc:
+        results.append(fail("vault key", exc.problem, exc.fix))
+        return results
+    if key is not None:
+        results.append(ok("vault key", f"set ({len(key)} characters)"))
+    elif settings.slack_is_local:
+        where = settings.data_dir / VAULT_KEY_FILE
+        results.append(ok("vault key", f"not set: the sandbox uses {where} (generated at first start)"))
+    else:
+        detail = "OPSGATE_VAULT_KEY is not set: the bot and the worker refuse to start"
+        results.append(fail("vault key", detail, VAULT_KEY_HOW))
+    return results
 
 
 def check_team_file(path: Path) -> tuple[list[CheckResult], TeamConfig | None]:
@@ -295,14 +322,12 @@ async def check_slack(settings: Settings, timeout: float) -> list[CheckResult]:
         return [ok("slack", "no SLACK_BOT_TOKEN: the local sandbox stands in for Slack (`opsgate up` starts it)")]
     if settings.slack_oauth:  # each workspace's token comes from the installation store; none to test here
         try:
-            settings.signing_secret  # noqa: B018
             settings.require_slack_client_secret()
         except SettingsError as exc:
             return [fail("slack", str(exc))]
         return [ok("slack", "OAuth installs: each workspace adds opsgate from /slack/install")]
-    results: list[CheckResult] = []
+    results: list[CheckResult] = []  # the signing secret is check_secrets'
     try:
-        settings.signing_secret  # noqa: B018  (raises when it is missing)
         if settings.slack_mode == "socket":
             settings.require_socket_mode_token()
     except SettingsError as exc:
@@ -397,7 +422,8 @@ async def collect(settings: Settings, timeout: float) -> list[CheckResult]:
         _bounded("model", check_model(settings, timeout), timeout + 1),
         _bounded("mcp", check_mcp(team, timeout), timeout * 2),
     )
-    return [describe_settings(settings), *team_results, *(result for group in groups for result in group)]
+    results = [describe_settings(settings), *check_secrets(settings), *team_results]
+    return results + [result for group in groups for result in group]
 
 
 def format_report(results: Sequence[CheckResult]) -> str:

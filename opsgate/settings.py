@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlparse
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 __all__ = ["Settings", "SettingsError", "load_settings"]
 
 SANDBOX_SIGNING_SECRET = "sandbox-signing-secret"
+MIN_SECRET_CHARS = 16
+"""The shortest signing secret or vault key accepted outside the sandbox (Slack's signing secrets are 32 hex)."""
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def _env(name: str, *also: str) -> AliasChoices:
@@ -23,7 +27,11 @@ def _env(name: str, *also: str) -> AliasChoices:
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message names the variable and how to set it."""
+    """A setting is missing or malformed; the message names the variable and how to set it (`problem`: `fix`)."""
+
+    def __init__(self, problem: str, fix: str | None = None) -> None:
+        super().__init__(f"{problem}: {fix}" if fix else problem)
+        self.problem, self.fix = problem, fix
 
 
 class Settings(BaseSettings):
@@ -69,8 +77,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, validation_alias=_env("SMTP_USERNAME"))
     smtp_password: SecretStr | None = Field(None, validation_alias=_env("SMTP_PASSWORD"))
 
-    # Key that seals the personal data of a request on its way from the bot to the worker (the same on both);
-    # unset: derived from the Slack signing secret, so one deployment's bot and worker agree without setup.
+    # Key that seals the personal data of a request on its way from the bot to the worker, and the workspaces' bot
+    # tokens at rest (the same on both, at least 16 characters). Required with Slack; against the local sandbox,
+    # unset means a key generated into the data directory at first start (`vault.key`).
     vault_key: SecretStr | None = Field(None, validation_alias=_env("VAULT_KEY"))
 
     # Telemetry: the gen_ai metrics under the conventions' newer draft names (gen_ai.client.inference.*) instead
@@ -137,6 +146,14 @@ class Settings(BaseSettings):
         return self.slack_bot_token is None and not self.slack_oauth
 
     @property
+    def slack_is_local(self) -> bool:
+        """Slack is the local sandbox: `opsgate up` without tokens, its children and the tests, which point the Web
+        API at this machine. Only then may secrets be short or generated; with Slack itself, each must be set."""
+        if self.sandbox:
+            return True
+        return self.slack_api_url is not None and urlparse(self.slack_api_url).hostname in _LOOPBACK_HOSTS
+
+    @property
     def slack_oauth(self) -> bool:
         """Workspaces install the app through OAuth (`/slack/install`), each with its own bot token."""
         return self.slack_client_id is not None
@@ -156,23 +173,29 @@ class Settings(BaseSettings):
 
     @property
     def signing_secret(self) -> str:
-        if self.slack_signing_secret is not None:
-            return self.slack_signing_secret.get_secret_value()
-        if self.sandbox:
-            return SANDBOX_SIGNING_SECRET
-        raise SettingsError(
-            "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's Basic Information "
-            "page into SLACK_SIGNING_SECRET (or OPSGATE_SLACK_SIGNING_SECRET)."
-        )
+        """The key Slack signs requests with. Empty or short is refused outside the sandbox: anyone could sign a
+        request with an empty key (compose used to pass "" by default)."""
+        secret = self.slack_signing_secret.get_secret_value() if self.slack_signing_secret is not None else ""
+        if not secret:
+            if self.sandbox:
+                return SANDBOX_SIGNING_SECRET
+            state = "is not set" if self.slack_signing_secret is None else "is empty"
+            raise SettingsError(f"SLACK_SIGNING_SECRET {state}", SIGNING_SECRET_HOW)
+        if len(secret) < MIN_SECRET_CHARS and not self.slack_is_local:
+            problem = f"SLACK_SIGNING_SECRET is {len(secret)} characters long, shorter than {MIN_SECRET_CHARS}"
+            raise SettingsError(f"{problem} (Slack's are 32)", SIGNING_SECRET_HOW)
+        return secret
 
-    def vault_key_material(self) -> str | None:
-        """What seals personal data between bot and worker; None when neither a vault key nor a signing secret is
-        set (the worker then cannot restore placeholders, and says so when a call needs it)."""
-        if self.vault_key is not None:
-            return self.vault_key.get_secret_value()
-        if self.slack_signing_secret is not None or self.sandbox:
-            return self.signing_secret
-        return None
+    def configured_vault_key(self) -> str | None:
+        """OPSGATE_VAULT_KEY when set (None when unset or empty); refused when short, outside the sandbox.
+
+        Never the signing secret: a key that Slack and everyone who configures the app also hold would open
+        every sealed vault and stored token."""
+        key = self.vault_key.get_secret_value() if self.vault_key is not None else ""
+        if key and len(key) < MIN_SECRET_CHARS and not self.slack_is_local:
+            problem = f"OPSGATE_VAULT_KEY is {len(key)} characters long, shorter than {MIN_SECRET_CHARS}"
+            raise SettingsError(problem, VAULT_KEY_HOW)
+        return key or None
 
     def require_socket_mode_token(self) -> str:
         if self.slack_app_token is None:
@@ -182,6 +205,15 @@ class Settings(BaseSettings):
             )
         return self.slack_app_token.get_secret_value()
 
+
+SIGNING_SECRET_HOW = (
+    "copy the Signing Secret from your Slack app's Basic Information page into SLACK_SIGNING_SECRET (or "
+    "OPSGATE_SLACK_SIGNING_SECRET)"
+)
+VAULT_KEY_HOW = (
+    "set OPSGATE_VAULT_KEY to a random value of its own, the same in the bot and every worker (e.g. the output of "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+)
 
 _ENV_NAMES = {
     name: (

@@ -13,6 +13,7 @@ from bot.installations import OAuthStates, SlackInstallations
 from bot.oauth import SLACK_AUTHORIZE_URL, InstallFlow, install_flow
 from bot.workspaces import WorkspaceTokens
 from opsgate.settings import Settings, SettingsError
+from opsgate.vault import vault_key
 
 __all__ = [
     "BOT_SCOPES",
@@ -65,16 +66,10 @@ def install_scopes(settings: Settings) -> list[str]:
 
 
 def installation_store(settings: Settings, engine: Engine) -> SlackInstallations:
-    """The installed workspaces (OAuth mode), their tokens sealed with the vault key."""
+    """The installed workspaces (OAuth mode), their tokens sealed with the vault key (OPSGATE_VAULT_KEY)."""
     if not settings.slack_client_id:
         raise SettingsError("OPSGATE_SLACK_CLIENT_ID is not set: OAuth installs are off")
-    key = settings.vault_key_material()
-    if not key:
-        raise SettingsError(
-            "OAuth installs keep each workspace's bot token encrypted, with OPSGATE_VAULT_KEY (or, unset, "
-            "SLACK_SIGNING_SECRET): set one of them, the same in the bot and every worker."
-        )
-    return SlackInstallations(settings.slack_client_id, engine, token_key=key)
+    return SlackInstallations(settings.slack_client_id, engine, token_key=vault_key(settings))
 
 
 def workspace_tokens(settings: Settings, engine: Engine) -> WorkspaceTokens | None:

@@ -1,13 +1,59 @@
-"""The sealer both the bot and the worker build from settings, so a request's pseudonyms open on the other side."""
+"""The vault key both the bot and the worker build from settings, so a request's pseudonyms open on the other side
+(and the workspaces' bot tokens, in OAuth mode, stay readable).
+
+With Slack, OPSGATE_VAULT_KEY is required: a start without it is refused, naming the variable. Against the local
+sandbox an unset key is generated into the data directory at first start (`vault.key`, readable by its owner only),
+so `make demo` needs no setup and the bot and worker sharing the directory agree.
+"""
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
+
 from agents.guardrails.sealed import VaultSealer
-from opsgate.settings import Settings
+from opsgate.settings import MIN_SECRET_CHARS, VAULT_KEY_HOW, Settings, SettingsError
 
-__all__ = ["vault_sealer"]
+__all__ = ["VAULT_KEY_FILE", "vault_key", "vault_sealer"]
+
+VAULT_KEY_FILE = "vault.key"
 
 
-def vault_sealer(settings: Settings) -> VaultSealer | None:
-    material = settings.vault_key_material()
-    return VaultSealer(material) if material else None
+def vault_key(settings: Settings) -> str:
+    """OPSGATE_VAULT_KEY; against the local sandbox without one, the data directory's key, generated when missing."""
+    configured = settings.configured_vault_key()
+    if configured is not None:
+        return configured
+    if not settings.slack_is_local:
+        raise SettingsError("OPSGATE_VAULT_KEY is not set", VAULT_KEY_HOW)
+    path = settings.data_dir / VAULT_KEY_FILE
+    if not path.exists():
+        _create_once(path, secrets.token_urlsafe(32))
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_CHARS:
+        raise SettingsError(f"{path} holds no usable key", f"remove it to generate a new one, or {VAULT_KEY_HOW}")
+    return key
+
+
+def vault_sealer(settings: Settings) -> VaultSealer:
+    return VaultSealer(vault_key(settings))
+
+
+def _create_once(path: Path, content: str) -> None:
+    """A new file readable by its owner only, written whole before it appears (O_EXCL through a link): two
+    processes starting together on a fresh directory agree on the first one's key."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")  # not the pid: threads share it
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, content.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(temporary, path)  # fails when the file exists: the first process's key wins
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()

@@ -95,6 +95,7 @@ def build_task_deps(
 ) -> TaskDeps:
     """Everything the durable handlers need. The toolbox starts with `toolbox` (tests add their own tools) and
     `run_worker` adds the tools of the MCP servers it connects to, the built-in one included."""
+    sealer = vault_sealer(settings)  # no vault key of its own outside the sandbox: refused before anything
     upgrade_database(settings.database_url)
     engine = create_db_engine(settings.database_url)
     store = TaskStore(engine)
@@ -122,7 +123,7 @@ def build_task_deps(
         spans=spans,
         flush_spans=flush_spans,
         trace_content=settings.trace_content,
-        sealer=vault_sealer(settings),
+        sealer=sealer,
         restore_types=frozenset(team.guardrails.restore_in_approved_calls),
     )
 

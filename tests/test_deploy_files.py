@@ -16,26 +16,36 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"
 OPSGATE_SERVICES = {"migrate", "worker", "bot"}
+SECRETS = {
+    "SLACK_SIGNING_SECRET": "0123456789abcdef0123456789abcdef",
+    "SLACK_BOT_TOKEN": "xoxb-compose-test",
+    "OPSGATE_VAULT_KEY": "a-vault-key-of-its-own",
+    "POSTGRES_PASSWORD": "a-password-of-its-own",
+}
 
 
-def compose_config(directory: Path) -> subprocess.CompletedProcess[str]:
+def compose_config(directory: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(COMPOSE_BIN), "-f", "compose.yaml", "config", "--format", "json"],
         cwd=directory,
         capture_output=True,
         text=True,
         timeout=60,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(directory)},
+        env={"PATH": "/usr/bin:/bin", "HOME": str(directory), **(SECRETS if env is None else env)},
         check=False,
     )
 
 
+def loaded(env: dict[str, str] | None = None) -> dict[str, Any]:
+    done = compose_config(ROOT, env)
+    assert done.returncode == 0, done.stderr
+    model: dict[str, Any] = json.loads(done.stdout)
+    return model
+
+
 @pytest.fixture(scope="module")
 def model() -> dict[str, Any]:
-    done = compose_config(ROOT)
-    assert done.returncode == 0, done.stderr
-    loaded: dict[str, Any] = json.loads(done.stdout)
-    return loaded
+    return loaded()
 
 
 def test_the_compose_loader_refuses_a_broken_file(tmp_path: Path) -> None:
@@ -64,7 +74,9 @@ def test_compose_runs_every_part_with_health_checks_and_order(model: dict[str, A
 def test_compose_keeps_restate_private_and_shares_one_configuration(model: dict[str, Any]) -> None:
     services = model["services"]
     assert "ports" not in services["restate"]  # the ingress has no authentication
-    assert [p["published"] for p in services["bot"]["ports"]] == ["3000"]
+    assert [(p["host_ip"], p["published"], p["target"]) for p in services["bot"]["ports"]] == [
+        ("127.0.0.1", "3000", 3000)
+    ]
     urls = {services[name]["environment"]["OPSGATE_DATABASE_URL"] for name in OPSGATE_SERVICES}
     assert len(urls) == 1 and next(iter(urls)).startswith("postgresql://")
     for name in OPSGATE_SERVICES:
@@ -88,3 +100,34 @@ def test_the_dockerfile_installs_from_the_lock_and_runs_opsgate_unprivileged() -
     assert user == ["opsgate"]
     assert 'ENTRYPOINT ["opsgate"]' in text
     assert "OPSGATE_BOT_HOST=0.0.0.0" in text and "OPSGATE_WORKER_HOST=0.0.0.0" in text
+
+
+@pytest.mark.parametrize("name", ["SLACK_SIGNING_SECRET", "OPSGATE_VAULT_KEY", "POSTGRES_PASSWORD"])
+def test_compose_refuses_to_start_without_a_required_secret(name: str) -> None:
+    """Unset or empty: compose stops with the variable's name (it used to pass "" and the bot took any signature)."""
+    for env in ({k: v for k, v in SECRETS.items() if k != name}, {**SECRETS, name: ""}):
+        done = compose_config(ROOT, env)
+        assert done.returncode != 0
+        assert f"set {name}" in done.stderr
+
+
+def test_compose_needs_the_bot_token_set_but_allows_it_empty_for_oauth() -> None:
+    done = compose_config(ROOT, {k: v for k, v in SECRETS.items() if k != "SLACK_BOT_TOKEN"})
+    assert done.returncode != 0
+    assert "set SLACK_BOT_TOKEN" in done.stderr
+    oauth = loaded({**SECRETS, "SLACK_BOT_TOKEN": "", "OPSGATE_SLACK_CLIENT_ID": "123.456"})
+    environment = oauth["services"]["bot"]["environment"]
+    assert (environment["SLACK_BOT_TOKEN"], environment["OPSGATE_SLACK_CLIENT_ID"]) == ("", "123.456")
+
+
+def test_compose_passes_the_secrets_it_is_given(model: dict[str, Any]) -> None:
+    for name in OPSGATE_SERVICES:
+        environment = model["services"][name]["environment"]
+        for variable in ("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "OPSGATE_VAULT_KEY"):
+            assert environment[variable] == SECRETS[variable]
+        assert f":{SECRETS['POSTGRES_PASSWORD']}@postgres:" in environment["OPSGATE_DATABASE_URL"]
+
+
+def test_the_bots_port_is_published_elsewhere_only_when_told() -> None:
+    ports = loaded({**SECRETS, "OPSGATE_BOT_PUBLISH": "0.0.0.0:8443"})["services"]["bot"]["ports"]
+    assert [(p["host_ip"], p["published"], p["target"]) for p in ports] == [("0.0.0.0", "8443", 3000)]

@@ -130,8 +130,12 @@ class Stack(Probes):
     config_file: Path
 
 
-def process_env(sandbox: Sandbox, directory: Path, database_url: str, config_file: Path) -> dict[str, str]:
-    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`."""
+def process_env(
+    sandbox: Sandbox, directory: Path, database_url: str, config_file: Path, restate: RestateServer
+) -> dict[str, str]:
+    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`,
+    restate-server's request-identity key (the worker serves nothing else), and `directory` as the data directory
+    (where the envelope keys shared by bot and worker are generated)."""
     return {
         "OPSGATE_DATABASE_URL": database_url,
         "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),

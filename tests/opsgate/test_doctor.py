@@ -19,10 +19,10 @@ from aiohttp import web
 
 from bot.sandbox import Sandbox
 from opsgate.db import upgrade_database
-from opsgate.doctor import BOT_SCOPES, WORKER_SERVICES, doctor_main, run_doctor
+from opsgate.doctor import BOT_SCOPES, WORKER_SERVICES, CheckResult, Status, check_secrets, doctor_main, run_doctor
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
-from opsgate.settings import Settings, load_settings
+from opsgate.settings import SIGNING_SECRET_HOW, VAULT_KEY_HOW, Settings, load_settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import DEFAULT_TEAM_FILE
 from tests.agents.mcp.test_client import STDIO_SERVER
@@ -117,6 +117,9 @@ async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         "OPSGATE_TEST_PROBE_DIR": str(directory),
         "OPSGATE_CONFIG_FILE": str(TEAM_YML),
         "OPSGATE_DATA_DIR": str(directory),
+        "OPSGATE_RESTATE_IDENTITY_KEYS": restate_server.identity_public_key,
+        "OPSGATE_RESTATE_INGRESS_URL": restate_server.ingress_url,
+        "OPSGATE_RESTATE_ADMIN_URL": restate_server.admin_url,
     }
     worker = WorkerProcess(env, directory / "worker.log")
     try:
@@ -142,7 +145,7 @@ async def test_a_healthy_deployment_passes_every_check(deployment: Deployment) -
     code, lines = await doctor(deployment.settings())
 
     assert code == 0, "\n".join(lines)
-    assert lines[-1] == "0 FAIL, 0 WARN, 12 OK"
+    assert lines[-1] == "0 FAIL, 0 WARN, 14 OK"
     assert line(lines, "OK", "restate services").endswith(f"{', '.join(WORKER_SERVICES)} registered (1 deployment)")
     for check in ("settings", "team file", "database", "restate admin", "restate ingress", "slack"):
         line(lines, "OK", check)
@@ -166,10 +169,10 @@ async def test_a_database_behind_on_migrations_fails_with_the_upgrade_command(
 
     assert code == 1
     assert line(lines, "FAIL", "migrations").splitlines() == [
-        "FAIL  migrations        at revision 0005, head is 0010: 5 migrations behind",
+        "FAIL  migrations        at revision 0005, head is 0011: 6 migrations behind",
         "fix: run `opsgate db upgrade` (the worker and the bot also migrate when they start)",
     ]
-    assert lines[-1] == "1 FAIL, 0 WARN, 11 OK"
+    assert lines[-1] == "1 FAIL, 0 WARN, 13 OK"
 
 
 async def test_an_unreachable_restate_fails_with_the_variable_to_set(deployment: Deployment) -> None:

@@ -194,7 +194,8 @@ def oauth_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {
         "slack_client_id": CLIENT_ID,
         "slack_client_secret": "client-secret",
-        "slack_signing_secret": "signing-secret",
+        "slack_signing_secret": "0123456789abcdef0123456789abcdef",
+        "vault_key": "a-vault-key-of-its-own",
     }
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 
@@ -220,8 +221,8 @@ def test_oauth_mode_is_no_sandbox_and_needs_its_secrets(engine: Engine) -> None:
         oauth_install(oauth_settings(slack_bot_token="xoxb-one"), engine)
     with pytest.raises(SettingsError, match="http mode"):
         oauth_install(oauth_settings(slack_mode="socket"), engine)
-    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
-        installation_store(oauth_settings(slack_signing_secret=None), engine)
+    with pytest.raises(SettingsError, match="OPSGATE_VAULT_KEY is not set"):  # not the signing secret's
+        installation_store(oauth_settings(vault_key=None), engine)
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
         _ = oauth_settings(slack_signing_secret=None).signing_secret
 

@@ -1,10 +1,20 @@
-"""Settings: Slack's and Anthropic's own variable names, and errors that name the variable."""
+"""Settings: Slack's and Anthropic's own variable names, errors that name the variable, and the secrets a start
+outside the sandbox refuses to go without."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from opsgate.settings import SettingsError, load_settings
+from opsgate.settings import _ENV_NAMES, SANDBOX_SIGNING_SECRET, SettingsError, load_settings
+
+SLACK_LIKE_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # Slack's documentation example: 32 characters
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture(autouse=True)
@@ -26,12 +36,12 @@ def test_defaults_run_the_sandbox_and_the_offline_model() -> None:
 
 def test_vendor_variable_names_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "shh")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SLACK_LIKE_SECRET)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-1")
     monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:1234/")
     settings = load_settings()
     assert not settings.sandbox
-    assert settings.signing_secret == "shh"
+    assert settings.signing_secret == SLACK_LIKE_SECRET
     assert settings.anthropic_api_key is not None
     assert settings.anthropic_api_key.get_secret_value() == "sk-ant-1"
     assert settings.anthropic_base_url == "http://127.0.0.1:1234"
@@ -73,3 +83,100 @@ def test_socket_mode_needs_the_app_token(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("OPSGATE_SLACK_MODE", "socket")
     with pytest.raises(SettingsError, match="SLACK_APP_TOKEN"):
         load_settings().require_socket_mode_token()
+
+
+def test_an_empty_signing_secret_is_refused_with_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """compose used to pass SLACK_SIGNING_SECRET="" by default, and the bot then took requests signed with ""."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "")
+    with pytest.raises(SettingsError) as error:
+        _ = load_settings().signing_secret
+    assert str(error.value).startswith("SLACK_SIGNING_SECRET is empty: copy the Signing Secret from your Slack app")
+
+
+@pytest.mark.parametrize("secret", ["s", "fifteen-chars!!"])
+def test_a_short_signing_secret_is_refused_with_slack(monkeypatch: pytest.MonkeyPatch, secret: str) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", secret)
+    with pytest.raises(SettingsError, match=f"SLACK_SIGNING_SECRET is {len(secret)} characters long, shorter than 16"):
+        _ = load_settings().signing_secret
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", secret + "x" * (16 - len(secret)))
+    assert len(load_settings().signing_secret) == 16
+
+
+def test_the_sandbox_and_slack_on_this_machine_are_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only against the sandbox may a secret be short (the tests' doubles) or generated."""
+    assert load_settings().slack_is_local
+    assert load_settings().signing_secret == SANDBOX_SIGNING_SECRET
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-sandbox-token")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "short")
+    for url in ("http://127.0.0.1:3100/api", "http://localhost:3100/api", "http://[::1]:3100/api"):
+        monkeypatch.setenv("OPSGATE_SLACK_API_URL", url)
+        assert load_settings().slack_is_local
+        assert load_settings().signing_secret == "short"
+    for url in ("https://slack.com/api", "http://127.0.0.1.example.com/api", "http://10.0.0.1/api"):
+        monkeypatch.setenv("OPSGATE_SLACK_API_URL", url)
+        assert not load_settings().slack_is_local
+        with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is 5 characters long"):
+            _ = load_settings().signing_secret
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "")
+    monkeypatch.setenv("OPSGATE_SLACK_API_URL", "http://127.0.0.1:3100/api")
+    with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET is empty"):  # never empty, even locally
+        _ = load_settings().signing_secret
+
+
+def opsgate(command: str, directory: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`opsgate <command>` as a process starts it, in `directory`, with only `env` set of our variables."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OPSGATE_", "SLACK_", "ANTHROPIC_"))}
+    database = {"OPSGATE_DATABASE_URL": f"sqlite:///{directory / 'opsgate.db'}", "OPSGATE_DATA_DIR": str(directory)}
+    return subprocess.run(
+        [sys.executable, "-m", "opsgate", command],
+        cwd=directory,
+        env={**clean, **database, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_bot_refuses_to_start_with_an_empty_signing_secret(tmp_path: Path) -> None:
+    done = opsgate("bot", tmp_path, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": ""})
+    assert done.returncode == 2, done.stderr
+    assert "opsgate: SLACK_SIGNING_SECRET is empty: copy the Signing Secret" in done.stderr
+    assert not (tmp_path / "opsgate.db").exists()  # refused before anything
+
+
+def test_the_bot_and_the_worker_refuse_to_start_without_a_vault_key_of_their_own(tmp_path: Path) -> None:
+    """The signing secret is no vault key: Slack and everyone who configures the app hold it."""
+    env = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": SLACK_LIKE_SECRET}
+    for command in ("bot", "worker"):
+        done = opsgate(command, tmp_path, env)
+        assert done.returncode == 2, done.stderr
+        assert "opsgate: OPSGATE_VAULT_KEY is not set: set OPSGATE_VAULT_KEY to a random value" in done.stderr
+    assert not (tmp_path / "opsgate.db").exists()
+    assert not (tmp_path / "vault.key").exists()
+
+
+def documented_variables(markdown: str) -> set[str]:
+    """The variables of the README's settings table; `OPSGATE_SMTP_HOST` / `_PORT` names OPSGATE_SMTP_PORT too."""
+    names: set[str] = set()
+    for row in markdown.splitlines():
+        if not row.startswith("| `"):
+            continue
+        full = ""
+        for token in re.findall(r"`([A-Z][A-Z0-9_]*|_[A-Z0-9_]+)`", row.split("|")[1]):
+            if token.startswith("_") and full:
+                kept = full.split("_")[: -(token.count("_"))]
+                names.add("_".join(kept) + token)
+            else:
+                full = token
+                names.add(token)
+    return names
+
+
+def test_the_readmes_settings_table_lists_every_setting() -> None:
+    documented = documented_variables(README.read_text())
+    assert {"OPSGATE_SMTP_PORT", "OPSGATE_SLACK_CLIENT_SECRET", "OPSGATE_BREAKER_COOLDOWN"} <= documented
+    missing = sorted(name for name in _ENV_NAMES.values() if name not in documented)
+    assert missing == [], f"not in README.md's settings table: {', '.join(missing)}"
