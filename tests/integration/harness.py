@@ -130,12 +130,8 @@ class Stack(Probes):
     config_file: Path
 
 
-def process_env(
-    sandbox: Sandbox, directory: Path, database_url: str, config_file: Path, restate: RestateServer
-) -> dict[str, str]:
-    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`,
-    restate-server's request-identity key (the worker serves nothing else), and `directory` as the data directory
-    (where the envelope keys shared by bot and worker are generated)."""
+def process_env(sandbox: Sandbox, directory: Path, database_url: str, config_file: Path) -> dict[str, str]:
+    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`."""
     return {
         "OPSGATE_DATABASE_URL": database_url,
         "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
@@ -169,6 +165,7 @@ async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, s
         restate_admin_url=restate.admin_url,
         bot_port=free_port(),
         database_url=database_url,
+        data_dir=directory,  # the worker's too: the keys generated there are shared
     )
     bot = BotServer(settings, load_team_config(config_file))
     await bot.start()

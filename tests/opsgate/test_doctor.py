@@ -117,9 +117,6 @@ async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         "OPSGATE_TEST_PROBE_DIR": str(directory),
         "OPSGATE_CONFIG_FILE": str(TEAM_YML),
         "OPSGATE_DATA_DIR": str(directory),
-        "OPSGATE_RESTATE_IDENTITY_KEYS": restate_server.identity_public_key,
-        "OPSGATE_RESTATE_INGRESS_URL": restate_server.ingress_url,
-        "OPSGATE_RESTATE_ADMIN_URL": restate_server.admin_url,
     }
     worker = WorkerProcess(env, directory / "worker.log")
     try:
@@ -147,7 +144,7 @@ async def test_a_healthy_deployment_passes_every_check(deployment: Deployment) -
     assert code == 0, "\n".join(lines)
     assert lines[-1] == "0 FAIL, 0 WARN, 14 OK"
     assert line(lines, "OK", "restate services").endswith(f"{', '.join(WORKER_SERVICES)} registered (1 deployment)")
-    for check in ("settings", "team file", "database", "restate admin", "restate ingress", "slack"):
+    for check in ("settings", "signing secret", "team file", "database", "restate admin", "restate ingress", "slack"):
         line(lines, "OK", check)
     assert "at head (0010)" in line(lines, "OK", "migrations")
     assert "no paused invocations" in line(lines, "OK", "restate paused")
@@ -169,7 +166,7 @@ async def test_a_database_behind_on_migrations_fails_with_the_upgrade_command(
 
     assert code == 1
     assert line(lines, "FAIL", "migrations").splitlines() == [
-        "FAIL  migrations        at revision 0005, head is 0011: 6 migrations behind",
+        "FAIL  migrations        at revision 0005, head is 0010: 5 migrations behind",
         "fix: run `opsgate db upgrade` (the worker and the bot also migrate when they start)",
     ]
     assert lines[-1] == "1 FAIL, 0 WARN, 13 OK"
@@ -268,6 +265,39 @@ async def test_paused_invocations_warn_with_how_to_resume_or_cancel(deployment: 
     assert f"1 invocation paused after their retries ran out: Flaky/boom {invocation}" in paused
     assert f"`curl -X PATCH {server.admin_url}/invocations/<id>/resume`" in paused
     assert f"`curl -X PATCH {server.admin_url}/invocations/<id>/cancel`" in paused
+
+
+def test_an_empty_short_or_missing_signing_secret_and_no_vault_key_fail_with_their_fix(tmp_path: Path) -> None:
+    """What the bot and the worker refuse to start with, outside the sandbox; the doctor changes nothing."""
+    with_slack: dict[str, object] = {"slack_bot_token": "xoxb-1", "data_dir": tmp_path}
+    refused = {
+        None: "SLACK_SIGNING_SECRET is not set",
+        "": "SLACK_SIGNING_SECRET is empty",
+        "short": "SLACK_SIGNING_SECRET is 5 characters long, shorter than 16 (Slack's are 32)",
+    }
+    no_vault_key = CheckResult(
+        "vault key", Status.FAIL, "OPSGATE_VAULT_KEY is not set: the bot and the worker refuse to start", VAULT_KEY_HOW
+    )
+    for secret, problem in refused.items():
+        settings = Settings(**with_slack, slack_signing_secret=secret)  # type: ignore[arg-type]
+        assert check_secrets(settings) == [
+            CheckResult("signing secret", Status.FAIL, problem, SIGNING_SECRET_HOW),
+            no_vault_key,
+        ]
+    settings = Settings(**with_slack, slack_signing_secret="s" * 32, vault_key="hunter2")  # type: ignore[arg-type]
+    assert check_secrets(settings) == [
+        CheckResult("signing secret", Status.OK, "set (32 characters)"),
+        CheckResult("vault key", Status.FAIL, "OPSGATE_VAULT_KEY is 7 characters long, shorter than 16", VAULT_KEY_HOW),
+    ]
+    settings = Settings(**with_slack, slack_signing_secret="s" * 32, vault_key="v" * 20)  # type: ignore[arg-type]
+    assert [(r.check, r.status, r.detail) for r in check_secrets(settings)] == [
+        ("signing secret", Status.OK, "set (32 characters)"),
+        ("vault key", Status.OK, "set (20 characters)"),
+    ]
+    sandbox = check_secrets(Settings(data_dir=tmp_path))  # type: ignore[call-arg]
+    assert [r.status for r in sandbox] == [Status.OK, Status.OK]
+    assert f"the sandbox uses {tmp_path}/vault.key" in sandbox[1].detail
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_settings_that_do_not_load_are_the_first_failure(monkeypatch: pytest.MonkeyPatch) -> None:
