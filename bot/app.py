@@ -16,6 +16,7 @@ from agents.guardrails.sealed import VaultSealer
 from agents.tools import ToolSpec
 from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
+from bot.allowlist import TeamAllowlist, allowlist_middleware
 from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
 from bot.oauth import NOT_INSTALLED, InstallFlow, StoredBotAuthorize
@@ -89,10 +90,16 @@ class BotDeps:
 
 
 def build_app(
-    *, signing_secret: str, client: AsyncWebClient, deps: BotDeps, oauth: InstallFlow | None = None
+    *,
+    signing_secret: str,
+    client: AsyncWebClient,
+    deps: BotDeps,
+    oauth: InstallFlow | None = None,
+    allowed: TeamAllowlist | None = None,
 ) -> AsyncApp:
     """With `oauth`, workspaces install the app themselves and each request gets its workspace's stored bot;
-    without, every request is the one bot of `client`'s token."""
+    without, every request is the one bot of `client`'s token. With `allowed`, a request from any other workspace
+    is acknowledged and dropped before a listener sees it (the composition root always passes it)."""
     from bot.listeners import register_all
 
     identity = deps.identity
@@ -125,6 +132,8 @@ def build_app(
         ssl_check_enabled=True,
         **installs,
     )
+    if allowed is not None:
+        app.use(allowlist_middleware(allowed))
     if oauth is not None:
         app.enable_token_revocation_listeners()  # app_uninstalled, tokens_revoked: the workspace's bot is deleted
     else:

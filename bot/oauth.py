@@ -2,9 +2,10 @@
 
 Bolt's `AsyncOAuthFlow` runs the install on our stores (`bot.installations`): `/slack/install` answers an "Add to
 Slack" page whose link carries a one-time state (also set as a cookie), `/slack/oauth_redirect` checks both,
-exchanges the code with `oauth.v2.access` and saves the workspace's bot. The pages are ours, saying what happened
-and what to do. Requests are authorized from the stored bot alone (`StoredBotAuthorize`): Bolt's own authorize
-calls `auth.test` on every request, and nothing on the ack path may wait on Slack.
+exchanges the code with `oauth.v2.access` and saves the workspace's bot if the workspace is on the allowlist (else
+its new token is revoked and nothing is stored). The pages are ours, saying what happened and what to do. Requests
+are authorized from the stored bot alone (`StoredBotAuthorize`): Bolt's own authorize calls `auth.test` on every
+request, and nothing on the ack path may wait on Slack.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.allowlist import TeamAllowlist
 from bot.installations import InstallationUnreadable, OAuthStates, SlackInstallations
 
 __all__ = ["INSTALL_PATH", "NOT_INSTALLED", "REDIRECT_PATH", "InstallFlow", "StoredBotAuthorize", "install_flow"]
@@ -45,7 +48,13 @@ _REFUSALS = {
     "missing_code": "Slack's answer carried no authorization code.",
     "invalid_code": "Slack did not accept the authorization code (expired, already used, or not for this app).",
     "storage_error": "The installation could not be saved; the bot's log says why.",
+    "workspace_not_allowed": "opsgate does not serve this workspace: it is not on the allowlist of the people who "
+    "run opsgate (OPSGATE_SLACK_ALLOWED_TEAMS).",
 }
+
+
+class WorkspaceNotAllowed(BoltError):
+    """An install in a workspace that is not on the allowlist."""
 
 
 class StoredBotAuthorize(AsyncAuthorize):
@@ -91,10 +100,11 @@ class InstallFlow(AsyncOAuthFlow):
     """Bolt's flow on our store, with a database failure while saving shown as a failure page (Bolt expects a
     BoltError there)."""
 
-    def __init__(self, *, settings: AsyncOAuthSettings, store: SlackInstallations) -> None:
+    def __init__(self, *, settings: AsyncOAuthSettings, store: SlackInstallations, allowed: TeamAllowlist) -> None:
         settings.installation_store = store
         super().__init__(settings=settings, logger=log)
         self.store = store
+        self.allowed = allowed
 
     async def build_install_page_html(self, url: str, request: AsyncBoltRequest) -> str:
         body = (
@@ -104,6 +114,13 @@ class InstallFlow(AsyncOAuthFlow):
         return _html("Add opsgate to Slack", body)
 
     async def store_installation(self, request: AsyncBoltRequest, installation: Installation) -> None:
+        if not self.allowed.allows(installation.team_id, installation.enterprise_id):
+            log.warning("refused an install in workspace %s: not on the allowlist", installation.team_id)
+            try:  # the token Slack just issued is of no use to anyone: give it back
+                await self.client.auth_revoke(token=installation.bot_token)
+            except (SlackApiError, OSError) as exc:
+                log.warning("could not revoke the refused workspace's token: %s", exc)
+            raise WorkspaceNotAllowed(f"workspace {installation.team_id} is not on the allowlist")
         try:
             await super().store_installation(request, installation)
         except SQLAlchemyError as exc:
@@ -118,10 +135,12 @@ def install_flow(
     scopes: Sequence[str],
     store: SlackInstallations,
     states: OAuthStates,
+    allowed: TeamAllowlist,
     redirect_uri: str | None = None,
     authorization_url: str = SLACK_AUTHORIZE_URL,
 ) -> InstallFlow:
-    """The install flow for the bot's HTTP layer; its client (for `oauth.v2.access`) is the Bolt app's."""
+    """The install flow for the bot's HTTP layer; its client (for `oauth.v2.access`) is the Bolt app's. Only the
+    workspaces `allowed` lists may install."""
     settings = AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,
@@ -138,7 +157,7 @@ def install_flow(
         state_expiration_seconds=states.expiration_seconds,
         logger=log,
     )
-    return InstallFlow(settings=settings, store=store)
+    return InstallFlow(settings=settings, store=store, allowed=allowed)
 
 
 async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
@@ -153,10 +172,13 @@ async def _installed(args: AsyncSuccessArgs) -> BoltResponse:
 
 
 async def _refused(args: AsyncFailureArgs) -> BoltResponse:
-    reason = _REFUSALS.get(args.reason, f"Slack reported “{args.reason}”.")
-    log.info("an install was refused: %s", args.reason)
+    code, status = args.reason, args.suggested_status_code
+    if isinstance(args.error, WorkspaceNotAllowed):
+        code, status = "workspace_not_allowed", 403
+    reason = _REFUSALS.get(code, f"Slack reported “{code}”.")
+    log.info("an install was refused: %s", code)
     body = f'{escape(reason)} Nothing was installed. <a href="{INSTALL_PATH}">Start again</a>.'
-    return _page(args.suggested_status_code, "opsgate was not installed", body, args.settings)
+    return _page(status, "opsgate was not installed", body, args.settings)
 
 
 def _html(title: str, body: str) -> str:

@@ -11,6 +11,7 @@ from agents.guardrails import InputGuardrails
 from approvals import CachedUserGroups
 from approvals.audit import AuditLog
 from approvals.ledger import SqlBudgetLedger
+from bot.allowlist import TeamAllowlist
 from bot.app import BotDeps, BotIdentity, build_app, fetch_bot_identity
 from bot.digest_schedule import DigestScheduler
 from bot.http import SlackHttpApp
@@ -38,9 +39,12 @@ OAUTH_IDENTITY = BotIdentity(team_id="", bot_user_id="", bot_id="")
 async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp, BotDeps]:
     # An empty or short signing secret, or no vault key of its own, outside the sandbox: refused before anything.
     signing_secret, sealer = settings.signing_secret, vault_sealer(settings)
+    teams, enterprises = settings.slack_allowlist()  # with OAuth: refused without the home team and a list
     client = slack_client(settings)
     # OAuth mode has one bot per workspace, found per request: no single identity to fetch.
     identity = OAUTH_IDENTITY if settings.slack_oauth else await fetch_bot_identity(client)
+    # One bot token: its own workspace (auth.test said which) is always served, besides any listed.
+    allowed = TeamAllowlist(teams | {identity.team_id} if identity.team_id else teams, enterprises)
     upgrade_database(settings.database_url)
     engine = create_db_engine(settings.database_url)
     oauth = oauth_install(settings, engine)
@@ -73,7 +77,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         reports=TaskReporter(engine),
         digests=DigestScheduler(list(team.digests), launcher),
     )
-    app = build_app(signing_secret=signing_secret, client=client, deps=deps, oauth=oauth)
+    app = build_app(signing_secret=signing_secret, client=client, deps=deps, oauth=oauth, allowed=allowed)
     readiness = bot_readiness(launcher, engine, identity, oauth)
     return SlackHttpApp(app, signing_secret, readiness=readiness), deps
 

@@ -7,11 +7,12 @@ Every variable takes the `OPSGATE_` prefix, except the names people already have
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlparse
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
     slack_install_scopes: str | None = Field(None, validation_alias=_env("SLACK_INSTALL_SCOPES"))
     slack_redirect_uri: str | None = Field(None, validation_alias=_env("SLACK_REDIRECT_URI"))
     slack_home_team: str | None = Field(None, validation_alias=_env("SLACK_HOME_TEAM"))
+    # The workspaces (team ids, comma-separated) and Enterprise Grid organizations (enterprise ids) opsgate serves
+    # and that may install it; requests from any other are acknowledged and dropped. Unset with one bot token: the
+    # token's own workspace. With OAuth installs, a list and the home team are required (the home team is on it).
+    slack_allowed_teams: str | None = Field(None, validation_alias=_env("SLACK_ALLOWED_TEAMS"))
+    slack_allowed_enterprises: str | None = Field(None, validation_alias=_env("SLACK_ALLOWED_ENTERPRISES"))
 
     # The model. Without an API key the deterministic offline model answers.
     anthropic_api_key: SecretStr | None = Field(None, validation_alias=_env("ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY"))
@@ -119,10 +125,27 @@ class Settings(BaseSettings):
     )
     retention_audit_days: int = Field(400, ge=0, le=36_500, validation_alias=_env("RETENTION_AUDIT_DAYS"))
 
-    @field_validator("slack_client_id", "slack_install_scopes", "slack_redirect_uri", "slack_home_team", mode="before")
+    @field_validator(
+        "slack_client_id",
+        "slack_install_scopes",
+        "slack_redirect_uri",
+        "slack_home_team",
+        "slack_allowed_teams",
+        "slack_allowed_enterprises",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # compose passes unset variables as ""
+
+    @field_validator("slack_allowed_teams", "slack_allowed_enterprises")
+    @classmethod
+    def _slack_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        prefix = "T" if info.field_name == "slack_allowed_teams" else "E"
+        for item in (value or "").split(","):
+            if item.strip() and not re.fullmatch(prefix + r"[A-Z0-9]{2,20}", item.strip()):
+                raise ValueError(f"{item.strip()!r} is not a Slack id like {prefix}0123ABCD (comma-separated)")
+        return value
 
     @field_validator(
         "restate_ingress_url", "restate_admin_url", "slack_api_url", "anthropic_base_url", "slack_redirect_uri"
@@ -157,6 +180,25 @@ class Settings(BaseSettings):
     def slack_oauth(self) -> bool:
         """Workspaces install the app through OAuth (`/slack/install`), each with its own bot token."""
         return self.slack_client_id is not None
+
+    def slack_allowlist(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(team ids, enterprise ids) opsgate serves, as configured (the home team included). With OAuth installs,
+        a start without a list or without the home team is refused: any workspace could install the app."""
+        teams = frozenset(t.strip() for t in (self.slack_allowed_teams or "").split(",") if t.strip())
+        enterprises = frozenset(e.strip() for e in (self.slack_allowed_enterprises or "").split(",") if e.strip())
+        if self.slack_oauth and not self.slack_home_team:
+            raise SettingsError(
+                "OPSGATE_SLACK_HOME_TEAM is not set, but OPSGATE_SLACK_CLIENT_ID is",
+                "set it to the team id (T…) of the workspace that runs opsgate",
+            )
+        if self.slack_oauth and not (teams or enterprises):
+            raise SettingsError(
+                "OPSGATE_SLACK_ALLOWED_TEAMS is not set, but OPSGATE_SLACK_CLIENT_ID is: any workspace could install "
+                "opsgate",
+                "list the team ids (T…) that may install it, comma-separated (or Enterprise Grid organizations in "
+                "OPSGATE_SLACK_ALLOWED_ENTERPRISES)",
+            )
+        return teams | ({self.slack_home_team} if self.slack_home_team else set()), enterprises
 
     def require_slack_client_secret(self) -> str:
         if self.slack_client_secret is None or not self.slack_client_secret.get_secret_value():

@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
+from bot.allowlist import TeamAllowlist
 from bot.installations import OAuthStates, SlackInstallations
 from bot.oauth import SLACK_AUTHORIZE_URL, InstallFlow, install_flow
 from bot.workspaces import WorkspaceTokens
@@ -96,6 +97,7 @@ def oauth_install(settings: Settings, engine: Engine) -> InstallFlow | None:
         scopes=install_scopes(settings),
         store=installation_store(settings, engine),
         states=OAuthStates(engine),
+        allowed=TeamAllowlist(*settings.slack_allowlist()),
         redirect_uri=settings.slack_redirect_uri,
         authorization_url=authorize or SLACK_AUTHORIZE_URL,
     )

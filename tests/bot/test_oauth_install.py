@@ -21,12 +21,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from agents.guardrails import SizeGuard
+from bot.allowlist import TeamAllowlist
 from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import SlackHttpApp
 from bot.installations import OAuthStates, SlackInstallations
 from bot.launcher import Launch
 from bot.notifier import SlackNotifier
-from bot.oauth import NOT_INSTALLED, install_flow
+from bot.oauth import NOT_INSTALLED, InstallFlow, install_flow
 from bot.sandbox import Sandbox
 from bot.sandbox.oauth import CLIENT_ID, CLIENT_SECRET
 from bot.sandbox.state import SECOND_TEAM
@@ -43,6 +44,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:Deprecat
 SECRET = "oauth-install-signing-secret"
 TOKEN_KEY = "oauth-install-vault-key"
 FIRST, SECOND = "T0SANDBOX", SECOND_TEAM.id
+ALLOWED = TeamAllowlist(frozenset({FIRST, SECOND}))
 COOKIE = "slack-app-oauth-state"
 
 
@@ -67,6 +69,7 @@ class StateClock:
 
 @dataclass
 class Stack:
+    flow: InstallFlow
     bot_url: str
     sandbox: Sandbox
     store: SlackInstallations
@@ -102,18 +105,20 @@ async def stack(db_url: str) -> AsyncIterator[Stack]:
         scopes=BOT_SCOPES,
         store=store,
         states=OAuthStates(engine, clock=clock),
+        allowed=ALLOWED,
         redirect_uri=redirect,
         authorization_url=f"{sandbox.base_url}oauth/v2/authorize",
     )
     launcher = FakeLauncher()
     deps = BotDeps(identity=BotIdentity("", "", ""), launcher=launcher, guard=SizeGuard(max_chars=500))
-    app = build_app(signing_secret=SECRET, client=AsyncWebClient(base_url=sandbox.api_url), deps=deps, oauth=flow)
+    slack = AsyncWebClient(base_url=sandbox.api_url)
+    app = build_app(signing_secret=SECRET, client=slack, deps=deps, oauth=flow, allowed=ALLOWED)
     shutdown = asyncio.Event()
     serving = asyncio.create_task(serve_http11(SlackHttpApp(app, SECRET), "127.0.0.1", port, shutdown))
     browser = httpx.AsyncClient(timeout=10)
     try:
         await wait_until_serving(browser, f"{bot_url}/healthz", serving)
-        yield Stack(bot_url, sandbox, store, engine, launcher, clock, browser)
+        yield Stack(flow, bot_url, sandbox, store, engine, launcher, clock, browser)
     finally:
         await browser.aclose()
         shutdown.set()
@@ -340,3 +345,15 @@ async def test_a_request_from_a_workspace_never_installed_is_told_so(stack: Stac
 async def test_events_still_need_a_signature_and_install_pages_only_answer_get(stack: Stack) -> None:
     assert (await stack.browser.post(f"{stack.bot_url}/slack/events", content=b"{}")).status_code == 401
     assert (await stack.browser.post(f"{stack.bot_url}/slack/install")).status_code == 404
+
+
+async def test_a_workspace_not_on_the_allowlist_cannot_install(stack: Stack) -> None:
+    stack.flow.allowed = TeamAllowlist(frozenset({FIRST}))
+
+    page = await finish_install(stack, await start_install(stack, SECOND))
+
+    await assert_nothing_installed(stack, page, 403, "opsgate does not serve this workspace")
+    assert "OPSGATE_SLACK_ALLOWED_TEAMS" in page.text
+    assert stack.exchanges() == 1  # Slack issued a token for it; opsgate did not keep it
+    assert await install(stack, FIRST)
+    assert stack.store.installed_teams() == [FIRST]

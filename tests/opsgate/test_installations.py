@@ -196,6 +196,8 @@ def oauth_settings(**overrides: object) -> Settings:
         "slack_client_secret": "client-secret",
         "slack_signing_secret": "0123456789abcdef0123456789abcdef",
         "vault_key": "a-vault-key-of-its-own",
+        "slack_home_team": "T0SANDBOX",
+        "slack_allowed_teams": "T0SECOND",
     }
     return Settings(**(values | overrides))  # type: ignore[arg-type]
 
@@ -221,6 +223,11 @@ def test_oauth_mode_is_no_sandbox_and_needs_its_secrets(engine: Engine) -> None:
         oauth_install(oauth_settings(slack_bot_token="xoxb-one"), engine)
     with pytest.raises(SettingsError, match="http mode"):
         oauth_install(oauth_settings(slack_mode="socket"), engine)
+    with pytest.raises(SettingsError, match="OPSGATE_SLACK_ALLOWED_TEAMS is not set"):
+        oauth_install(oauth_settings(slack_allowed_teams=None), engine)
+    flow = oauth_install(oauth_settings(), engine)
+    assert flow is not None
+    assert flow.allowed.teams == {"T0SANDBOX", "T0SECOND"}  # the home team and the list
     with pytest.raises(SettingsError, match="OPSGATE_VAULT_KEY is not set"):  # not the signing secret's
         installation_store(oauth_settings(vault_key=None), engine)
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):

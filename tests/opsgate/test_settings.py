@@ -180,3 +180,35 @@ def test_the_readmes_settings_table_lists_every_setting() -> None:
     assert {"OPSGATE_SMTP_PORT", "OPSGATE_SLACK_CLIENT_SECRET", "OPSGATE_BREAKER_COOLDOWN"} <= documented
     missing = sorted(name for name in _ENV_NAMES.values() if name not in documented)
     assert missing == [], f"not in README.md's settings table: {', '.join(missing)}"
+
+
+def test_oauth_installs_need_the_home_team_and_an_allowlist(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a list, any workspace could install opsgate and run what needs no approval."""
+    monkeypatch.setenv("OPSGATE_SLACK_CLIENT_ID", "123.456")
+    with pytest.raises(SettingsError, match="OPSGATE_SLACK_HOME_TEAM is not set, but OPSGATE_SLACK_CLIENT_ID is"):
+        load_settings().slack_allowlist()
+    monkeypatch.setenv("OPSGATE_SLACK_HOME_TEAM", "T0HOME")
+    with pytest.raises(SettingsError, match=r"OPSGATE_SLACK_ALLOWED_TEAMS is not set.*any workspace could install"):
+        load_settings().slack_allowlist()
+    monkeypatch.setenv("OPSGATE_SLACK_ALLOWED_TEAMS", "T0PARTNER, T0OTHER")
+    assert load_settings().slack_allowlist() == (frozenset({"T0HOME", "T0PARTNER", "T0OTHER"}), frozenset())
+    monkeypatch.setenv("OPSGATE_SLACK_ALLOWED_TEAMS", "")
+    monkeypatch.setenv("OPSGATE_SLACK_ALLOWED_ENTERPRISES", "E0GRID")
+    assert load_settings().slack_allowlist() == (frozenset({"T0HOME"}), frozenset({"E0GRID"}))
+
+
+def test_one_bot_token_needs_no_allowlist(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    assert load_settings().slack_allowlist() == (frozenset(), frozenset())  # the bot adds auth.test's team
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("OPSGATE_SLACK_ALLOWED_TEAMS", "T0ONE,acme"), ("OPSGATE_SLACK_ALLOWED_ENTERPRISES", "T0ONE")],
+)
+def test_an_allowlist_entry_that_is_no_slack_id_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=f"{variable}: Value error, .* is not a Slack id"):
+        load_settings()
