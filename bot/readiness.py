@@ -2,13 +2,16 @@
 (the process is up). Load balancers and orchestrators route to ready replicas only.
 
 Each check is a named coroutine that returns a short detail or raises; all run at once under one deadline, so a
-hanging dependency makes the answer "not ready" in bounded time instead of hanging the probe.
+hanging dependency makes the answer "not ready" in bounded time instead of hanging the probe. The answer says only
+"ok" or "fail" per check: it is served on the bot's public port, and a driver's error names hosts, ports and the
+database user. The details of a failure go to the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -18,6 +21,7 @@ from sqlalchemy.engine import Engine
 __all__ = ["Check", "Readiness", "database_check", "readiness_app"]
 
 Check = Callable[[], Awaitable[str]]
+log = logging.getLogger(__name__)
 
 
 class Readiness:
@@ -41,8 +45,13 @@ class Readiness:
         return all(result["ok"] for result in results), report
 
     async def body(self) -> tuple[int, bytes]:
+        """The public answer: 200 or 503, and "ok" / "fail" per check; each failure's detail is logged."""
         ready, report = await self.report()
-        return (200 if ready else 503), json.dumps({"ready": ready, "checks": report}).encode()
+        for name, result in report.items():
+            if not result["ok"]:
+                log.warning("not ready: %s: %s", name, result["detail"])
+        checks = {name: "ok" if result["ok"] else "fail" for name, result in report.items()}
+        return (200 if ready else 503), json.dumps({"ready": ready, "checks": checks}).encode()
 
 
 def readiness_app(app: Any, readiness: Readiness | None) -> Any:
