@@ -1,11 +1,11 @@
-"""The workspaces that installed opsgate (OAuth mode): slack_sdk's SQLAlchemy installation and OAuth state stores
-on opsgate's own database, with every token encrypted at rest.
+"""The workspaces that installed opsgate (OAuth mode): slack_sdk's SQLAlchemy installation store on opsgate's own
+database, with every token encrypted at rest, and the install links' states, signed rather than stored.
 
 The tables are slack_sdk's own (`build_bots_table`, ...), registered with opsgate's models so the migrations and
-the schema test cover them; only the token columns are wider, to hold a Fernet token (an encrypted `xoxb-` token
-is about 165 characters, a rotating one about 300). Tokens are sealed with a key derived from OPSGATE_VAULT_KEY: a
-copy of the database or a backup holds no usable token. The bot and every worker need
-the same key; after changing it, each workspace installs again.
+the schema test cover them (the OAuth states table of migration 0009 is no longer written); only the token columns
+are wider, to hold a Fernet token (an encrypted `xoxb-` token is about 165 characters, a rotating one about 300).
+Tokens are sealed with a key derived from OPSGATE_VAULT_KEY: a copy of the database or a backup holds no usable
+token. The bot and every worker need the same key; after changing it, each workspace installs again.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ import asyncio
 import base64
 import functools
 import hashlib
+import hmac
+import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,6 +46,9 @@ BOTS_TABLE, INSTALLATIONS_TABLE, STATES_TABLE = "slack_bots", "slack_installatio
 TOKEN_COLUMNS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 TOKEN_LENGTH = 1000
 STATE_TTL_S = 600  # Slack's own codes live 10 minutes; an install link lasts as long
+_CLOCK_SKEW_S = 60
+_STATE = re.compile(r"(?P<nonce>[A-Za-z0-9_-]{22})\.(?P<issued>[0-9]{1,12})\.(?P<mac>[A-Za-z0-9_-]{43})")
+log = logging.getLogger(__name__)
 
 
 class InstallationUnreadable(Exception):
@@ -176,40 +181,44 @@ class SlackInstallations(SQLAlchemyInstallationStore, AsyncInstallationStore):
         await asyncio.to_thread(delete)
 
 
-def _db_time(timestamp: float) -> datetime:
-    """Naive UTC, as slack_sdk stores its DateTime columns."""
-    return datetime.fromtimestamp(timestamp, tz=UTC).replace(tzinfo=None)
-
-
-class OAuthStates(SQLAlchemyOAuthStateStore, AsyncOAuthStateStore):
-    """The one-time `state` of each install link. Consuming deletes the row in one statement, so a replayed
-    redirect (or two at once) finds nothing; time comes from `clock`, so expiry is tested without waiting."""
+class OAuthStates(AsyncOAuthStateStore):
+    """The `state` of each install link, signed instead of stored: `/slack/install` is public, and a row per page
+    view let anyone fill the database. A state is `nonce.issued_at.mac` (HMAC-SHA256 under a key derived from the
+    vault key); Bolt also sets it as a cookie and checks the redirect carries the same, which binds it to the
+    browser that started the install. It is refused when forged, altered, or older than `expiration_seconds`.
+    A replayed redirect passes the state but not Slack: an authorization code works once. Time comes from `clock`,
+    so expiry is tested without waiting."""
 
     def __init__(
-        self, engine: Engine, *, expiration_seconds: int = STATE_TTL_S, clock: Callable[[], float] = time.time
+        self, key: str, *, expiration_seconds: int = STATE_TTL_S, clock: Callable[[], float] = time.time
     ) -> None:
-        super().__init__(expiration_seconds=expiration_seconds, engine=engine, table_name=STATES_TABLE)
+        if not key:
+            raise ValueError("the OAuth state key must not be empty")
+        self._key = hashlib.sha256(b"opsgate-oauth-state:" + key.encode()).digest()
+        self.expiration_seconds = expiration_seconds
         self._clock = clock
 
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
     def issue(self, *args: Any, **kwargs: Any) -> str:
-        state = secrets.token_urlsafe(32)
-        now = self._clock()
-        table = self.oauth_states
-        with self.engine.begin() as connection:
-            connection.execute(table.delete().where(table.c.expire_at <= _db_time(now)))  # expired ones go
-            connection.execute(table.insert(), {"state": state, "expire_at": _db_time(now + self.expiration_seconds)})
-        return state
+        signed = f"{secrets.token_urlsafe(16)}.{int(self._clock())}"
+        return f"{signed}.{self._mac(signed)}"
 
     def consume(self, state: str) -> bool:
-        table = self.oauth_states
-        with self.engine.begin() as connection:
-            deleted = connection.execute(
-                table.delete().where(table.c.state == state, table.c.expire_at > _db_time(self._clock()))
-            )
-        return deleted.rowcount == 1
+        match = _STATE.fullmatch(state)
+        if match is None or not hmac.compare_digest(match["mac"], self._mac(f"{match['nonce']}.{match['issued']}")):
+            return False
+        age = self._clock() - int(match["issued"])
+        return -_CLOCK_SKEW_S <= age < self.expiration_seconds
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        return await asyncio.to_thread(self.issue)
+        return self.issue()
 
     async def async_consume(self, state: str) -> bool:
-        return await asyncio.to_thread(self.consume, state)
+        return self.consume(state)
+
+    def _mac(self, signed: str) -> str:
+        digest = hmac.new(self._key, signed.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")

@@ -1,7 +1,7 @@
 """Installing opsgate in a workspace through OAuth (optional; one bot token stays the default).
 
 Bolt's `AsyncOAuthFlow` runs the install on our stores (`bot.installations`): `/slack/install` answers an "Add to
-Slack" page whose link carries a one-time state (also set as a cookie), `/slack/oauth_redirect` checks both,
+Slack" page whose link carries a signed state (also set as a cookie), `/slack/oauth_redirect` checks both,
 exchanges the code with `oauth.v2.access` and saves the workspace's bot if the workspace is on the allowlist (else
 its new token is revoked and nothing is stored). The pages are ours, saying what happened and what to do. Requests
 are authorized from the stored bot alone (`StoredBotAuthorize`): Bolt's own authorize calls `auth.test` on every
@@ -44,7 +44,7 @@ NOT_INSTALLED = (
 _REFUSALS = {
     "access_denied": "The install was cancelled in Slack.",
     "invalid_browser": "This install was not started in this browser, or its cookie is gone.",
-    "invalid_state": "This install link has expired or was already used.",
+    "invalid_state": "This install link has expired or is not valid.",
     "missing_code": "Slack's answer carried no authorization code.",
     "invalid_code": "Slack did not accept the authorization code (expired, already used, or not for this app).",
     "storage_error": "The installation could not be saved; the bot's log says why.",

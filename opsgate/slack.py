@@ -96,7 +96,7 @@ def oauth_install(settings: Settings, engine: Engine) -> InstallFlow | None:
         client_secret=settings.require_slack_client_secret(),
         scopes=install_scopes(settings),
         store=installation_store(settings, engine),
-        states=OAuthStates(engine),
+        states=OAuthStates(vault_key(settings)),
         allowed=TeamAllowlist(*settings.slack_allowlist()),
         redirect_uri=settings.slack_redirect_uri,
         authorization_url=authorize or SLACK_AUTHORIZE_URL,

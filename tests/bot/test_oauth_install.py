@@ -33,7 +33,7 @@ from bot.sandbox.oauth import CLIENT_ID, CLIENT_SECRET
 from bot.sandbox.state import SECOND_TEAM
 from bot.workspaces import WorkspaceNotInstalled, WorkspaceTokens
 from handlers.contracts import TaskPhase, TaskRequest, TaskView, in_workspace
-from opsgate.db import create_db_engine, upgrade_database
+from opsgate.db import create_db_engine, model_metadata, upgrade_database
 from opsgate.restate_server import free_port
 from opsgate.serving import serve_http11
 from opsgate.slack import BOT_SCOPES
@@ -82,6 +82,14 @@ class Stack:
         with self.engine.connect() as connection:
             return int(connection.execute(sa.text("SELECT count(*) FROM slack_installations")).scalar_one())
 
+    def rows(self) -> dict[str, int]:
+        """Rows per table of the whole schema."""
+        with self.engine.connect() as connection:
+            return {
+                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in model_metadata().sorted_tables
+            }
+
     def exchanges(self) -> int:
         return sum(call.method == "oauth.v2.access" for call in self.sandbox.state.api_calls)
 
@@ -104,7 +112,7 @@ async def stack(db_url: str) -> AsyncIterator[Stack]:
         client_secret=CLIENT_SECRET,
         scopes=BOT_SCOPES,
         store=store,
-        states=OAuthStates(engine, clock=clock),
+        states=OAuthStates(TOKEN_KEY, clock=clock),
         allowed=ALLOWED,
         redirect_uri=redirect,
         authorization_url=f"{sandbox.base_url}oauth/v2/authorize",
@@ -278,7 +286,7 @@ async def test_a_state_someone_made_up_for_their_own_browser_is_refused(stack: S
 
     page = await stack.browser.get(made_up, headers={"Cookie": f"{COOKIE}=made-up"})
 
-    await assert_nothing_installed(stack, page, 401, "expired or was already used")
+    await assert_nothing_installed(stack, page, 401, "expired or is not valid")
     assert stack.exchanges() == 0
 
 
@@ -294,15 +302,37 @@ async def test_a_missing_state_or_cookie_is_refused(stack: Stack) -> None:
 
 
 async def test_a_replayed_redirect_installs_nothing_twice(stack: Stack) -> None:
+    """The state is signed, not stored: a replay passes it, and Slack refuses the code, which works once."""
     attempt = await start_install(stack, SECOND)
     assert (await finish_install(stack, attempt)).status_code == 200
 
     replayed = await finish_install(stack, attempt)
 
     assert replayed.status_code == 401
-    assert "expired or was already used" in replayed.text
+    assert "did not accept the authorization code" in replayed.text
     assert stack.installs() == 1
-    assert stack.exchanges() == 1
+    assert list(stack.sandbox.state.bot_tokens.values()).count(SECOND) == 1  # one token issued, one kept
+
+
+async def test_install_pages_write_no_row(stack: Stack) -> None:
+    """`/slack/install` is public and unlimited: each page view used to insert a state row."""
+    before = stack.rows()
+    pages = [await stack.browser.get(f"{stack.bot_url}/slack/install") for _ in range(50)]
+
+    assert {page.status_code for page in pages} == {200}
+    assert len({page.headers["set-cookie"] for page in pages}) == 50  # a state of its own each
+    assert stack.rows() == before
+
+
+async def test_a_state_signed_with_another_key_is_refused(stack: Stack) -> None:
+    attempt = await start_install(stack, SECOND)
+    forged = OAuthStates("not-" + TOKEN_KEY).issue()  # well formed, fresh, in the cookie too: only the key differs
+    redirect = attempt.redirect.replace(f"state={attempt.state}", f"state={forged}")
+
+    page = await stack.browser.get(redirect, headers={"Cookie": f"{COOKIE}={forged}"})
+
+    await assert_nothing_installed(stack, page, 401, "expired or is not valid")
+    assert stack.exchanges() == 0
 
 
 async def test_an_expired_state_is_refused(stack: Stack) -> None:
@@ -311,7 +341,7 @@ async def test_an_expired_state_is_refused(stack: Stack) -> None:
 
     page = await finish_install(stack, attempt)
 
-    await assert_nothing_installed(stack, page, 401, "expired or was already used")
+    await assert_nothing_installed(stack, page, 401, "expired or is not valid")
     assert stack.exchanges() == 0
 
 
