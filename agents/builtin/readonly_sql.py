@@ -2,8 +2,10 @@
 
 `connect_read_only` opens the file with `mode=ro`, sets `PRAGMA query_only=1`, forbids attaching other files and
 installs an authorizer that allows reading and nothing else (no PRAGMA, no temp tables, no ATTACH), so a write is
-refused by SQLite itself whatever the statement looks like. `refusal_reason` reads the first keyword and counts
-statements only to tell the model, in words, why its query cannot run.
+refused by SQLite itself whatever the statement looks like. It allows the functions a read query needs and no
+other: `fts3_tokenizer` returns a pointer and installs tokenizers, `load_extension` loads code, and Python's
+`sqlite3` (3.11) has no defensive-mode switch to turn such functions off. `refusal_reason` reads the first
+keyword and counts statements only to tell the model, in words, why its query cannot run.
 """
 
 from __future__ import annotations
@@ -15,11 +17,28 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["QueryResult", "connect_read_only", "format_table", "refusal_reason", "run_query"]
+__all__ = ["READ_FUNCTIONS", "QueryResult", "connect_read_only", "format_table", "refusal_reason", "run_query"]
 
-_READ_ACTIONS = frozenset(
-    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
-)
+_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE})
+READ_FUNCTIONS = frozenset(
+    {
+        # aggregates
+        "count", "sum", "total", "avg", "min", "max", "group_concat", "string_agg",
+        # text, numbers, NULLs (LIKE and GLOB are functions to the authorizer)
+        "lower", "upper", "length", "octet_length", "substr", "substring", "trim", "ltrim", "rtrim", "replace",
+        "instr", "like", "glob", "printf", "format", "quote", "hex", "unicode", "char", "abs", "round", "sign",
+        "coalesce", "ifnull", "iif", "nullif", "typeof", "likely", "unlikely", "likelihood",
+        # dates and times
+        "date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff",
+        # JSON (`->` and `->>` are functions too)
+        "json", "json_extract", "->", "->>", "json_array", "json_object", "json_array_length", "json_type",
+        "json_valid", "json_quote", "json_group_array", "json_group_object",
+        # window functions
+        "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value",
+        "last_value", "nth_value",
+    }
+)  # fmt: skip
+"""The functions a read query may call; any other (fts3_tokenizer, load_extension, randomblob, ...) is refused."""
 _READ_KEYWORDS = frozenset({"SELECT", "WITH", "VALUES", "EXPLAIN"})
 _MAX_VALUE_BYTES = 1_000_000
 _COUNT_LIMIT = 100_000
@@ -30,6 +49,8 @@ _WORD = re.compile(r"[A-Za-z_]+")
 
 
 def _authorize(action: int, arg1: str | None, arg2: str | None, database: str | None, trigger: str | None) -> int:
+    if action == sqlite3.SQLITE_FUNCTION:  # arg2: the function's name, lower case
+        return sqlite3.SQLITE_OK if (arg2 or "").lower() in READ_FUNCTIONS else sqlite3.SQLITE_DENY
     return sqlite3.SQLITE_OK if action in _READ_ACTIONS else sqlite3.SQLITE_DENY
 
 

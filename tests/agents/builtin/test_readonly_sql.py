@@ -71,6 +71,45 @@ def test_reads_work_on_the_read_only_connection(connection: sqlite3.Connection) 
     assert connection.execute(query).fetchone() == (3, 6)
 
 
+READ_QUERIES = [
+    ("SELECT count(*), sum(replicas), avg(replicas), min(name), max(name) FROM services", (18,)),
+    ("SELECT lower(name), upper(environment), length(name), substr(name, 1, 2) FROM services ORDER BY name", ("api",)),
+    ("SELECT coalesce(NULL, 'x'), ifnull(NULL, 1), iif(1, 'y', 'n'), nullif(1, 1), typeof(1)", ("x", 1, "y")),
+    ("SELECT date('2026-12-01'), datetime('2026-12-01 10:00'), strftime('%Y', '2026-12-01')", ("2026-12-01",)),
+    ("SELECT json_extract('{\"a\": 2}', '$.a'), '{\"a\": 3}' ->> '$.a', json_array_length('[1,2]')", (2, 3, 2)),
+    ("SELECT name, row_number() OVER (ORDER BY name) FROM services WHERE name LIKE 'a%' OR name GLOB 'b*'", ("api",)),
+    ("SELECT group_concat(DISTINCT environment), round(1.26, 1), abs(-2), replace('ab', 'b', 'c') FROM services", None),
+]
+
+
+@pytest.mark.parametrize(("sql", "starts"), READ_QUERIES)
+def test_the_functions_read_queries_need_are_allowed(
+    connection: sqlite3.Connection, sql: str, starts: tuple[object, ...] | None
+) -> None:
+    row = connection.execute(sql).fetchone()
+    assert row is not None
+    if starts is not None:
+        assert row[: len(starts)] == starts
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT fts3_tokenizer('simple')",  # answers a pointer into the process
+        "SELECT hex(fts3_tokenizer('simple'))",
+        "SELECT load_extension('/tmp/evil')",
+        "SELECT randomblob(100)",
+        "SELECT sqlite_version()",
+        "SELECT name FROM services WHERE name = lower(fts3_tokenizer('porter'))",
+        "SELECT count(*) FROM services GROUP BY zeroblob(10)",
+    ],
+)
+def test_other_functions_are_refused_by_the_authorizer(connection: sqlite3.Connection, sql: str) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match="not authorized"):
+        connection.execute(sql)
+    assert connection.execute("SELECT count(*) FROM services").fetchone() == (18,)
+
+
 def test_a_query_past_the_timeout_is_interrupted(connection: sqlite3.Connection) -> None:
     endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
     with pytest.raises(sqlite3.OperationalError, match="interrupted"):
