@@ -71,6 +71,8 @@ class AuditEvent(StrEnum):
     REMINDED = "reminded"  # the approvers were reminded before expiry
     ESCALATED = "escalated"  # the escalation target was pinged on expiry
     GUARDRAIL = "guardrail"  # a guardrail's verdict: stage (input, output, tool_output), action, rules; no text
+    FORGED = "forged"  # a wake-up or call that did not come from where it claims (e.g. an awakeable resolved by hand)
+    FREEZE = "freeze"  # a policy admin switched the freeze on or off
 
 
 _FINAL_EVENTS = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -126,7 +126,9 @@ def eligible_approvers(approvers: list[str], directory: UserGroupDirectory) -> f
     return frozenset(users)
 
 
-def unsatisfiable_reason(decision: Decision, requester: str, eligible_users: frozenset[str]) -> str | None:
+def unsatisfiable_reason(
+    decision: Decision, requester: str, eligible_users: frozenset[str], co_requesters: Sequence[str] = ()
+) -> str | None:
     """Why nobody can reach the decision's quorum (for the card and the thread); None when someone can.
 
     `eligible_users` are the decision's approvers with groups resolved (`eligible_approvers`). Loading
@@ -136,7 +138,7 @@ def unsatisfiable_reason(decision: Decision, requester: str, eligible_users: fro
         return None
     if not decision.approvers:
         return "nobody may approve it: an admin must name approvers in the `policy` section of opsgate.yml"
-    others = eligible_users - {requester}
+    others = eligible_users - {requester, *co_requesters}
     if len(others) >= decision.quorum:
         return None
     needed = "1 approver" if decision.quorum == 1 else f"{decision.quorum} approvers"
@@ -154,13 +156,18 @@ def may_vote(
     approvers: list[str],
     directory: UserGroupDirectory,
     rejecting: bool = False,
+    co_requesters: Sequence[str] = (),
 ) -> Refusal | None:
-    """None when `voter` may vote on an action of `tier`; the requester may reject (withdraw) but never approve."""
+    """None when `voter` may vote on an action of `tier`; a requester may reject (withdraw) but never approve.
+
+    `co_requesters`: who started the chain of requests this action came from (a Retry, a follow-up in the
+    thread): separation of duties follows the action, so each of them is a requester of it too."""
     if not tier.needs_approval:
         return Refusal(reason=f"this {tier}-risk action needs no approval")
-    if voter == requester and not rejecting:
+    requesters = {requester, *co_requesters}
+    if voter in requesters and not rejecting:
         return Refusal(reason="you requested this action, so someone else must approve it")
-    if voter == requester or voter in approvers:
+    if voter in requesters or voter in approvers:
         return None
     unknown = []
     for group in filter(is_group, approvers):

@@ -1,7 +1,7 @@
 """The processes of the approvals benchmark besides restate-server and the worker, each alone in its own process.
 
     python -m bench._approvals_apps opsgate --port N --ingress URL --slack-api URL --secret S
-                                    --config-file FILE --database-url URL [--admin URL] [--server uvicorn|hypercorn]
+                                    --config-file FILE --database-url URL [--server uvicorn|hypercorn]
     python -m bench._approvals_apps bolt    --port N --ingress URL --slack-api URL --secret S [--server ...]
     python -m bench._approvals_apps service --port N --slack-api URL [--suspend-after SECONDS]
 
@@ -75,7 +75,6 @@ async def build_opsgate(args: argparse.Namespace) -> tuple[AsgiApp, Cleanup]:
         slack_signing_secret=args.secret,
         slack_api_url=args.slack_api,
         restate_ingress_url=args.ingress,
-        restate_admin_url=args.admin,
         bot_port=args.port,
         database_url=args.database_url,
         config_file=config_file,
@@ -155,7 +154,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--slack-api", required=True, help="the sandbox's Web API URL, without trailing slash")
     parser.add_argument("--ingress", default="", help="Restate's ingress URL")
-    parser.add_argument("--admin", default="http://127.0.0.1:9070", help="Restate's admin URL")
     parser.add_argument("--secret", default="", help="the Slack signing secret")
     parser.add_argument("--config-file", default="opsgate.yml", help="the team configuration (opsgate only)")
     parser.add_argument("--database-url", default="sqlite:///./.opsgate/opsgate.db", help="(opsgate only)")

@@ -189,6 +189,8 @@ class ApprovalStack:
                 "OPSGATE_CONFIG_FILE": str(self.config_file),
                 "OPSGATE_LOG_LEVEL": "WARNING",
                 "OPSGATE_BENCH_SUSPEND_AFTER": str(self.suspend_after),
+                "OPSGATE_DATA_DIR": str(self.dir),  # the envelope keys the opsgate app signs with
+                "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
             },
         )
         service_argv = ["bench._approvals_apps", "service", "--port", str(service_port), "--slack-api", api]
@@ -201,14 +203,14 @@ class ApprovalStack:
         common += ["--server", self.server]
         started: list[tuple[Child, str]] = []
         for kind, extra in (
-            ("opsgate", ["--admin", self.restate.admin_url, "--config-file", str(self.config_file)]),
+            ("opsgate", ["--config-file", str(self.config_file)]),
             ("bolt", []),
         ):
             port = free_port()
             argv = ["bench._approvals_apps", kind, "--port", str(port), *common, *extra]
             if kind == "opsgate":
                 argv += ["--database-url", self.database_url]
-            started.append((self._child(kind, argv), f"http://127.0.0.1:{port}"))
+            started.append((self._child(kind, argv, {"OPSGATE_DATA_DIR": str(self.dir)}), f"http://127.0.0.1:{port}"))
         for child, url in started:
             await wait_http(child, url + "/healthz", timeout=60)
             self.urls[child.name] = url + "/slack/events"

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import Any
 
 import restate
 
 from handlers.deps import TaskDeps
+from handlers.envelope import Keyring
 from handlers.task_workflow import build_task_workflow
 from opsgate import worker
 from tests.integration import worker_app
@@ -22,8 +24,8 @@ from tests.integration import worker_app
 __all__ = ["main"]
 
 
-def _suspending_sooner(deps: TaskDeps) -> restate.Workflow:
-    workflow = build_task_workflow(deps)
+def _suspending_sooner(deps: TaskDeps, keyring: Keyring, **options: Any) -> restate.Workflow:
+    workflow = build_task_workflow(deps, keyring, **options)
     seconds = os.environ.get("OPSGATE_BENCH_SUSPEND_AFTER")
     if seconds:
         for handler in workflow.handlers.values():

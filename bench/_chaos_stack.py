@@ -59,6 +59,7 @@ class ChaosStack:
             "OPSGATE_DATA_DIR": str(self.dir),
             "OPSGATE_RESTATE_INGRESS_URL": self.restate.ingress_url,
             "OPSGATE_RESTATE_ADMIN_URL": self.restate.admin_url,
+            "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
             "OPSGATE_LOG_LEVEL": "WARNING",
         }
 

@@ -30,8 +30,9 @@ from agents.models import Model
 from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
-from handlers.switches import build_switches_object
+from handlers.switches import SwitchesDeps, build_switches_object
 from handlers.task_workflow import build_task_workflow
+from opsgate.keys import envelope_keyring, worker_identity_keys
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
 from opsgate.teamconfig import load_team_config
@@ -130,7 +131,10 @@ def build_app(args: argparse.Namespace) -> Any:
     )
     install(setup_telemetry("opsgate-bench-durable"))  # the span summaries' processor hangs on it, as in the worker
     deps = build_task_deps(settings, team, model=StepModel(args.turns), toolbox=Toolbox([ServiceStatus()]), agent=agent)
-    return restate.app([build_task_workflow(deps), build_switches_object(), build_baseline()])
+    keyring = envelope_keyring(settings)  # the bench's data directory: the bench signs with the same keys
+    switches = build_switches_object(SwitchesDeps(keyring=keyring, audit=deps.audit, admin_refusal=lambda _: None))
+    workflow = build_task_workflow(deps, keyring)
+    return restate.app([workflow, switches, build_baseline()], identity_keys=worker_identity_keys(settings))
 
 
 async def serve(args: argparse.Namespace) -> None:

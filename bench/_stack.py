@@ -161,6 +161,8 @@ class Stack:
                 "SLACK_SIGNING_SECRET": SECRET,
                 "OPSGATE_CONFIG_FILE": str(self.dir / "absent-opsgate.yml"),
                 "OPSGATE_LOG_LEVEL": "WARNING",
+                "OPSGATE_DATA_DIR": str(self.dir),  # the envelope keys the apps sign with
+                "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
             },
         )
         await wait_http(sandbox, self.sandbox_url)
@@ -171,7 +173,8 @@ class Stack:
             port = free_port()
             argv = ["bench._apps", app, "--port", str(port), "--server", self.server]
             argv += ["--ingress", self.restate.ingress_url, "--slack-api", self.api_url, "--secret", SECRET]
-            started.append((self._child(app, argv), f"http://127.0.0.1:{port}"))
+            child = self._child(app, argv, {"OPSGATE_DATA_DIR": str(self.dir)})
+            started.append((child, f"http://127.0.0.1:{port}"))
         for child, url in started:
             await wait_http(child, url + "/healthz")
             self.app_urls[child.name] = url + "/slack/events"

@@ -40,7 +40,10 @@ from bench._run import run_bench
 from bench._stack import SECRET, Child, _stop_all, wait_http
 from bot.sandbox import Sandbox
 from handlers.contracts import TASK_WORKFLOW, TaskOutcome, TaskPhase, TaskRequest
+from handlers.envelope import ENVELOPE_HEADER, Actor, Keyring, seal_envelope
+from opsgate.keys import envelope_keyring
 from opsgate.restate_server import RestateServer, free_port
+from opsgate.settings import Settings
 
 __all__ = ["DurableStack", "main", "measure"]
 
@@ -79,6 +82,10 @@ class DurableStack:
         self._sandbox_started = False
 
     @property
+    def keyring(self) -> Keyring:
+        return envelope_keyring(Settings(data_dir=self.dir))
+
+    @property
     def ingress_url(self) -> str:
         assert self.restate is not None
         return self.restate.ingress_url
@@ -98,7 +105,12 @@ class DurableStack:
         port = free_port()
         argv = ["bench._durable_worker", "--port", str(port), "--slack-api", self.sandbox.api_url]
         argv += ["--database-url", f"sqlite:///{self.dir / 'opsgate.db'}", "--team-file", str(team_file)]
-        self.worker = Child("worker", [*argv, "--turns", str(self.turns)], self.dir, {"OPSGATE_LOG_LEVEL": "WARNING"})
+        env = {
+            "OPSGATE_LOG_LEVEL": "WARNING",
+            "OPSGATE_DATA_DIR": str(self.dir),  # the envelope keys: `keyring` below reads the same file
+            "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
+        }
+        self.worker = Child("worker", [*argv, "--turns", str(self.turns)], self.dir, env)
         self.worker.start()
         await wait_http(self.worker, f"http://127.0.0.1:{port}/health", timeout=60)
         await asyncio.to_thread(self.restate.register, f"http://127.0.0.1:{port}")
@@ -166,6 +178,19 @@ class Runner:
             workflow, body = BASELINE_WORKFLOW, json.dumps({"steps": self.baseline_steps})
         url = f"{self.stack.ingress_url}/{workflow}/{key}/run"
         headers = {"content-type": "application/json"}
+        if side == "opsgate":  # as the bot sends it: signed for the requester (the worker verifies it first)
+            requester = Actor(team="T0SANDBOX", user=REQUESTER)
+            envelope = seal_envelope(
+                self.stack.keyring,
+                requester,
+                service=workflow,
+                handler="run",
+                key=key,
+                body=body.encode(),
+                nonce=key,
+                now=time.time(),
+            )
+            headers[ENVELOPE_HEADER] = envelope
         started = time.perf_counter()
         try:
             response = await self.client.post(url, content=body, headers=headers)

@@ -21,6 +21,7 @@ from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
 from bot.oauth import NOT_INSTALLED, InstallFlow, StoredBotAuthorize
 from handlers.contracts import TaskDirectory, TaskRequest
+from handlers.envelope import Actor
 from handlers.report_contracts import TaskReports
 
 __all__ = ["BotDeps", "BotIdentity", "Launcher", "build_app", "fetch_bot_identity"]
@@ -49,14 +50,26 @@ async def fetch_bot_identity(client: AsyncWebClient) -> BotIdentity:
 
 
 class Launcher(Protocol):
+    """The bot's one way to Restate: every call is signed as the person it acts for (see bot.launcher)."""
+
     async def launch(self, request: TaskRequest) -> Launch: ...
 
-    async def cancel_workflow(self, service: str, key: str) -> bool: ...
+    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None: ...
 
-    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool: ...
+    async def send(
+        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
+    ) -> bool: ...
 
     async def call(
-        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+        self,
+        service: str,
+        key: str,
+        handler: str,
+        body: str | None,
+        *,
+        actor: Actor,
+        nonce: str,
+        deadline: float | None = None,
     ) -> str | None: ...
 
 

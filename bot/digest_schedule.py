@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handlers.digest import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
+from handlers.envelope import SYSTEM_USER, Actor
 
 __all__ = ["DigestSchedule", "DigestScheduler", "latest_fire_time"]
 
@@ -82,7 +83,9 @@ def latest_fire_time(trigger: CronTrigger, now: datetime, *, lookback: timedelta
 class _Sender(Protocol):
     """What a firing needs of the bot's durable client (the `Launcher`'s one-way send)."""
 
-    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool: ...
+    async def send(
+        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
+    ) -> bool: ...
 
 
 class DigestScheduler:
@@ -93,10 +96,13 @@ class DigestScheduler:
         schedules: list[DigestSchedule],
         sender: _Sender,
         *,
+        team_id: str = "",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`team_id`: the home team, in whose name scheduled digests are asked for (by opsgate, not a person)."""
         self.schedules = schedules
         self._sender = sender
+        self._system = Actor(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
         self._clock = clock
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         for index, schedule in enumerate(schedules):
@@ -127,11 +133,18 @@ class DigestScheduler:
         end = latest_fire_time(schedule.trigger(), self._clock())
         return await self.post(schedule.request_for(end))
 
-    async def post(self, request: DigestRequest) -> bool:
-        """Ask for the digest of `request`'s period; the key makes every replica's call the same call."""
+    async def post(self, request: DigestRequest, *, actor: Actor | None = None, nonce: str = "") -> bool:
+        """Ask for the digest of `request`'s period, as `actor` (a person's `/ops digest now`) or as opsgate; the
+        key makes every replica's call the same call."""
         key = digest_key(request.channel, request.period_end)
         sent = await self._sender.send(
-            DIGEST_OBJECT, key, DIGEST_POST, request.model_dump_json(), idempotency_key=f"digest:{key}"
+            DIGEST_OBJECT,
+            key,
+            DIGEST_POST,
+            request.model_dump_json(),
+            actor=actor or self._system,
+            nonce=nonce or key,
+            idempotency_key=f"digest:{key}",
         )
         if not sent:
             log.error("digest %s could not be handed to the task engine", key)

@@ -1,5 +1,9 @@
 """The bot's durable client: hands a task to Restate's ingress, once, within a deadline.
 
+Every call carries the bot's envelope (`handlers.envelope`): the actor it acts for, signed with the bot's key,
+so a caller who reaches Restate's ingress without that key can act for nobody. The bot holds no admin access
+to Restate: cancelling a task is a handler of the task itself.
+
 The send is one-way (`/send`), over pooled keep-alive connections with a bound on their number, so a burst of
 slash commands queues briefly for a connection instead of opening hundreds of sockets. The workflow key is the
 task id derived from Slack's ids, so a replayed request answers `PreviouslyAccepted` and starts nothing.
@@ -14,12 +18,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
 import aiohttp
 
-from handlers.contracts import TASK_RUN, TASK_WORKFLOW, TaskRequest
+from handlers.contracts import TASK_CANCEL, TASK_RUN, TASK_WORKFLOW, TaskRequest
+from handlers.envelope import ENVELOPE_HEADER, Actor, Keyring, seal_envelope
 
 __all__ = ["Launch", "TaskLauncher"]
 
@@ -36,9 +43,19 @@ class Launch(StrEnum):
 
 class TaskLauncher:
     def __init__(
-        self, ingress_url: str, *, admin_url: str | None = None, deadline: float = 2.0, max_connections: int = 32
+        self,
+        ingress_url: str,
+        *,
+        keyring: Keyring,
+        admin_url: str | None = None,
+        deadline: float = 2.0,
+        max_connections: int = 32,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`admin_url`: only the worker's paused-invocation watch queries Restate's admin API; the bot has none."""
         self._ingress = ingress_url.rstrip("/")
+        self._keyring = keyring
+        self._clock = clock
         self._admin_url = admin_url.rstrip("/") if admin_url else None
         self._deadline = deadline
         self._max_connections = max_connections
@@ -58,11 +75,32 @@ class TaskLauncher:
         async with self._client().request(method, url, data=body, headers=headers, **extra) as response:
             return response.status, await response.text()
 
+    def _sealed(
+        self, actor: Actor, service: str, key: str, handler: str, body: str | None, nonce: str
+    ) -> dict[str, str]:
+        """The envelope header for one call, over the exact bytes sent."""
+        raw = body.encode() if body is not None else b""
+        envelope = seal_envelope(
+            self._keyring,
+            actor,
+            service=service,
+            handler=handler,
+            key=key,
+            body=raw,
+            nonce=nonce,
+            now=self._clock(),
+        )
+        return {ENVELOPE_HEADER: envelope}
+
     async def launch(self, request: TaskRequest) -> Launch:
+        """Start the task as its requester (the envelope's actor is the request's team and user)."""
         url = f"{self._ingress}/{TASK_WORKFLOW}/{request.task_id}/{TASK_RUN}/send"
+        body = request.model_dump_json()
+        actor = Actor(team=request.team_id, user=request.user_id)
+        headers = self._sealed(actor, TASK_WORKFLOW, request.task_id, TASK_RUN, body, request.task_id)
         try:
             async with asyncio.timeout(self._deadline):
-                status, text = await self._request("POST", url, request.model_dump_json())
+                status, text = await self._request("POST", url, body, headers=headers)
         except aiohttp.ClientConnectionError as exc:
             if isinstance(exc, aiohttp.ClientConnectorError):
                 log.warning("restate is unreachable; task %s not started: %s", request.task_id, exc)
@@ -100,21 +138,40 @@ class TaskLauncher:
         return text
 
     async def call(
-        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+        self,
+        service: str,
+        key: str,
+        handler: str,
+        body: str | None,
+        *,
+        actor: Actor,
+        nonce: str,
+        deadline: float | None = None,
     ) -> str | None:
-        """A request-response call to a handler, keyed ("" for a plain service; `body` None for one without
-        input); None on no answer."""
+        """A request-response call to a handler as `actor`, keyed ("" for a plain service; `body` None for one
+        without input); None on no answer. `nonce`: Slack's trigger_id or action_ts of the request."""
         url = f"{self._ingress}/{service}/{key}/{handler}" if key else f"{self._ingress}/{service}/{handler}"
-        return await self._answer(f"call {service}/{key}/{handler}", url, body, deadline=deadline)
+        headers = self._sealed(actor, service, key, handler, body, nonce)
+        return await self._answer(f"call {service}/{key}/{handler}", url, body, deadline=deadline, headers=headers)
 
-    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool:
-        """A one-way call (Restate accepts it and runs it later); False when it was not accepted in time."""
+    async def send(
+        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
+    ) -> bool:
+        """A one-way call as `actor` (Restate accepts it and runs it later); False when not accepted in time."""
         url = f"{self._ingress}/{service}/{key}/{handler}/send"
         what = f"send {service}/{key}/{handler}"
-        return await self._answer(what, url, body, headers={"idempotency-key": idempotency_key}) is not None
+        headers = {"idempotency-key": idempotency_key, **self._sealed(actor, service, key, handler, body, nonce)}
+        return await self._answer(what, url, body, headers=headers) is not None
+
+    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None:
+        """Ask the task to cancel itself as `actor`: True when it was running, False when not, None on no
+        answer or a refusal."""
+        raw = await self.call(TASK_WORKFLOW, task_id, TASK_CANCEL, None, actor=actor, nonce=nonce)
+        return None if raw is None else bool(json.loads(raw))
 
     async def admin_query(self, query: str) -> list[dict[str, object]] | None:
-        """Restate's SQL introspection (`POST {admin}/query`); None when there is no admin URL or no answer."""
+        """Restate's SQL introspection (`POST {admin}/query`), for the worker's watch; None without an admin URL or
+        an answer."""
         if self._admin_url is None:
             return None
         body = json.dumps({"query": query})
@@ -135,26 +192,6 @@ class TaskLauncher:
         if status != 200:
             raise RuntimeError(f"restate ingress answered {status}: {text[:100]}")
         return "ingress healthy"
-
-    async def cancel_workflow(self, service: str, key: str) -> bool:
-        """Cancel the running main invocation of a workflow through the admin API; False if none is running."""
-        if self._admin_url is None:
-            return False
-        query = (
-            "SELECT id FROM sys_invocation WHERE target_service_name = '{service}' AND target_service_key = '{key}' "
-            "AND target_handler_name = 'run' AND status <> 'completed'"
-        ).format(service=service.replace("'", ""), key=key.replace("'", ""))
-        rows = await self.admin_query(query)
-        if not rows:
-            return False
-        try:
-            async with asyncio.timeout(self._deadline):
-                for row in rows:
-                    await self._request("PATCH", f"{self._admin_url}/invocations/{row['id']}/cancel")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("could not cancel %s/%s: %s", service, key, type(exc).__name__)
-            return False
-        return True
 
     async def aclose(self) -> None:
         if self._session is not None:

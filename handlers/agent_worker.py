@@ -29,7 +29,7 @@ __all__ = ["build_agent_worker"]
 
 
 def build_agent_worker(deps: TaskDeps) -> restate.Service:
-    service = restate.Service(AGENT_WORKER)
+    service = restate.Service(AGENT_WORKER, ingress_private=True)  # only tasks hand work to specialists
 
     @service.handler(name=AGENT_RUN, inactivity_timeout=timedelta(minutes=5))
     async def run(ctx: restate.Context, handoff: AgentHandoff) -> AgentResult:

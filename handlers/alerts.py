@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import restate
 from opentelemetry import metrics
 from pydantic import BaseModel, ConfigDict
-from restate import ObjectContext, RunOptions
+from restate import ObjectContext, RunOptions, TerminalError
 
+from handlers.envelope import Keyring
 from handlers.steps import slack_step
+from handlers.verified import verified_actor
 
 __all__ = ["PAUSED_ALERT", "PAUSED_NOTIFY", "AlertDeps", "PausedNotice", "build_paused_alert"]
 
@@ -40,6 +42,8 @@ class PausedNotice(BaseModel):
 class AlertDeps:
     post: Callable[[str, str], Awaitable[str]]
     """(channel, text) -> ts: the notifier's plain post."""
+    keyring: Keyring
+    """The worker's watch signs its notices as opsgate; an ingress caller without the key cannot make it post."""
 
 
 def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
@@ -50,6 +54,9 @@ def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
 
     @alert.handler(name=PAUSED_NOTIFY)
     async def notify(ctx: ObjectContext, notice: PausedNotice) -> bool:
+        verdict = await verified_actor(ctx, deps.keyring, PAUSED_ALERT, PAUSED_NOTIFY, ctx.key())
+        if verdict.actor is None or not verdict.actor.system:
+            raise TerminalError("refused: only opsgate's own watch raises paused alerts", status_code=403)
         if await ctx.get("alerted", type_hint=bool):
             return False
 

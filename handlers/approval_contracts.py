@@ -15,7 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from approvals import Decision, ProposedAction, Tier
 
 __all__ = [
+    "APPROVAL_GET",
     "APPROVAL_OBJECT",
+    "APPROVAL_OUTCOME",
+    "APPROVAL_REWAIT",
+    "APPROVAL_VOTE",
     "ApprovalCard",
     "ApprovalOutcome",
     "ApprovalRequest",
@@ -28,6 +32,14 @@ __all__ = [
 ]
 
 APPROVAL_OBJECT = "Approval"
+APPROVAL_VOTE = "vote"
+"""A person's vote: verified (the bot's envelope names the voter)."""
+APPROVAL_GET = "get"
+"""The card as the bot shows it before a vote: verified."""
+APPROVAL_OUTCOME = "outcome"
+"""The decision as the waiting gate reads it after a wake-up: ingress-private."""
+APPROVAL_REWAIT = "rewait"
+"""The gate's new awakeable after a wake-up the object did not send: ingress-private."""
 
 
 def approval_id_for(task_id: str, call_id: str, round_: int = 1) -> str:
@@ -62,6 +74,8 @@ class ApprovalRequest(_Frozen):
     approval_id: str
     task_id: str
     requester: str
+    co_requesters: list[str] = Field(default_factory=list)
+    """Who started the chain this action came from (Retry, follow-ups): requesters too, never its approvers."""
     channel: str
     thread_ts: str
     agent: str
@@ -100,11 +114,14 @@ class VoteResult(_Frozen):
 
 
 class ApprovalOutcome(_Frozen):
-    """What resolves the task's awakeable, exactly once."""
+    """The decision as the object states it. The task's awakeable only wakes the task: Restate's ingress lets
+    anyone who knows an awakeable id resolve it, so the gate then reads this from the object itself (ingress-
+    private `outcome`) and acts only on a final outcome for the action it asked about (`action_hash`)."""
 
     status: ApprovalStatus
     decided_by: list[str] = Field(default_factory=list)
     reason: str = ""
+    action_hash: str = ""
 
 
 class ApprovalCard(_Frozen):

@@ -20,7 +20,11 @@ from restate import ObjectContext, ObjectSharedContext
 from agents.slack_text import inline_code
 from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
 from handlers.approval_contracts import (
+    APPROVAL_GET,
     APPROVAL_OBJECT,
+    APPROVAL_OUTCOME,
+    APPROVAL_REWAIT,
+    APPROVAL_VOTE,
     ApprovalCard,
     ApprovalOutcome,
     ApprovalRequest,
@@ -32,7 +36,9 @@ from handlers.approval_contracts import (
 )
 from handlers.contracts import in_workspace
 from handlers.deps import AuditWriter
+from handlers.envelope import Keyring
 from handlers.steps import SLACK_RETRY, slack_step
+from handlers.verified import verified_actor
 
 __all__ = ["ApprovalDeps", "ApprovalNotifier", "ApprovalState", "build_approval_object"]
 
@@ -52,6 +58,8 @@ class ApprovalDeps:
     notifier: ApprovalNotifier
     directory: CachedUserGroups
     audit: AuditWriter
+    keyring: Keyring
+    """Verifies the bot's envelope on votes and card reads: the voter is the envelope's actor."""
     approvers_channel: str | None = None
 
 
@@ -65,6 +73,11 @@ class ApprovalState(BaseModel):
     decided_at: float | None = None
     reason: str = ""
     cards: list[CardRef] = Field(default_factory=list)
+
+    def outcome(self) -> ApprovalOutcome:
+        return ApprovalOutcome(
+            status=self.status, decided_by=self.decided_by, reason=self.reason, action_hash=self.request.action_hash
+        )
 
     def card(self) -> ApprovalCard:
         request, decision = self.request, self.request.decision
@@ -133,7 +146,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         now = await ctx.time()
         state = state.model_copy(update={"status": status, "decided_by": by, "decided_at": now, "reason": reason})
         ctx.set(STATE, state)
-        ctx.resolve_awakeable(state.request.awakeable_id, ApprovalOutcome(status=status, decided_by=by, reason=reason))
+        ctx.resolve_awakeable(state.request.awakeable_id, state.outcome())
         await audit(
             ctx,
             state,
@@ -145,7 +158,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         await refresh_cards(ctx, state)
         return state
 
-    @approval.handler(name="open")
+    @approval.handler(name="open", ingress_private=True)
     async def open_(ctx: ObjectContext, request: ApprovalRequest) -> None:
         if await load(ctx) is not None:
             return  # a replayed or duplicate open: the first one stands
@@ -197,7 +210,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         async def check_satisfiable() -> str:
             await refresh_groups(decision.approvers)
             eligible = eligible_approvers(list(decision.approvers), deps.directory)
-            return unsatisfiable_reason(decision, request.requester, eligible) or ""
+            return unsatisfiable_reason(decision, request.requester, eligible, request.co_requesters) or ""
 
         impossible = await ctx.run_typed("authz: satisfiable", check_satisfiable, SLACK_RETRY.options(str))
         if impossible:
@@ -232,8 +245,11 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             await refresh_cards(ctx, state)
         return state
 
-    @approval.handler()
+    @approval.handler(name=APPROVAL_VOTE)
     async def vote(ctx: ObjectContext, request: VoteRequest) -> VoteResult:
+        verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_VOTE, ctx.key())
+        assert verdict.actor is not None
+        request = request.model_copy(update={"voter": verdict.actor.user})  # the envelope's, never the body's
         state = await load(ctx)
         if state is None:
             return VoteResult(
@@ -244,7 +260,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
             return VoteResult(accepted=False, message=f"Already {state.status.value} by {who}.", status=state.status)
         decision = state.request.decision
-        requester = state.request.requester
+        requester, co_requesters = state.request.requester, state.request.co_requesters
 
         async def check() -> str:
             await refresh_groups(decision.approvers)
@@ -255,10 +271,14 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
                 approvers=list(decision.approvers),
                 directory=deps.directory,
                 rejecting=not request.approve,
+                co_requesters=co_requesters,
             )
             return refusal.reason if refusal is not None else ""
 
         refusal = await ctx.run_typed(f"authz: {request.voter}", check, SLACK_RETRY.options(str))
+        team = state.request.team_id
+        if team and verdict.actor.team != team:
+            refusal = "You are not in the workspace this approval belongs to."
         if not refusal and any(v.voter == request.voter for v in state.votes):
             refusal = "You already voted on this approval."
         if not refusal and request.approve and decision.confirm and not _confirmed(request, state):
@@ -306,7 +326,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             accepted=True, message=f"Vote recorded; {missing} more approval(s) needed.", status=state.status
         )
 
-    @approval.handler()
+    @approval.handler(ingress_private=True)
     async def remind(ctx: ObjectContext) -> None:
         state = await load(ctx)
         if state is None or state.status.final:
@@ -318,7 +338,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         )
         await audit(ctx, state, "reminded", f"{state.request.approval_id}:reminded", "opsgate")
 
-    @approval.handler()
+    @approval.handler(ingress_private=True)
     async def expire(ctx: ObjectContext) -> None:
         state = await load(ctx)
         if state is None or state.status.final:
@@ -338,7 +358,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             )
             await audit(ctx, state, "escalated", f"{state.request.approval_id}:escalated", "opsgate", to=target)
 
-    @approval.handler()
+    @approval.handler(ingress_private=True)
     async def cancel(ctx: ObjectContext, by: str) -> bool:
         state = await load(ctx)
         if state is None or state.status.final:
@@ -346,7 +366,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         await finish(ctx, state, ApprovalStatus.CANCELLED, [by], "cancelled")
         return True
 
-    @approval.handler()
+    @approval.handler(ingress_private=True)
     async def void(ctx: ObjectContext, reason: str) -> None:
         """The gate found the action or its rule changed after approval: record it, and say so on the card."""
         state = await load(ctx)
@@ -357,10 +377,30 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         await audit(ctx, state, "voided", f"{state.request.approval_id}:voided", "opsgate", reason=reason)
         await refresh_cards(ctx, state)
 
-    @approval.handler(kind="shared")
+    @approval.handler(name=APPROVAL_GET, kind="shared")
     async def get(ctx: ObjectSharedContext) -> ApprovalCard | None:
+        verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_GET, ctx.key())
         state = await load(ctx)
-        return state.card() if state else None
+        if state is None or (state.request.team_id and verdict.actor and verdict.actor.team != state.request.team_id):
+            return None
+        return state.card()
+
+    @approval.handler(name=APPROVAL_OUTCOME, kind="shared", ingress_private=True)
+    async def outcome(ctx: ObjectSharedContext) -> ApprovalOutcome | None:
+        state = await load(ctx)
+        return state.outcome() if state else None
+
+    @approval.handler(name=APPROVAL_REWAIT, ingress_private=True)
+    async def rewait(ctx: ObjectContext, awakeable_id: str) -> None:
+        """The gate was woken by someone else than this object and waits again on a new awakeable: resolve that
+        one when the decision comes (at once if it came already)."""
+        state = await load(ctx)
+        if state is None:
+            return
+        state = state.model_copy(update={"request": state.request.model_copy(update={"awakeable_id": awakeable_id})})
+        ctx.set(STATE, state)
+        if state.status.final:
+            ctx.resolve_awakeable(awakeable_id, state.outcome())
 
     return approval
 

@@ -20,7 +20,10 @@ if TYPE_CHECKING:  # report_contracts imports ThreadRef from here
 __all__ = [
     "AGENT_RUN",
     "AGENT_WORKER",
+    "TASK_CANCEL",
     "TASK_DONE",
+    "TASK_INFO",
+    "TASK_RUN",
     "TASK_WORKFLOW",
     "AgentHandoff",
     "ChannelUnavailable",
@@ -48,6 +51,7 @@ AGENT_RUN = "run"
 TASK_RUN = "run"
 TASK_INFO = "info"
 TASK_DONE = "done"
+TASK_CANCEL = "cancel"
 N = TypeVar("N")
 
 
@@ -118,6 +122,9 @@ class TaskRequest(BaseModel):
     """Why the input guardrails want a person to look (escalate): every action of this task then needs approval."""
     input_verdict: GuardrailVerdict | None = None
     """The input guardrails' verdict in the bot, recorded in the task's audit chain by its first step."""
+    co_requesters: list[str] = Field(default_factory=list, max_length=100)
+    """Who started the chain of requests this one continues (the task a Retry repeats, the earlier turns of a
+    thread): separation of duties follows the action, so none of them may approve what this task asks for."""
     sealed_pii: str | None = None
     """The request's pseudonyms, encrypted (see agents.guardrails.sealed): restored only in approved calls."""
     follow_up: FollowUp | None = None
@@ -157,6 +164,9 @@ class TaskInfo(BaseModel):
     requester: str
     channel: str
     thread_ts: str | None = None
+    team_id: str = ""
+    requesters: list[str] = Field(default_factory=list)
+    """The requester and the co-requesters of the chain (a Retry of this task keeps them all)."""
 
 
 class TaskOutcome(BaseModel):

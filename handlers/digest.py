@@ -19,8 +19,10 @@ from restate import ObjectContext, RunOptions, TerminalError
 from sqlalchemy.engine import Engine
 
 from handlers.digest_report import build_digest
+from handlers.envelope import Keyring
 from handlers.report_contracts import DigestPoster, DigestReport
 from handlers.steps import slack_step
+from handlers.verified import verified_actor
 
 __all__ = [
     "DIGEST_OBJECT",
@@ -63,6 +65,8 @@ def digest_key(channel: str, period_end: datetime) -> str:
 class DigestDeps:
     engine: Engine
     poster: DigestPoster
+    keyring: Keyring
+    """Verifies the bot's envelope: a digest is asked for by a person (`/ops digest now`) or by opsgate's schedule."""
     build: Callable[..., DigestReport] = build_digest
 
 
@@ -71,6 +75,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
 
     @digest.handler(name=DIGEST_POST)
     async def post(ctx: ObjectContext, request: DigestRequest) -> DigestPosted:
+        await verified_actor(ctx, deps.keyring, DIGEST_OBJECT, DIGEST_POST, ctx.key())
         posted = await ctx.get("ts", type_hint=str)
         if posted is not None:
             return DigestPosted(channel=request.channel, ts=posted, first=False)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import restate
 
 from handlers.deps import TaskDeps
+from handlers.envelope import Keyring
 from handlers.report_contracts import BreakerLine
+from handlers.verified import verified_actor
 
 __all__ = ["BREAKERS", "WORKER_HEALTH", "build_worker_health"]
 
@@ -17,11 +19,12 @@ WORKER_HEALTH = "WorkerHealth"
 BREAKERS = "breakers"
 
 
-def build_worker_health(deps: TaskDeps) -> restate.Service:
+def build_worker_health(deps: TaskDeps, keyring: Keyring) -> restate.Service:
     service = restate.Service(WORKER_HEALTH)
 
     @service.handler(name=BREAKERS)
     async def breakers(ctx: restate.Context) -> list[BreakerLine]:
+        await verified_actor(ctx, keyring, WORKER_HEALTH, BREAKERS)
         return [
             BreakerLine(
                 name=snapshot.name,

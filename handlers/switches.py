@@ -1,18 +1,45 @@
 """Global switches, kept in one Restate virtual object so every bot and worker replica sees the same value.
 
-`frozen` is the freeze switch: while it is on, the gate refuses every action above low at once.
+`frozen` is the freeze switch: while it is on, the gate refuses every action above low at once. Only a policy
+admin the bot verified may change it (the envelope's actor, checked again here), each change is audited, and a
+change signed before the last one applied is refused, so a replayed old "off" cannot lift a newer freeze.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import restate
 from pydantic import BaseModel, ConfigDict
-from restate import ObjectContext, ObjectSharedContext
+from restate import ObjectContext, ObjectSharedContext, RunOptions, TerminalError
 
-__all__ = ["SWITCHES_KEY", "SWITCHES_OBJECT", "FreezeChange", "build_switches_object"]
+from handlers.deps import AuditWriter
+from handlers.envelope import Actor, Keyring
+from handlers.verified import verified_actor
+
+__all__ = [
+    "FREEZE_AUDIT_CHAIN",
+    "FROZEN",
+    "IS_FROZEN",
+    "SET_FROZEN",
+    "SWITCHES_KEY",
+    "SWITCHES_OBJECT",
+    "FreezeChange",
+    "SwitchesDeps",
+    "build_switches_object",
+]
 
 SWITCHES_OBJECT = "Switches"
 SWITCHES_KEY = "global"
+SET_FROZEN = "set_frozen"
+FROZEN = "frozen"
+"""The switch as the bot reads it for `/ops freeze status`: verified."""
+IS_FROZEN = "is_frozen"
+"""The switch as the gate reads it: ingress-private."""
+FREEZE_AUDIT_CHAIN = "opsgate-freeze"
+FORBIDDEN = 403
 
 
 class FreezeChange(BaseModel):
@@ -20,19 +47,56 @@ class FreezeChange(BaseModel):
 
     frozen: bool
     by: str
+    """Shown only; who changed it is the envelope's actor."""
 
 
-def build_switches_object() -> restate.VirtualObject:
+@dataclass(frozen=True)
+class SwitchesDeps:
+    keyring: Keyring
+    audit: AuditWriter
+    admin_refusal: Callable[[Actor], str | None]
+    """Why this person may not change switches (not a policy admin), or None."""
+
+
+def build_switches_object(deps: SwitchesDeps) -> restate.VirtualObject:
     switches = restate.VirtualObject(SWITCHES_OBJECT)
 
-    @switches.handler(name="set_frozen")
+    @switches.handler(name=SET_FROZEN)
     async def set_frozen(ctx: ObjectContext, change: FreezeChange) -> bool:
+        verdict = await verified_actor(ctx, deps.keyring, SWITCHES_OBJECT, SET_FROZEN, ctx.key())
+        actor = verdict.actor
+        assert actor is not None
+
+        async def authorize() -> str:
+            return await asyncio.to_thread(deps.admin_refusal, actor) or ""
+
+        refusal = await ctx.run_typed("authz: admin", authorize, RunOptions(max_attempts=3, type_hint=str))
+        if refusal:
+            raise TerminalError(f"refused: {refusal}", status_code=FORBIDDEN)
+        last = await ctx.get("changed_at", type_hint=float) or 0.0
+        if verdict.issued_at <= last:
+            raise TerminalError("refused: a newer change was applied already", status_code=409)
         ctx.set("frozen", change.frozen)
-        ctx.set("frozen_by", change.by)
+        ctx.set("frozen_by", actor.user)
+        ctx.set("changed_at", verdict.issued_at)
+        invocation = ctx.request().id
+
+        async def audit() -> None:
+            detail: dict[str, object] = {"frozen": change.frozen, "team": actor.team}
+            await asyncio.to_thread(
+                deps.audit, FREEZE_AUDIT_CHAIN, "freeze", f"freeze:{invocation}", actor.user, detail
+            )
+
+        await ctx.run_typed("audit: freeze", audit, RunOptions[None](max_attempts=10))
         return change.frozen
 
-    @switches.handler(name="frozen", kind="shared")
+    @switches.handler(name=FROZEN, kind="shared")
     async def frozen(ctx: ObjectSharedContext) -> bool:
+        await verified_actor(ctx, deps.keyring, SWITCHES_OBJECT, FROZEN, ctx.key())
+        return bool(await ctx.get("frozen", type_hint=bool))
+
+    @switches.handler(name=IS_FROZEN, kind="shared", ingress_private=True)
+    async def is_frozen(ctx: ObjectSharedContext) -> bool:
         return bool(await ctx.get("frozen", type_hint=bool))
 
     return switches

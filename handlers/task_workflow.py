@@ -22,6 +22,7 @@ from restate import RunOptions, TerminalError, WorkflowContext, WorkflowSharedCo
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.slack_text import escape_answer
 from handlers.contracts import (
+    TASK_CANCEL,
     TASK_DONE,
     TASK_INFO,
     TASK_RUN,
@@ -37,6 +38,7 @@ from handlers.contracts import (
     in_workspace,
 )
 from handlers.deps import TaskDeps
+from handlers.envelope import Actor, Keyring
 from handlers.report_contracts import TraceSummary
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import slack_step
@@ -45,12 +47,14 @@ from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.trace_summary import trace_summary
 from handlers.tracing import agent_span_key, emit_span, emit_task_span
+from handlers.verified import verified_actor
 
 __all__ = ["TaskDeps", "build_task_workflow"]
 
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying: logged once
 
 DONE_PROMISE = "done"
+RUN_INVOCATION = "run_invocation"
 ROOT_UPDATE_INTERVAL_S = 2.0
 _DB = RunOptions[None](max_attempts=10, initial_retry_interval=timedelta(milliseconds=100))
 NOT_IN_CHANNEL = (
@@ -59,18 +63,49 @@ NOT_IN_CHANNEL = (
 )
 
 
-def build_task_workflow(deps: TaskDeps) -> restate.Workflow:
+def build_task_workflow(
+    deps: TaskDeps, keyring: Keyring, *, may_cancel_any: Callable[[Actor], bool] = lambda actor: False
+) -> restate.Workflow:
+    """`keyring` verifies the bot's envelopes: a task runs as the person the bot verified, and only its requester
+    or someone `may_cancel_any` says yes to (an eligible approver) may cancel it."""
     workflow = restate.Workflow(TASK_WORKFLOW)
 
     @workflow.main(name=TASK_RUN, inactivity_timeout=timedelta(minutes=5))
     async def run(ctx: WorkflowContext, request: TaskRequest) -> TaskOutcome:
+        verdict = await verified_actor(ctx, keyring, TASK_WORKFLOW, TASK_RUN, ctx.key())
+        assert verdict.actor is not None
+        if (verdict.actor.team, verdict.actor.user) != (request.team_id, request.user_id):
+            raise TerminalError("refused: the task names another requester than the one the bot verified", 401)
+        ctx.set(RUN_INVOCATION, ctx.request().id)
         return await _TaskRun(ctx, request, deps).execute()
 
     @workflow.handler(name=TASK_INFO)
     async def info(ctx: WorkflowSharedContext) -> TaskInfo | None:
+        await verified_actor(ctx, keyring, TASK_WORKFLOW, TASK_INFO, ctx.key())
         return await ctx.get("info", type_hint=TaskInfo)
 
-    @workflow.handler(name=TASK_DONE)
+    @workflow.handler(name=TASK_CANCEL)
+    async def cancel(ctx: WorkflowSharedContext) -> bool:
+        """Cancel this task's run (its pending approvals are withdrawn by the run itself): True when it was
+        running. Restate's admin API is never needed, so the bot holds none."""
+        verdict = await verified_actor(ctx, keyring, TASK_WORKFLOW, TASK_CANCEL, ctx.key())
+        actor = verdict.actor
+        assert actor is not None
+        task = await ctx.get("info", type_hint=TaskInfo)
+        invocation = await ctx.get(RUN_INVOCATION, type_hint=str)
+        if task is None or invocation is None or await ctx.promise(DONE_PROMISE, type_hint=str).peek() is not None:
+            return False
+        requester = (task.team_id or actor.team, task.requester) == (actor.team, actor.user)
+
+        async def approver() -> bool:
+            return await asyncio.to_thread(may_cancel_any, actor)
+
+        if not requester and not await ctx.run_typed("authz: cancel", approver, RunOptions(max_attempts=3)):
+            raise TerminalError("refused: only the requester or an approver may cancel this task", 403)
+        ctx.cancel_invocation(invocation)
+        return True
+
+    @workflow.handler(name=TASK_DONE, ingress_private=True)
     async def done(ctx: WorkflowSharedContext) -> str:
         """Returns once the task has ended (its phase): a follow-up in the thread waits on this."""
         return await ctx.promise(DONE_PROMISE, type_hint=str).value()
@@ -125,7 +160,14 @@ class _TaskRun:
     async def _execute(self) -> TaskOutcome:
         started = await self.ctx.time()
         request = self.request
-        self.ctx.set("info", TaskInfo(task_id=request.task_id, requester=request.user_id, channel=request.channel_id))
+        info = TaskInfo(
+            task_id=request.task_id,
+            requester=request.user_id,
+            channel=request.channel_id,
+            team_id=request.team_id,
+            requesters=list(dict.fromkeys([request.user_id, *request.co_requesters])),
+        )
+        self.ctx.set("info", info)
         await self._record(TaskStatus.QUEUED)
         if request.input_verdict is not None:
             await self._audit_input(request.input_verdict)

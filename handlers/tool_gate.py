@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import restate
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from restate import RestateDurableFuture, RunOptions, TerminalError
+from restate.serde import BytesSerde
 
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
@@ -24,6 +26,8 @@ from agents.spec import AgentSpec
 from approvals import Decision, Handling, PolicyContext, ProposedAction, action_hash, risk_for
 from handlers.approval_contracts import (
     APPROVAL_OBJECT,
+    APPROVAL_OUTCOME,
+    APPROVAL_REWAIT,
     ApprovalOutcome,
     ApprovalRequest,
     ApprovalStatus,
@@ -32,12 +36,16 @@ from handlers.approval_contracts import (
 from handlers.contracts import GuardrailVerdict, TaskPhase, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.steps import slack_step
-from handlers.switches import SWITCHES_KEY, SWITCHES_OBJECT
+from handlers.switches import IS_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT
 from handlers.tracing import agent_span_key, emit_span, step_span
 
 __all__ = ["GateReview", "ToolGateStep"]
 
+log = logging.getLogger(__name__)
+
 MAX_ROUNDS = 3
+MAX_FORGED_WAKEUPS = 20
+"""Wake-ups the Approval object does not confirm before the gate gives up on that approval (and says so)."""
 
 
 class GateReview(BaseModel):
@@ -65,7 +73,7 @@ class _Pending:
     rationale: str
     review: GateReview
     approval_id: str
-    outcome: RestateDurableFuture[ApprovalOutcome]
+    outcome: RestateDurableFuture[bytes]
 
 
 class ToolGateStep:
@@ -101,7 +109,7 @@ class ToolGateStep:
 
     async def _frozen(self) -> bool:
         """The freeze switch, read through Restate so every replica and every replay sees the same answer."""
-        raw = await self._ctx.generic_call(SWITCHES_OBJECT, "frozen", b"null", key=SWITCHES_KEY)
+        raw = await self._ctx.generic_call(SWITCHES_OBJECT, IS_FROZEN, b"null", key=SWITCHES_KEY)
         return bool(json.loads(raw))
 
     async def _decide_step(self, name: str, call: ToolUseBlock, rationale: str) -> GateReview:
@@ -209,7 +217,7 @@ class ToolGateStep:
         for round_ in range(1, MAX_ROUNDS + 1):
             await self._on_phase(TaskPhase.WAITING_APPROVAL, f"`{call.name}` needs approval")
             try:
-                outcome = await outcome_future
+                outcome = await self._decision(call, review, approval_id, outcome_future)
             except TerminalError:
                 self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
                 raise
@@ -244,6 +252,42 @@ class ToolGateStep:
             approval_id, outcome_future = await self._request_approval(call, again, round_ + 1)
         return ToolVerdict(allowed=False, reason="The policy kept changing during approval; not running it.")
 
+    async def _decision(
+        self, call: ToolUseBlock, review: GateReview, approval_id: str, wake_up: RestateDurableFuture[bytes]
+    ) -> ApprovalOutcome:
+        """The approval's decision, as the Approval object states it.
+
+        The awakeable only wakes the gate: anyone who reaches Restate's ingress with its id can resolve it, so its
+        payload is never read. A wake-up the object does not confirm (no final outcome for this very action) is
+        audited as forged, and the gate waits again on a new awakeable that the object alone is told about."""
+        for attempt in range(1, MAX_FORGED_WAKEUPS + 1):
+            await wake_up
+            raw = await self._ctx.generic_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, b"null", key=approval_id)
+            try:
+                stated = ApprovalOutcome.model_validate_json(raw) if raw and raw != b"null" else None
+            except ValidationError:
+                stated = None
+            if stated is not None and stated.status.final and stated.action_hash == review.action_hash:
+                return stated
+            await self._audit_forged(call, approval_id, attempt)
+            awakeable_id, wake_up = self._ctx.awakeable(serde=BytesSerde())
+            self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_REWAIT, json.dumps(awakeable_id).encode(), key=approval_id)
+        self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
+        reason = "the approval was woken too often by someone other than opsgate"
+        return ApprovalOutcome(status=ApprovalStatus.CANCELLED, reason=reason, action_hash=review.action_hash)
+
+    async def _audit_forged(self, call: ToolUseBlock, approval_id: str, attempt: int) -> None:
+        task_id = self._request.task_id
+        detail: dict[str, object] = {"approval_id": approval_id, "tool": call.name, "what": "awakeable resolved"}
+
+        async def write() -> None:
+            log.warning("task %s: a wake-up of approval %s did not come from the approval", task_id, approval_id)
+            await asyncio.to_thread(
+                self._deps.audit, task_id, "forged", f"{approval_id}:forged:{attempt}", None, detail
+            )
+
+        await self._ctx.run_typed(f"audit: forged wake-up {approval_id} #{attempt}", write, RunOptions[None]())
+
     async def _preview(self, call: ToolUseBlock, round_: int) -> str | None:
         """The tool's dry run, when it offers one, as a journaled step; a failing preview is shown, not fatal."""
         tool = self._deps.toolbox.get(call.name)
@@ -267,15 +311,16 @@ class ToolGateStep:
 
     async def _request_approval(
         self, call: ToolUseBlock, review: GateReview, round_: int
-    ) -> tuple[str, RestateDurableFuture[ApprovalOutcome]]:
+    ) -> tuple[str, RestateDurableFuture[bytes]]:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, self._call_ref(call), round_)
         preview = await self._preview(call, round_)
-        awakeable_id, outcome = self._ctx.awakeable(type_hint=ApprovalOutcome)
+        awakeable_id, outcome = self._ctx.awakeable(serde=BytesSerde())  # a wake-up only: see `_decision`
         request = ApprovalRequest(
             approval_id=approval_id,
             task_id=self._request.task_id,
             requester=self._request.user_id,
+            co_requesters=[p for p in self._request.co_requesters if p != self._request.user_id],
             channel=self._request.channel_id,
             thread_ts=self._root.ts,
             agent=self._agent.name,

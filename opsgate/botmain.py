@@ -18,11 +18,11 @@ from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
 from bot.oauth import InstallFlow
-from bot.paused_watch import PausedWatch
 from bot.readiness import Readiness, database_check
 from handlers.store import TaskStore
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, upgrade_database
+from opsgate.keys import envelope_keyring
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import oauth_install, slack_client, usergroup_members, workspace_tokens
@@ -53,9 +53,9 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         usergroup_members(client, workspaces),
         groups=[*team.policy.approvers, *team.policy.admins, *team.commands.allowed_users],
     )
-    launcher = TaskLauncher(
+    launcher = TaskLauncher(  # no admin URL: the bot, which faces the internet, holds no admin access to Restate
         settings.restate_ingress_url,
-        admin_url=settings.restate_admin_url,
+        keyring=envelope_keyring(settings),
         deadline=settings.restate_send_timeout,
         max_connections=settings.restate_max_connections,
     )
@@ -75,7 +75,9 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         requests_per_user=team.commands.requests_per_user,
         requests_per_channel=team.commands.requests_per_channel,
         reports=TaskReporter(engine),
-        digests=DigestScheduler(list(team.digests), launcher),
+        digests=DigestScheduler(
+            list(team.digests), launcher, team_id=identity.team_id or settings.slack_home_team or ""
+        ),
     )
     app = build_app(signing_secret=signing_secret, client=client, deps=deps, oauth=oauth, allowed=allowed)
     readiness = bot_readiness(launcher, engine, identity, oauth)
@@ -111,17 +113,6 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
         refresher = asyncio.create_task(deps.directory.run_refresher(shutdown, interval=300))
     if deps.digests is not None:
         deps.digests.start()
-    watch = (
-        PausedWatch(
-            deps.launcher,
-            channel=team.alerts.channel,
-            admin_url=settings.restate_admin_url,
-            interval_s=team.alerts.check_every_s,
-        )
-        if isinstance(deps.launcher, TaskLauncher)
-        else None
-    )
-    watching = asyncio.create_task(watch.run(shutdown)) if watch is not None else None
     try:
         if settings.slack_mode == "socket":
             await _run_socket_mode(settings, http_app, shutdown)
@@ -132,8 +123,6 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
         shutdown.set()
         if deps.digests is not None:
             deps.digests.shutdown()
-        if watching is not None:
-            await watching
         if refresher is not None:
             await refresher
         if isinstance(deps.launcher, TaskLauncher):

@@ -55,7 +55,7 @@ def _worker(settings: Settings) -> None:
     deps = build_task_deps(settings, team)
     approval_deps = build_approval_deps(settings, team)
     servers = default_mcp_servers(settings, team, deps)
-    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, servers))
+    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, servers, alerts=team.alerts))
 
 
 def _bot(settings: Settings) -> None:
@@ -128,14 +128,23 @@ def main(argv: list[str] | None = None) -> int:
     deploy.add_argument("action", choices=["list", "register", "retire"])
     deploy.add_argument("target", nargs="?", help="register: the new workers' URL; retire: a deployment id")
     deploy.add_argument("--json", action="store_true", help="list as JSON")
+    keys = commands.add_parser("keys", help="print new keys: the bot's envelope keyring, Restate's request identity")
+    keys.add_argument("action", choices=["envelope", "restate"])
     doctor = commands.add_parser("doctor", help="check settings, database, Restate, Slack, the model, MCP servers")
     doctor.add_argument("--timeout", type=float, default=3.0, help="seconds each check may take (default 3)")
+    doctor.add_argument(
+        "--role", choices=["all", "bot", "worker"], default="all", help="the process whose environment this is"
+    )
     args = parser.parse_args(argv)
+    if args.command == "keys":  # needs no settings: it prints keys to put into them
+        from opsgate.keys import print_new_keys
+
+        return print_new_keys(args.action, sys.stdout)
     if args.command == "doctor":  # loads the settings itself: an invalid setting is its first finding
         from opsgate.doctor import doctor_main
 
         logging.basicConfig(level=logging.CRITICAL)  # the report says it all
-        return doctor_main(sys.stdout, timeout=args.timeout)
+        return doctor_main(sys.stdout, timeout=args.timeout, role=args.role)
     try:
         settings = load_settings()
         _configure_logging(settings)

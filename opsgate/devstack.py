@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from opsgate.keys import envelope_keyring, restate_identity_pem
 from opsgate.mailsink import MailSink
 from opsgate.processes import stop_process
 from opsgate.restate_server import RestatePorts, RestateServer, free_port
@@ -76,13 +77,17 @@ async def run_dev_stack(settings: Settings, shutdown: asyncio.Event) -> None:
             node=free_port(),
         ),
         log_file=logs / "restate.log",
+        identity_pem=restate_identity_pem(settings),  # the worker finds its public half in the same directory
     )
+    envelope_keyring(settings)  # generated once, before bot and worker start: both read this one
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "OPSGATE_RESTATE_ADMIN_URL"},
+        "OPSGATE_DATA_DIR": str(settings.data_dir.resolve()),
         "OPSGATE_RESTATE_INGRESS_URL": restate.ingress_url,
         "OPSGATE_WORKER_PORT": str(settings.worker_port),
         "OPSGATE_BOT_PORT": str(settings.bot_port),
     }
+    worker_env = {"OPSGATE_RESTATE_ADMIN_URL": restate.admin_url}  # the worker's paused watch; never the bot
     sandbox = None
     if settings.sandbox:
         from bot.sandbox import Sandbox
@@ -108,7 +113,7 @@ async def run_dev_stack(settings: Settings, shutdown: asyncio.Event) -> None:
         log.info("starting restate-server (ingress %s, admin %s)", restate.ingress_url, restate.admin_url)
         await asyncio.to_thread(restate.start)
         python = [sys.executable, "-m", "opsgate"]
-        worker = ChildProcess("worker", [*python, "worker"], env, logs / "worker.log")
+        worker = ChildProcess("worker", [*python, "worker"], env | worker_env, logs / "worker.log")
         children.append(worker)
         worker_url = settings.worker_url or f"http://127.0.0.1:{settings.worker_port}"
         await _wait_http(f"http://127.0.0.1:{settings.worker_port}/health", 30, worker)

@@ -32,6 +32,7 @@ from handlers.digest import DIGEST_OBJECT
 from handlers.health import WORKER_HEALTH
 from handlers.switches import SWITCHES_OBJECT
 from opsgate.db import alembic_config, create_db_engine, normalize_database_url
+from opsgate.keys import ENVELOPE_KEYS_FILE, RESTATE_IDENTITY_FILE, envelope_keyring, worker_identity_keys
 from opsgate.settings import VAULT_KEY_HOW, Settings, SettingsError, load_settings
 from opsgate.slack import BOT_SCOPES, slack_client
 from opsgate.teamconfig import TeamConfig, TeamConfigError, load_team_config
@@ -106,6 +107,36 @@ def check_secrets(settings: Settings) -> list[CheckResult]:
     else:
         detail = "OPSGATE_VAULT_KEY is not set: the bot and the worker refuse to start"
         results.append(fail("vault key", detail, VAULT_KEY_HOW))
+    return results
+
+
+def check_process_keys(settings: Settings, role: str) -> list[CheckResult]:
+    """The keys that bind the processes (the bot's envelope keyring, Restate's request identity), and the admin
+    API, which the bot must not hold: it is the one process that faces the internet."""
+    results = []
+    if role == "bot" and "restate_admin_url" in settings.model_fields_set:
+        detail = "the bot is configured with Restate's admin API (OPSGATE_RESTATE_ADMIN_URL): a full takeover from it"
+        fix = "remove OPSGATE_RESTATE_ADMIN_URL from the bot's environment; only the worker and registration need it"
+        results.append(fail("restate admin", detail, fix))
+    try:
+        keyring = envelope_keyring(settings) if settings.envelope_keys is not None else None
+    except SettingsError as exc:
+        return [*results, fail("envelope keys", str(exc))]
+    if keyring is not None:
+        results.append(ok("envelope keys", f"set (signing key {keyring.current.kid})"))
+    else:
+        where = settings.data_dir / ENVELOPE_KEYS_FILE
+        detail = f"not set: {where} (generated at first start) must be the same file for the bot and every worker"
+        local = settings.slack_is_local
+        fix = None if local else "set OPSGATE_ENVELOPE_KEYS (`opsgate keys envelope`) on the bot and every worker"
+        results.append(ok("envelope keys", detail) if local else warn("envelope keys", detail, fix))
+    if role != "bot":
+        try:
+            keys = worker_identity_keys(settings) if settings.restate_identity_keys else None
+        except SettingsError as exc:
+            return [*results, fail("restate identity", str(exc))]
+        shown = ", ".join(keys) if keys else f"the public half of {settings.data_dir / RESTATE_IDENTITY_FILE}"
+        results.append(ok("restate identity", f"the worker serves only requests signed by {shown}"))
     return results
 
 
@@ -238,10 +269,13 @@ def registration_command(settings: Settings) -> str:
     )
 
 
-async def check_restate(settings: Settings, timeout: float) -> list[CheckResult]:
+async def check_restate(settings: Settings, timeout: float, role: str = "all") -> list[CheckResult]:
     admin, ingress = settings.restate_admin_url, settings.restate_ingress_url
     start = "start restate-server (`opsgate up` runs one)"
     async with httpx.AsyncClient(timeout=timeout) as client:
+        if role == "bot":  # the bot reaches the ingress only
+            fix = f"{start}, or set OPSGATE_RESTATE_INGRESS_URL"
+            return [await _health(client, "restate ingress", f"{ingress}/restate/health", fix)]
         results = [
             await _health(client, "restate admin", f"{admin}/health", f"{start}, or set OPSGATE_RESTATE_ADMIN_URL"),
             await _health(
@@ -413,16 +447,18 @@ async def _bounded(name: str, work: Awaitable[list[CheckResult]], timeout: float
         return [fail(name, f"no answer within {timeout:g} s")]
 
 
-async def collect(settings: Settings, timeout: float) -> list[CheckResult]:
+async def collect(settings: Settings, timeout: float, role: str = "all") -> list[CheckResult]:
+    """`role`: `bot` checks what the bot's host needs (and that it holds no admin access), `all` everything."""
     team_results, team = check_team_file(settings.config_file)
     groups = await asyncio.gather(
         _bounded("database", check_database(settings.database_url, timeout), timeout + 1),
-        _bounded("restate", check_restate(settings, timeout), timeout * 3),
+        _bounded("restate", check_restate(settings, timeout, role), timeout * 3),
         _bounded("slack", check_slack(settings, timeout), timeout + 1),
         _bounded("model", check_model(settings, timeout), timeout + 1),
         _bounded("mcp", check_mcp(team, timeout), timeout * 2),
     )
-    results = [describe_settings(settings), *check_secrets(settings), *team_results]
+    results = [describe_settings(settings), *check_secrets(settings), *check_process_keys(settings, role)]
+    results += team_results
     return results + [result for group in groups for result in group]
 
 
@@ -441,14 +477,14 @@ def format_report(results: Sequence[CheckResult]) -> str:
     return "\n".join(lines)
 
 
-def run_doctor(settings: Settings, *, out: TextIO, timeout: float = DEFAULT_TIMEOUT) -> int:
+def run_doctor(settings: Settings, *, out: TextIO, timeout: float = DEFAULT_TIMEOUT, role: str = "all") -> int:
     """Run every check, print the report to `out`; 1 when a check failed, else 0 (warnings do not fail)."""
-    results = asyncio.run(collect(settings, timeout))
+    results = asyncio.run(collect(settings, timeout, role))
     print(format_report(results), file=out)
     return 1 if any(result.status is Status.FAIL for result in results) else 0
 
 
-def doctor_main(out: TextIO, timeout: float = DEFAULT_TIMEOUT) -> int:
+def doctor_main(out: TextIO, timeout: float = DEFAULT_TIMEOUT, role: str = "all") -> int:
     """The CLI's entry: settings that do not load are the first failure, and nothing else can be checked."""
     try:
         settings = load_settings()
@@ -456,4 +492,4 @@ def doctor_main(out: TextIO, timeout: float = DEFAULT_TIMEOUT) -> int:
         fix = "set the variables named above in the environment or in .env"
         print(format_report([fail("settings", str(exc), fix)]), file=out)
         return 1
-    return run_doctor(settings, out=out, timeout=timeout)
+    return run_doctor(settings, out=out, timeout=timeout, role=role)

@@ -3,6 +3,10 @@
 The config keeps everything on loopback and uses a fast retry policy (100 ms doubling up to 2 s) so a crashed
 worker is retried within seconds, not a minute; after the attempts run out the invocation pauses for a person
 instead of being dropped. Only the keys measured to work with restate-server 1.7 are used (see NOTES).
+
+restate-server signs every request it sends to a worker with an ed25519 key (its request identity); opsgate's
+worker serves only requests signed by a key it knows, so someone who reaches the worker's port cannot call its
+handlers around Restate.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from opsgate.keys import restate_public_key
 from opsgate.processes import stop_process
 
 __all__ = ["RestatePorts", "RestateServer", "RestateServerError", "find_restate_binary", "free_port"]
@@ -62,7 +69,7 @@ class RestatePorts:
         return cls(ingress=free_port(), admin=free_port(), node=free_port())
 
 
-def render_config(base_dir: Path, ports: RestatePorts, *, max_attempts: int = 60) -> str:
+def render_config(base_dir: Path, ports: RestatePorts, *, identity_pem: Path, max_attempts: int = 60) -> str:
     return f"""\
 base-dir = "{base_dir}"
 bind-address = "127.0.0.1:{ports.node}"
@@ -83,6 +90,9 @@ bind-address = "127.0.0.1:{ports.ingress}"
 
 [admin]
 bind-address = "127.0.0.1:{ports.admin}"
+
+[worker.invoker]
+request-identity-private-key-pem-file = "{identity_pem}"
 """
 
 
@@ -98,9 +108,13 @@ class RestateServer:
         log_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
         max_attempts: int = 60,
+        identity_pem: Path | None = None,
     ) -> None:
-        """`max_attempts`: retries (100 ms doubling to 2 s) before an invocation pauses; 60 is about two minutes."""
+        """`max_attempts`: retries (100 ms doubling to 2 s) before an invocation pauses; 60 is about two minutes.
+        `identity_pem`: the request-identity key (default: one generated in `base_dir`); its public half is
+        `identity_public_key`, what the worker must be told (OPSGATE_RESTATE_IDENTITY_KEYS)."""
         self.base_dir = base_dir.resolve()
+        self.identity_pem = (identity_pem or self.base_dir / "identity.pem").resolve()
         self.max_attempts = max_attempts
         self.binary = find_restate_binary(binary)
         self.ports = ports or RestatePorts.free()
@@ -117,6 +131,18 @@ class RestateServer:
         return f"http://127.0.0.1:{self.ports.admin}"
 
     @property
+    def identity_public_key(self) -> str:
+        self._ensure_identity()
+        return restate_public_key(self.identity_pem)
+
+    def _ensure_identity(self) -> None:
+        if not self.identity_pem.exists():
+            key = Ed25519PrivateKey.generate()
+            self.identity_pem.parent.mkdir(parents=True, exist_ok=True)
+            self.identity_pem.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+            self.identity_pem.chmod(0o600)
+
+    @property
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
@@ -124,7 +150,11 @@ class RestateServer:
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         config = self.base_dir / "restate.toml"
-        config.write_text(render_config(self.base_dir / "data", self.ports, max_attempts=self.max_attempts))
+        self._ensure_identity()
+        rendered = render_config(
+            self.base_dir / "data", self.ports, identity_pem=self.identity_pem, max_attempts=self.max_attempts
+        )
+        config.write_text(rendered)
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn"), **self.extra_env}
         with self.log_file.open("ab") as log:
             self._process = subprocess.Popen(

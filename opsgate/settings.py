@@ -102,6 +102,14 @@ class Settings(BaseSettings):
     restate_send_timeout: float = Field(2.0, gt=0, le=2.5, validation_alias=_env("RESTATE_SEND_TIMEOUT"))
     restate_max_connections: int = Field(32, ge=1, le=1024, validation_alias=_env("RESTATE_MAX_CONNECTIONS"))
     restate_bin: Path | None = Field(None, validation_alias=_env("RESTATE_BIN"))
+    # Restate's request-identity public keys (`publickeyv1_…`, comma-separated): the worker serves only requests
+    # signed by one of them. Unset: the key pair in the data directory (`restate-identity.pem`, generated at first
+    # start), which `opsgate up` hands to restate-server (`opsgate keys restate` prints both halves).
+    restate_identity_keys: str | None = Field(None, validation_alias=_env("RESTATE_IDENTITY_KEYS"))
+    # The keys the bot signs what it asks of the worker with (`kid:base64` entries, the signing key first; the
+    # worker accepts every one, so keys roll without downtime). Unset: a key generated into the data directory at
+    # first start (`envelope.keys`), which bot and worker share when they share the directory.
+    envelope_keys: SecretStr | None = Field(None, validation_alias=_env("ENVELOPE_KEYS"))
 
     # Processes.
     worker_host: str = Field("127.0.0.1", validation_alias=_env("WORKER_HOST"))

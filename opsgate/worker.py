@@ -20,9 +20,10 @@ from agents.models.resilient import ResilientModel
 from agents.resilience import BreakerRegistry, RetryPolicy
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
-from approvals import CachedUserGroups
+from approvals import CachedUserGroups, eligible_approvers, may_administer
 from approvals.audit import AuditEvent, AuditLog
 from approvals.ledger import SqlBudgetLedger
+from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
 from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
@@ -31,19 +32,22 @@ from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_appro
 from handlers.contracts import ThreadNotifier
 from handlers.deps import AuditWriter, TaskDeps
 from handlers.digest import DigestDeps, build_digest_object
+from handlers.envelope import Actor
 from handlers.executions import ExecutionLedger
 from handlers.health import build_worker_health
 from handlers.report_contracts import DigestPoster
 from handlers.span_summaries import SpanSummaryProcessor, SpanSummaryStore
 from handlers.store import TaskStore
-from handlers.switches import build_switches_object
+from handlers.switches import SwitchesDeps, build_switches_object
 from handlers.task_workflow import build_task_workflow
 from opsgate.db import create_db_engine, upgrade_database
+from opsgate.keys import envelope_keyring, worker_identity_keys
+from opsgate.paused_watch import PausedWatch
 from opsgate.policy_source import PolicySource
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
 from opsgate.slack import slack_client, usergroup_members, workspace_tokens
-from opsgate.teamconfig import TeamConfig, load_team_config
+from opsgate.teamconfig import AlertsConfig, TeamConfig, load_team_config
 from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, mcp_servers, trusting
 from opsgate.vault import vault_sealer
 
@@ -169,6 +173,7 @@ def build_approval_deps(
         notifier=notifier or SlackNotifier(client, workspaces=workspaces),
         directory=directory,
         audit=audit_writer(engine),
+        keyring=envelope_keyring(settings),
         approvers_channel=team.policy.approvers_channel,
     )
 
@@ -179,17 +184,38 @@ def _poster(deps: TaskDeps) -> DigestPoster:
     return deps.notifier
 
 
-def build_worker_app(deps: TaskDeps, approval_deps: ApprovalDeps, digest_deps: DigestDeps | None = None) -> Any:
+def build_worker_app(
+    deps: TaskDeps, approval_deps: ApprovalDeps, *, identity_keys: Sequence[str], digest_deps: DigestDeps | None = None
+) -> Any:
+    """The worker's Restate endpoint. `identity_keys`: restate-server's request-identity public keys; the endpoint
+    refuses every request not signed by one of them (an empty list is refused: see `run_worker`)."""
+    if not identity_keys:
+        raise ValueError("the worker needs Restate's request-identity keys (OPSGATE_RESTATE_IDENTITY_KEYS)")
+    keyring = approval_deps.keyring
+    directory = approval_deps.directory
+
+    def admin_refusal(actor: Actor) -> str | None:
+        refusal = may_administer(actor.user, list(deps.policy().admins), directory)
+        return refusal.reason if refusal is not None else None
+
+    def approver(actor: Actor) -> bool:
+        return actor.user in eligible_approvers(list(deps.policy().approvers), directory)
+
     return restate.app(
         [
-            build_task_workflow(deps),
+            build_task_workflow(deps, keyring, may_cancel_any=approver),
             build_agent_worker(deps),
             build_approval_object(approval_deps),
-            build_switches_object(),
-            build_worker_health(deps),
-            build_digest_object(digest_deps or DigestDeps(engine=deps.store.engine, poster=_poster(deps))),
-            build_paused_alert(AlertDeps(post=_poster(deps).post)),
-        ]
+            build_switches_object(
+                SwitchesDeps(keyring=keyring, audit=approval_deps.audit, admin_refusal=admin_refusal)
+            ),
+            build_worker_health(deps, keyring),
+            build_digest_object(
+                digest_deps or DigestDeps(engine=deps.store.engine, poster=_poster(deps), keyring=keyring)
+            ),
+            build_paused_alert(AlertDeps(post=_poster(deps).post, keyring=keyring)),
+        ],
+        identity_keys=list(identity_keys),
     )
 
 
@@ -206,7 +232,23 @@ async def run_worker(
     approval_deps: ApprovalDeps,
     shutdown: asyncio.Event,
     servers: Sequence[ServerSource] = (),
+    *,
+    alerts: AlertsConfig | None = None,
 ) -> None:
+    """Serve the worker until `shutdown`; `alerts`: where the paused-invocation watch (which needs Restate's admin
+    API: only the worker has it) announces invocations Restate paused."""
+    identity_keys = worker_identity_keys(settings)
+    alerts = alerts or AlertsConfig()
+    engine_client = TaskLauncher(
+        settings.restate_ingress_url, keyring=approval_deps.keyring, admin_url=settings.restate_admin_url
+    )
+    watch = PausedWatch(
+        engine_client,
+        channel=alerts.channel,
+        admin_url=settings.restate_admin_url,
+        interval_s=alerts.check_every_s,
+        team_id=settings.slack_home_team or "",
+    )
     async with McpConnections(servers) as connections:
         for tool in connections.tools():
             deps.toolbox.add(tool)
@@ -218,10 +260,14 @@ async def run_worker(
                 log.warning("agent %s lists tools no server offers: %s", agent.name, ", ".join(missing))
         log.info("worker listening on http://%s:%s", settings.worker_host, settings.worker_port)
         refresher = asyncio.create_task(approval_deps.directory.run_refresher(shutdown, interval=300))
+        watching = asyncio.create_task(watch.run(shutdown))
         try:
             ready = Readiness({"database": database_check(deps.store.engine)})
-            app = readiness_app(build_worker_app(deps, approval_deps), ready)  # /healthz, /readyz beside Restate's
+            endpoint = build_worker_app(deps, approval_deps, identity_keys=identity_keys)
+            app = readiness_app(endpoint, ready)  # /healthz, /readyz beside Restate's
             await serve_asgi(app, settings.worker_host, settings.worker_port, shutdown)
         finally:
             shutdown.set()
             await refresher
+            await watching
+            await engine_client.aclose()

@@ -21,6 +21,9 @@ SECRETS = {
     "SLACK_BOT_TOKEN": "xoxb-compose-test",
     "OPSGATE_VAULT_KEY": "a-vault-key-of-its-own",
     "POSTGRES_PASSWORD": "a-password-of-its-own",
+    "OPSGATE_ENVELOPE_KEYS": "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+    "OPSGATE_RESTATE_IDENTITY_PEM": "/run/keys/restate-identity.pem",
+    "OPSGATE_RESTATE_IDENTITY_KEYS": "publickeyv1_4tXH3DX87DXRW5KbhfdtGPSFpXE3sHEdiEbRBcssgZx7",
 }
 
 
@@ -86,6 +89,27 @@ def test_compose_keeps_restate_private_and_shares_one_configuration(model: dict[
         assert services[name]["build"]["context"] == str(ROOT)
 
 
+def test_only_the_worker_and_the_registration_reach_restates_admin_api(model: dict[str, Any]) -> None:
+    services = model["services"]
+    holders = {name for name in OPSGATE_SERVICES if "OPSGATE_RESTATE_ADMIN_URL" in services[name]["environment"]}
+    assert holders == {"worker"}
+    assert "http://restate:9070/deployments" in services["register"]["command"]
+    assert "9070" not in json.dumps(services["bot"])
+
+
+def test_restate_signs_its_requests_and_the_worker_knows_the_key(model: dict[str, Any]) -> None:
+    services = model["services"]
+    restate = services["restate"]
+    pem = restate["environment"]["RESTATE_WORKER__INVOKER__REQUEST_IDENTITY_PRIVATE_KEY_PEM_FILE"]
+    assert [secret["source"] for secret in restate["secrets"]] == ["restate_identity"]
+    assert pem == "/run/secrets/restate_identity"
+    assert model["secrets"]["restate_identity"]["file"] == SECRETS["OPSGATE_RESTATE_IDENTITY_PEM"]
+    worker = services["worker"]["environment"]
+    assert worker["OPSGATE_RESTATE_IDENTITY_KEYS"] == SECRETS["OPSGATE_RESTATE_IDENTITY_KEYS"]
+    for name in OPSGATE_SERVICES:  # one keyring for the bot's envelopes, on both sides
+        assert services[name]["environment"]["OPSGATE_ENVELOPE_KEYS"] == SECRETS["OPSGATE_ENVELOPE_KEYS"]
+
+
 def test_the_dockerfile_installs_from_the_lock_and_runs_opsgate_unprivileged() -> None:
     text = (ROOT / "Dockerfile").read_text()
     instructions = [line.split(maxsplit=1) for line in text.splitlines() if line and not line.startswith("#")]
@@ -102,7 +126,17 @@ def test_the_dockerfile_installs_from_the_lock_and_runs_opsgate_unprivileged() -
     assert "OPSGATE_BOT_HOST=0.0.0.0" in text and "OPSGATE_WORKER_HOST=0.0.0.0" in text
 
 
-@pytest.mark.parametrize("name", ["SLACK_SIGNING_SECRET", "OPSGATE_VAULT_KEY", "POSTGRES_PASSWORD"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SLACK_SIGNING_SECRET",
+        "OPSGATE_VAULT_KEY",
+        "POSTGRES_PASSWORD",
+        "OPSGATE_ENVELOPE_KEYS",
+        "OPSGATE_RESTATE_IDENTITY_PEM",
+        "OPSGATE_RESTATE_IDENTITY_KEYS",
+    ],
+)
 def test_compose_refuses_to_start_without_a_required_secret(name: str) -> None:
     """Unset or empty: compose stops with the variable's name (it used to pass "" and the bot took any signature)."""
     for env in ({k: v for k, v in SECRETS.items() if k != name}, {**SECRETS, name: ""}):

@@ -46,6 +46,7 @@ from bot.sandbox import Sandbox, block_actions_payload, sign_request
 from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
 from handlers.contracts import TaskRequest, ThreadTask
+from handlers.envelope import Actor
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, init_schema, model_metadata
 
@@ -92,16 +93,26 @@ class RecordingLauncher:
         self.launched.append(request)
         return Launch.ACCEPTED
 
-    async def cancel_workflow(self, service: str, key: str) -> bool:
-        self.cancelled.append((service, key))
+    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None:
+        self.cancelled.append((task_id, actor.user))
         return False
 
-    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool:
+    async def send(
+        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
+    ) -> bool:
         self.sent.append((service, key, handler, body))
         return True
 
     async def call(
-        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+        self,
+        service: str,
+        key: str,
+        handler: str,
+        body: str | None,
+        *,
+        actor: Actor,
+        nonce: str,
+        deadline: float | None = None,
     ) -> str | None:
         self.called.append((service, key, handler, body))
         return None

@@ -20,6 +20,7 @@ from bot.launcher import Launch
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import TaskRequest
 from handlers.digest import DigestRequest
+from handlers.envelope import Actor
 from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskRecord, TaskStatus, TaskStore
 from handlers.task_reports import TaskReporter
@@ -42,16 +43,26 @@ class FakeLauncher:
     async def launch(self, request: TaskRequest) -> Launch:
         raise AssertionError("status and digest never start a task")
 
-    async def cancel_workflow(self, service: str, key: str) -> bool:
+    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None:
         return False
 
     async def call(
-        self, service: str, key: str, handler: str, body: str | None, *, deadline: float | None = None
+        self,
+        service: str,
+        key: str,
+        handler: str,
+        body: str | None,
+        *,
+        actor: Actor,
+        nonce: str,
+        deadline: float | None = None,
     ) -> str | None:
         assert (service, key, handler) == ("WorkerHealth", "", "breakers")
         return self.breakers
 
-    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool:
+    async def send(
+        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
+    ) -> bool:
         self.sent.append((service, key, handler, body))
         return True
 

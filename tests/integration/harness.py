@@ -13,10 +13,13 @@ from pathlib import Path
 import httpx
 
 from bot.http import SlackHttpApp
+from bot.launcher import TaskLauncher
 from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
+from handlers.envelope import ENVELOPE_HEADER, Actor, Keyring, seal_envelope
 from handlers.store import TaskStore
 from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
+from opsgate.keys import envelope_keyring
 from opsgate.processes import stop_process
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_http11
@@ -128,11 +131,24 @@ class Stack(Probes):
     store: TaskStore
     probe_dir: Path
     config_file: Path
+    keyring: Keyring
+    """The envelope keys bot and worker share (generated in the stack's directory)."""
+
+    def engine(self) -> TaskLauncher:
+        """A client of Restate's ingress that signs as the bot does (close it with `aclose`)."""
+        return TaskLauncher(self.restate.ingress_url, keyring=self.keyring)
 
 
-def process_env(sandbox: Sandbox, directory: Path, database_url: str, config_file: Path) -> dict[str, str]:
-    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`."""
+def process_env(
+    sandbox: Sandbox, directory: Path, database_url: str, config_file: Path, restate: RestateServer
+) -> dict[str, str]:
+    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`,
+    restate-server's request-identity key (the worker serves nothing else), and `directory` as the data directory
+    (where the envelope keys shared by bot and worker are generated)."""
     return {
+        "OPSGATE_RESTATE_IDENTITY_KEYS": restate.identity_public_key,
+        "OPSGATE_RESTATE_INGRESS_URL": restate.ingress_url,
+        "OPSGATE_RESTATE_ADMIN_URL": restate.admin_url,
         "OPSGATE_DATABASE_URL": database_url,
         "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
         "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
@@ -153,7 +169,7 @@ async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, s
     config_file.write_text(TEAM_YML.read_text())
     restate = RestateServer(directory / "restate")
     restate.start()
-    env = {**process_env(sandbox, directory, database_url, config_file), **(worker_env or {})}
+    env = {**process_env(sandbox, directory, database_url, config_file, restate), **(worker_env or {})}
     worker = WorkerProcess(env, directory / "worker.log")
     worker.start()
     restate.register(worker.url)
@@ -162,7 +178,6 @@ async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, s
         slack_signing_secret=SECRET,
         slack_api_url=sandbox.api_url.rstrip("/"),
         restate_ingress_url=restate.ingress_url,
-        restate_admin_url=restate.admin_url,
         bot_port=free_port(),
         database_url=database_url,
         data_dir=directory,  # the worker's too: the keys generated there are shared
@@ -170,13 +185,32 @@ async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, s
     bot = BotServer(settings, load_team_config(config_file))
     await bot.start()
     sandbox.bot_url = bot.events_url
-    return Stack(restate, worker, bot, sandbox, TaskStore(create_db_engine(database_url)), probe_dir, config_file)
+    store = TaskStore(create_db_engine(database_url))
+    return Stack(restate, worker, bot, sandbox, store, probe_dir, config_file, envelope_keyring(settings))
 
 
 async def stop_stack(stack: Stack) -> None:
     await stack.bot.stop()
     stack.worker.stop()
     stack.restate.stop()
+
+
+def envelope_headers(
+    keyring: Keyring, actor: Actor, service: str, key: str, handler: str, body: str | None
+) -> dict[str, str]:
+    """The headers the bot's client sends with a call it makes for `actor` (for tests that call the ingress
+    directly, as the bot would)."""
+    sealed = seal_envelope(
+        keyring,
+        actor,
+        service=service,
+        handler=handler,
+        key=key,
+        body=(body or "").encode(),
+        nonce=new_trigger_id(time.time()),
+        now=time.time(),
+    )
+    return {"content-type": "application/json", ENVELOPE_HEADER: sealed}
 
 
 def signed_slash_command(

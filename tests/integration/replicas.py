@@ -111,9 +111,7 @@ async def start_replicas(directory: Path, sandbox: Sandbox, database_url: str) -
     restate = RestateServer(directory / "restate")
     restate.start()
     env = {
-        **process_env(sandbox, directory, database_url, config_file),
-        "OPSGATE_RESTATE_INGRESS_URL": restate.ingress_url,
-        "OPSGATE_RESTATE_ADMIN_URL": restate.admin_url,
+        **process_env(sandbox, directory, database_url, config_file, restate),
         "OPSGATE_LOG_LEVEL": "WARNING",
     }
     workers = [WorkerProcess(env, directory / f"worker-{n}.log") for n in range(2)]

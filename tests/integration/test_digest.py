@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -15,7 +15,8 @@ from bot.launcher import TaskLauncher
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
-from handlers.digest import digest_key
+from handlers.digest import DIGEST_OBJECT, DIGEST_POST, digest_key
+from handlers.envelope import Actor
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 
@@ -39,7 +40,7 @@ async def test_two_replicas_firing_one_period_post_one_digest_with_the_databases
     fixed_now = datetime.now(UTC) + timedelta(hours=1)  # the next full hour has passed: the tasks are in its period
     end = latest_fire_time(schedule.trigger(), fixed_now)
     start = end - timedelta(hours=24)
-    replicas = [TaskLauncher(stack.restate.ingress_url) for _ in range(2)]
+    replicas = [TaskLauncher(stack.restate.ingress_url, keyring=stack.keyring) for _ in range(2)]
     try:
         schedulers = [DigestScheduler([schedule], launcher, clock=lambda: fixed_now) for launcher in replicas]
         assert [job.name for job in schedulers[0].scheduler.get_jobs()] == ["digest C0OPS (0 * * * * Europe/Berlin)"]
@@ -50,14 +51,16 @@ async def test_two_replicas_firing_one_period_post_one_digest_with_the_databases
     label = schedule.request_for(end).label
     digest = await stack.sandbox.wait_for(lambda s: next(iter(digests(s, label)), None), timeout=30)
 
-    async with httpx.AsyncClient(timeout=30) as client:  # a third firing, waited for: it answers "already posted"
-        again = await client.post(
-            f"{stack.restate.ingress_url}/Digest/{digest_key('C0OPS', end)}/post",
-            content=schedule.request_for(end).model_dump_json(),
-            headers={"content-type": "application/json"},
+    engine = stack.engine()  # a third firing, waited for: it answers "already posted"
+    try:
+        key, body = digest_key("C0OPS", end), schedule.request_for(end).model_dump_json()
+        again = await engine.call(
+            DIGEST_OBJECT, key, DIGEST_POST, body, actor=Actor(team="T0SANDBOX", user="U0ALICE"), nonce="again"
         )
-    assert again.status_code == 200, again.text
-    assert again.json() == {"channel": "C0OPS", "ts": digest.ts, "first": False}
+    finally:
+        await engine.aclose()
+    assert again is not None
+    assert json.loads(again) == {"channel": "C0OPS", "ts": digest.ts, "first": False}
     assert len(digests(stack.sandbox.state, label)) == 1
 
     with stack.store.engine.connect() as connection:

@@ -1,5 +1,6 @@
 """An invocation Restate pauses after its retries ran out is announced once in the admin channel, however many
-bot replicas watch, and logged; the real restate-server, its admin SQL and the alert object."""
+worker replicas watch, and logged; the real restate-server, its admin SQL and the alert object. Nobody without
+opsgate's key can make the alert object post."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import pytest
 import restate
 
 from bot.launcher import TaskLauncher
-from bot.paused_watch import PausedWatch
-from handlers.alerts import AlertDeps, build_paused_alert
+from handlers.alerts import PAUSED_ALERT, PAUSED_NOTIFY, AlertDeps, build_paused_alert
+from handlers.envelope import SYSTEM_USER, Actor, Keyring
+from opsgate.paused_watch import PausedWatch
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from tests.integration.paused import pausing_service, wait_paused
@@ -35,9 +37,10 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
     server = RestateServer(tmp_path / "restate")
     await asyncio.to_thread(server.start)
     port, shutdown = free_port(), asyncio.Event()
-    app = restate.app([flaky, build_paused_alert(AlertDeps(post=post))])
+    keyring = Keyring.generate()
+    app = restate.app([flaky, build_paused_alert(AlertDeps(post=post, keyring=keyring))])
     serving = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
-    replicas = [TaskLauncher(server.ingress_url, admin_url=server.admin_url) for _ in range(2)]
+    replicas = [TaskLauncher(server.ingress_url, keyring=keyring, admin_url=server.admin_url) for _ in range(2)]
     try:
         await asyncio.to_thread(server.register, f"http://127.0.0.1:{port}")
         async with httpx.AsyncClient(timeout=5.0) as client:
@@ -50,13 +53,21 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
         await asyncio.wait_for(announced.wait(), timeout=15)
         # Both replicas keep seeing it paused and keep asking: the object announced it once.
         assert [await watch.check() for watch in watches] == [1, 1]
+        notice = json.dumps({"invocation_id": invocation, "target": "Flaky/boom", "channel": "C0ADMIN"})
+        again = await replicas[0].call(
+            PAUSED_ALERT, invocation, PAUSED_NOTIFY, notice, actor=Actor(team="T1", user=SYSTEM_USER), nonce="n"
+        )
+        assert again == "false"
+        # An ingress caller without the key makes nothing post, on a fresh key as on this one.
         async with httpx.AsyncClient(timeout=5.0) as client:
-            again = await client.post(
-                f"{server.ingress_url}/PausedAlert/{invocation}/notify",
-                content=json.dumps({"invocation_id": invocation, "target": "Flaky/boom", "channel": "C0ADMIN"}),
-                headers={"content-type": "application/json"},
-            )
-        assert again.status_code == 200 and again.json() is False
+            for key in (invocation, "inv_forged"):
+                forged = await client.post(
+                    f"{server.ingress_url}/{PAUSED_ALERT}/{key}/{PAUSED_NOTIFY}",
+                    content=notice.replace(invocation, key),
+                    headers={"content-type": "application/json"},
+                )
+                assert forged.status_code >= 400, forged.text
+                assert "refused" in forged.text
     finally:
         for launcher in replicas:
             await launcher.aclose()

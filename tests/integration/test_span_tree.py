@@ -29,6 +29,7 @@ from handlers.approval_contracts import VoteRequest
 from handlers.approval_object import ApprovalDeps
 from handlers.contracts import TaskRequest
 from handlers.deps import TaskDeps
+from handlers.envelope import Actor, Keyring
 from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from opsgate.db import create_db_engine, upgrade_database
@@ -37,6 +38,9 @@ from opsgate.serving import serve_asgi
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import load_team_config
 from opsgate.worker import build_worker_app
+from tests.integration.harness import envelope_headers
+
+KEYRING = Keyring.generate()
 
 pytestmark = pytest.mark.integration
 
@@ -97,11 +101,14 @@ async def worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[tuple[Restat
     )
     directory = CachedUserGroups(_oncall, groups=["S0ONCALL"])
     await directory.refresh("S0ONCALL")
-    approval_deps = ApprovalDeps(notifier=SlackNotifier(client), directory=directory, audit=lambda *_: None)
+    approval_deps = ApprovalDeps(
+        notifier=SlackNotifier(client), directory=directory, audit=lambda *_: None, keyring=KEYRING
+    )
     port = free_port()
     shutdown = asyncio.Event()
-    server = asyncio.create_task(serve_asgi(build_worker_app(deps, approval_deps), "127.0.0.1", port, shutdown))
     restate = RestateServer(tmp_path / "restate")
+    app = build_worker_app(deps, approval_deps, identity_keys=[restate.identity_public_key])
+    server = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
     await asyncio.to_thread(restate.start)
     await asyncio.to_thread(restate.register, f"http://127.0.0.1:{port}")
     yield restate, model
@@ -143,10 +150,12 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
     )
     voted: set[str] = set()
     async with httpx.AsyncClient(timeout=120) as client:
+        body = request.model_dump_json()
+        alice = Actor(team="T0SANDBOX", user="U0ALICE")
         sent = await client.post(
             f"{restate.ingress_url}/TaskWorkflow/{TASK}/run/send",
-            content=request.model_dump_json(),
-            headers={"content-type": "application/json"},
+            content=body,
+            headers=envelope_headers(KEYRING, alice, "TaskWorkflow", TASK, "run", body),
         )
         assert sent.status_code < 300, sent.text
         finished = asyncio.create_task(client.get(f"{restate.ingress_url}/restate/workflow/TaskWorkflow/{TASK}/attach"))
@@ -157,11 +166,12 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
                 cards.cancel()
                 break
             for approval_id in cards.result():
-                vote = VoteRequest(voter="U0BOB", approve=True)
+                vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
+                bob = Actor(team="T0SANDBOX", user="U0BOB")
                 answer = await client.post(
                     f"{restate.ingress_url}/Approval/{approval_id}/vote",
-                    content=vote.model_dump_json(),
-                    headers={"content-type": "application/json"},
+                    content=vote,
+                    headers=envelope_headers(KEYRING, bob, "Approval", approval_id, "vote", vote),
                 )
                 assert answer.status_code == 200, answer.text
                 voted.add(approval_id)

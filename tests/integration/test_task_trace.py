@@ -22,6 +22,7 @@ from bot.sandbox import Sandbox
 from handlers.approval_object import ApprovalDeps
 from handlers.contracts import TaskRequest
 from handlers.deps import TaskDeps
+from handlers.envelope import Actor, Keyring
 from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from opsgate.db import create_db_engine, upgrade_database
@@ -30,6 +31,9 @@ from opsgate.serving import serve_asgi
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import TeamConfig
 from opsgate.worker import build_worker_app
+from tests.integration.harness import envelope_headers
+
+KEYRING = Keyring.generate()
 
 pytestmark = pytest.mark.integration
 
@@ -61,11 +65,13 @@ async def in_process_worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[R
         notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),
         directory=CachedUserGroups(_no_groups),
         audit=lambda *_: None,
+        keyring=KEYRING,
     )
     port = free_port()
     shutdown = asyncio.Event()
-    server = asyncio.create_task(serve_asgi(build_worker_app(deps, approval_deps), "127.0.0.1", port, shutdown))
     restate = RestateServer(tmp_path / "restate")
+    app = build_worker_app(deps, approval_deps, identity_keys=[restate.identity_public_key])
+    server = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
     await asyncio.to_thread(restate.start)
     await asyncio.to_thread(restate.register, f"http://127.0.0.1:{port}")
     yield restate
@@ -89,11 +95,13 @@ async def test_task_and_step_spans_form_one_trace(
         text="what services are running in staging?",
         trace_context=carrier,
     )
+    body = request.model_dump_json()
+    headers = envelope_headers(
+        KEYRING, Actor(team="T0SANDBOX", user="U0ALICE"), "TaskWorkflow", "t-trace-1", "run", body
+    )
     async with httpx.AsyncClient(timeout=30) as client:
         response = await client.post(
-            f"{in_process_worker.ingress_url}/TaskWorkflow/t-trace-1/run",
-            content=request.model_dump_json(),
-            headers={"content-type": "application/json"},
+            f"{in_process_worker.ingress_url}/TaskWorkflow/t-trace-1/run", content=body, headers=headers
         )
     assert response.status_code == 200, response.text
     assert response.json()["phase"] == "done"

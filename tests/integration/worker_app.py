@@ -40,6 +40,8 @@ MEET = re.compile(r"^Objective: \[meet:([a-z0-9-]+)\]")
 NOTIFY = re.compile(r"^\[notify:([a-z0-9-]+)\]")
 RECALL = re.compile(r"\[recall:([a-z0-9-]+)\]")
 STALL = re.compile(r"^Objective: \[stall:([a-z0-9-]+)\]")
+HAND_ACT = re.compile(r"^\[hand-act:([a-z0-9-]+):([a-z_]+)\]")
+SPECIALIST_ACT = re.compile(r"^Objective: \[act:([a-z0-9-]+):([a-z_]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
 READ_ONLY = ("list_services", "query_inventory", "get_incidents", "search_runbooks")
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
@@ -94,6 +96,10 @@ class ProbeModel(Model):
             return self._orchestrate(request, team.group(1), int(team.group(2) or 0))
         if meet := MEET.match(text):
             return self._specialist(request, "rendezvous", meet.group(1))
+        if hand := HAND_ACT.match(text):  # the lead hands one action to the research specialist
+            return self._hand_act(request, hand.group(1), hand.group(2))
+        if act := SPECIALIST_ACT.match(text):
+            return self._act(request, act.group(1), act.group(2))
         if stall := STALL.match(text):
             return self._specialist(request, "probe", stall.group(1))
         if multi := MULTI.match(text):
@@ -134,6 +140,13 @@ class ProbeModel(Model):
                 {"agent": "research", "objective": f"[meet:{name}] find the restart runbook", "context": "api"},
                 {"agent": "data", "objective": f"[meet:{name}] count the staging services"},
             ]
+        return tool_turn("delegate", {"tasks": tasks}, call_id=f"toolu_{name}_delegate", model=self.name)
+
+    def _hand_act(self, request: ModelRequest, name: str, tool: str) -> ModelResponse:
+        results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
+        if results:
+            return text_turn(f"synthesis: {results[0].content}", model=self.name)
+        tasks = [{"agent": "research", "objective": f"[act:{name}:{tool}] as asked"}]
         return tool_turn("delegate", {"tasks": tasks}, call_id=f"toolu_{name}_delegate", model=self.name)
 
     def _specialist(self, request: ModelRequest, tool: str, name: str) -> ModelResponse:

@@ -19,7 +19,16 @@ from aiohttp import web
 
 from bot.sandbox import Sandbox
 from opsgate.db import upgrade_database
-from opsgate.doctor import BOT_SCOPES, WORKER_SERVICES, CheckResult, Status, check_secrets, doctor_main, run_doctor
+from opsgate.doctor import (
+    BOT_SCOPES,
+    WORKER_SERVICES,
+    CheckResult,
+    Status,
+    check_process_keys,
+    check_secrets,
+    doctor_main,
+    run_doctor,
+)
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from opsgate.settings import SIGNING_SECRET_HOW, VAULT_KEY_HOW, Settings, load_settings
@@ -117,6 +126,9 @@ async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
         "OPSGATE_TEST_PROBE_DIR": str(directory),
         "OPSGATE_CONFIG_FILE": str(TEAM_YML),
         "OPSGATE_DATA_DIR": str(directory),
+        "OPSGATE_RESTATE_IDENTITY_KEYS": restate_server.identity_public_key,
+        "OPSGATE_RESTATE_INGRESS_URL": restate_server.ingress_url,
+        "OPSGATE_RESTATE_ADMIN_URL": restate_server.admin_url,
     }
     worker = WorkerProcess(env, directory / "worker.log")
     try:
@@ -142,11 +154,11 @@ async def test_a_healthy_deployment_passes_every_check(deployment: Deployment) -
     code, lines = await doctor(deployment.settings())
 
     assert code == 0, "\n".join(lines)
-    assert lines[-1] == "0 FAIL, 0 WARN, 14 OK"
+    assert lines[-1] == "0 FAIL, 0 WARN, 16 OK"
     assert line(lines, "OK", "restate services").endswith(f"{', '.join(WORKER_SERVICES)} registered (1 deployment)")
     for check in ("settings", "signing secret", "team file", "database", "restate admin", "restate ingress", "slack"):
         line(lines, "OK", check)
-    assert "at head (0010)" in line(lines, "OK", "migrations")
+    assert "at head (0011)" in line(lines, "OK", "migrations")
     assert "no paused invocations" in line(lines, "OK", "restate paused")
     assert "all 9 bot scopes of manifest.yml granted" in line(lines, "OK", "slack scopes")
     assert "claude-sonnet-4-6 answered a token count" in line(lines, "OK", "model")
@@ -166,10 +178,10 @@ async def test_a_database_behind_on_migrations_fails_with_the_upgrade_command(
 
     assert code == 1
     assert line(lines, "FAIL", "migrations").splitlines() == [
-        "FAIL  migrations        at revision 0005, head is 0010: 5 migrations behind",
+        "FAIL  migrations        at revision 0005, head is 0011: 6 migrations behind",
         "fix: run `opsgate db upgrade` (the worker and the bot also migrate when they start)",
     ]
-    assert lines[-1] == "1 FAIL, 0 WARN, 13 OK"
+    assert lines[-1] == "1 FAIL, 0 WARN, 15 OK"
 
 
 async def test_an_unreachable_restate_fails_with_the_variable_to_set(deployment: Deployment) -> None:
@@ -298,6 +310,23 @@ def test_an_empty_short_or_missing_signing_secret_and_no_vault_key_fail_with_the
     assert [r.status for r in sandbox] == [Status.OK, Status.OK]
     assert f"the sandbox uses {tmp_path}/vault.key" in sandbox[1].detail
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bot_configured_with_restates_admin_api_fails(tmp_path: Path) -> None:
+    """The bot faces the internet: with the admin API it could register a deployment of its own."""
+    slack: dict[str, object] = {"slack_bot_token": "xoxb-1", "slack_signing_secret": "s" * 32, "data_dir": tmp_path}
+    held = check_process_keys(Settings(**slack, restate_admin_url="http://restate:9070"), "bot")  # type: ignore[arg-type]
+    assert held[0].check == "restate admin" and held[0].status is Status.FAIL
+    assert "OPSGATE_RESTATE_ADMIN_URL" in held[0].detail
+    assert "restate admin" not in [r.check for r in check_process_keys(Settings(**slack), "bot")]  # type: ignore[arg-type]
+    assert "restate admin" not in [  # the worker needs it
+        r.check
+        for r in check_process_keys(Settings(**slack, restate_admin_url="http://restate:9070"), "worker")  # type: ignore[arg-type]
+    ]
+    keys = {r.check: r for r in check_process_keys(Settings(**slack), "worker")}  # type: ignore[arg-type]
+    assert keys["envelope keys"].status is Status.WARN  # Slack for real, and no shared keyring set
+    assert "OPSGATE_ENVELOPE_KEYS" in (keys["envelope keys"].fix or "")
+    assert list(tmp_path.iterdir()) == []  # the doctor generates nothing
 
 
 def test_settings_that_do_not_load_are_the_first_failure(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
 from bot.modals import confirm_modal, reject_modal
-from handlers.approval_contracts import APPROVAL_OBJECT, ApprovalCard, CardRef, VoteRequest, VoteResult
+from handlers.approval_contracts import (
+    APPROVAL_GET,
+    APPROVAL_OBJECT,
+    APPROVAL_VOTE,
+    ApprovalCard,
+    CardRef,
+    VoteRequest,
+    VoteResult,
+)
+from handlers.envelope import Actor
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -29,11 +38,16 @@ UNAVAILABLE = ":warning: I could not record your vote right now (the task engine
 class ButtonClick(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+    team_id: str
     user_id: str
     approval_id: str
     trigger_id: str
     channel_id: str
     message_ts: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(team=self.team_id, user=self.user_id)
 
     @property
     def card(self) -> CardRef | None:
@@ -45,6 +59,7 @@ def parse_click(body: dict[str, Any]) -> ButtonClick | None:
     try:
         container = body["container"]
         return ButtonClick(
+            team_id=body["team"]["id"],
             user_id=body["user"]["id"],
             approval_id=body["actions"][0]["value"],
             trigger_id=body["trigger_id"],
@@ -55,13 +70,17 @@ def parse_click(body: dict[str, Any]) -> ButtonClick | None:
         return None
 
 
-async def cast_vote(deps: BotDeps, approval_id: str, vote: VoteRequest) -> VoteResult | None:
-    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, "vote", vote.model_dump_json())
+async def cast_vote(
+    deps: BotDeps, approval_id: str, vote: VoteRequest, *, actor: Actor, nonce: str
+) -> VoteResult | None:
+    """The vote, signed as `actor`: the worker counts it for the envelope's actor, whatever `vote.voter` says."""
+    body = vote.model_dump_json()
+    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, body, actor=actor, nonce=nonce)
     return VoteResult.model_validate_json(raw) if raw else None
 
 
-async def fetch_card(deps: BotDeps, approval_id: str) -> ApprovalCard | None:
-    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, "get", None)
+async def fetch_card(deps: BotDeps, approval_id: str, *, actor: Actor, nonce: str) -> ApprovalCard | None:
+    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, APPROVAL_GET, None, actor=actor, nonce=nonce)
     if not raw or raw == "null":
         return None
     return ApprovalCard.model_validate(json.loads(raw))
@@ -75,24 +94,22 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         click = parse_click(body)
         if click is None:
             return
-        card = await fetch_card(deps, click.approval_id)
+        card = await fetch_card(deps, click.approval_id, actor=click.actor, nonce=click.trigger_id)
         if card is not None and card.confirm and card.status.value == "pending":
             await client.views_open(trigger_id=click.trigger_id, view=confirm_modal(card, click.channel_id))
             return
-        result = await cast_vote(
-            deps, click.approval_id, VoteRequest(voter=click.user_id, approve=True, card=click.card)
-        )
+        vote = VoteRequest(voter=click.user_id, approve=True, card=click.card)
+        result = await cast_vote(deps, click.approval_id, vote, actor=click.actor, nonce=click.trigger_id)
         await respond(response_type="ephemeral", replace_original=False, text=result.message if result else UNAVAILABLE)
 
     async def reject(body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond) -> None:
         click = parse_click(body)
         if click is None:
             return
-        card = await fetch_card(deps, click.approval_id)
+        card = await fetch_card(deps, click.approval_id, actor=click.actor, nonce=click.trigger_id)
         if card is None or card.status.value != "pending":
-            result = await cast_vote(
-                deps, click.approval_id, VoteRequest(voter=click.user_id, approve=False, card=click.card)
-            )
+            vote = VoteRequest(voter=click.user_id, approve=False, card=click.card)
+            result = await cast_vote(deps, click.approval_id, vote, actor=click.actor, nonce=click.trigger_id)
             await respond(
                 response_type="ephemeral", replace_original=False, text=result.message if result else UNAVAILABLE
             )

@@ -2,7 +2,8 @@
 
 Both go through the same checks as their commands: Cancel is `/ops cancel` (the requester or an approver);
 Retry sends the task's request again as a new task from the person who clicked, through every input check of
-`/ops` (guardrails, scope, rate limits), and answers with what `/ops` would have said.
+`/ops` (guardrails, scope, rate limits), and answers with what `/ops` would have said; the task's requesters
+stay requesters of the retry (separation of duties follows the action).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from agents.slack_text import inline_code
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.listeners.commands.ops import SlashCommand, answer_ops
+from bot.listeners.commands.subcommands import UNAVAILABLE as ENGINE_UNAVAILABLE
 from bot.listeners.commands.subcommands import cancel
+from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -63,7 +66,21 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             missing = f"I can't find the request of {inline_code(task_id, 82)}."
             await respond(response_type="ephemeral", replace_original=False, text=missing)
             return
-        answer = await answer_ops(command.model_copy(update={"text": text}).model_dump(), deps)
+        # Whoever asked for the task (and for the tasks it repeated) stays a requester of what the retry leads
+        # to: the clicker is added, not swapped in, so nobody approves their own action through a Retry.
+        raw = await deps.launcher.call(
+            TASK_WORKFLOW, task_id, TASK_INFO, None, actor=command.actor, nonce=command.trigger_id
+        )
+        if raw is None:
+            await respond(response_type="ephemeral", replace_original=False, text=ENGINE_UNAVAILABLE)
+            return
+        info = TaskInfo.model_validate_json(raw) if raw != "null" else None
+        requesters = tuple((info.requesters or [info.requester]) if info else ())
+        if info is None and reports is not None:
+            line = await asyncio.to_thread(reports.status, task_id)
+            requesters = (line.requester,) if line is not None else ()
+        retried = command.model_copy(update={"text": text, "co_requesters": requesters})
+        answer = await answer_ops(retried.model_dump(), deps)
         await respond(response_type="ephemeral", replace_original=False, text=answer["text"])
 
     app.action(CANCEL_ACTION)(ack=ack_now, lazy=[on_cancel])

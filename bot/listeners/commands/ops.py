@@ -17,6 +17,7 @@ from approvals.audit import AuditEvent
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
 from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
+from handlers.envelope import Actor
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -63,6 +64,13 @@ class SlashCommand(BaseModel):
     trigger_id: str
     text: str = ""
     response_url: str | None = None
+    co_requesters: tuple[str, ...] = ()
+    """Set by a Retry (never by Slack): the requesters of the task it repeats."""
+
+    @property
+    def actor(self) -> Actor:
+        """Who the bot acts for when it hands this command to the worker (see handlers.envelope)."""
+        return Actor(team=self.team_id, user=self.user_id)
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
@@ -123,6 +131,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         input_flags=list(verdict.reasons) if verdict.action == "escalate" else [],
         input_verdict=judged,
         sealed_pii=deps.sealer.seal(verdict.pseudonyms) if deps.sealer else None,
+        co_requesters=[person for person in command.co_requesters if person != command.user_id],
     )
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:

@@ -80,12 +80,14 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
     ]
     if line.outcome and line.status in ("done", "failed", "cancelled"):
         lines.append(quote(line.outcome.replace("\n", " "), 282))
-    lines.append(await _breakers(deps))
+    lines.append(await _breakers(command, deps))
     return {"text": "\n".join(lines)}
 
 
-async def _breakers(deps: BotDeps) -> str:
-    raw = await deps.launcher.call(WORKER_HEALTH, "", BREAKERS, None, deadline=1.0)
+async def _breakers(command: SlashCommand, deps: BotDeps) -> str:
+    raw = await deps.launcher.call(
+        WORKER_HEALTH, "", BREAKERS, None, actor=command.actor, nonce=command.trigger_id, deadline=1.0
+    )
     if raw is None:
         return "Circuit breakers: the worker did not answer in time."
     breakers = [BreakerLine.model_validate(item) for item in json.loads(raw)]
@@ -112,7 +114,7 @@ async def digest(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
             period_end=end,
             label=f"Digest on request · last 24 hours to {end:%Y-%m-%d %H:%M} UTC",
         )
-        if not await scheduler.post(request):
+        if not await scheduler.post(request, actor=command.actor, nonce=command.trigger_id):
             return {"text": ":warning: The task engine did not accept the digest; nothing was posted. Try again."}
         return {"text": "Posting a digest of the last 24 hours in this channel (one per minute at most)."}
     if argument.strip():

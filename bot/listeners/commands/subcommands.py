@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from approvals import eligible_approvers, explain, may_administer
 from bot.listeners.commands.status import STATUS_HELP, digest, status
 from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
-from handlers.switches import SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
+from handlers.switches import FROZEN, SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -38,7 +38,8 @@ SUBCOMMAND_HELP = (
 
 
 async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
-    raw = await deps.launcher.call(TASK_WORKFLOW, task_id, TASK_INFO, None)
+    actor, nonce = command.actor, command.trigger_id
+    raw = await deps.launcher.call(TASK_WORKFLOW, task_id, TASK_INFO, None, actor=actor, nonce=nonce)
     if raw is None:
         return {"text": UNAVAILABLE}
     if raw == "null":
@@ -47,14 +48,19 @@ async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
     approvers = eligible_approvers(list(deps.policy.approvers), deps.directory)
     if command.user_id != info.requester and command.user_id not in approvers:
         return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
-    if not await deps.launcher.cancel_workflow(TASK_WORKFLOW, task_id):
-        return {"text": f"Task `{task_id}` is not running any more (or the task engine did not answer)."}
+    cancelled = await deps.launcher.cancel_task(task_id, actor=actor, nonce=nonce)
+    if cancelled is None:
+        return {"text": UNAVAILABLE}
+    if not cancelled:
+        return {"text": f"Task `{task_id}` is not running any more."}
     return {"text": f"Cancelling `{task_id}`: pending approvals are withdrawn and its thread will say so."}
 
 
 async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
     if switch == "status":
-        raw = await deps.launcher.call(SWITCHES_OBJECT, SWITCHES_KEY, "frozen", None)
+        raw = await deps.launcher.call(
+            SWITCHES_OBJECT, SWITCHES_KEY, FROZEN, None, actor=command.actor, nonce=command.trigger_id
+        )
         if raw is None:
             return {"text": UNAVAILABLE}
         return {"text": "opsgate is *frozen*." if json.loads(raw) else "opsgate is not frozen."}
@@ -62,7 +68,10 @@ async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
     if refusal is not None:
         return {"text": f"Only policy admins can freeze or unfreeze opsgate: {refusal.reason}."}
     change = FreezeChange(frozen=switch == "on", by=command.user_id)
-    raw = await deps.launcher.call(SWITCHES_OBJECT, SWITCHES_KEY, "set_frozen", change.model_dump_json())
+    body = change.model_dump_json()
+    raw = await deps.launcher.call(
+        SWITCHES_OBJECT, SWITCHES_KEY, SET_FROZEN, body, actor=command.actor, nonce=command.trigger_id
+    )
     if raw is None:
         return {"text": UNAVAILABLE}
     if change.frozen:

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 HISTORY_CHARS = 12_000
+HISTORY_TURNS = 5  # the turns the follow-up's prompt shows
+THREAD_TURNS = 200  # the turns whose requesters are requesters of the follow-up's actions
 NOT_A_TASK = (
     "This thread is not one of my tasks. Start one with `/ops <request>`; to follow up, mention me in the "
     "task's thread."
@@ -71,7 +73,10 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
         return TOP_LEVEL
     if deps.tasks is None:
         return NOT_A_TASK
-    history = await asyncio.to_thread(deps.tasks.thread_history, channel, str(thread_ts))
+    # Every earlier turn's requester is a requester of what this one leads to (separation of duties follows the
+    # action); the prompt shows the newest turns only.
+    turns = await asyncio.to_thread(deps.tasks.thread_history, channel, str(thread_ts), THREAD_TURNS)
+    history = turns[-HISTORY_TURNS:]
     if not history:
         return NOT_A_TASK
     if deps.allowed_users and user not in eligible_approvers(list(deps.allowed_users), deps.directory):
@@ -90,7 +95,13 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
         await audit_block(deps, task_id, user, judged)
         return ":no_entry: I can't take this follow-up: " + escape("; ".join(verdict.reasons), 2000) + "."
     request = follow_up_request(
-        task_id, body, event, text=verdict.text, history=history, flags=verdict.reasons if verdict.escalated else ()
+        task_id,
+        body,
+        event,
+        text=verdict.text,
+        history=history,
+        flags=verdict.reasons if verdict.escalated else (),
+        earlier=turns,
     )
     sealed = deps.sealer.seal(verdict.pseudonyms) if deps.sealer else None
     request = request.model_copy(update={"input_verdict": judged, "sealed_pii": sealed})
@@ -110,6 +121,7 @@ def follow_up_request(
     text: str,
     history: list[ThreadTask],
     flags: tuple[str, ...] = (),
+    earlier: list[ThreadTask] | None = None,
 ) -> TaskRequest:
     """The follow-up as a task: the thread's conversation so far (newest kept when long) and the new text."""
     turns = [
@@ -119,7 +131,9 @@ def follow_up_request(
     if len(conversation) > HISTORY_CHARS:
         conversation = "Earlier in this thread (older turns cut):\n…" + conversation[-HISTORY_CHARS:]
     latest = history[-1]
+    user = str(event["user"])
     return TaskRequest(
+        co_requesters=list(dict.fromkeys(t.requester for t in [*(earlier or history)] if t.requester != user)),
         task_id=task_id,
         team_id=str(body.get("team_id") or ""),
         channel_id=str(event["channel"]),

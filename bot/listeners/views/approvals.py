@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.listeners.actions.approvals import UNAVAILABLE, cast_vote
 from bot.modals import CONFIRM_CALLBACK, INPUT_ACTION, INPUT_BLOCK, REJECT_CALLBACK
 from handlers.approval_contracts import VoteRequest
+from handlers.envelope import Actor
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -18,13 +19,15 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-def _answer(body: dict[str, Any]) -> tuple[str, str, str, str] | None:
-    """(user, approval id, channel of the card, typed value), or None for a payload that is not ours."""
+def _answer(body: dict[str, Any]) -> tuple[Actor, str, str, str, str] | None:
+    """(who, approval id, channel of the card, typed value, nonce), or None for a payload that is not ours."""
     try:
         view = body["view"]
         meta = json.loads(view["private_metadata"])
         value = view["state"]["values"][INPUT_BLOCK][INPUT_ACTION]["value"] or ""
-        return body["user"]["id"], str(meta["approval_id"]), str(meta["channel"]), str(value)
+        actor = Actor(team=str(body["team"]["id"]), user=str(body["user"]["id"]))
+        nonce = str(body.get("trigger_id") or f"{view['id']}:{view.get('hash', '')}")
+        return actor, str(meta["approval_id"]), str(meta["channel"]), str(value), nonce
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -37,15 +40,16 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         answer = _answer(body)
         if answer is None:
             return
-        user, approval_id, channel, value = answer
+        actor, approval_id, channel, value, nonce = answer
         request = (
-            VoteRequest(voter=user, approve=True, confirmation=value[:300])
+            VoteRequest(voter=actor.user, approve=True, confirmation=value[:300])
             if approve
-            else VoteRequest(voter=user, approve=False, reason=value[:2000])
+            else VoteRequest(voter=actor.user, approve=False, reason=value[:2000])
         )
-        result = await cast_vote(deps, approval_id, request)
+        result = await cast_vote(deps, approval_id, request, actor=actor, nonce=nonce)
         # A modal has no response_url: answer where the card is, visible only to the voter.
-        await client.chat_postEphemeral(channel=channel, user=user, text=result.message if result else UNAVAILABLE)
+        text = result.message if result else UNAVAILABLE
+        await client.chat_postEphemeral(channel=channel, user=actor.user, text=text)
 
     async def reject(body: dict[str, Any], client: AsyncWebClient) -> None:
         await vote(body, client, approve=False)

@@ -1,0 +1,273 @@
+"""An outsider on the real stack (restate-server, worker, bot, sandbox): whoever reaches Restate's ingress, the
+worker's port or the bot's port without opsgate's keys can act for nobody.
+
+Each test is an attack that worked before the security issue, done as the attacker would do it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from approvals.audit import AuditLog
+from bot.sandbox import sign_request
+from bot.sandbox.records import Message
+from bot.sandbox.signing import TIMESTAMP_HEADER
+from handlers.approval_contracts import APPROVAL_OBJECT, APPROVAL_VOTE, VoteRequest
+from handlers.contracts import TASK_RUN, TASK_WORKFLOW, TaskRequest, task_id_for
+from handlers.envelope import Actor, Keyring
+from opsgate.db import create_db_engine
+from tests.integration.flows import attach
+from tests.integration.harness import SECRET, Stack, envelope_headers
+from tests.integration.test_approvals import APPROVE, click, executions, wait_card
+
+pytestmark = pytest.mark.integration
+
+BOB = Actor(team="T0SANDBOX", user="U0BOB")
+JSON = {"content-type": "application/json"}
+
+
+def approval_id_of(card: Message) -> str:
+    for block in card.blocks or []:
+        for element in block.get("elements", []) if isinstance(block, dict) else []:
+            if isinstance(element, dict) and element.get("action_id") == APPROVE:
+                return str(element["value"])
+    raise AssertionError("the card has no Approve button")
+
+
+def audit_events(stack: Stack, task_id: str) -> list[str]:
+    engine = create_db_engine(f"sqlite:///{stack.config_file.parent / 'opsgate.db'}")
+    try:
+        return [row.event for row in AuditLog(engine).rows(task_id)]
+    finally:
+        engine.dispose()
+
+
+async def wait_audit(stack: Stack, task_id: str, event: str, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if event in audit_events(stack, task_id):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {event!r} audit row for {task_id} within {timeout:g} s: {audit_events(stack, task_id)}")
+
+
+async def awakeable_of(stack: Stack, approval_id: str) -> str:
+    """What an attacker can derive (the id comes from the waiting invocation's id); the test reads it from the
+    Approval object's state through the admin API to do the same."""
+    query = {
+        "query": "SELECT value_utf8 FROM state WHERE service_name = 'Approval' "
+        f"AND service_key = '{approval_id}' AND key = 'approval'"
+    }
+    async with httpx.AsyncClient(timeout=5) as client:
+        response = await client.post(
+            f"{stack.restate.admin_url}/query", json=query, headers={"accept": "application/json"}
+        )
+    assert response.status_code == 200, response.text
+    [row] = response.json()["rows"]
+    awakeable: str = json.loads(row["value_utf8"])["request"]["awakeable_id"]
+    return awakeable
+
+
+async def still_pending(stack: Stack, card: Message) -> bool:
+    message = next(m for m in stack.sandbox.state.messages_in("C0OPS") if m.ts == card.ts)
+    return APPROVE in json.dumps(message.blocks)
+
+
+async def forge_approval(stack: Stack, approval_id: str) -> None:
+    """Resolve the waiting task's awakeable by hand, with an outcome that says approved."""
+    awakeable = await awakeable_of(stack, approval_id)
+    forged = {"status": "approved", "decided_by": ["U0BOB"], "reason": "", "action_hash": "anything"}
+    async with httpx.AsyncClient(timeout=5) as client:
+        response = await client.post(f"{stack.restate.ingress_url}/restate/awakeables/{awakeable}/resolve", json=forged)
+    assert response.status_code < 300, response.text  # Restate accepts it: the defence is the gate's
+
+
+async def test_a_vote_posted_to_the_ingress_without_the_bots_key_changes_nothing(stack: Stack, probe_name: str) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    card = await wait_card(stack, probe_name)
+    approval_id = approval_id_of(card)
+    vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
+    url = f"{stack.restate.ingress_url}/{APPROVAL_OBJECT}/{approval_id}/{APPROVAL_VOTE}"
+    stranger = Keyring.generate()  # a key of the attacker's own
+    attempts: list[dict[str, str]] = [
+        {"content-type": "application/json"},
+        envelope_headers(stranger, BOB, APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, vote),
+        # the bot's envelope for another approval, and for another body, replayed here
+        envelope_headers(stack.keyring, BOB, APPROVAL_OBJECT, "a-other", APPROVAL_VOTE, vote),
+        envelope_headers(
+            stack.keyring, BOB, APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, vote.replace("true", "false")
+        ),
+    ]
+    async with httpx.AsyncClient(timeout=10) as client:
+        for headers in attempts:
+            answer = await client.post(url, content=vote, headers=headers)
+            assert answer.status_code >= 400 and "refused" in answer.text, answer.text
+    assert executions(stack, probe_name) == 0
+    assert await still_pending(stack, card)
+    await click(stack, "U0BOB", card, APPROVE)  # the real click still works, once
+    assert (await attach(stack, task_id))["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+
+
+async def test_a_forged_awakeable_resolution_runs_nothing_in_the_lead_agent(stack: Stack, probe_name: str) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    card = await wait_card(stack, probe_name)
+    await forge_approval(stack, approval_id_of(card))
+    await wait_audit(stack, task_id, "forged")
+    assert executions(stack, probe_name) == 0
+    assert await still_pending(stack, card)
+    await click(stack, "U0BOB", card, APPROVE)  # the gate waits again, and hears the real decision
+    outcome = await attach(stack, task_id)
+    assert outcome["phase"] == "done" and "restart_service done" in outcome["answer"]
+    assert executions(stack, probe_name) == 1
+    events = [e for e in audit_events(stack, task_id) if e != "guardrail"]
+    assert events == ["requested", "forged", "vote", "approved", "executed"]
+
+
+async def test_a_forged_awakeable_resolution_runs_nothing_in_a_specialist(stack: Stack, probe_name: str) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[hand-act:{probe_name}:restart_service] go"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    card = await wait_card(stack, probe_name)
+    await forge_approval(stack, approval_id_of(card))
+    await wait_audit(stack, task_id, "forged")
+    assert executions(stack, probe_name) == 0
+    assert await still_pending(stack, card)
+    await click(stack, "U0BOB", card, APPROVE)
+    outcome = await attach(stack, task_id, timeout=60)
+    assert outcome["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+    assert "forged" in audit_events(stack, task_id)
+
+
+async def test_starting_cancelling_or_unfreezing_through_the_ingress_is_refused(stack: Stack, probe_name: str) -> None:
+    task_id = f"t-forged{probe_name}"
+    request = TaskRequest(
+        task_id=task_id,
+        team_id="T0SANDBOX",
+        channel_id="C0OPS",
+        user_id="U0CAROL",
+        text=f"[act:{probe_name}:restart_service] go",
+    ).model_dump_json()
+    ingress = stack.restate.ingress_url
+    async with httpx.AsyncClient(timeout=10) as client:
+        started = await client.post(
+            f"{ingress}/{TASK_WORKFLOW}/{task_id}/{TASK_RUN}",
+            content=request,
+            headers={"content-type": "application/json"},
+        )
+        assert started.status_code >= 400 and "refused" in started.text, started.text
+        # Signed for someone else than the request names: refused too.
+        alice = Actor(team="T0SANDBOX", user="U0ALICE")
+        other = f"{task_id}b"
+        body = request.replace(task_id, other)
+        headers = envelope_headers(stack.keyring, alice, TASK_WORKFLOW, other, TASK_RUN, body)
+        mismatched = await client.post(f"{ingress}/{TASK_WORKFLOW}/{other}/{TASK_RUN}", content=body, headers=headers)
+        assert mismatched.status_code >= 400 and "refused" in mismatched.text, mismatched.text
+        for path, body in [
+            (f"{TASK_WORKFLOW}/{task_id}/cancel", ""),
+            ("Switches/global/set_frozen", json.dumps({"frozen": False, "by": "U0CAROL"})),
+            ("Switches/global/frozen", ""),
+            ("WorkerHealth/breakers", ""),
+        ]:
+            answer = await client.post(f"{ingress}/{path}", content=body, headers=JSON if body else {})
+            assert answer.status_code >= 400 and "refused" in answer.text, (path, answer.text)
+    assert stack.store.get(task_id) is None  # nothing recorded, nothing posted
+    assert not any(task_id in json.dumps(m.blocks) for m in stack.sandbox.state.messages_in("C0OPS"))
+    assert executions(stack, probe_name) == 0
+
+
+async def test_the_worker_serves_only_requests_signed_by_restate(stack: Stack) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        discover = await client.get(f"{stack.worker.url}/discover")
+        invoke = await client.post(
+            f"{stack.worker.url}/invoke/{APPROVAL_OBJECT}/{APPROVAL_VOTE}",
+            content=b"{}",
+            headers={"content-type": "application/vnd.restate.invocation.v5"},
+        )
+    assert discover.status_code == 401, discover.text
+    assert invoke.status_code == 401, invoke.text
+
+
+# A valid body for every handler the ingress may call; a new public handler must be added here (and verify the
+# bot's envelope), or be ingress-private.
+EXAMPLE_BODIES: dict[tuple[str, str], Any] = {
+    ("TaskWorkflow", "run"): {
+        "task_id": "t-example",
+        "team_id": "T0SANDBOX",
+        "channel_id": "C0OPS",
+        "user_id": "U0ALICE",
+        "text": "what runs in staging?",
+    },
+    ("TaskWorkflow", "info"): None,
+    ("TaskWorkflow", "cancel"): None,
+    ("Approval", "vote"): {"voter": "U0BOB", "approve": True},
+    ("Approval", "get"): None,
+    ("Switches", "set_frozen"): {"frozen": False, "by": "U0CAROL"},
+    ("Switches", "frozen"): None,
+    ("WorkerHealth", "breakers"): None,
+    ("Digest", "post"): {
+        "channel": "C0OPS",
+        "period_start": "2026-01-01T00:00:00Z",
+        "period_end": "2026-01-02T00:00:00Z",
+        "label": "forged",
+    },
+    ("PausedAlert", "notify"): {"invocation_id": "inv_forged", "target": "Flaky/boom", "channel": "C0OPS"},
+}
+
+
+async def test_every_handler_the_ingress_reaches_refuses_a_caller_without_the_bots_key(stack: Stack) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        services = (await client.get(f"{stack.restate.admin_url}/services")).json()["services"]
+        public = [
+            (service["name"], handler["name"], service["ty"])
+            for service in services
+            for handler in service["handlers"]
+            if service.get("public", True) and handler.get("public", True)
+        ]
+        assert ("Approval", "open") not in {(s, h) for s, h, _ in public}  # worker-only handlers are private
+        assert {(s, h) for s, h, _ in public} == set(EXAMPLE_BODIES), "a public handler without a refusal test"
+        for service, handler, kind in public:
+            body = EXAMPLE_BODIES[(service, handler)]
+            key = "" if kind == "Service" else "k-forged-example/"
+            answer = await client.post(
+                f"{stack.restate.ingress_url}/{service}/{key}{handler}",
+                content=json.dumps(body) if body is not None else b"",
+                headers={"content-type": "application/json"} if body is not None else {},
+            )
+            assert answer.status_code >= 400 and "refused" in answer.text, (service, handler, answer.text)
+
+
+async def test_a_timestamp_header_of_unicode_digits_is_401_not_500(stack: Stack) -> None:
+    body = b"command=%2Fops&text=hello&team_id=T0SANDBOX&channel_id=C0OPS&user_id=U0ALICE&trigger_id=1.2.x"
+    headers: dict[str, str | bytes] = {**sign_request(SECRET, body, "²")}  # signed over the header's text
+    headers[TIMESTAMP_HEADER] = "²".encode("latin-1")  # as a client puts it on the wire
+    async with httpx.AsyncClient(timeout=5) as client:
+        answer = await client.post(stack.bot.events_url, content=body, headers=headers)
+    assert answer.status_code == 401, answer.text
+
+
+async def test_a_fullwidth_broadcast_in_a_request_reaches_the_thread_as_text(stack: Stack) -> None:
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text="＜!channel＞ <!here> what services are running in staging?"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    await attach(stack, task_id)
+    thread = [m for m in stack.sandbox.state.messages_in("C0OPS") if task_id in json.dumps(m.blocks)]
+    assert thread
+    for message in thread:
+        posted = json.dumps(message.blocks) + message.text
+        assert "<!channel>" not in posted and "<!here>" not in posted, posted
