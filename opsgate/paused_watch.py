@@ -1,7 +1,9 @@
 """Watches Restate for invocations paused after their retries ran out, and asks for one alert each.
 
-Runs in every bot replica every `interval_s`; the alert object (handlers.alerts) makes the replicas' calls one.
-The admin API is Restate's SQL introspection (`status = 'paused'` on restate-server 1.7).
+Runs in every worker replica every `interval_s` (the worker is the only opsgate process with Restate's admin API;
+the bot, which faces the internet, has none); the alert object (handlers.alerts) makes the replicas' calls one.
+The admin API is Restate's SQL introspection (`status = 'paused'` on restate-server 1.7). Notices are signed as
+opsgate itself, so an ingress caller cannot make the alert object post.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from typing import Protocol
 
 from handlers.alerts import PAUSED_ALERT, PAUSED_NOTIFY, PausedNotice
+from handlers.envelope import SYSTEM_USER, Actor
 
 __all__ = ["PausedWatch"]
 
@@ -26,12 +29,23 @@ QUERY = (
 class _Engine(Protocol):
     async def admin_query(self, query: str) -> list[dict[str, object]] | None: ...
 
-    async def send(self, service: str, key: str, handler: str, body: str, *, idempotency_key: str) -> bool: ...
+    async def send(
+        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
+    ) -> bool: ...
 
 
 class PausedWatch:
-    def __init__(self, engine: _Engine, *, channel: str | None, admin_url: str = "", interval_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        engine: _Engine,
+        *,
+        channel: str | None,
+        admin_url: str = "",
+        interval_s: float = 60.0,
+        team_id: str = "",
+    ) -> None:
         self._engine = engine
+        self._actor = Actor(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
         self._channel = channel
         self._admin_url = admin_url
         self._interval = interval_s
@@ -55,6 +69,8 @@ class PausedWatch:
                 notice.invocation_id,
                 PAUSED_NOTIFY,
                 body,
+                actor=self._actor,
+                nonce=notice.invocation_id,
                 idempotency_key=f"paused:{notice.invocation_id}",
             ):
                 handed += 1
