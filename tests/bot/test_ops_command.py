@@ -207,6 +207,28 @@ async def test_people_outside_the_allowed_users_are_refused(launcher: FakeLaunch
     assert len(launcher.requests) == 1  # only the allowed one started a task
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["policy restart_service", "approvals", "status", "digest now", "freeze status", "cancel t-0123456789abcdef0123"],
+)
+async def test_subcommands_pass_the_allowed_users_and_channels_and_help_does_not_need_to(
+    launcher: FakeLauncher, text: str
+) -> None:
+    """`/ops policy` names the approvers and `/ops status` reads tasks: not for everyone who can type a command."""
+    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    for scope, refusal in (
+        ({"allowed_users": ("U0BOB",)}, "not on the list"),
+        ({"allowed_channels": frozenset({"C0DEPLOY"})}, "not enabled in this channel"),
+    ):
+        deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(), **scope)  # type: ignore[arg-type]
+        app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+            assert refusal in (await ops(client, text)).json()["text"]
+            assert "/ops" in (await ops(client, "help")).json()["text"]
+    assert launcher.requests == []
+
+
 async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).status_code == 200
     assert (await client.get("/slack/events")).status_code == 405

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from agents.slack_text import inline_code
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
-from bot.listeners.commands.ops import SlashCommand, answer_ops
+from bot.listeners.commands.ops import SlashCommand, answer_ops, scope_refusal
 from bot.listeners.commands.subcommands import UNAVAILABLE as ENGINE_UNAVAILABLE
 from bot.listeners.commands.subcommands import cancel
 from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
@@ -52,7 +52,8 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         if click is None:
             return
         command, task_id = click
-        answer = await cancel(command, task_id, deps)
+        refusal = await scope_refusal(command, deps)
+        answer = {"text": refusal} if refusal else await cancel(command, task_id, deps)
         await respond(response_type="ephemeral", replace_original=False, text=answer["text"])
 
     async def on_retry(body: dict[str, Any], respond: AsyncRespond) -> None:

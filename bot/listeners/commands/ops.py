@@ -96,6 +96,8 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         }
     if first in ("help", "?", "-h", "--help"):
         return {"text": HELP}
+    if refusal := await scope_refusal(command, deps):  # subcommands too: only help is for everyone
+        return {"text": refusal}
     if subcommand := match_subcommand(text):
         handler, argument = subcommand
         return await handler(command, argument, deps)
@@ -104,13 +106,6 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
             "text": f"I don't know the command {inline_code(text, 42)}. To ask me something, write a sentence."
             f"\n\n{HELP}"
         }
-    if deps.allowed_users and command.user_id not in eligible_approvers(list(deps.allowed_users), deps.directory):
-        return {"text": f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"}
-    if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
-        allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
-        return {"text": f"`/ops` is not enabled in this channel. Use it in {allowed}."}
-    if refusal := await over_rate(command.user_id, command.channel_id, deps):
-        return {"text": refusal}
     verdict = deps.guard.check(text)
     trace.get_current_span().set_attributes(
         {"opsgate.guardrail.action": verdict.action, "opsgate.guardrail.rules": list(verdict.rules)}
@@ -173,6 +168,17 @@ def trace_carrier() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+async def scope_refusal(command: SlashCommand, deps: BotDeps) -> str | None:
+    """Why this person may not use `/ops` here (allowed users and channels, the rates), or None. Every command
+    and button passes it, subcommands included (`/ops policy` names the approvers; `/ops status` reads tasks)."""
+    if deps.allowed_users and command.user_id not in eligible_approvers(list(deps.allowed_users), deps.directory):
+        return f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"
+    if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
+        allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
+        return f"`/ops` is not enabled in this channel. Use it in {allowed}."
+    return await over_rate(command.user_id, command.channel_id, deps)
 
 
 async def over_rate(user_id: str, channel_id: str, deps: BotDeps) -> str | None:
