@@ -2,15 +2,20 @@
 
 Constraints are a second line behind the tool's JSON schema: the schema says what the tool accepts, a constraint
 says what this team lets an agent ask for (`environment` never `prod*`, `service` only `api` or `web-*`).
+
+A `pattern` runs on RE2, in time linear in the argument whatever the pattern: the argument comes from the model
+(or from text injected into it), and Python's backtracking `re` let a pattern like `(a+)+$` take minutes on a
+short value. RE2 has no look-around or backreferences; a policy that uses them is refused when it is loaded.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from fnmatch import fnmatchcase
 from typing import Any
 
+import re2  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["ArgumentConstraint", "canonical_json", "constraint_violations"]
@@ -36,16 +41,22 @@ class ArgumentConstraint(BaseModel):
     allow: list[str] | None = Field(default=None, description="Globs; when set, every value must match one.")
     deny: list[str] = Field(default_factory=list, description="Globs no value may match (case-insensitive).")
     max_length: int | None = Field(default=None, ge=1, description="Characters, of the whole value.")
-    pattern: str | None = Field(default=None, description="A regular expression every value must match in full.")
+    pattern: str | None = Field(
+        default=None, description="A regular expression (RE2 syntax) every value must match in full."
+    )
 
     @field_validator("pattern")
     @classmethod
     def _pattern_compiles(cls, pattern: str | None) -> str | None:
         if pattern is not None:
             try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
+                _compiled(pattern)
+            except re2.error as exc:
+                reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+                raise ValueError(
+                    f"{pattern!r} is not a regular expression RE2 accepts ({reason}; RE2 has no look-around or "
+                    "backreferences)"
+                ) from None
         return pattern
 
     def violation(self, name: str, value: Any) -> str | None:
@@ -61,7 +72,7 @@ class ArgumentConstraint(BaseModel):
             if self.allow is not None and not any(fnmatchcase(text, glob) for glob in self.allow):
                 allowed = ", ".join(f"`{glob}`" for glob in self.allow) or "nothing"
                 return f"Argument `{name}` = {shown} is not allowed (allowed: {allowed})."
-            if self.pattern is not None and re.fullmatch(self.pattern, text) is None:
+            if self.pattern is not None and _compiled(self.pattern).fullmatch(text) is None:
                 return f"Argument `{name}` = {shown} does not match the pattern `{self.pattern}`."
         return None
 
@@ -70,6 +81,13 @@ def constraint_violations(constraints: dict[str, ArgumentConstraint], arguments:
     """Every violated constraint, in argument-name order so the result never depends on dict order."""
     found = (constraints[name].violation(name, arguments[name]) for name in sorted(constraints) if name in arguments)
     return [violation for violation in found if violation is not None]
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False  # the error is raised with the reason, not logged to stderr as well
+    return re2.compile(pattern, options)
 
 
 def _text(value: Any) -> str:

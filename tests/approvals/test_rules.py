@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from approvals.policy import (
@@ -18,6 +19,7 @@ from approvals.policy import (
     mention,
     unsatisfiable_reason,
 )
+from opsgate.teamconfig import DEFAULT_TEAM_FILE, TeamConfigError, parse_team_config
 from tests.approvals.policy_cases import ALICE, BOB, DAVE, DESTRUCTIVE, ONCALL, READ, decide, policy
 
 
@@ -184,8 +186,35 @@ def test_every_violation_is_reported_in_argument_order() -> None:
 
 
 def test_a_constraint_pattern_must_compile() -> None:
-    with pytest.raises(ValidationError, match="not a regular expression"):
+    with pytest.raises(ValidationError, match="not a regular expression RE2 accepts"):
         ArgumentConstraint(pattern="v(")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [("(?<=v)1", "invalid perl operator: (?<="), (r"(a)\1", "invalid escape sequence: \\1"), ("(?!x)y", "(?!")],
+)
+def test_a_pattern_only_backtracking_regexes_know_is_refused_when_the_policy_loads(pattern: str, reason: str) -> None:
+    """Python's `re` compiles these; RE2 does not, so the team file is refused at load, saying why."""
+    team = yaml.safe_load(DEFAULT_TEAM_FILE.read_text())
+    team.setdefault("policy", {})["tools"] = [{"match": "deploy", "constraints": {"version": {"pattern": pattern}}}]
+    assert parse_team_config(yaml.safe_dump(team).replace(pattern, "v1"), "opsgate.yml")  # the file is fine otherwise
+    with pytest.raises(TeamConfigError) as refused:
+        parse_team_config(yaml.safe_dump(team), "opsgate.yml")
+    message = str(refused.value)
+    assert "not a regular expression RE2 accepts" in message
+    assert reason in message
+    assert "no look-around or backreferences" in message
+
+
+def test_a_catastrophic_backtracking_pattern_runs_in_linear_time() -> None:
+    """`(a+)+$` against 40 a's and a b: about 2**40 steps for Python's `re`, one pass for RE2."""
+    rules = [{"match": "deploy", "constraints": {"version": {"pattern": "(a+)+$"}}}]
+    refused = decide("deploy", READ, rules=rules, arguments={"version": "a" * 40 + "b"})
+    passed = decide("deploy", READ, rules=rules, arguments={"version": "a" * 40})
+
+    assert refused.block_reason == f'Argument `version` = "{"a" * 40}b" does not match the pattern `(a+)+$`.'
+    assert not passed.blocked
 
 
 def test_unsatisfiable_reason_checks_the_resolved_approvers() -> None:

@@ -269,7 +269,7 @@ def test_policy_value_errors_point_at_their_lines() -> None:
         f"opsgate.yml:13: policy.tools[1].expiry: '90 minutes' {duration}",
         "opsgate.yml:14: policy.tools[1].approvers[0]: 'alice' is not a Slack user id (U… or W…) or user group id (S…)",
         "opsgate.yml:16: policy.tools[1].constraints.env.pattern: "
-        "not a regular expression: missing ), unterminated subpattern at position 1",
+        "'v(' is not a regular expression RE2 accepts (missing ): v(; RE2 has no look-around or backreferences)",
         "opsgate.yml:17: policy.tools[2].match: "
         "'github:' is not a tool pattern: write a tool name or glob like deploy_*, "
         "optionally after a server name like github:*",
