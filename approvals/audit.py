@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -75,6 +76,9 @@ class AuditEvent(StrEnum):
     FREEZE = "freeze"  # a policy admin switched the freeze on or off
 
 
+_RAN_EVENTS = (AuditEvent.EXECUTED, AuditEvent.EXECUTION_FAILED, AuditEvent.OUTCOME_UNKNOWN)
+"""An action ran, or may have: each such row carries the gate's `action_hash`, `tier` and `approval_id`."""
+_APPROVED_TIERS = ("high", "critical")
 _FINAL_EVENTS = (
     AuditEvent.APPROVED,
     AuditEvent.REJECTED,
@@ -259,6 +263,22 @@ class AuditLog:
                 previous = row
         return problems
 
+    def unapproved(self, task_id: str | None = None) -> list[ChainProblem]:
+        """Every high or critical action that ran (or may have) without an approval of that very action in its
+        task's chain: an approval id, a `requested` row under it with the same `action_hash`, and an `approved`
+        outcome not voided since. Rows from before executions carried their tier are not checked."""
+        events = [*_RAN_EVENTS, AuditEvent.REQUESTED, AuditEvent.APPROVED, AuditEvent.VOIDED]
+        query = sa.select(_audit.c.task_id, _audit.c.seq, _audit.c.approval_id, _audit.c.event, _audit.c.detail)
+        query = query.where(_audit.c.event.in_([event.value for event in events]))
+        if task_id is not None:
+            query = query.where(_audit.c.task_id == task_id)
+        problems: list[ChainProblem] = []
+        with self._engine.connect() as connection:
+            rows = connection.execution_options(yield_per=1000).execute(query.order_by(_audit.c.task_id, _audit.c.seq))
+            for _, task_rows in itertools.groupby(rows, key=lambda row: row.task_id):
+                problems.extend(_unapproved_in(list(task_rows)))
+        return problems
+
     def expire_chains(
         self, before: datetime, *, keep: Collection[str] = (), batch: int = 100, dry_run: bool = False
     ) -> tuple[int, int]:
@@ -365,6 +385,47 @@ def _replayed(stored: _Row, wanted: Mapping[str, str | None], dedupe_key: str) -
     if differs:
         raise DedupeKeyConflictError(f"dedupe key {dedupe_key!r} already names another row (its {', '.join(differs)})")
     return AuditRecord.model_validate(stored._mapping)
+
+
+def _unapproved_in(rows: list[_Row]) -> list[ChainProblem]:
+    """The problems of one task's rows (oldest first) for `AuditLog.unapproved`."""
+    requested: dict[str, str] = {}
+    outcome: dict[str, str] = {}
+    ran: list[tuple[_Row, dict[str, Any]]] = []
+    for row in rows:
+        detail = _detail_of(row)
+        if row.event == AuditEvent.REQUESTED.value and row.approval_id is not None:
+            requested[row.approval_id] = str(detail.get("action_hash", ""))
+        elif row.event in (AuditEvent.APPROVED.value, AuditEvent.VOIDED.value) and row.approval_id is not None:
+            outcome[row.approval_id] = row.event
+        elif row.event in _RAN_EVENTS and detail.get("tier") in _APPROVED_TIERS:
+            ran.append((row, detail))
+    problems = []
+    for row, detail in ran:
+        what = f"{row.event}: a {detail['tier']} action ({detail.get('tool', 'unknown tool')})"
+        approval_id = row.approval_id
+        if approval_id is None:
+            problem = f"{what} ran without an approval id"
+        elif approval_id not in requested:
+            problem = f"{what} names approval {approval_id}, which this task never requested"
+        elif requested[approval_id] != detail.get("action_hash"):
+            problem = f"{what} differs from what approval {approval_id} asked about: their action_hash differ"
+        elif outcome.get(approval_id) != AuditEvent.APPROVED.value:
+            state = "was voided" if approval_id in outcome else "has no approved outcome"
+            problem = f"{what} names approval {approval_id}, which {state}"
+        else:
+            continue
+        problems.append(ChainProblem(row.task_id, row.seq, problem))
+    return problems
+
+
+def _detail_of(row: _Row) -> dict[str, Any]:
+    """The row's detail as JSON; {} for text that is not a JSON object (an altered row: `verify` reports it)."""
+    try:
+        detail = json.loads(row.detail)
+    except ValueError:
+        return {}
+    return detail if isinstance(detail, dict) else {}
 
 
 def _breaks(previous: _Row | None, row: _Row) -> list[str]:

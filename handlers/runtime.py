@@ -7,7 +7,6 @@ the model can choose differently. Retry policies live in `handlers.steps`.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -59,10 +58,6 @@ OUTCOME_UNKNOWN = (
     "The call to {tool} was interrupted and its outcome is unknown; it was not run again, because it cannot be "
     "repeated safely. A person has been asked to check. Do not retry it."
 )
-
-
-def _hash(arguments: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(arguments, sort_keys=True, default=str).encode()).hexdigest()
 
 
 class DurableAgentRuntime:
@@ -199,6 +194,8 @@ class DurableAgentRuntime:
         at_most_once = effect and annotations is not None and not annotations.idempotent
 
         breaker = self._deps.breakers.get(f"tool:{call.name}")
+        # The gate's action hash, tier and approval id: the audit ties what ran to what a person approved.
+        cleared = self._gate.cleared[call.id].audit_detail() if call.id in self._gate.cleared else {}
 
         async def execute() -> ToolResult:
             with self._span(f"execute_tool {call.name}") as span:
@@ -230,7 +227,7 @@ class DurableAgentRuntime:
                 ):
                     breaker.release()
                     span.set_attribute("error.type", "OutcomeUnknown")
-                    await self._audit("outcome_unknown", key, tool=call.name)
+                    await self._audit("outcome_unknown", key, tool=call.name, **cleared)
                     return ToolResult(
                         content=OUTCOME_UNKNOWN.format(tool=call.name),
                         is_error=True,
@@ -251,7 +248,7 @@ class DurableAgentRuntime:
                     if not at_most_once:
                         raise  # Restate retries an idempotent call (TOOL_RETRY); the others get no second attempt
                     await asyncio.to_thread(self._deps.executions.finish, key, "error")
-                    await self._audit("outcome_unknown", key, tool=call.name, error=type(exc).__name__)
+                    await self._audit("outcome_unknown", key, tool=call.name, error=type(exc).__name__, **cleared)
                     return ToolResult(
                         content=OUTCOME_UNKNOWN.format(tool=call.name),
                         is_error=True,
@@ -267,7 +264,7 @@ class DurableAgentRuntime:
                     span.set_status(Status(StatusCode.ERROR, result.content[:200]))
                 if effect:
                     event = "execution_failed" if result.is_error else "executed"
-                    await self._audit(event, key, tool=call.name, arguments_hash=_hash(call.input))
+                    await self._audit(event, key, tool=call.name, **cleared)
                 return result
 
         idempotent = tool is not None and tool.spec.annotations.idempotent

@@ -39,7 +39,7 @@ from handlers.steps import slack_step
 from handlers.switches import IS_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT
 from handlers.tracing import agent_span_key, emit_span, step_span
 
-__all__ = ["GateReview", "ToolGateStep"]
+__all__ = ["Cleared", "GateReview", "ToolGateStep"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,25 @@ class GateReview(BaseModel):
     decision: Decision | None = None
     guardrail: GuardrailVerdict | None = None
     """The output guardrails' verdict when it was not a plain allow (audited with the decision)."""
+
+
+@dataclass(frozen=True)
+class Cleared:
+    """What let a call run, for its execution's audit rows: the gate's hash of the action and its tier, and the
+    approval a person gave (None for a call that needed none). `opsgate audit verify` matches these to the
+    approval's `requested` and `approved` rows."""
+
+    action_hash: str
+    tier: str | None
+    approval_id: str | None = None
+
+    def audit_detail(self) -> dict[str, str]:
+        detail = {"action_hash": self.action_hash}
+        if self.tier is not None:
+            detail["tier"] = self.tier
+        if self.approval_id is not None:
+            detail["approval_id"] = self.approval_id
+        return detail
 
 
 AWAITING = (
@@ -101,8 +120,8 @@ class ToolGateStep:
         self._pending: list[_Pending] = []
         self._opened_at: dict[str, float] = {}
         """When each approval of this run was asked for (journaled time): its wait span starts there."""
-        self.approved_by_people: set[str] = set()
-        """Calls a person approved (rebuilt identically on replay): only they may get personal data restored."""
+        self.cleared: dict[str, Cleared] = {}
+        """Call id → what let it run (rebuilt identically on replay, as every decision is journaled)."""
 
     def _call_ref(self, call: ToolUseBlock) -> str:
         return f"{self._scope}/{call.id}" if self._scope else call.id
@@ -203,8 +222,19 @@ class ToolGateStep:
     def has_pending(self) -> bool:
         return bool(self._pending)
 
+    @property
+    def approved_by_people(self) -> set[str]:
+        """Calls a person approved: only they may get personal data restored."""
+        return {call_id for call_id, cleared in self.cleared.items() if cleared.approval_id is not None}
+
+    def _clear(self, call: ToolUseBlock, review: GateReview, approval_id: str | None = None) -> None:
+        tier = review.decision.tier.value if review.decision is not None else None
+        self.cleared[call.id] = Cleared(action_hash=review.action_hash, tier=tier, approval_id=approval_id)
+
     async def _without_approval(self, call: ToolUseBlock, review: GateReview) -> ToolVerdict:
         decision = review.decision
+        if review.verdict.allowed:
+            self._clear(call, review)
         if review.verdict.allowed and decision is not None and decision.handling == Handling.RUN_AND_LOG:
             reasons = escape("; ".join(decision.reasons), 2000)
             text = f":memo: Running {inline_code(call.name, 80)} ({decision.tier.value} risk): {reasons}"
@@ -234,7 +264,7 @@ class ToolGateStep:
                 and again.decision.rule_hash == review.decision.rule_hash
             ):
                 if again.verdict.allowed:
-                    self.approved_by_people.add(call.id)
+                    self._clear(call, again, approval_id)
                 return again.verdict
             reason = "the action changed" if again.action_hash != review.action_hash else "its policy rule changed"
             self._ctx.generic_send(APPROVAL_OBJECT, "void", json.dumps(reason).encode(), key=approval_id)

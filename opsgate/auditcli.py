@@ -1,4 +1,5 @@
-"""`opsgate audit verify`: recompute every audit chain and say, in words and in the exit code, whether it holds.
+"""`opsgate audit verify`: recompute every audit chain and say, in words and in the exit code, whether it holds,
+and whether every high or critical action that ran had an approval of that very action (same `action_hash`).
 
 Verification only reads, so it is safe against a live database; rows appended while it runs may or may not be
 counted. A chain whose newest rows were deleted still verifies here: compare `AuditLog.heads()` with the heads the
@@ -28,21 +29,27 @@ def audit_verify(database_url: str, out: TextIO) -> int:
             print(f"no audit_log table in {where}: run `opsgate db upgrade` first", file=out)
             return 1
         log = AuditLog(engine)
-        problems = log.verify()
+        breaks = log.verify()
+        unapproved = log.unapproved()
         chains, rows = log.totals()
     finally:
         engine.dispose()
     summary = f"{_count(chains, 'chain')}, {_count(rows, 'row')}"
-    if not problems:
+    if not breaks and not unapproved:
         print(f"{summary}: all intact", file=out)
         return 0
-    broken = 0
+    problems = sorted([*breaks, *unapproved], key=lambda problem: (problem.task_id, problem.seq))  # stable
     for task_id, found in groupby(problems, key=lambda problem: problem.task_id):
-        broken += 1
         print(f"task {task_id}:", file=out)
         for problem in found:
             print(f"  seq {problem.seq}: {problem.problem}", file=out)
-    print(f"{summary}: {_count(broken, 'chain')} broken ({_count(len(problems), 'problem')})", file=out)
+    verdicts = []
+    if breaks:
+        broken = len({problem.task_id for problem in breaks})
+        verdicts.append(f"{_count(broken, 'chain')} broken ({_count(len(breaks), 'problem')})")
+    if unapproved:
+        verdicts.append(f"{_count(len(unapproved), 'high or critical action')} run without a matching approval")
+    print(f"{summary}: {'; '.join(verdicts)}", file=out)
     return 1
 
 

@@ -102,6 +102,13 @@ async def test_approve_runs_the_action_once_and_updates_the_card(stack: Stack, p
     assert "<@U0BOB>" in json.dumps(decided.blocks)
     assert "Approved" in await latest_ephemeral(stack, "U0BOB", "Approved")
     assert audit_events(stack, task_id) == ["requested", "vote", "approved", "executed"]
+    requested, executed = (row for row in audit_rows(stack, task_id) if row.event in ("requested", "executed"))
+    asked, ran = json.loads(requested.detail), json.loads(executed.detail)
+    assert executed.approval_id == requested.approval_id is not None
+    assert (ran["approval_id"], ran["tier"]) == (requested.approval_id, "high")
+    assert ran["action_hash"] == asked["action_hash"], "what ran is what was approved, by the gate's own hash"
+    log = AuditLog(create_db_engine(f"sqlite:///{stack.config_file.parent / 'opsgate.db'}"))
+    assert log.unapproved(task_id) == []
 
 
 async def test_reject_with_a_reason_reaches_the_agent_and_runs_nothing(stack: Stack, probe_name: str) -> None:
