@@ -26,6 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.readiness import Readiness
+from bot.response_urls import response_url_allowed
 
 __all__ = ["MAX_BODY_BYTES", "SlackHttpApp"]
 
@@ -153,6 +154,28 @@ class SlackHttpApp:
     def bolt_app(self) -> AsyncApp:
         return self._app
 
+    def _foreign_response_url(self, body: bytes, content_type: str) -> bool:
+        """A payload whose response_url points anywhere but Slack's hooks (or the sandbox the client talks to)."""
+        if b"response_url" not in body and b"response_urls" not in body:
+            return False
+        try:
+            text = body.decode("utf-8")
+            if content_type.startswith("application/json") or text.lstrip().startswith("{"):
+                payload = json.loads(text)
+            else:
+                form = parse_qs(text, keep_blank_values=True)
+                payload = json.loads(form["payload"][0]) if "payload" in form else {k: v[0] for k, v in form.items()}
+        except (UnicodeDecodeError, ValueError, KeyError, IndexError):
+            return False  # malformed: refused as such elsewhere
+        if not isinstance(payload, dict):
+            return False
+        urls = [payload.get("response_url")]
+        listed = payload.get("response_urls")
+        if isinstance(listed, list):
+            urls += [item.get("response_url") for item in listed if isinstance(item, dict)]
+        api = self._app.client.base_url
+        return any(isinstance(url, str) and url != "" and not response_url_allowed(url, api) for url in urls)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
@@ -192,6 +215,8 @@ class SlackHttpApp:
             return
         content_type = headers.get("content-type", "")
         reason = malformed_reason(body, content_type)
+        if reason is None and self._foreign_response_url(body, content_type):
+            reason = "response_url is not Slack's"
         if reason is None and not content_type.startswith("application/json") and not body.lstrip().startswith(b"{"):
             body = canonical_form(body)
         if reason is not None:

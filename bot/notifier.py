@@ -7,6 +7,7 @@ parts. Every message then passes `no_broadcasts`, a net for anything missed: ops
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -17,6 +18,7 @@ from agents.slack_text import escape_answer, no_broadcasts
 from bot.blocks import reply_blocks, root_blocks
 from bot.cards import approval_blocks
 from bot.reports import digest_blocks, digest_chart_png, summary_blocks
+from bot.response_urls import response_url_allowed
 from bot.workspaces import WorkspaceTokens
 from handlers.approval_contracts import ApprovalCard, CardRef
 from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
@@ -44,6 +46,9 @@ def _without_broadcasts(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _without_broadcasts(item) for key, item in value.items()}
     return value
+
+
+log = logging.getLogger(__name__)
 
 
 class SlackNotifier:
@@ -116,6 +121,9 @@ class SlackNotifier:
         await self._post(ref.channel, ref.ts, *reply_blocks(text))
 
     async def tell_requester(self, response_url: str, text: str) -> None:
+        if not response_url_allowed(response_url, self._client.base_url):
+            log.warning("not calling a response_url outside Slack's hooks host")
+            return
         response = await AsyncWebhookClient(response_url).send(text=no_broadcasts(text), response_type="ephemeral")
         if response.status_code == 429:
             raise SlackRetryLater(float(response.headers.get("Retry-After", "1")))

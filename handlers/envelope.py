@@ -21,6 +21,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,6 +35,7 @@ __all__ = [
     "EnvelopeError",
     "Keyring",
     "SigningKey",
+    "SlackId",
     "body_digest",
     "open_envelope",
     "seal_envelope",
@@ -51,13 +53,17 @@ class EnvelopeError(Exception):
     """The envelope is missing, malformed, forged, expired, or for another call; the message says which."""
 
 
+SlackId = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")]
+"""A team, enterprise, user or channel id as Slack writes them (T0…, E0…, U0…, W0…, C0…)."""
+
+
 class Actor(BaseModel):
     """A person as Slack knows them: user ids are unique only within a team."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    team: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
-    user: str = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
+    team: SlackId
+    user: SlackId
 
     @property
     def system(self) -> bool:

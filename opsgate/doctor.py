@@ -127,9 +127,8 @@ def check_process_keys(settings: Settings, role: str) -> list[CheckResult]:
     else:
         where = settings.data_dir / ENVELOPE_KEYS_FILE
         detail = f"not set: {where} (generated at first start) must be the same file for the bot and every worker"
-        local = settings.slack_is_local
-        fix = None if local else "set OPSGATE_ENVELOPE_KEYS (`opsgate keys envelope`) on the bot and every worker"
-        results.append(ok("envelope keys", detail) if local else warn("envelope keys", detail, fix))
+        share = "set OPSGATE_ENVELOPE_KEYS (`opsgate keys envelope`) on the bot and every worker"
+        results.append(ok("envelope keys", detail) if settings.slack_is_local else warn("envelope keys", detail, share))
     if role != "bot":
         try:
             keys = worker_identity_keys(settings) if settings.restate_identity_keys else None

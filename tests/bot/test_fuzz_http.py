@@ -42,6 +42,7 @@ from bot.http import MAX_BODY_BYTES, SlackHttpApp, shape_problem
 from bot.launcher import Launch
 from bot.modals import CONFIRM_CALLBACK, INPUT_ACTION, INPUT_BLOCK, REJECT_CALLBACK
 from bot.reports import DETAILS_ACTION
+from bot.response_urls import response_url_allowed
 from bot.sandbox import Sandbox, block_actions_payload, sign_request
 from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
@@ -457,10 +458,20 @@ def may_start_a_follow_up(envelope: dict[str, Any]) -> bool:
     )
 
 
+def foreign(url: Any) -> bool:
+    """A response_url our layer refuses (400): not Slack's hooks, nor loopback while Slack is the local sandbox."""
+    return isinstance(url, str) and url != "" and not response_url_allowed(url, "http://127.0.0.1:1/api/")
+
+
 def slack_shaped(payload: Any) -> bool:
     """Whether our layer lets the payload through to Bolt (else 400). The shapes are bot.http's; what the
     properties check is that nothing else matters: no 5xx and nothing stored, whatever passes."""
-    return not isinstance(payload, dict) or shape_problem(payload) is None
+    if not isinstance(payload, dict):
+        return True
+    urls = [payload.get("response_url")]
+    listed = payload.get("response_urls")
+    urls += [i.get("response_url") for i in listed if isinstance(i, dict)] if isinstance(listed, list) else []
+    return shape_problem(payload) is None and not any(foreign(url) for url in urls)
 
 
 def repeats_a_field(pairs: list[tuple[str, str]]) -> bool:
@@ -481,7 +492,12 @@ async def test_slash_commands_with_any_fields(bot: Bot, pairs: list[tuple[str, s
     firsts = {name: value for name, value in reversed(pairs)}
     if len(body) > MAX_BODY_BYTES:
         assert_acked(answer, 413)
-    elif repeats_a_field(pairs) or "command" not in names or not all(firsts.get(k) for k in REQUIRED):
+    elif (
+        repeats_a_field(pairs)
+        or "command" not in names
+        or not all(firsts.get(k) for k in REQUIRED)
+        or foreign(firsts.get("response_url"))
+    ):
         assert_acked(answer, 400)
     else:
         assert_acked(answer, 200)

@@ -25,7 +25,7 @@ from handlers.approval_contracts import (
     VoteRequest,
     VoteResult,
 )
-from handlers.envelope import Actor
+from handlers.envelope import Actor, SlackId
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -38,8 +38,8 @@ UNAVAILABLE = ":warning: I could not record your vote right now (the task engine
 class ButtonClick(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    team_id: str
-    user_id: str
+    team_id: SlackId
+    user_id: SlackId
     approval_id: str
     trigger_id: str
     channel_id: str

@@ -52,7 +52,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         if click is None:
             return
         command, task_id = click
-        refusal = await scope_refusal(command, deps)
+        refusal = await scope_refusal(command, deps, counted=False)
         answer = {"text": refusal} if refusal else await cancel(command, task_id, deps)
         await respond(response_type="ephemeral", replace_original=False, text=answer["text"])
 

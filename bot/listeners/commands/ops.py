@@ -17,7 +17,7 @@ from approvals.audit import AuditEvent
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
 from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
-from handlers.envelope import Actor
+from handlers.envelope import Actor, SlackId
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -58,9 +58,9 @@ class SlashCommand(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     command: str
-    team_id: str
+    team_id: SlackId
     channel_id: str
-    user_id: str
+    user_id: SlackId
     trigger_id: str
     text: str = ""
     response_url: str | None = None
@@ -170,15 +170,16 @@ def trace_carrier() -> dict[str, str]:
     return carrier
 
 
-async def scope_refusal(command: SlashCommand, deps: BotDeps) -> str | None:
+async def scope_refusal(command: SlashCommand, deps: BotDeps, *, counted: bool = True) -> str | None:
     """Why this person may not use `/ops` here (allowed users and channels, the rates), or None. Every command
-    and button passes it, subcommands included (`/ops policy` names the approvers; `/ops status` reads tasks)."""
+    and button passes it, subcommands included (`/ops policy` names the approvers; `/ops status` reads tasks).
+    `counted=False`: a click that starts nothing (Cancel) is not counted against the request rates."""
     if deps.allowed_users and command.user_id not in eligible_approvers(list(deps.allowed_users), deps.directory):
         return f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"
     if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
         return f"`/ops` is not enabled in this channel. Use it in {allowed}."
-    return await over_rate(command.user_id, command.channel_id, deps)
+    return await over_rate(command.user_id, command.channel_id, deps) if counted else None
 
 
 async def over_rate(user_id: str, channel_id: str, deps: BotDeps) -> str | None:
