@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -85,7 +85,9 @@ class BotDeps:
     guard: InputGuard
     allowed_channels: frozenset[str] = frozenset()
     allowed_users: tuple[str, ...] = ()
-    policy: ApprovalPolicy = field(default_factory=ApprovalPolicy)
+    policy: Callable[[], ApprovalPolicy] = ApprovalPolicy
+    """The policy of the moment: the same reloading source as the worker's, so who may cancel, freeze or see a
+    task follows `opsgate.yml` without a restart."""
     directory: UserGroupDirectory = field(default_factory=_NoGroups)
     tools: Mapping[str, ToolSpec] = field(default_factory=dict)
     audit: AuditLog | None = None

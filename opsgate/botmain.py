@@ -27,7 +27,7 @@ from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import oauth_install, slack_client, usergroup_members, workspace_tokens
 from opsgate.teamconfig import TeamConfig
-from opsgate.toolset import builtin_toolset
+from opsgate.toolset import builtin_toolset, live_policy
 from opsgate.vault import vault_sealer
 
 __all__ = ["build_bot", "run_bot"]
@@ -65,7 +65,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
         allowed_channels=frozenset(team.commands.allowed_channels),
         allowed_users=tuple(team.commands.allowed_users),
-        policy=team.policy,
+        policy=live_policy(settings, team),
         directory=directory,
         tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client))},
         audit=AuditLog(engine),

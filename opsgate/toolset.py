@@ -9,10 +9,11 @@ from agents.builtin import ChannelPoster, SmtpSettings, builtin_tools
 from agents.mcp import EgressPolicy, InProcessServer, McpServerConfig, build_builtin_server
 from agents.tools import Tool
 from approvals import ApprovalPolicy
+from opsgate.policy_source import PolicySource
 from opsgate.settings import Settings
 from opsgate.teamconfig import TeamConfig
 
-__all__ = ["builtin_toolset", "egress_policy", "mcp_servers", "trusting"]
+__all__ = ["builtin_toolset", "egress_policy", "live_policy", "mcp_servers", "trusting"]
 
 ServerSource = InProcessServer | McpServerConfig
 
@@ -48,6 +49,12 @@ def mcp_servers(builtin: list[Tool], team: TeamConfig) -> list[ServerSource]:
 
 def egress_policy(team: TeamConfig) -> EgressPolicy:
     return EgressPolicy(team.tools.egress())
+
+
+def live_policy(settings: Settings, team: TeamConfig) -> Callable[[], ApprovalPolicy]:
+    """The policy of the moment, re-read when `opsgate.yml` changes: the worker decides with it, and the bot
+    answers who may cancel, freeze or see a task, and what `/ops policy` says, with the same."""
+    return trusting(PolicySource(settings.config_file, team.policy), team)
 
 
 def trusting(source: Callable[[], ApprovalPolicy], team: TeamConfig) -> Callable[[], ApprovalPolicy]:

@@ -43,12 +43,11 @@ from handlers.task_workflow import build_task_workflow
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.keys import envelope_keyring, worker_identity_keys
 from opsgate.paused_watch import PausedWatch
-from opsgate.policy_source import PolicySource
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
 from opsgate.slack import slack_client, usergroup_members, workspace_tokens
 from opsgate.teamconfig import AlertsConfig, TeamConfig, load_team_config
-from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, mcp_servers, trusting
+from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, live_policy, mcp_servers
 from opsgate.vault import vault_sealer
 
 __all__ = ["build_task_deps", "build_worker_app", "default_mcp_servers", "load_team", "run_worker"]
@@ -117,7 +116,7 @@ def build_task_deps(
         gate=ScopeGate(),
         notifier=notifier or SlackNotifier(slack_client(settings), workspaces=workspace_tokens(settings, engine)),
         store=store,
-        policy=trusting(PolicySource(settings.config_file, team.policy), team),
+        policy=live_policy(settings, team),
         egress=egress_policy(team),
         executions=ExecutionLedger(engine),
         audit=audit_writer(engine),

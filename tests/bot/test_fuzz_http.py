@@ -194,7 +194,7 @@ async def bot(sqlite_engine: Engine) -> AsyncIterator[Bot]:
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
         launcher=launcher,
         guard=SizeGuard(max_chars=200),
-        policy=ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"], admins=["U0CAROL"]),
+        policy=lambda: ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"], admins=["U0CAROL"]),
         audit=AuditLog(sqlite_engine),
         reports=TaskReporter(sqlite_engine),
         ledger=SqlBudgetLedger(sqlite_engine),

@@ -120,7 +120,7 @@ def client(db_engine: Engine, launcher: FakeLauncher) -> httpx.AsyncClient:
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
         launcher=launcher,
         guard=SizeGuard(max_chars=200),
-        policy=ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"]),
+        policy=lambda: ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"]),
         reports=TaskReporter(db_engine),
         digests=DigestScheduler(schedules, launcher),
     )

@@ -66,8 +66,8 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
     line = await asyncio.to_thread(reports.status, argument)
     if line is None:
         return {"text": f"I don't know a task `{argument}`. `/ops status` lists yours."}
-    allowed = {line.requester, *eligible_approvers(list(deps.policy.approvers), deps.directory)}
-    allowed |= set(eligible_approvers(list(deps.policy.admins), deps.directory))
+    allowed = {line.requester, *eligible_approvers(list(deps.policy().approvers), deps.directory)}
+    allowed |= set(eligible_approvers(list(deps.policy().admins), deps.directory))
     if command.user_id not in allowed:
         owner = mention(line.requester)
         return {"text": f"Task `{argument}` belongs to {owner}: only they, approvers and admins see it."}

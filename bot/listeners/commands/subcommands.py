@@ -45,7 +45,7 @@ async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
     if raw == "null":
         return {"text": f"I don't know a running task `{task_id}`."}
     info = TaskInfo.model_validate(json.loads(raw))
-    approvers = eligible_approvers(list(deps.policy.approvers), deps.directory)
+    approvers = eligible_approvers(list(deps.policy().approvers), deps.directory)
     if command.user_id != info.requester and command.user_id not in approvers:
         return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
     cancelled = await deps.launcher.cancel_task(task_id, actor=actor, nonce=nonce)
@@ -64,7 +64,7 @@ async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
         if raw is None:
             return {"text": UNAVAILABLE}
         return {"text": "opsgate is *frozen*." if json.loads(raw) else "opsgate is not frozen."}
-    refusal = may_administer(command.user_id, list(deps.policy.admins), deps.directory)
+    refusal = may_administer(command.user_id, list(deps.policy().admins), deps.directory)
     if refusal is not None:
         return {"text": f"Only policy admins can freeze or unfreeze opsgate: {refusal.reason}."}
     change = FreezeChange(frozen=switch == "on", by=command.user_id)
@@ -83,7 +83,7 @@ async def policy(command: SlashCommand, tool: str, deps: BotDeps) -> Answer:
     spec = deps.tools.get(tool)
     annotations = spec.annotations if spec is not None else None
     server = spec.server if spec is not None else "builtin"
-    text = explain(tool, deps.policy, server=server, annotations=annotations)
+    text = explain(tool, deps.policy(), server=server, annotations=annotations)
     if spec is None:
         text = f"(`{tool}` is not one of my built-in tools; this is what the policy would say.)\n" + text
     return {"text": text}
