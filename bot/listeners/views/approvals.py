@@ -32,6 +32,19 @@ def _answer(body: dict[str, Any]) -> tuple[Actor, str, str, str, str] | None:
         return None
 
 
+WITHHELD = "(the reason was withheld: it read like instructions to the agent)"
+
+
+def screened_reason(text: str, deps: BotDeps) -> str:
+    """A rejection reason goes back to the agent and into the audit log: it passes the input guardrails like any
+    request (secrets and personal data redacted; one that reads like instructions is withheld). The rejection
+    itself always stands: refusing to run something is the safe outcome."""
+    verdict = deps.guard.check(text[:2000])
+    if verdict.blocked or verdict.escalated:
+        return WITHHELD
+    return verdict.text[:2000]
+
+
 def register(app: AsyncApp, deps: BotDeps) -> None:
     async def ack_now(ack: AsyncAck) -> None:
         await ack()
@@ -44,7 +57,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         request = (
             VoteRequest(voter=actor.user, approve=True, confirmation=value[:300])
             if approve
-            else VoteRequest(voter=actor.user, approve=False, reason=value[:2000])
+            else VoteRequest(voter=actor.user, approve=False, reason=screened_reason(value, deps))
         )
         result = await cast_vote(deps, approval_id, request, actor=actor, nonce=nonce)
         # A modal has no response_url: answer where the card is, visible only to the voter.
