@@ -20,12 +20,15 @@ from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.team import AgentResult
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase, in_workspace
 from handlers.deps import TaskDeps
+from handlers.failures import error_id_for, failure_text, logged_detail
 from handlers.runtime import DurableAgentRuntime
 from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.tracing import agent_span_key, emit_span, handoff_span_key
 
 __all__ = ["build_agent_worker"]
+
+log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying
 
 
 def build_agent_worker(deps: TaskDeps) -> restate.Service:
@@ -58,15 +61,19 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
         ctx, handoff.request, agent, deps, _quiet_progress, gate, handoff.root, scope=task.task_id
     )
     error: str | None = None
+    detail: str | None = None  # the failure's full text, for the log and the span; `error` is what the lead is told
     try:
         outcome = await run_agent(agent, deps.tools_for(agent), task.prompt(), runtime)
     except TerminalError as exc:
         if exc.status_code == 409:  # cancelled with its task: the orchestrator learns it from the call itself
             raise
-        error = exc.message
+        error_id = error_id_for(ctx.request().id, f"agent: {task.task_id}")
+        detail = logged_detail(exc.message, error_id)
+        log.error("agent %s failed in task %s: %s", agent.name, task.task_id, detail)
+        error = failure_text(f"The {agent.name} agent failed", exc.message, error_id)
         outcome = AgentOutcome(
             status="failed",
-            answer=f"The {agent.name} agent failed: {exc.message}",
+            answer=error,
             turns=0,
             tool_calls=0,
             usage=runtime.usage,
@@ -85,7 +92,7 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
     ended = await ctx.time()
 
     async def emit() -> None:
-        _emit_agent_span(handoff, result, started, ended)
+        _emit_agent_span(handoff, result, started, ended, detail)
         # Stored before the orchestrator goes on: its trace summary may be built by another worker process.
         await asyncio.to_thread(deps.flush_spans, 5.0)
 
@@ -93,7 +100,9 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
     return result
 
 
-def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: float, ended: float) -> None:
+def _emit_agent_span(
+    handoff: AgentHandoff, result: AgentResult, started: float, ended: float, detail: str | None = None
+) -> None:
     emit_span(
         f"invoke_agent {result.agent}",
         handoff.request.task_id,
@@ -113,7 +122,7 @@ def _emit_agent_span(handoff: AgentHandoff, result: AgentResult, started: float,
             ),
             "opsgate.handoff.parent_task_id": handoff.task.parent_task_id,
         },
-        error=None if result.status == "done" else result.summary[:200],
+        error=None if result.status == "done" else (detail or result.summary)[:200],
         key=agent_span_key(handoff.task.task_id),
         parent=handoff_span_key(handoff.task.task_id),
     )

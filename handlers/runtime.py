@@ -30,6 +30,7 @@ from agents.team import DELEGATE, AgentResult, AgentTask, Artifact, parse_handof
 from agents.tools import ToolCallContext, ToolError, ToolResult
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
+from handlers.failures import error_id_for, logged_detail
 from handlers.genai_metrics import metrics as genai_metrics
 from handlers.steps import MODEL_RETRY, ONE_ATTEMPT, TOOL_RETRY, slack_step
 from handlers.telemetry_attributes import (
@@ -194,6 +195,8 @@ class DurableAgentRuntime:
         at_most_once = effect and annotations is not None and not annotations.idempotent
 
         breaker = self._deps.breakers.get(f"tool:{call.name}")
+        step = f"tool: {call.name} ({call.id})"
+        error_id = error_id_for(self._ctx.request().id, step)  # what the thread shows of a failure of this call
         # The gate's action hash, tier and approval id: the audit ties what ran to what a person approved.
         cleared = self._gate.cleared[call.id].audit_detail() if call.id in self._gate.cleared else {}
 
@@ -243,6 +246,7 @@ class DurableAgentRuntime:
                 except Exception as exc:
                     breaker.record_failure()
                     span.set_attribute("error.type", type(exc).__name__)
+                    span.set_attribute("opsgate.error.id", error_id)
                     span.set_attributes(breaker.snapshot().as_attributes())
                     log.warning("tool %s failed in task %s: %s", call.name, self._request.task_id, exc)
                     if not at_most_once:
@@ -262,6 +266,7 @@ class DurableAgentRuntime:
                 result = await self._screen(call.name, key, result, vault)
                 if result.is_error:  # what the model was told (screened), short: the trace summary lists it
                     span.set_status(Status(StatusCode.ERROR, result.content[:200]))
+                    span.set_attribute("opsgate.error.id", error_id)
                 if effect:
                     event = "execution_failed" if result.is_error else "executed"
                     await self._audit(event, key, tool=call.name, **cleared)
@@ -270,9 +275,7 @@ class DurableAgentRuntime:
         idempotent = tool is not None and tool.spec.annotations.idempotent
         retry = TOOL_RETRY if idempotent else ONE_ATTEMPT
         try:
-            result: ToolResult = await self._ctx.run_typed(
-                f"tool: {call.name} ({call.id})", execute, retry.options(ToolResult)
-            )
+            result: ToolResult = await self._ctx.run_typed(step, execute, retry.options(ToolResult))
         except TerminalError as exc:
             if exc.status_code == 409:  # the task is being cancelled
                 raise
@@ -282,12 +285,15 @@ class DurableAgentRuntime:
                 content=UNAVAILABLE.format(tool=call.name, why=why), is_error=True, error_kind="unavailable"
             )
         if result.is_error:
+            log.warning(
+                "task %s: %s failed: %s", self._request.task_id, call.name, logged_detail(result.content, error_id)
+            )
             await slack_step(
                 self._ctx,
                 f"slack: tool error {call.id}",
                 self._deps.notifier.reply,
                 self._root,
-                tool_error_notice(call.name, result),
+                tool_error_notice(call.name, result, error_id),
             )
         return result
 

@@ -39,6 +39,7 @@ from handlers.contracts import (
 )
 from handlers.deps import TaskDeps
 from handlers.envelope import Actor, Keyring
+from handlers.failures import error_id_for, failure_text, logged_detail
 from handlers.report_contracts import TraceSummary
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import slack_step
@@ -131,8 +132,10 @@ class _TaskRun:
         except TerminalError as exc:
             if exc.status_code == 409 or self._ended:
                 raise
-            log.error("task %s failed outside the agent: %s", self.request.task_id, exc.message)
-            message = f"The task failed: {exc.message}"
+            error_id = error_id_for(self.ctx.request().id, "task: failed outside the agent")
+            detail = logged_detail(exc.message, error_id)
+            log.error("task %s failed outside the agent: %s", self.request.task_id, detail)
+            message = failure_text("The task failed", exc.message, error_id)
             await self._record(TaskStatus.FAILED, outcome=message[:2000])
             await self._resolve_done(TaskPhase.FAILED)
             if self.request.response_url:
@@ -179,15 +182,15 @@ class _TaskRun:
         try:
             result = await self._run_agent(root)
         except TerminalError as exc:
-            cancelled = exc.status_code == 409
-            if not cancelled:
-                log.error("task %s failed: %s", self.request.task_id, exc.message)
-            phase = TaskPhase.CANCELLED if cancelled else TaskPhase.FAILED
-            message = "Cancelled." if cancelled else f"The task failed: {exc.message}"
-            await self._finish(root, phase, message, started, error=None if cancelled else exc.message)
-            if cancelled:
+            if exc.status_code == 409:
+                await self._finish(root, TaskPhase.CANCELLED, "Cancelled.", started, error=None)
                 raise
-            return self._outcome(phase, message, root)
+            error_id = error_id_for(self.ctx.request().id, "task: failed")
+            detail = logged_detail(exc.message, error_id)
+            log.error("task %s failed: %s", self.request.task_id, detail)
+            message = failure_text("The task failed", exc.message, error_id)
+            await self._finish(root, TaskPhase.FAILED, message, started, error=message, trace_error=detail)
+            return self._outcome(TaskPhase.FAILED, message, root)
         phase = TaskPhase.DONE if result.status == "done" else TaskPhase.FAILED
         await self._finish(
             root, phase, result.answer, started, error=None if phase == TaskPhase.DONE else result.status
@@ -313,8 +316,17 @@ class _TaskRun:
         return root
 
     async def _finish(
-        self, root: ThreadRef, phase: TaskPhase, message: str, started: float, *, error: str | None
+        self,
+        root: ThreadRef,
+        phase: TaskPhase,
+        message: str,
+        started: float,
+        *,
+        error: str | None,
+        trace_error: str | None = None,
     ) -> None:
+        """End the task in the thread, the store and the trace. `error` is what the thread's summary shows;
+        `trace_error` (by default the same) the task span keeps, with the detail Slack does not see."""
         self.view = self.view.model_copy(update={"phase": phase, "detail": ""})
         await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, escape_answer(message))
         await self._post_summary(root, phase, started, error)
@@ -330,7 +342,7 @@ class _TaskRun:
             started,
             ended,
             phase.value,
-            error,
+            trace_error or error,
         )
 
     async def _post_summary(self, root: ThreadRef, phase: TaskPhase, started: float, error: str | None) -> None:

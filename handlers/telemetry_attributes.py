@@ -12,7 +12,7 @@ from __future__ import annotations
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
 from agents.resilience import BreakerRegistry
-from agents.slack_text import escape, inline_code
+from agents.slack_text import inline_code
 from agents.tools import ToolResult, ToolSpec
 
 __all__ = [
@@ -117,14 +117,15 @@ def model_failure(error: ModelError) -> str:
     return f"the model is unavailable: {error}"
 
 
-def tool_error_notice(tool: str, result: ToolResult) -> str:
-    """One thread line per tool error, saying who has to act; the tool's own words escaped (agents.slack_text)."""
-    detail, tool = escape(result.content, 300), inline_code(tool, 80)
+def tool_error_notice(tool: str, result: ToolResult, error_id: str) -> str:
+    """One thread line per tool error, saying who has to act. Never the tool's own words (they may name hosts, SQL
+    or secrets; the model has them): the error id finds them in the worker's log (`handlers.failures`)."""
+    tool, found = inline_code(tool, 80), f"Error id `{error_id}`; the details are in opsgate's log."
     if result.error_kind == "unknown_outcome":
         return (
             f":warning: {tool} was interrupted mid-call and cannot safely be run again, so its outcome is "
-            "unknown. Please check by hand whether it happened."
+            f"unknown. Please check by hand whether it happened. {found}"
         )
     if result.error_kind == "unavailable":
-        return f":x: {tool} is failing; the agent was told not to use it again in this task. {detail}"
-    return f":warning: {tool} returned an error; the agent was told and may try other arguments: {detail}"
+        return f":x: {tool} is failing; the agent was told not to use it again in this task. {found}"
+    return f":warning: {tool} returned an error; the agent was told and may try other arguments. {found}"

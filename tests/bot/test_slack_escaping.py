@@ -159,7 +159,7 @@ def test_the_thread_root_the_answer_and_tool_errors_show_it_as_text(untrusted: s
     assert all(FENCE not in text for _, text in texts(fallback, blocks) if "kubectl_get" not in text)
 
     assert_only_ours(*reply_blocks(escape_answer(answer)))
-    notice = tool_error_notice("kubectl_get", ToolResult(content=untrusted, is_error=True))
+    notice = tool_error_notice("kubectl_get", ToolResult(content=untrusted, is_error=True), "e-0123456789")
     assert_only_ours(*reply_blocks(notice))
     assert FENCE not in notice
 

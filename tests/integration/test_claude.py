@@ -165,19 +165,19 @@ async def test_repeated_overloads_open_the_breaker_and_fail_tasks_visibly(
     fake.enqueue(*[Failure.overloaded()] * 6)  # more than needed: a call the breaker should stop would get a 529
 
     first = await run_task(claude_stack, "summarize the open incidents")
-    failure = assert_failed_visibly(
-        claude_stack, first, "The task failed: the model is unavailable: Claude is overloaded: 2 attempts", "529"
-    )
-    assert "circuit open" in failure
+    failure = assert_failed_visibly(claude_stack, first, "The task failed: the model is unavailable. Error id `e-")
+    error_id = failure.split("`")[1]
+    logged = [line for line in claude_stack.worker.log_file.read_text().splitlines() if f"[{error_id}]" in line]
+    assert any(
+        "Claude is overloaded: 2 attempts" in line and "529" in line and "circuit open" in line for line in logged
+    ), logged
+    assert "529" not in failure and "overloaded" not in failure, "the provider's words stay in the log"
     assert len(fake.message_requests) == 2  # MODEL_MAX_ATTEMPTS, and the SDK itself did not retry
     assert [r.headers.get("x-stainless-retry-count") for r in fake.message_requests] == ["0", "0"]
 
     second = await run_task(claude_stack, "summarize the open incidents again")
-    assert_failed_visibly(
-        claude_stack,
-        second,
-        "The task failed: the model is unavailable: Claude is unavailable: circuit model:anthropic is open",
-    )
+    failure = assert_failed_visibly(claude_stack, second, "The task failed: the model is unavailable. Error id `e-")
+    assert failure.split("`")[1] != error_id, "each failure has its own id"
     assert len(fake.message_requests) == 2  # the open breaker failed the second task without calling the API
 
 
@@ -186,5 +186,6 @@ async def test_spend_limit_is_final_after_one_request(claude_stack: Stack, fake:
 
     outcome = await run_task(claude_stack, "summarize the open incidents")
 
-    assert_failed_visibly(claude_stack, outcome, "The task failed: the model refused the request", "spend limit")
+    failure = assert_failed_visibly(claude_stack, outcome, "The task failed: the model refused the request. Error id")
+    assert "spend limit" not in failure
     assert len(fake.message_requests) == 1  # neither the SDK, our wrapper nor Restate retried it

@@ -117,7 +117,12 @@ async def test_model_that_refuses_the_key_fails_the_task_visibly(stack: Stack, p
     assert stack.probe_lines(probe_name, "model") == ["attempt"]  # a final error is not retried
     thread_ts = outcome["thread_ts"]
     replies = [m.text for m in stack.sandbox.state.thread("C0OPS", thread_ts) if m.ts != thread_ts]
-    assert any("The task failed" in text and "invalid x-api-key" in text for text in replies)
+    [failure] = [text for text in replies if text.startswith("The task failed")]
+    assert failure.startswith("The task failed: the model is unavailable. Error id `e-"), failure
+    assert "x-api-key" not in failure, "the provider's words go to the log, not to the channel"
+    error_id = failure.split("`")[1]
+    logged = [line for line in stack.worker.log_file.read_text().splitlines() if f"[{error_id}]" in line]
+    assert any("invalid x-api-key" in line for line in logged), logged
     root = stack.sandbox.state.find_message("C0OPS", thread_ts)
     assert root is not None
     assert "*Failed*" in str(root.blocks)
