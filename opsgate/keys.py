@@ -32,6 +32,7 @@ from opsgate.settings import Settings, SettingsError
 __all__ = [
     "ENVELOPE_KEYS_FILE",
     "RESTATE_IDENTITY_FILE",
+    "create_once",
     "envelope_keyring",
     "print_new_keys",
     "restate_identity_pem",
@@ -44,7 +45,7 @@ RESTATE_IDENTITY_FILE = "restate-identity.pem"
 _BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 
-def _create_once(path: Path, content: bytes) -> None:
+def create_once(path: Path, content: bytes) -> None:
     """Write `content` to a new file readable by its owner only; an existing file wins (another process
     created it first)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +76,7 @@ def envelope_keyring(settings: Settings) -> Keyring:
             ) from None
     path = settings.data_dir / ENVELOPE_KEYS_FILE
     if not path.exists():
-        _create_once(path, Keyring.generate().render().encode())
+        create_once(path, Keyring.generate().render().encode())
     try:
         return Keyring.parse(path.read_text())
     except ValueError as exc:
@@ -87,7 +88,7 @@ def restate_identity_pem(settings: Settings) -> Path:
     path = (settings.data_dir / RESTATE_IDENTITY_FILE).resolve()
     if not path.exists():
         key = Ed25519PrivateKey.generate()
-        _create_once(path, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        create_once(path, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
     return path
 
 

@@ -8,11 +8,10 @@ so `make demo` needs no setup and the bot and worker sharing the directory agree
 
 from __future__ import annotations
 
-import os
 import secrets
-from pathlib import Path
 
 from agents.guardrails.sealed import VaultSealer
+from opsgate.keys import create_once
 from opsgate.settings import MIN_SECRET_CHARS, VAULT_KEY_HOW, Settings, SettingsError
 
 __all__ = ["VAULT_KEY_FILE", "vault_key", "vault_sealer"]
@@ -29,7 +28,7 @@ def vault_key(settings: Settings) -> str:
         raise SettingsError("OPSGATE_VAULT_KEY is not set", VAULT_KEY_HOW)
     path = settings.data_dir / VAULT_KEY_FILE
     if not path.exists():
-        _create_once(path, secrets.token_urlsafe(32))
+        create_once(path, secrets.token_urlsafe(32).encode())
     key = path.read_text().strip()
     if len(key) < MIN_SECRET_CHARS:
         raise SettingsError(f"{path} holds no usable key", f"remove it to generate a new one, or {VAULT_KEY_HOW}")
@@ -38,22 +37,3 @@ def vault_key(settings: Settings) -> str:
 
 def vault_sealer(settings: Settings) -> VaultSealer:
     return VaultSealer(vault_key(settings))
-
-
-def _create_once(path: Path, content: str) -> None:
-    """A new file readable by its owner only, written whole before it appears (O_EXCL through a link): two
-    processes starting together on a fresh directory agree on the first one's key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")  # not the pid: threads share it
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, content.encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        os.link(temporary, path)  # fails when the file exists: the first process's key wins
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink()
