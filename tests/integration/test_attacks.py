@@ -15,7 +15,9 @@ import httpx
 import pytest
 
 from approvals.audit import AuditLog
-from bot.sandbox import sign_request
+from bot.blocks import CANCEL_ACTION as CANCEL
+from bot.blocks import RETRY_ACTION as RETRY
+from bot.sandbox import SandboxState, sign_request
 from bot.sandbox.records import Message
 from bot.sandbox.signing import TIMESTAMP_HEADER
 from handlers.approval_contracts import APPROVAL_OBJECT, APPROVAL_VOTE, VoteRequest
@@ -24,7 +26,15 @@ from handlers.envelope import Actor, Keyring
 from opsgate.db import create_db_engine
 from tests.integration.flows import attach
 from tests.integration.harness import SECRET, Stack, envelope_headers
-from tests.integration.test_approvals import APPROVE, click, executions, wait_card
+from tests.integration.test_approvals import (
+    APPROVE,
+    card_for,
+    click,
+    executions,
+    latest_ephemeral,
+    request_action,
+    wait_card,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -271,3 +281,43 @@ async def test_a_fullwidth_broadcast_in_a_request_reaches_the_thread_as_text(sta
     for message in thread:
         posted = json.dumps(message.blocks) + message.text
         assert "<!channel>" not in posted and "<!here>" not in posted, posted
+
+
+async def test_an_approver_cannot_approve_their_own_action_through_someone_elses_retry(
+    stack: Stack, probe_name: str
+) -> None:
+    """Bob asks, cancels; Alice clicks Retry; the retried action is still Bob's too, so Bob cannot approve it."""
+    await request_action(stack, probe_name, "restart_service", user="U0BOB")
+    card = await wait_card(stack, probe_name)
+    root = await stack.sandbox.wait_for(
+        lambda s: next(
+            (m for m in s.messages_in("C0OPS") if m.ts == card.thread_ts and CANCEL in json.dumps(m.blocks)), None
+        ),
+        timeout=15,
+    )
+    await click(stack, "U0BOB", root, CANCEL)
+    retry_root = await stack.sandbox.wait_for(
+        lambda s: next((m for m in s.messages_in("C0OPS") if m.ts == root.ts and RETRY in json.dumps(m.blocks)), None),
+        timeout=15,
+    )
+    seen = len(stack.sandbox.state.ephemerals_for("C0OPS", "U0ALICE"))
+    await click(stack, "U0ALICE", retry_root, RETRY)
+
+    def retried(state: SandboxState) -> str | None:
+        said = [e.text for e in state.ephemerals_for("C0OPS", "U0ALICE")[seen:] if "On it" in e.text]
+        return said[-1] if said else None
+
+    new_task = (await stack.sandbox.wait_for(retried, timeout=15)).split("task `")[1].split("`")[0]
+    again = await stack.sandbox.wait_for(
+        lambda s: next(
+            (m for m in s.messages_in("C0OPS") if m.ts != card.ts and m is card_for(s, probe_name, APPROVE)), None
+        ),
+        timeout=40,
+    )
+    await click(stack, "U0BOB", again, APPROVE)
+    assert "you requested this action" in await latest_ephemeral(stack, "U0BOB", "requested this action")
+    assert executions(stack, probe_name) == 0
+    assert await still_pending(stack, again)
+    await click(stack, "U0CAROL", again, APPROVE)  # someone outside the chain may
+    assert (await attach(stack, new_task))["phase"] == "done"
+    assert executions(stack, probe_name) == 1
