@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -321,3 +325,31 @@ async def test_an_approver_cannot_approve_their_own_action_through_someone_elses
     await click(stack, "U0CAROL", again, APPROVE)  # someone outside the chain may
     assert (await attach(stack, new_task))["phase"] == "done"
     assert executions(stack, probe_name) == 1
+
+
+@pytest.mark.parametrize("secret", ["", "short"])
+async def test_the_bot_refuses_to_start_with_an_empty_or_short_signing_secret(
+    stack: Stack, tmp_path: Path, secret: str
+) -> None:
+    """With "" the bot took requests signed with an empty key: anyone could click as any approver."""
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": "xoxb-a-real-looking-token",
+        "SLACK_SIGNING_SECRET": secret,
+        "OPSGATE_SLACK_API_URL": "https://slack.example.com/api",  # Slack for real: no sandbox leniency
+        "OPSGATE_DATA_DIR": str(tmp_path),
+        "OPSGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "OPSGATE_RESTATE_INGRESS_URL": stack.restate.ingress_url,
+    }
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "opsgate", "bot"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "SLACK_SIGNING_SECRET" in done.stderr
+    assert not (tmp_path / "bot.db").exists()  # refused before anything was stored
