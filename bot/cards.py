@@ -61,6 +61,14 @@ def _arguments(card: ApprovalCard) -> str:
     return code_block(text, SECTION_LIMIT)
 
 
+def _masked(masked: dict[str, str]) -> str:
+    """The personal data the approved call gets back, masked: enough to recognise, never the value itself."""
+    shown = ", ".join(
+        f"{inline_code(placeholder, 40)} is {inline_code(value, 120)}" for placeholder, value in masked.items()
+    )
+    return clip(f":lock: Personal data, masked here, restored only in the approved call: {shown}", 2000)
+
+
 def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
     what = inline_code(card.tool, 80) + (f" on {inline_code(card.target, 200)}" if card.target else "")
     yes = sum(1 for v in card.votes if v.approve)
@@ -76,6 +84,8 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
         {"type": "section", "text": {"type": "mrkdwn", "text": _arguments(card)}},
     ]
+    if card.masked:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _masked(card.masked)}]})
     if card.preview:
         preview = code_block(_redactor().check(card.preview).text, ARGUMENTS_LIMIT)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Dry run:*\n{preview}"}})

@@ -87,6 +87,9 @@ class ApprovalRequest(_Frozen):
     preview: str | None = None
     team_id: str | None = None
     """The task's workspace, whose bot posts the cards (None in approvals opened before it was recorded)."""
+    masked: dict[str, str] = Field(default_factory=dict)
+    """Placeholder → masked value (`<EMAIL_1>` → `a***@example.com`) of the personal data the approved call gets
+    back, computed in the worker from the sealed values: the card shows these, never the values."""
 
 
 class Vote(_Frozen):
@@ -148,3 +151,5 @@ class ApprovalCard(_Frozen):
     decided_by: list[str] = Field(default_factory=list)
     decided_at: float | None = None
     reason: str = ""
+    masked: dict[str, str] = Field(default_factory=dict)
+    """Placeholder → masked value of the personal data restored if approved (see `ApprovalRequest.masked`)."""

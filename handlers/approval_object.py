@@ -103,6 +103,7 @@ class ApprovalState(BaseModel):
             decided_by=list(self.decided_by),
             decided_at=self.decided_at,
             reason=self.reason,
+            masked=dict(request.masked),
         )
 
 

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from restate import RestateDurableFuture, RunOptions, TerminalError
 from restate.serde import BytesSerde
 
+from agents.guardrails.masking import masked_placeholders
+from agents.guardrails.sealed import VaultUnreadable
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
 from agents.slack_text import escape, inline_code
@@ -339,12 +341,26 @@ class ToolGateStep:
         )
         return preview
 
+    def _masked(self, call: ToolUseBlock) -> dict[str, str]:
+        """The masked form of each placeholder in the call that approval would restore, for the card. Not a step:
+        a pure function of the journaled request and this worker's key (so a journal from before it still
+        replays), and the journal gets the masked forms only, in the card's request."""
+        sealer, sealed, types = self._deps.sealer, self._request.sealed_pii, self._deps.restore_types
+        if sealer is None or not sealed or not types:
+            return {}
+        try:
+            vault = sealer.open(sealed)
+        except VaultUnreadable:
+            return {}  # said when the call runs (`DurableAgentRuntime._restored`): nothing is restored then either
+        return masked_placeholders(vault, dict(call.input), types=types)
+
     async def _request_approval(
         self, call: ToolUseBlock, review: GateReview, round_: int
     ) -> tuple[str, RestateDurableFuture[bytes]]:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, self._call_ref(call), round_)
         preview = await self._preview(call, round_)
+        masked = self._masked(call)
         awakeable_id, outcome = self._ctx.awakeable(serde=BytesSerde())  # a wake-up only: see `_decision`
         request = ApprovalRequest(
             approval_id=approval_id,
@@ -361,6 +377,7 @@ class ToolGateStep:
             opened_at=await self._ctx.time(),
             preview=preview,
             team_id=self._request.team_id or None,
+            masked=masked,
         )
         self._opened_at[approval_id] = request.opened_at
         self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)

@@ -124,6 +124,7 @@ def card(untrusted: str, status: ApprovalStatus) -> ApprovalCard:
         decided_by=[DECIDER] if final else [],
         decided_at=1_767_225_000.0 if final else None,
         reason=untrusted,
+        masked={"<EMAIL_1>": untrusted},
     )
 
 

@@ -412,6 +412,7 @@ async def test_personal_data_is_restored_only_inside_the_approved_call(stack: St
     card: Message = await stack.sandbox.wait_for(notify_card, timeout=20)
     assert "ops-lead@example.com" not in json.dumps(card.blocks)
     assert "&lt;EMAIL_1&gt;" in json.dumps(card.blocks)  # escaped: Slack shows the placeholder as typed
+    assert "`&lt;EMAIL_1&gt;` is `o***@example.com`" in json.dumps(card.blocks)  # masked, from the sealed value
     await click(stack, "U0BOB", card, APPROVE)
     outcome = await attach(stack, task_id)
     assert outcome["phase"] == "done"
