@@ -102,6 +102,13 @@ def mention(slack_id: str) -> str:
     return escape(slack_id, 40)
 
 
+def approver_mention(slack_id: str, *, ping_groups: bool = True) -> str:
+    """`mention`, except that a user group is named without a ping when `ping_groups` is off (`approvals.caps`)."""
+    if not ping_groups and _GROUP_ID.fullmatch(slack_id):
+        return f"group `{slack_id}`"
+    return mention(slack_id)
+
+
 def no_broadcasts(text: str) -> str:
     """A last net for whole messages: opsgate never notifies a channel, so `<!channel>`, `<!here>` and
     `<!everyone>` are shown as text wherever they come from (escaping at insertion is the defence; this is not)."""

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agents.guardrails import GuardrailsConfig, InputGuardrails
-from agents.slack_text import code_block, escape, inline_code, mention, quote
+from agents.slack_text import approver_mention, code_block, escape, inline_code, mention, quote
 from approvals import Tier
 from bot.blocks import SECTION_LIMIT, clip
 from handlers.approval_contracts import ApprovalCard, ApprovalStatus
@@ -44,8 +44,8 @@ def _when(epoch: float) -> str:
     return f"<!date^{int(epoch)}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
-def _who(ids: list[str]) -> str:
-    return ", ".join(mention(i) for i in ids) or "nobody"
+def _who(ids: list[str], *, ping_groups: bool = True) -> str:
+    return ", ".join(approver_mention(i, ping_groups=ping_groups) for i in ids) or "nobody"
 
 
 @functools.cache
@@ -97,7 +97,7 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         context.append(f"Agent: {escape(card.rationale, 400)}")
     if card.confidence is not None:
         context.append(f"confidence {card.confidence:.0%}")
-    context.append(f"approvers: {_who(card.approvers)}")
+    context.append(f"approvers: {_who(card.approvers, ping_groups=card.ping_groups)}")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(" · ".join(context), 2000)}]})
     if card.status is ApprovalStatus.PENDING:
         hint = " (you will be asked to type the target's name)" if card.confirm else ""

@@ -87,6 +87,8 @@ class ApprovalRequest(_Frozen):
     preview: str | None = None
     team_id: str | None = None
     """The task's workspace, whose bot posts the cards (None in approvals opened before it was recorded)."""
+    ping_groups: bool = True
+    """Whether this approval's card, reminder and escalation ping user groups (`approvals.caps`)."""
     masked: dict[str, str] = Field(default_factory=dict)
     """Placeholder → masked value (`<EMAIL_1>` → `a***@example.com`) of the personal data the approved call gets
     back, computed in the worker from the sealed values: the card shows these, never the values."""
@@ -153,3 +155,5 @@ class ApprovalCard(_Frozen):
     reason: str = ""
     masked: dict[str, str] = Field(default_factory=dict)
     """Placeholder → masked value of the personal data restored if approved (see `ApprovalRequest.masked`)."""
+    ping_groups: bool = True
+    """False: the approvers' user groups are named without a ping (past the task's cap, `approvals.caps`)."""

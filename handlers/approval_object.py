@@ -17,7 +17,7 @@ import restate
 from pydantic import BaseModel, ConfigDict, Field
 from restate import ObjectContext, ObjectSharedContext
 
-from agents.slack_text import inline_code
+from agents.slack_text import approver_mention, inline_code
 from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
 from handlers.approval_contracts import (
     APPROVAL_GET,
@@ -104,6 +104,7 @@ class ApprovalState(BaseModel):
             decided_at=self.decided_at,
             reason=self.reason,
             masked=dict(request.masked),
+            ping_groups=request.ping_groups,
         )
 
 
@@ -332,7 +333,8 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         state = await load(ctx)
         if state is None or state.status.final:
             return
-        names = " ".join(_mention(a) for a in state.request.decision.approvers) or "approvers"
+        ping = state.request.ping_groups
+        names = " ".join(approver_mention(a, ping_groups=ping) for a in state.request.decision.approvers) or "approvers"
         text = f":alarm_clock: {names}: the approval for {inline_code(state.request.action.tool, 80)} expires soon."
         await slack_step(
             ctx, "slack: reminder", notifier(state).post_in_thread, state.request.channel, state.request.thread_ts, text
@@ -348,7 +350,8 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         target = state.request.decision.escalate_to
         if target:
             tool = state.request.action.tool
-            text = f":rotating_light: {_mention(target)}: the approval for {inline_code(tool, 80)} expired undecided."
+            who = approver_mention(target, ping_groups=state.request.ping_groups)
+            text = f":rotating_light: {who}: the approval for {inline_code(tool, 80)} expired undecided."
             await slack_step(
                 ctx,
                 "slack: escalate",
@@ -409,7 +412,3 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
 def _confirmed(request: VoteRequest, state: ApprovalState) -> bool:
     expected = state.request.action.target or state.request.action.tool
     return (request.confirmation or "").strip() == expected
-
-
-def _mention(who: str) -> str:
-    return f"<!subteam^{who}>" if who.startswith("S") else f"<@{who}>"

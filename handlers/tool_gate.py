@@ -26,6 +26,7 @@ from agents.messages import ToolUseBlock
 from agents.slack_text import escape, inline_code
 from agents.spec import AgentSpec
 from approvals import Decision, Handling, PolicyContext, ProposedAction, action_hash, risk_for
+from approvals.caps import pending_refusal, pings_groups
 from handlers.approval_contracts import (
     APPROVAL_OBJECT,
     APPROVAL_OUTCOME,
@@ -201,6 +202,8 @@ class ToolGateStep:
         decision = review.decision
         if not review.verdict.allowed or decision is None or not decision.needs_approval:
             return await self._without_approval(call, review)
+        if refusal := pending_refusal(len(self._pending)):
+            return ToolVerdict(allowed=False, reason=refusal)
         approval_id, outcome = await self._request_approval(call, review, 1)
         if decision.handling == Handling.ASYNC_APPROVAL and may_defer:
             self._pending.append(_Pending(call, rationale, review, approval_id, outcome))
@@ -378,6 +381,7 @@ class ToolGateStep:
             preview=preview,
             team_id=self._request.team_id or None,
             masked=masked,
+            ping_groups=pings_groups(len(self._opened_at) + 1),
         )
         self._opened_at[approval_id] = request.opened_at
         self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)

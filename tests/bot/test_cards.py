@@ -16,7 +16,11 @@ ADDRESS = "ops-lead@example.com"
 
 
 def request(
-    tier: Tier = Tier.HIGH, *, arguments: dict[str, Any] | None = None, sealed: str | None = None
+    tier: Tier = Tier.HIGH,
+    *,
+    arguments: dict[str, Any] | None = None,
+    sealed: str | None = None,
+    ping_groups: bool = True,
 ) -> ApprovalRequest:
     action = ProposedAction(tool="notify", arguments=arguments or {"to": "<EMAIL_1>", "text": "it is fixed"})
     sealer = VaultSealer("a test key of some length")
@@ -36,7 +40,7 @@ def request(
             rules=[],
             reasons=["Matches rule `notify`."],
             reversible=False,
-            approvers=["U0BOB"],
+            approvers=["U0BOB", "S0ONCALL"],
             quorum=2 if tier is Tier.CRITICAL else 1,
             expiry_seconds=3600,
             reminder_seconds=None,
@@ -49,6 +53,7 @@ def request(
         awakeable_id="awk-1",
         opened_at=1_767_225_600.0,
         masked=masked,
+        ping_groups=ping_groups,
     )
 
 
@@ -74,3 +79,12 @@ def test_restored_personal_data_is_shown_masked_beside_its_placeholder() -> None
 def test_a_card_without_personal_data_has_no_masked_line() -> None:
     assert "Personal data" not in json.dumps(blocks_of(request(arguments={"service": "api"})))
     assert "Personal data" not in json.dumps(blocks_of(request())), "nothing sealed: nothing to show"
+
+
+def test_past_the_tasks_ping_cap_the_card_names_the_group_without_a_ping() -> None:
+    pinging = json.dumps(blocks_of(request()))
+    quiet = json.dumps(blocks_of(request(ping_groups=False)))
+
+    assert "approvers: <@U0BOB>, <!subteam^S0ONCALL>" in pinging
+    assert "approvers: <@U0BOB>, group `S0ONCALL`" in quiet
+    assert "subteam" not in quiet
