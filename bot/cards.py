@@ -106,7 +106,8 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
                 "type": "actions",
                 "block_id": f"approval:{card.approval_id}",
                 "elements": [
-                    _button("Approve" + ("…" if card.confirm else ""), APPROVE_ACTION, card.approval_id, "primary"),
+                    _button("Approve" + ("…" if card.confirm else ""), APPROVE_ACTION, card.approval_id, "primary")
+                    | _approve_confirm(card),
                     _button("Reject…", REJECT_ACTION, card.approval_id, "danger"),
                 ],
             }
@@ -127,6 +128,24 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         else f"{tool}: {card.status.value}"
     )
     return fallback, blocks
+
+
+def _approve_confirm(card: ApprovalCard) -> dict[str, Any]:
+    """High: Slack asks "are you sure?" before the click is sent, so one stray click approves nothing. (Critical
+    opens a modal with a typed confirmation instead; the other tiers have no card.)"""
+    if card.tier is not Tier.HIGH or card.confirm:
+        return {}
+    reversible = "It can be undone." if card.reversible else "It cannot be undone."
+    what = inline_code(card.tool, 60) + (f" on {inline_code(card.target, 150)}" if card.target else "")  # ≤ 300
+    return {
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Approve this action?"},
+            "text": {"type": "mrkdwn", "text": clip(f"{what} will run as shown on the card. {reversible}", 300)},
+            "confirm": {"type": "plain_text", "text": "Approve"},
+            "deny": {"type": "plain_text", "text": "Cancel"},
+            "style": "primary",
+        }
+    }
 
 
 def _button(text: str, action_id: str, value: str, style: str) -> dict[str, Any]:

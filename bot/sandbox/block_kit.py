@@ -146,3 +146,17 @@ class _BlockChecker:
             self.check_string(element["url"], 3000, f"{pointer}/url")
         if "style" in element and element["style"] not in BUTTON_STYLES:
             self.fail("must be a valid enum value", f"{pointer}/style")
+        if "confirm" in element:
+            self.check_confirm(element["confirm"], f"{pointer}/confirm")
+
+    def check_confirm(self, dialog: Any, pointer: str) -> None:
+        """A confirmation dialog object: Slack's limits (title 100, text 300, buttons 30 characters)."""
+        if not isinstance(dialog, dict):
+            self.fail("must provide an object", pointer)
+            return
+        self.check_text(self.required(dialog, "title", pointer), 100, f"{pointer}/title", plain_only=True)
+        self.check_text(self.required(dialog, "text", pointer), 300, f"{pointer}/text")
+        self.check_text(self.required(dialog, "confirm", pointer), 30, f"{pointer}/confirm", plain_only=True)
+        self.check_text(self.required(dialog, "deny", pointer), 30, f"{pointer}/deny", plain_only=True)
+        if "style" in dialog and dialog["style"] not in BUTTON_STYLES:
+            self.fail("must be a valid enum value", f"{pointer}/style")

@@ -9,6 +9,7 @@ from agents.guardrails.masking import masked_placeholders
 from agents.guardrails.sealed import VaultSealer
 from approvals import Decision, Handling, ProposedAction, Tier
 from bot.cards import approval_blocks
+from bot.sandbox.block_kit import block_errors
 from handlers.approval_contracts import ApprovalRequest
 from handlers.approval_object import ApprovalState
 
@@ -88,3 +89,57 @@ def test_past_the_tasks_ping_cap_the_card_names_the_group_without_a_ping() -> No
     assert "approvers: <@U0BOB>, <!subteam^S0ONCALL>" in pinging
     assert "approvers: <@U0BOB>, group `S0ONCALL`" in quiet
     assert "subteam" not in quiet
+
+
+def actions_of(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    elements: list[dict[str, Any]] = actions["elements"]
+    return elements
+
+
+def test_approve_on_a_high_card_asks_for_confirmation_first() -> None:
+    blocks = blocks_of(request(arguments={"service": "api"}))
+
+    assert actions_of(blocks) == [
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Approve"},
+            "action_id": "approval_approve",
+            "value": "a-1",
+            "style": "primary",
+            "confirm": {
+                "title": {"type": "plain_text", "text": "Approve this action?"},
+                "text": {"type": "mrkdwn", "text": "`notify` will run as shown on the card. It cannot be undone."},
+                "confirm": {"type": "plain_text", "text": "Approve"},
+                "deny": {"type": "plain_text", "text": "Cancel"},
+                "style": "primary",
+            },
+        },
+        {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Reject…"},
+            "action_id": "approval_reject",
+            "value": "a-1",
+            "style": "danger",
+        },
+    ]
+    assert block_errors(blocks) == [], "within Slack's limits, as the sandbox checks them"
+
+
+def test_the_confirmation_text_stays_within_slacks_limit_and_shows_no_markup() -> None:
+    long = request(arguments={"service": "api"}).model_copy(
+        update={"action": ProposedAction(tool="t" * 200, target="<!channel> " + "x" * 400)}
+    )
+    blocks = blocks_of(long)
+    [approve, _] = actions_of(blocks)
+    text = approve["confirm"]["text"]["text"]
+
+    assert len(text) <= 300 and "<!channel>" not in text
+    assert block_errors(blocks) == []
+
+
+def test_critical_keeps_its_typed_confirmation_modal_and_no_dialog() -> None:
+    [approve, _] = actions_of(blocks_of(request(Tier.CRITICAL)))
+
+    assert approve["text"]["text"] == "Approve…"
+    assert "confirm" not in approve

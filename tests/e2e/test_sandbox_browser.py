@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import Dialog, async_playwright, expect
 
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
@@ -46,7 +46,20 @@ async def test_approve_a_high_risk_action_in_the_browser(stack: Stack, probe_nam
             await expect(page.get_by_text(f"{probe_name}@staging").first).to_be_visible()
 
             await page.select_option("#actor", "U0BOB")
+            asked: list[str] = []
+
+            async def answer(dialog: Dialog, accept: bool) -> None:
+                asked.append(dialog.message)
+                await (dialog.accept() if accept else dialog.dismiss())
+
+            page.once("dialog", lambda dialog: answer(dialog, accept=False))
+            await approve.click()  # a stray click: the dialog asks first, and Cancel sends nothing
+            assert len(asked) == 1 and asked[0].startswith("Approve this action?"), asked
+            assert "cannot be undone" in asked[0] or "can be undone" in asked[0], asked
+            await expect(approve).to_be_visible()
+            page.once("dialog", lambda dialog: answer(dialog, accept=True))
             await approve.click()
+            assert len(asked) == 2
             await expect(page.get_by_text("Approved by").first).to_be_visible(timeout=20_000)
             await expect(page.locator("button[data-action-id='approval_approve']")).to_have_count(0)
             await expect(page.get_by_text("Done").first).to_be_visible(timeout=20_000)
