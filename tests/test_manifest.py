@@ -25,6 +25,7 @@ SCOPE_FOR = {
     "views_open": None,
     "views_update": None,
     "auth_test": None,
+    "auth_revoke": None,  # a token revokes itself: a refused install (see bot.oauth)
 }
 
 
