@@ -132,9 +132,11 @@ async def test_a_vote_posted_to_the_ingress_without_the_bots_key_changes_nothing
     assert executions(stack, probe_name) == 1
 
 
-async def test_a_forged_awakeable_resolution_runs_nothing_in_the_lead_agent(stack: Stack, probe_name: str) -> None:
+async def forged_then_approved(stack: Stack, probe_name: str, directive: str) -> tuple[str, dict[str, Any]]:
+    """A task asks for an approval; someone resolves its awakeable by hand: nothing runs, the card stays pending,
+    the audit says forged. Then Bob's real click runs it once. The task id and its outcome."""
     reply = await stack.sandbox.send_slash_command(
-        user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[{directive}:{probe_name}:restart_service] go"
     )
     task_id = task_id_for("T0SANDBOX", reply.trigger_id)
     card = await wait_card(stack, probe_name)
@@ -143,27 +145,21 @@ async def test_a_forged_awakeable_resolution_runs_nothing_in_the_lead_agent(stac
     assert executions(stack, probe_name) == 0
     assert await still_pending(stack, card)
     await click(stack, "U0BOB", card, APPROVE)  # the gate waits again, and hears the real decision
-    outcome = await attach(stack, task_id)
-    assert outcome["phase"] == "done" and "restart_service done" in outcome["answer"]
+    outcome = await attach(stack, task_id, timeout=60)
+    assert outcome["phase"] == "done"
     assert executions(stack, probe_name) == 1
+    return task_id, outcome
+
+
+async def test_a_forged_awakeable_resolution_runs_nothing_in_the_lead_agent(stack: Stack, probe_name: str) -> None:
+    task_id, outcome = await forged_then_approved(stack, probe_name, "act")
+    assert "restart_service done" in outcome["answer"]
     events = [e for e in audit_events(stack, task_id) if e != "guardrail"]
     assert events == ["requested", "forged", "vote", "approved", "executed"]
 
 
 async def test_a_forged_awakeable_resolution_runs_nothing_in_a_specialist(stack: Stack, probe_name: str) -> None:
-    reply = await stack.sandbox.send_slash_command(
-        user_id="U0ALICE", channel_id="C0OPS", text=f"[hand-act:{probe_name}:restart_service] go"
-    )
-    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
-    card = await wait_card(stack, probe_name)
-    await forge_approval(stack, approval_id_of(card))
-    await wait_audit(stack, task_id, "forged")
-    assert executions(stack, probe_name) == 0
-    assert await still_pending(stack, card)
-    await click(stack, "U0BOB", card, APPROVE)
-    outcome = await attach(stack, task_id, timeout=60)
-    assert outcome["phase"] == "done"
-    assert executions(stack, probe_name) == 1
+    task_id, _ = await forged_then_approved(stack, probe_name, "hand-act")  # the research specialist asks
     assert "forged" in audit_events(stack, task_id)
 
 
