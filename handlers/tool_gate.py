@@ -345,9 +345,9 @@ class ToolGateStep:
         return preview
 
     def _masked(self, call: ToolUseBlock) -> dict[str, str]:
-        """The masked form of each placeholder in the call that approval would restore, for the card. Not a step:
-        a pure function of the journaled request and this worker's key (so a journal from before it still
-        replays), and the journal gets the masked forms only, in the card's request."""
+        """The masked form of each placeholder in the call that approval would restore, for the card (run as a
+        journaled step: a vault key rolled between a run and its replay must not change what was sent). The
+        journal gets the masked forms only."""
         sealer, sealed, types = self._deps.sealer, self._request.sealed_pii, self._deps.restore_types
         if sealer is None or not sealed or not types:
             return {}
@@ -357,13 +357,19 @@ class ToolGateStep:
             return {}  # said when the call runs (`DurableAgentRuntime._restored`): nothing is restored then either
         return masked_placeholders(vault, dict(call.input), types=types)
 
+    async def _mask_step(self, call: ToolUseBlock) -> dict[str, str]:
+        return self._masked(call)
+
     async def _request_approval(
         self, call: ToolUseBlock, review: GateReview, round_: int
     ) -> tuple[str, RestateDurableFuture[bytes]]:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, self._call_ref(call), round_)
         preview = await self._preview(call, round_)
-        masked = self._masked(call)
+        options: RunOptions[dict[str, str]] = RunOptions(max_attempts=1, type_hint=dict[str, str])
+        masked = await self._ctx.run_typed(
+            f"vault: mask {call.name} ({call.id}) #{round_}", self._mask_step, options, call=call
+        )
         awakeable_id, outcome = self._ctx.awakeable(serde=BytesSerde())  # a wake-up only: see `_decision`
         request = ApprovalRequest(
             approval_id=approval_id,
