@@ -79,6 +79,12 @@ class ApprovalState(BaseModel):
             status=self.status, decided_by=self.decided_by, reason=self.reason, action_hash=self.request.action_hash
         )
 
+    def wake_up(self) -> dict[str, object]:
+        """What resolves the waiting task's awakeable. The gate reads the decision from `outcome`, never from this;
+        it keeps the shape tasks of earlier versions (pinned to their deployment, still waiting across an
+        upgrade) parse as their decision, without the newer fields they would refuse."""
+        return self.outcome().model_dump(mode="json", exclude={"action_hash"})
+
     def card(self) -> ApprovalCard:
         request, decision = self.request, self.request.decision
         return ApprovalCard(
@@ -148,7 +154,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         now = await ctx.time()
         state = state.model_copy(update={"status": status, "decided_by": by, "decided_at": now, "reason": reason})
         ctx.set(STATE, state)
-        ctx.resolve_awakeable(state.request.awakeable_id, state.outcome())
+        ctx.resolve_awakeable(state.request.awakeable_id, state.wake_up())
         await audit(
             ctx,
             state,
@@ -404,7 +410,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         state = state.model_copy(update={"request": state.request.model_copy(update={"awakeable_id": awakeable_id})})
         ctx.set(STATE, state)
         if state.status.final:
-            ctx.resolve_awakeable(awakeable_id, state.outcome())
+            ctx.resolve_awakeable(awakeable_id, state.wake_up())
 
     return approval
 
