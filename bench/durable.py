@@ -40,7 +40,7 @@ from bench._run import run_bench
 from bench._stack import SECRET, Child, _stop_all, wait_http
 from bot.sandbox import Sandbox
 from handlers.contracts import TASK_WORKFLOW, TaskOutcome, TaskPhase, TaskRequest
-from handlers.envelope import ENVELOPE_HEADER, Actor, Keyring, seal_envelope
+from handlers.envelope import Actor, Keyring, sealed_header
 from opsgate.keys import envelope_keyring
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.settings import Settings
@@ -180,17 +180,17 @@ class Runner:
         headers = {"content-type": "application/json"}
         if side == "opsgate":  # as the bot sends it: signed for the requester (the worker verifies it first)
             requester = Actor(team="T0SANDBOX", user=REQUESTER)
-            envelope = seal_envelope(
+            signed = sealed_header(
                 self.stack.keyring,
                 requester,
                 service=workflow,
-                handler="run",
                 key=key,
-                body=body.encode(),
+                handler="run",
+                body=body,
                 nonce=key,
                 now=time.time(),
             )
-            headers[ENVELOPE_HEADER] = envelope
+            headers |= signed
         started = time.perf_counter()
         try:
             response = await self.client.post(url, content=body, headers=headers)

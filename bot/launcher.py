@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 
 from handlers.contracts import TASK_CANCEL, TASK_RUN, TASK_WORKFLOW, TaskRequest
-from handlers.envelope import ENVELOPE_HEADER, Actor, Keyring, seal_envelope
+from handlers.envelope import Actor, Keyring, sealed_header
 
 __all__ = ["Launch", "TaskLauncher"]
 
@@ -79,18 +79,9 @@ class TaskLauncher:
         self, actor: Actor, service: str, key: str, handler: str, body: str | None, nonce: str
     ) -> dict[str, str]:
         """The envelope header for one call, over the exact bytes sent."""
-        raw = body.encode() if body is not None else b""
-        envelope = seal_envelope(
-            self._keyring,
-            actor,
-            service=service,
-            handler=handler,
-            key=key,
-            body=raw,
-            nonce=nonce,
-            now=self._clock(),
+        return sealed_header(
+            self._keyring, actor, service=service, key=key, handler=handler, body=body, nonce=nonce, now=self._clock()
         )
-        return {ENVELOPE_HEADER: envelope}
 
     async def launch(self, request: TaskRequest) -> Launch:
         """Start the task as its requester (the envelope's actor is the request's team and user)."""

@@ -39,6 +39,7 @@ __all__ = [
     "body_digest",
     "open_envelope",
     "seal_envelope",
+    "sealed_header",
 ]
 
 ENVELOPE_HEADER = "x-opsgate-envelope"
@@ -178,6 +179,23 @@ def seal_envelope(
     )
     payload = _b64(claims.model_dump_json().encode())
     return f"{payload}.{_mac(signing, payload)}"
+
+
+def sealed_header(
+    keyring: Keyring,
+    actor: Actor,
+    *,
+    service: str,
+    key: str,
+    handler: str,
+    body: str | None,
+    nonce: str,
+    now: float,
+) -> dict[str, str]:
+    """The header a call for `actor` carries, over the exact text of its body (None: an empty body)."""
+    raw = body.encode() if body is not None else b""
+    envelope = seal_envelope(keyring, actor, service=service, handler=handler, key=key, body=raw, nonce=nonce, now=now)
+    return {ENVELOPE_HEADER: envelope}
 
 
 def open_envelope(

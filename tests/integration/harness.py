@@ -15,7 +15,7 @@ import httpx
 from bot.http import SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
-from handlers.envelope import ENVELOPE_HEADER, Actor, Keyring, seal_envelope
+from handlers.envelope import Actor, Keyring, sealed_header
 from handlers.store import TaskStore
 from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
@@ -200,17 +200,9 @@ def envelope_headers(
 ) -> dict[str, str]:
     """The headers the bot's client sends with a call it makes for `actor` (for tests that call the ingress
     directly, as the bot would)."""
-    sealed = seal_envelope(
-        keyring,
-        actor,
-        service=service,
-        handler=handler,
-        key=key,
-        body=(body or "").encode(),
-        nonce=new_trigger_id(time.time()),
-        now=time.time(),
-    )
-    return {"content-type": "application/json", ENVELOPE_HEADER: sealed}
+    nonce, now = new_trigger_id(time.time()), time.time()
+    sealed = sealed_header(keyring, actor, service=service, key=key, handler=handler, body=body, nonce=nonce, now=now)
+    return {"content-type": "application/json", **sealed}
 
 
 def signed_slash_command(
