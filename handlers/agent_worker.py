@@ -1,7 +1,7 @@
 """AgentWorker: a specialist agent run as its own durable invocation, one per `AgentTask` handoff.
 
 The orchestrator's `delegate` tool calls `AgentWorker/run` once per subtask (in parallel, each raced against its
-timeout, see `handlers.runtime`). The specialist runs the same agent loop with its own focused tool list; every
+timeout, see `handlers.handoffs`). The specialist runs the same agent loop with its own focused tool list; every
 model call, gate decision and tool call is a step of *this* invocation, so a crash resumes the specialist where
 it stopped, and the orchestrator's journal only holds the typed result. Approvals its calls need are posted in
 the task's thread like any other. Cancelling the task cancels the specialists it is waiting on.

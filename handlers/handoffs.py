@@ -1,0 +1,147 @@
+"""Handoffs: the `delegate` tool of an orchestrator, run as durable calls to the AgentWorker service.
+
+Each `AgentTask` becomes one `AgentWorker/run` invocation; they run in parallel and the parent's journal holds
+only their typed results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import restate
+from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalError
+
+from agents.messages import ToolUseBlock
+from agents.slack_text import escape
+from agents.team import AgentResult, AgentTask, parse_handoffs, render_results
+from agents.tools import ToolResult
+from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskRequest, ThreadRef
+from handlers.deps import TaskDeps
+from handlers.steps import slack_step
+from handlers.tracing import agent_span_key, emit_span, handoff_span_key
+
+__all__ = ["Handoffs"]
+
+
+class Handoffs:
+    """The `delegate` calls of one orchestrating agent run."""
+
+    def __init__(
+        self,
+        ctx: restate.Context,
+        request: TaskRequest,
+        deps: TaskDeps,
+        root: ThreadRef,
+        delegates: list[str],
+        redact: Callable[[str], str],
+        *,
+        scope: str = "",
+    ) -> None:
+        self._ctx = ctx
+        self._request = request
+        self._deps = deps
+        self._root = root
+        self._delegates = delegates
+        self._redact = redact
+        self._scope = scope
+
+    async def delegate(self, turn: int, call: ToolUseBlock) -> ToolResult:
+        """Hand the subtasks to their specialists as durable calls, in parallel, each with its own deadline."""
+        tasks = parse_handoffs(call, self._scope or self._request.task_id, turn, self._delegates)
+        if isinstance(tasks, str):
+            return ToolResult(content=tasks, is_error=True)
+        lines = "\n".join(f"• *{escape(task.type, 80)}*: {escape(task.objective, 200)}" for task in tasks)
+        await slack_step(
+            self._ctx, f"slack: handoff {call.id}", self._deps.notifier.reply, self._root, f"Handing off:\n{lines}"
+        )
+        started = await self._ctx.time()
+        results = await _run_parallel(
+            self._ctx, [AgentHandoff(task=t, request=self._request, root=self._root) for t in tasks]
+        )
+        ended = await self._ctx.time()
+        await self._ctx.run_typed(
+            f"trace: handoff {call.id}",
+            _emit_handoffs,
+            restate.RunOptions[None](max_attempts=1),
+            self._request,
+            tasks,
+            results,
+            started,
+            ended,
+            agent_span_key(self._scope),
+            self._redact,
+        )
+        failed = [r for r in results if r.status != "done"]
+        return ToolResult(content=render_results(results), is_error=len(failed) == len(results))
+
+
+async def _run_parallel(ctx: restate.Context, handoffs: list[AgentHandoff]) -> list[AgentResult]:
+    """Each handoff is a call to the AgentWorker service raced against its own timer; a late one is cancelled."""
+    calls: dict[int, RestateDurableCallFuture[bytes]] = {}
+    timers: dict[int, RestateDurableFuture[None]] = {}
+    for index, handoff in enumerate(handoffs):
+        calls[index] = ctx.generic_call(AGENT_WORKER, AGENT_RUN, handoff.model_dump_json().encode())
+        timers[index] = ctx.sleep(timedelta(seconds=handoff.task.timeout_seconds))
+    results: dict[int, AgentResult] = {}
+    while len(results) < len(handoffs):
+        waiting = [f for i, f in calls.items() if i not in results] + [t for i, t in timers.items() if i not in results]
+        done, _ = await restate.wait_completed(*waiting)
+        for index, future in calls.items():
+            if index not in results and future in done:
+                results[index] = await _result_of(future, handoffs[index].task)
+        for index, timer in timers.items():
+            if index not in results and timer in done:
+                await calls[index].cancel_invocation()
+                task = handoffs[index].task
+                results[index] = AgentResult(
+                    task_id=task.task_id,
+                    agent=task.type,
+                    status="timed_out",
+                    summary=f"No result within {task.timeout_seconds} s; the subtask was cancelled.",
+                    errors=[f"timed out after {task.timeout_seconds} s"],
+                )
+    return [results[index] for index in range(len(handoffs))]
+
+
+async def _result_of(future: RestateDurableCallFuture[bytes], task: AgentTask) -> AgentResult:
+    try:
+        return AgentResult.model_validate_json(await future)
+    except TerminalError as exc:
+        status = "cancelled" if exc.status_code == 409 else "failed"
+        return AgentResult(
+            task_id=task.task_id, agent=task.type, status=status, summary=exc.message, errors=[exc.message]
+        )
+
+
+async def _emit_handoffs(
+    request: TaskRequest,
+    tasks: list[AgentTask],
+    results: list[AgentResult],
+    started: float,
+    ended: float,
+    parent: str,
+    redact: Callable[[str], str],
+) -> None:
+    """One span per handoff with the typed task and result, so the trace shows who was asked what."""
+    for task, result in zip(tasks, results, strict=True):
+        emit_span(
+            f"handoff {task.type}",
+            request.task_id,
+            request.trace_context,
+            start_s=started,
+            end_s=ended,
+            attributes={
+                "opsgate.handoff.task_id": task.task_id,
+                "opsgate.handoff.parent_task_id": task.parent_task_id,
+                "opsgate.handoff.type": task.type,
+                "opsgate.handoff.objective": redact(task.objective),
+                "opsgate.handoff.timeout_s": task.timeout_seconds,
+                "opsgate.handoff.task": redact(task.model_dump_json()),
+                "opsgate.handoff.status": result.status,
+                "opsgate.handoff.result": redact(result.model_dump_json(exclude={"artifacts"})),
+            },
+            error=None if result.status == "done" else result.summary[:200],
+            key=handoff_span_key(task.task_id),
+            parent=parent,
+        )
