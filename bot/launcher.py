@@ -158,7 +158,7 @@ class TaskLauncher:
         """Ask the task to cancel itself as `actor`: True when it was running, False when not, None on no
         answer or a refusal."""
         raw = await self.call(TASK_WORKFLOW, task_id, TASK_CANCEL, None, actor=actor, nonce=nonce)
-        return None if raw is None else bool(json.loads(raw))
+        return None if raw is None else raw.strip() == "true"  # not json.loads: Restate sends None as ""
 
     async def admin_query(self, query: str) -> list[dict[str, object]] | None:
         """Restate's SQL introspection (`POST {admin}/query`), for the worker's watch; None without an admin URL or

@@ -17,8 +17,8 @@ from agents.slack_text import inline_code
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.listeners.commands.ops import SlashCommand, answer_ops, scope_refusal
 from bot.listeners.commands.subcommands import UNAVAILABLE as ENGINE_UNAVAILABLE
-from bot.listeners.commands.subcommands import cancel
-from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
+from bot.listeners.commands.subcommands import cancel, task_info
+from handlers.contracts import TASK_INFO, TASK_WORKFLOW
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -75,7 +75,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         if raw is None:
             await respond(response_type="ephemeral", replace_original=False, text=ENGINE_UNAVAILABLE)
             return
-        info = TaskInfo.model_validate_json(raw) if raw != "null" else None
+        info = task_info(raw)
         requesters = tuple((info.requesters or [info.requester]) if info else ())
         if info is None and reports is not None:
             line = await asyncio.to_thread(reports.status, task_id)

@@ -1,17 +1,22 @@
 """`/ops` subcommands: cancel, freeze, policy, approvals. Each answers within the ack, or says why it could not.
 
 A subcommand is recognized only when its argument has the subcommand's shape (`cancel t-…`, `freeze on`), so
-a plain request that happens to start with one of these words still goes to the agent.
+a plain request that happens to start with one of these words still goes to the agent. The word alone, or with
+one word that is not its argument (`cancel t-123`, `freeze maybe`), is answered with how to write it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
+from agents.slack_text import inline_code
 from approvals import eligible_approvers, explain, may_administer
 from bot.listeners.commands.status import STATUS_HELP, digest, status
 from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
@@ -21,20 +26,27 @@ if TYPE_CHECKING:
     from bot.app import BotDeps
     from bot.listeners.commands.ops import SlashCommand
 
-__all__ = ["SUBCOMMAND_HELP", "match_subcommand"]
+__all__ = ["SUBCOMMAND_HELP", "cancel", "match_subcommand", "task_info"]
+
+log = logging.getLogger(__name__)
 
 Answer = dict[str, Any]
 Handler = Callable[["SlashCommand", str, "BotDeps"], Awaitable[Answer]]
 UNAVAILABLE = ":warning: The task engine did not answer in time; nothing changed. Please try again."
 
-SUBCOMMAND_HELP = (
-    """• `/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver).
-• `/ops freeze on|off|status`: policy admins only; while frozen, every action above low risk is refused.
-• `/ops policy <tool>`: what approval a tool needs, and why.
+_CANCEL_HELP = "`/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver)."
+_FREEZE_HELP = "`/ops freeze on|off|status`: policy admins only; while frozen, every action above low risk is refused."
+_POLICY_HELP = "`/ops policy <tool>`: what approval a tool needs, and why."
+SUBCOMMAND_HELP = f"""• {_CANCEL_HELP}
+• {_FREEZE_HELP}
+• {_POLICY_HELP}
 • `/ops approvals`: the approvals waiting on you, oldest first.
-"""
-    + STATUS_HELP
-)
+{STATUS_HELP}"""
+
+
+def task_info(raw: str) -> TaskInfo | None:
+    """The task workflow's answer to `info`: Restate sends a handler's None as an empty body (or `null`)."""
+    return None if raw.strip() in ("", "null") else TaskInfo.model_validate_json(raw)
 
 
 async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
@@ -42,9 +54,13 @@ async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
     raw = await deps.launcher.call(TASK_WORKFLOW, task_id, TASK_INFO, None, actor=actor, nonce=nonce)
     if raw is None:
         return {"text": UNAVAILABLE}
-    if raw == "null":
-        return {"text": f"I don't know a running task `{task_id}`."}
-    info = TaskInfo.model_validate(json.loads(raw))
+    try:
+        info = task_info(raw)
+    except ValidationError:
+        log.warning("the task engine answered `info` of %s with something that is not a task", task_id)
+        return {"text": UNAVAILABLE}
+    if info is None:
+        return {"text": f"There is no task with the id `{task_id}`. `/ops status` lists yours, with their ids."}
     approvers = eligible_approvers(list(deps.policy().approvers), deps.directory)
     if command.user_id != info.requester and command.user_id not in approvers:
         return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
@@ -54,6 +70,22 @@ async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
     if not cancelled:
         return {"text": f"Task `{task_id}` is not running any more."}
     return {"text": f"Cancelling `{task_id}`: pending approvals are withdrawn and its thread will say so."}
+
+
+async def not_a_task_id(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
+    return {
+        "text": f"{inline_code(argument, 42)} is not a task id: they look like `t-` and 20 hex digits "
+        '(the "On it" answer and the thread show it). `/ops status` lists yours.'
+    }
+
+
+def _usage(line: str) -> Handler:
+    """A subcommand written without its argument, or with one it never takes: its line of the help."""
+
+    async def explain(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
+        return {"text": f"Usage: {line}"}
+
+    return explain
 
 
 async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
@@ -122,8 +154,12 @@ _SHAPES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^digest()$", re.IGNORECASE), digest),
     (re.compile(r"^digest\s+(\S{1,40})$", re.IGNORECASE), digest),
     (re.compile(r"^cancel\s+(t-[0-9a-f]{20})$", re.IGNORECASE), cancel),
+    (re.compile(r"^cancel\s+(t-\S*)$", re.IGNORECASE), not_a_task_id),
+    (re.compile(r"^cancel()$", re.IGNORECASE), _usage(_CANCEL_HELP)),
     (re.compile(r"^freeze\s+(on|off|status)$", re.IGNORECASE), freeze),
+    (re.compile(r"^freeze(\s+\S+|)$", re.IGNORECASE), _usage(_FREEZE_HELP)),
     (re.compile(r"^policy\s+([A-Za-z0-9_:*.-]{1,80})$", re.IGNORECASE), policy),
+    (re.compile(r"^policy(\s+\S+|)$", re.IGNORECASE), _usage(_POLICY_HELP)),
 ]
 
 
