@@ -20,6 +20,7 @@ from bot.allowlist import TeamAllowlist, allowlist_middleware
 from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
 from bot.oauth import NOT_INSTALLED, InstallFlow, StoredBotAuthorize
+from bot.unhandled import answer_error
 from handlers.contracts import TaskDirectory, TaskRequest
 from handlers.envelope import Actor
 from handlers.report_contracts import TaskReports
@@ -145,8 +146,11 @@ def build_app(
         # the body for Bolt); Socket Mode has no signatures.
         request_verification_enabled=False,
         ssl_check_enabled=True,
+        # A request no listener matches goes to `answer_error` (a 200), not Bolt's 404; see bot.unhandled.
+        raise_error_for_unhandled_request=True,
         **installs,
     )
+    app.error(answer_error)
     if allowed is not None:
         app.use(allowlist_middleware(allowed))
     if oauth is not None:

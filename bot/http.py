@@ -70,7 +70,10 @@ def shape_problem(payload: dict[str, Any]) -> str | None:
     for key in _TEXTS:
         if payload.get(key) is not None and not isinstance(payload[key], str):
             return f"{key} is not a string"
+    legacy_dialog = str(payload.get("type", "")).startswith("dialog_")
     for key in _OBJECTS:
+        if key == "state" and legacy_dialog and isinstance(payload.get(key), str):  # a dialog: the app's own text
+            continue
         if key in payload and not isinstance(payload[key], dict):
             return f"{key} is not an object"
     for key in _LISTS_OF_OBJECTS:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners.actions import approvals, details, task_buttons
+from bot.listeners.actions import approvals, details, older_cards, task_buttons
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -18,3 +18,4 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
     approvals.register(app, deps)
     details.register(app, deps)
     task_buttons.register(app, deps)
+    older_cards.register(app, deps)  # last: only what no listener above took
