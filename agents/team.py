@@ -32,7 +32,8 @@ __all__ = [
 DELEGATE = "delegate"
 MAX_PARALLEL = 4
 DEFAULT_TIMEOUT_S = 600
-MAX_TIMEOUT_S = 86_400  # a specialist may wait for an approval, and approvals may wait a day
+MAX_TIMEOUT_S = 86_400
+"""The most working time a parent may give a specialist (time waiting on people never counts)."""
 _SUMMARY_CHARS = 4000
 
 
@@ -47,7 +48,12 @@ class AgentTask(BaseModel):
     objective: str = Field(min_length=1, max_length=2000)
     context: str = Field(default="", max_length=8000, description="What the specialist needs to know.")
     constraints: list[str] = Field(default_factory=list, max_length=10)
-    timeout_seconds: int = Field(default=DEFAULT_TIMEOUT_S, ge=5, le=MAX_TIMEOUT_S)
+    timeout_seconds: int = Field(
+        default=DEFAULT_TIMEOUT_S,
+        ge=5,
+        le=MAX_TIMEOUT_S,
+        description="The specialist's working time; waits for people's decisions do not count against it.",
+    )
 
     def prompt(self) -> str:
         """The specialist's first message: the objective, then context and constraints, nothing else."""
@@ -124,7 +130,12 @@ def delegate_tool(specialists: list[AgentSpec]) -> ToolSpec:
                             "objective": {"type": "string", "description": "What to find out or do."},
                             "context": {"type": "string", "description": "Facts the specialist needs."},
                             "constraints": {"type": "array", "items": {"type": "string"}},
-                            "timeout_seconds": {"type": "integer", "minimum": 5, "maximum": MAX_TIMEOUT_S},
+                            "timeout_seconds": {
+                                "type": "integer",
+                                "minimum": 5,
+                                "maximum": MAX_TIMEOUT_S,
+                                "description": "Working time for the specialist (waits for approvals excluded).",
+                            },
                         },
                         "required": ["agent", "objective"],
                         "additionalProperties": False,

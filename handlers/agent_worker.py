@@ -1,10 +1,15 @@
 """AgentWorker: a specialist agent run as its own durable invocation, one per `AgentTask` handoff.
 
-The orchestrator's `delegate` tool calls `AgentWorker/run` once per subtask (in parallel, each raced against its
-timeout, see `handlers.handoffs`). The specialist runs the same agent loop with its own focused tool list; every
-model call, gate decision and tool call is a step of *this* invocation, so a crash resumes the specialist where
-it stopped, and the orchestrator's journal only holds the typed result. Approvals its calls need are posted in
-the task's thread like any other. Cancelling the task cancels the specialists it is waiting on.
+The orchestrator's `delegate` tool calls `AgentWorker/run` once per subtask (in parallel, see `handlers.handoffs`).
+The specialist runs the same agent loop with its own focused tool list; every model call, gate decision and tool
+call is a step of *this* invocation, so a crash resumes the specialist where it stopped, and the orchestrator's
+journal only holds the typed result. Approvals its calls need are posted in the task's thread like any other, and
+its waits show on the task's root (`TaskRoot`).
+
+A handoff's `timeout_seconds` budgets the specialist's own work, measured on journaled times minus the time it
+was blocked on people, and checked before each model turn and tool call. Once it is spent the specialist stops
+working, still waits for the approvals it asked for, and returns `timed_out` with their outcomes. Nothing cancels
+a specialist on a timer: only a person (cancel, stop), which Restate propagates down the call tree.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase,
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, failure_text, logged_detail
 from handlers.runtime import DurableAgentRuntime
+from handlers.task_root import RootEvent, report_root
 from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.tracing import agent_span_key, emit_span, handoff_span_key
@@ -45,8 +51,35 @@ async def _quiet_progress(event: AgentProgress) -> None:
     """The thread root belongs to the task; a specialist's progress shows in its spans and its result."""
 
 
-async def _quiet_phase(phase: TaskPhase, detail: str) -> None:
-    """Approval cards are posted in the thread by the gate; the root's status stays the orchestrator's."""
+class _WorkBudget:
+    """A handoff's `timeout_seconds`, measured on journaled times, minus the time blocked on people."""
+
+    def __init__(self, ctx: restate.Context, seconds: int, started: float, gate: ToolGateStep) -> None:
+        self.seconds = seconds
+        self._ctx = ctx
+        self._started = started
+        self._gate = gate
+
+    async def spent(self) -> bool:
+        now = await self._ctx.time()
+        return now - self._started - self._gate.person_wait_s > self.seconds
+
+
+def _phase_reporter(ctx: restate.Context, handoff: AgentHandoff) -> ToolGateStep.PhaseHook:
+    """A specialist's waits on people show on the task's root, through its owner (`TaskRoot`)."""
+
+    async def report(phase: TaskPhase, detail: str) -> None:
+        waiting = phase == TaskPhase.WAITING_APPROVAL
+        event = RootEvent(
+            root=handoff.root,
+            team_id=handoff.request.team_id,
+            agent=handoff.task.task_id,
+            waiting=f"{detail} ({handoff.task.type})" if waiting else None,
+            resumed=not waiting,
+        )
+        report_root(ctx, handoff.request.task_id, event)
+
+    return report
 
 
 async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: TaskDeps) -> AgentResult:
@@ -56,14 +89,17 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
     if agent is None:
         raise TerminalError(f"no agent called {task.type!r} in this deployment")
     started = await ctx.time()
-    gate = ToolGateStep(ctx, handoff.request, deps, handoff.root, _quiet_phase, agent=agent, scope=task.task_id)
+    gate = ToolGateStep(
+        ctx, handoff.request, deps, handoff.root, _phase_reporter(ctx, handoff), agent=agent, scope=task.task_id
+    )
     runtime = DurableAgentRuntime(
         ctx, handoff.request, agent, deps, _quiet_progress, gate, handoff.root, scope=task.task_id
     )
     error: str | None = None
     detail: str | None = None  # the failure's full text, for the log and the span; `error` is what the lead is told
     try:
-        outcome = await run_agent(agent, deps.tools_for(agent), task.prompt(), runtime)
+        budget = _WorkBudget(ctx, task.timeout_seconds, started, gate)
+        outcome = await run_agent(agent, deps.tools_for(agent), task.prompt(), runtime, budget=budget)
     except TerminalError as exc:
         if exc.status_code == 409:  # cancelled with its task: the orchestrator learns it from the call itself
             raise

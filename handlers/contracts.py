@@ -23,6 +23,8 @@ __all__ = [
     "TASK_CANCEL",
     "TASK_DONE",
     "TASK_INFO",
+    "TASK_ROOT",
+    "TASK_ROOT_APPLY",
     "TASK_RUN",
     "TASK_WORKFLOW",
     "AgentHandoff",
@@ -52,6 +54,8 @@ TASK_RUN = "run"
 TASK_INFO = "info"
 TASK_DONE = "done"
 TASK_CANCEL = "cancel"
+TASK_ROOT = "TaskRoot"
+TASK_ROOT_APPLY = "apply"
 N = TypeVar("N")
 
 

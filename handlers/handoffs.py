@@ -7,10 +7,9 @@ only their typed results.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 
 import restate
-from restate import RestateDurableCallFuture, RestateDurableFuture, TerminalError
+from restate import RestateDurableCallFuture, TerminalError
 
 from agents.messages import ToolUseBlock
 from agents.slack_text import escape
@@ -47,7 +46,7 @@ class Handoffs:
         self._scope = scope
 
     async def delegate(self, turn: int, call: ToolUseBlock) -> ToolResult:
-        """Hand the subtasks to their specialists as durable calls, in parallel, each with its own deadline."""
+        """Hand the subtasks to their specialists as durable calls, in parallel, each with its own work budget."""
         tasks = parse_handoffs(call, self._scope or self._request.task_id, turn, self._delegates)
         if isinstance(tasks, str):
             return ToolResult(content=tasks, is_error=True)
@@ -77,31 +76,11 @@ class Handoffs:
 
 
 async def _run_parallel(ctx: restate.Context, handoffs: list[AgentHandoff]) -> list[AgentResult]:
-    """Each handoff is a call to the AgentWorker service raced against its own timer; a late one is cancelled."""
-    calls: dict[int, RestateDurableCallFuture[bytes]] = {}
-    timers: dict[int, RestateDurableFuture[None]] = {}
-    for index, handoff in enumerate(handoffs):
-        calls[index] = ctx.generic_call(AGENT_WORKER, AGENT_RUN, handoff.model_dump_json().encode())
-        timers[index] = ctx.sleep(timedelta(seconds=handoff.task.timeout_seconds))
-    results: dict[int, AgentResult] = {}
-    while len(results) < len(handoffs):
-        waiting = [f for i, f in calls.items() if i not in results] + [t for i, t in timers.items() if i not in results]
-        done, _ = await restate.wait_completed(*waiting)
-        for index, future in calls.items():
-            if index not in results and future in done:
-                results[index] = await _result_of(future, handoffs[index].task)
-        for index, timer in timers.items():
-            if index not in results and timer in done:
-                await calls[index].cancel_invocation()
-                task = handoffs[index].task
-                results[index] = AgentResult(
-                    task_id=task.task_id,
-                    agent=task.type,
-                    status="timed_out",
-                    summary=f"No result within {task.timeout_seconds} s; the subtask was cancelled.",
-                    errors=[f"timed out after {task.timeout_seconds} s"],
-                )
-    return [results[index] for index in range(len(handoffs))]
+    """Each handoff is a call to the AgentWorker service, all started at once. No timer races them: a specialist
+    budgets its own work (see `handlers.agent_worker`), and waits on people are no deadline. Cancelling the task
+    cancels these calls with it (Restate propagates cancellation down the call tree)."""
+    calls = [ctx.generic_call(AGENT_WORKER, AGENT_RUN, handoff.model_dump_json().encode()) for handoff in handoffs]
+    return [await _result_of(call, handoff.task) for call, handoff in zip(calls, handoffs, strict=True)]
 
 
 async def _result_of(future: RestateDurableCallFuture[bytes], task: AgentTask) -> AgentResult:

@@ -25,6 +25,8 @@ from handlers.contracts import (
     TASK_CANCEL,
     TASK_DONE,
     TASK_INFO,
+    TASK_ROOT,
+    TASK_ROOT_APPLY,
     TASK_RUN,
     TASK_WORKFLOW,
     ChannelUnavailable,
@@ -44,6 +46,7 @@ from handlers.report_contracts import TraceSummary
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import slack_step
 from handlers.store import TaskRecord, TaskStatus
+from handlers.task_root import RootEvent, report_root
 from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.trace_summary import trace_summary
@@ -250,12 +253,20 @@ class _TaskRun:
         await self.ctx.run_typed("trace: invoke_agent", emit, RunOptions[None](max_attempts=1))
 
     def _on_phase(self, root: ThreadRef) -> ToolGateStep.PhaseHook:
+        """The lead's own waits on people; the root shows them through its owner, `TaskRoot`."""
+
         async def update(phase: TaskPhase, detail: str) -> None:
-            self.view = self.view.model_copy(update={"phase": phase, "detail": detail})
-            await slack_step(self.ctx, f"slack: status {phase.value}", self.deps.notifier.update_root, root, self.view)
+            waiting = phase == TaskPhase.WAITING_APPROVAL
+            self._report(root, waiting=detail if waiting else None, resumed=not waiting)
             await self._db("db: status", self.deps.store.update, self.request.task_id, status=TaskStatus(phase))
 
         return update
+
+    def _report(
+        self, root: ThreadRef, *, view: TaskView | None = None, waiting: str | None = None, resumed: bool = False
+    ) -> None:
+        event = RootEvent(root=root, team_id=self.request.team_id, view=view, waiting=waiting, resumed=resumed)
+        report_root(self.ctx, self.request.task_id, event)
 
     def _on_progress(self, root: ThreadRef) -> DurableAgentRuntime.ProgressHook:
         async def update(event: AgentProgress) -> None:
@@ -277,7 +288,7 @@ class _TaskRun:
                     "max_steps": event.max_turns,
                 }
             )
-            await slack_step(self.ctx, f"slack: status {event.turn}", self.deps.notifier.update_root, root, self.view)
+            self._report(root, view=self.view)
             await self._db(
                 "db: status",
                 self.deps.store.update,
@@ -330,7 +341,12 @@ class _TaskRun:
         self.view = self.view.model_copy(update={"phase": phase, "detail": ""})
         await slack_step(self.ctx, "slack: answer", self.deps.notifier.reply, root, escape_answer(message))
         await self._post_summary(root, phase, started, error)
-        await slack_step(self.ctx, "slack: final status", self.deps.notifier.update_root, root, self.view)
+        await self.ctx.generic_call(  # a call, not a send: the root shows the outcome before the task ends
+            TASK_ROOT,
+            TASK_ROOT_APPLY,
+            RootEvent(root=root, team_id=self.request.team_id, view=self.view).model_dump_json().encode(),
+            key=self.request.task_id,
+        )
         await self._record(TaskStatus(phase), outcome=message[:2000])
         await self._resolve_done(phase)
         ended = await self.ctx.time()

@@ -125,6 +125,12 @@ class ToolGateStep:
         """When each approval of this run was asked for (journaled time): its wait span starts there."""
         self.cleared: dict[str, Cleared] = {}
         """Call id → what let it run (rebuilt identically on replay, as every decision is journaled)."""
+        self.person_wait_s = 0.0
+        """Time this run spent blocked on people (journaled times): it does not count against a work budget."""
+
+    def add_person_wait(self, seconds: float) -> None:
+        """Count time the run was blocked on a person (an approval, an outcome-unknown card)."""
+        self.person_wait_s += max(0.0, seconds)
 
     def _call_ref(self, call: ToolUseBlock) -> str:
         return f"{self._scope}/{call.id}" if self._scope else call.id
@@ -251,12 +257,13 @@ class ToolGateStep:
         approval_id, outcome_future = pending.approval_id, pending.outcome
         for round_ in range(1, MAX_ROUNDS + 1):
             await self._on_phase(TaskPhase.WAITING_APPROVAL, f"`{call.name}` needs approval")
+            blocked_from = await self._ctx.time()
             try:
                 outcome = await self._decision(call, review, approval_id, outcome_future)
             except TerminalError:
                 self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
                 raise
-            await self._trace_wait(call, review, approval_id, outcome)
+            self.add_person_wait(await self._trace_wait(call, review, approval_id, outcome) - blocked_from)
             await self._on_phase(TaskPhase.RUNNING, f"`{call.name}` {outcome.status.value}")
             if outcome.status is not ApprovalStatus.APPROVED:
                 return ToolVerdict(allowed=False, reason=_refusal(outcome))
@@ -395,13 +402,13 @@ class ToolGateStep:
 
     async def _trace_wait(
         self, call: ToolUseBlock, review: GateReview, approval_id: str, outcome: ApprovalOutcome
-    ) -> None:
+    ) -> float:
         """The approval wait as one span, built from journaled times: it may have lasted a day and crossed
-        several worker processes."""
+        several worker processes. Returns when the wait ended (journaled)."""
         opened = self._opened_at.get(approval_id)
         ended = await self._ctx.time()
         if opened is None or review.decision is None:
-            return
+            return ended
         request, decision = self._request, review.decision
 
         async def emit() -> None:
@@ -428,6 +435,7 @@ class ToolGateStep:
             )
 
         await self._ctx.run_typed(f"trace: approval {approval_id}", emit, RunOptions[None](max_attempts=1))
+        return ended
 
 
 def _review_attributes(agent: str, call: ToolUseBlock, review: GateReview) -> dict[str, str | bool | list[str]]:

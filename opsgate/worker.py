@@ -39,6 +39,7 @@ from handlers.report_contracts import DigestPoster
 from handlers.span_summaries import SpanSummaryProcessor, SpanSummaryStore
 from handlers.store import TaskStore
 from handlers.switches import SwitchesDeps, build_switches_object
+from handlers.task_root import build_task_root
 from handlers.task_workflow import build_task_workflow
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.keys import envelope_keyring, worker_identity_keys
@@ -204,6 +205,7 @@ def build_worker_app(
         [
             build_task_workflow(deps, keyring, may_cancel_any=approver),
             build_agent_worker(deps),
+            build_task_root(deps),
             build_approval_object(approval_deps),
             build_switches_object(
                 SwitchesDeps(keyring=keyring, audit=approval_deps.audit, admin_refusal=admin_refusal)

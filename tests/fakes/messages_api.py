@@ -17,7 +17,7 @@ import asyncio
 import itertools
 import json
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
@@ -47,10 +47,13 @@ class MessagesApiFake:
         self,
         script: Iterable[Step] = (),
         *,
+        responder: Callable[[RecordedRequest], Step] | None = None,
         min_cacheable_tokens: int = DEFAULT_MIN_CACHEABLE_TOKENS,
         stop_timeout: float = 5.0,
     ) -> None:
         self._script: list[Step] = list(script)
+        self._responder = responder
+        """Instead of a script: the step for each request, chosen from the request (several agents at once)."""
         self._steps_taken = 0
         self._ids = itertools.count(1)
         self._cache = PromptCache(min_cacheable_tokens)
@@ -134,11 +137,14 @@ class MessagesApiFake:
     async def _messages(self, request: web.Request) -> web.StreamResponse:
         recorded = await self._record(request)
         number = len(self.message_requests)
-        if self._steps_taken >= len(self._script):
+        if self._responder is not None:
+            step: Step = self._responder(recorded)
+        elif self._steps_taken >= len(self._script):
             message = f"Messages-API fake: request {number} but the script has {len(self._script)} steps"
             return self._error(Failure.bad_request(message))
-        step = self._script[self._steps_taken]
-        self._steps_taken += 1
+        else:
+            step = self._script[self._steps_taken]
+            self._steps_taken += 1
         outcome = self._resolve(step, recorded)
         while isinstance(outcome, Delay):
             await asyncio.sleep(outcome.seconds)

@@ -35,7 +35,11 @@ TEAM_YML = Path(__file__).with_name("team.yml")
 class WorkerProcess:
     """`python -m tests.integration.worker_app` on a fixed port, so a restart keeps the registered URL."""
 
-    def __init__(self, env: dict[str, str], log_file: Path, port: int | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], log_file: Path, port: int | None = None, module: str = "tests.integration.worker_app"
+    ) -> None:
+        self.module = module
+        """`opsgate.cli` runs the worker exactly as production does (`opsgate worker`)."""
         self.port = port or free_port()
         self.env = {**os.environ, **env, "OPSGATE_WORKER_PORT": str(self.port)}
         self.log_file = log_file
@@ -48,7 +52,7 @@ class WorkerProcess:
     def start(self, timeout: float = 30.0) -> None:
         with self.log_file.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.integration.worker_app"],
+                [sys.executable, "-m", self.module, *(["worker"] if self.module == "opsgate.cli" else [])],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -159,18 +163,26 @@ def process_env(
     }
 
 
-async def start_stack(directory: Path, sandbox: Sandbox, worker_env: dict[str, str] | None = None) -> Stack:
-    """A stack of its own in `directory`; `worker_env` adds to (or overrides) the worker's environment."""
+async def start_stack(
+    directory: Path,
+    sandbox: Sandbox,
+    worker_env: dict[str, str] | None = None,
+    *,
+    config: str | None = None,
+    worker_module: str = "tests.integration.worker_app",
+) -> Stack:
+    """A stack of its own in `directory`; `worker_env` adds to (or overrides) the worker's environment, `config`
+    replaces the test team file, and `worker_module="opsgate.cli"` runs the production worker."""
     directory.mkdir(parents=True, exist_ok=True)
     probe_dir = directory / "probe"
     probe_dir.mkdir(exist_ok=True)
     database_url = f"sqlite:///{directory / 'opsgate.db'}"
     config_file = directory / "opsgate.yml"
-    config_file.write_text(TEAM_YML.read_text())
+    config_file.write_text(TEAM_YML.read_text() if config is None else config)
     restate = RestateServer(directory / "restate")
     restate.start()
     env = {**process_env(sandbox, directory, database_url, config_file, restate), **(worker_env or {})}
-    worker = WorkerProcess(env, directory / "worker.log")
+    worker = WorkerProcess(env, directory / "worker.log", module=worker_module)
     worker.start()
     restate.register(worker.url)
     settings = Settings(

@@ -1,0 +1,94 @@
+"""The configuration users run, on the real stack: the production worker (`opsgate worker`), the example
+`opsgate.yml` unchanged (its team gives every write to a specialist, behind the in-process MCP server), the
+real `anthropic` SDK against the Messages-API fake, the demo's mail sink, the real bot and the sandbox.
+
+The fake answers each agent by its own script (`TeamPlays`): a test registers the plays of one case, named in
+the request's text (`[case:NAME]`), so the tests of a module share one stack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import Sandbox
+from opsgate.mailsink import MailSink
+from tests.fakes.messages_api import MessagesApiFake
+from tests.fakes.messages_script import Failure, RecordedRequest, Step
+from tests.fakes.messages_team import agent_of, objective_of, turn_of
+from tests.integration.harness import ROOT, Stack, start_stack, stop_stack
+
+__all__ = ["EXAMPLE_CONFIG", "Play", "ShippedStack", "TeamPlays", "shipped_stack"]
+
+EXAMPLE_CONFIG = ROOT / "opsgate.yml"
+CASE = re.compile(r"\[case:([a-z0-9-]+)\]")
+
+Play = Callable[[str, int, RecordedRequest], Step]
+"""(agent, turn, request) → the model's answer for that agent's turn."""
+
+
+class TeamPlays:
+    """The fake's responder: the play of the case named in the conversation's first message."""
+
+    def __init__(self) -> None:
+        self.plays: dict[str, Play] = {}
+        self.calls: list[tuple[str, str, int]] = []
+        """(case, agent, turn) of every request answered, in order."""
+
+    def add(self, case: str, play: Play) -> None:
+        self.plays[case] = play
+
+    def __call__(self, request: RecordedRequest) -> Step:
+        found = CASE.search(objective_of(request))
+        play = self.plays.get(found.group(1)) if found else None
+        if found is None or play is None:
+            return Failure.bad_request("no play for this request in the test")
+        agent, turn = agent_of(request), turn_of(request)
+        self.calls.append((found.group(1), agent, turn))
+        return play(agent, turn, request)
+
+
+class ShippedStack:
+    def __init__(self, stack: Stack, plays: TeamPlays, mail: MailSink, mail_dir: Path) -> None:
+        self.stack = stack
+        self.plays = plays
+        self.mail = mail
+        self.mail_dir = mail_dir
+
+    def mails(self) -> list[str]:
+        """The emails the mail sink received, as text."""
+        return [path.read_text() for path in sorted(self.mail_dir.glob("*"))] if self.mail_dir.exists() else []
+
+
+@pytest.fixture(scope="module")
+async def shipped_stack(
+    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox, stack: Stack
+) -> AsyncIterator[ShippedStack]:
+    directory = tmp_path_factory.mktemp("shipped")
+    plays = TeamPlays()
+    mail_dir = directory / "mail"
+    mail = MailSink(mail_dir)
+    mail.start()
+    async with MessagesApiFake(responder=plays) as fake:
+        worker_env = {
+            **mail.env(),
+            "ANTHROPIC_API_KEY": "sk-ant-integration-test",  # any string: only the fake sees it
+            "ANTHROPIC_BASE_URL": fake.base_url,
+            "OPSGATE_MODEL_TIMEOUT": "10",
+        }
+        shipped = await start_stack(
+            directory / "stack",
+            sandbox,
+            worker_env=worker_env,
+            config=EXAMPLE_CONFIG.read_text(),
+            worker_module="opsgate.cli",
+        )
+        try:
+            yield ShippedStack(shipped, plays, mail, mail_dir)
+        finally:
+            await stop_stack(shipped)
+            sandbox.bot_url = stack.bot.events_url
+            mail.stop()
