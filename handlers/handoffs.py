@@ -87,9 +87,10 @@ async def _result_of(future: RestateDurableCallFuture[bytes], task: AgentTask) -
     try:
         return AgentResult.model_validate_json(await future)
     except TerminalError as exc:
-        status = "cancelled" if exc.status_code == 409 else "failed"
+        if exc.status_code == 409:  # a specialist is only ever cancelled with its task: the task is ending
+            raise
         return AgentResult(
-            task_id=task.task_id, agent=task.type, status=status, summary=exc.message, errors=[exc.message]
+            task_id=task.task_id, agent=task.type, status="failed", summary=exc.message, errors=[exc.message]
         )
 
 

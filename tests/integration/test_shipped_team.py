@@ -18,6 +18,7 @@ from approvals.audit import AuditLog
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
+from handlers.store import TaskStatus
 from opsgate.db import create_db_engine
 from tests.fakes.messages_script import RecordedRequest, Step, text_reply, tool_use_reply
 from tests.fakes.messages_team import last_results
@@ -178,3 +179,32 @@ async def test_the_demo_request_restarts_then_emails_after_both_budgets_have_pas
     assert len([m for m in shipped_stack.mails() if case in m]) == 1  # sent once
     ran = sorted(tool for event, tool in events(stack, task_id) if event == "executed")
     assert ran == ["restart_service", "send_email"]
+
+
+async def test_only_a_person_cancels_a_waiting_specialist_and_its_card_says_so(shipped_stack: ShippedStack) -> None:
+    """The budget passes while the ops specialist waits: nothing happens. `/ops cancel` by the requester then
+    cancels the task, Restate cancels the specialist with it, and the specialist withdraws its approval."""
+    stack, case = shipped_stack.stack, new_case()
+    ops = specialist_acting(case, "restart_service", {"service": "api", "environment": "staging"})
+    lead = lead_then(case, ("ops", "Restart api in staging."))
+    shipped_stack.plays.add(case, lambda agent, turn, request: (lead if agent == "lead" else ops)(turn, request))
+    task_id = await start(shipped_stack, case, f"[case:{case}] restart api in staging")
+
+    card = await wait_card(stack, task_id, "restart_service")
+    await asyncio.sleep(BUDGET_S + 2)
+    assert "Waiting for approval" in root_text(stack, task_id)
+    reply = await stack.sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text=f"cancel {task_id}")
+    assert "Cancelling" in reply.ack_message["text"], reply
+
+    def cancelled_card(state: SandboxState) -> Message | None:
+        found = state.find_message("C0OPS", card.ts)
+        return found if found is not None and "Cancelled" in json.dumps(found.blocks) else None
+
+    await stack.sandbox.wait_for(cancelled_card, timeout=20)
+    await stack.sandbox.wait_for(lambda s: "Cancelled" in root_text(stack, task_id) or None, timeout=20)
+    assert ("executed", "restart_service") not in events(stack, task_id)
+    assert "cancelled" in [event for event, _ in events(stack, task_id)]
+    record = stack.store.get(task_id)
+    assert record is not None and record.status == TaskStatus.CANCELLED and record.thread_ts
+    # The lead did not carry on as if its specialist had answered.
+    assert not any(m.text.startswith("synthesis:") for m in stack.sandbox.state.thread("C0OPS", record.thread_ts))
