@@ -1,7 +1,8 @@
 """Tools as MCP describes them, so built-in tools, MCP servers and the risk policy share one vocabulary.
 
 `ToolAnnotations` defaults follow the MCP specification for a tool that says nothing about itself: not
-read-only, destructive, not idempotent, open-world. An unannotated tool is therefore treated as the riskiest kind.
+read-only, destructive, not idempotent, open-world. An unannotated tool is therefore treated as the riskiest kind,
+and so is a tool whose server is not trusted, whatever it says about itself (`ToolSpec.believed`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Tool", "ToolAnnotations", "ToolCallContext", "ToolError", "ToolResult", "ToolSpec", "Toolbox"]
+__all__ = [
+    "ErrorKind",
+    "Tool",
+    "ToolAnnotations",
+    "ToolCallContext",
+    "ToolError",
+    "ToolResult",
+    "ToolSpec",
+    "Toolbox",
+]
+
+ErrorKind = Literal["arguments", "unavailable", "internal", "unknown_outcome"]
+"""Who must act on a failed call: the model (other arguments), nobody in this task (the tool is failing, or failed
+inside), a person (the effect may or may not have happened)."""
 
 
 class ToolAnnotations(BaseModel):
@@ -43,6 +57,11 @@ class ToolSpec(BaseModel):
     def for_model(self) -> dict[str, Any]:
         return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
 
+    def believed(self, trusted: bool) -> ToolSpec:
+        """The spec as execution may act on it: a tool of an untrusted server counts as the riskiest kind (not
+        read-only, not idempotent, open-world), so its own hints never buy a retry or skip a check."""
+        return self if trusted else self.model_copy(update={"annotations": ToolAnnotations()})
+
 
 class ToolCallContext(BaseModel):
     """What a tool gets to know about the call; `idempotency_key` is stable across replays of the same step."""
@@ -62,8 +81,8 @@ class ToolResult(BaseModel):
     is_error: bool = False
     unknown: bool = False
     """An effect that may or may not have happened (an at-most-once call was interrupted); a person must check."""
-    error_kind: Literal["arguments", "unavailable", "unknown_outcome"] | None = None
-    """Who must act on an error: the model (other arguments), nobody in this task (the tool is failing), a person."""
+    error_kind: ErrorKind | None = None
+    """Who must act on an error (`ErrorKind`); None on success, and on an error that says no more (the model)."""
 
 
 class ToolError(Exception):

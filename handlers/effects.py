@@ -1,8 +1,19 @@
 """Running one tool call as a durable step: the breaker, the intent marker of an at-most-once effect, the call,
 the screening of its output, and the audit rows that tie what ran to what a person approved.
 
-A tool that fails for good (`ToolError`) is not an exception at all: its message becomes the tool's result so
-the model can choose differently. Retry policies live in `handlers.steps`.
+How a call runs follows the tool's annotations *as believed* (`ToolSpec.believed`): a tool of a server the policy
+does not trust counts as not read-only, not idempotent and open-world, so its own hints never buy a retry, skip
+the intent marker or the audit rows, or skip the egress check. Every failure has a kind (`ErrorKind`), whether the
+tool raised in this process or an MCP server stated it:
+
+- `arguments` (a `ToolError`, an error result that says no more): the tool answered; the model may try otherwise.
+- `unavailable`, `internal`: counted by the tool's breaker. A tool whose repetition is safe (read-only or
+  idempotent) is run again by Restate after a jittered backoff (`tool_retry_later`), a bounded number of times,
+  then reported unavailable; any other tool is never run again blindly.
+- `unknown_outcome`: the effect may or may not have happened (a timeout after sending, the intent marker found
+  on replay, a tool that says so); counted by the breaker, never repeated, audited as `outcome_unknown`.
+
+Retry policies live in `handlers.steps`.
 """
 
 from __future__ import annotations
@@ -18,17 +29,18 @@ from restate import TerminalError
 
 from agents.guardrails.sealed import VaultUnreadable
 from agents.guardrails.vault import PseudonymVault
+from agents.mcp import McpToolUnavailable
 from agents.messages import ToolUseBlock
-from agents.resilience import CircuitOpenError
-from agents.tools import ToolCallContext, ToolError, ToolResult
+from agents.resilience import CircuitBreaker, CircuitOpenError
+from agents.tools import ErrorKind, ToolCallContext, ToolError, ToolResult
 from handlers.contracts import GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, logged_detail
-from handlers.steps import ONE_ATTEMPT, TOOL_RETRY, slack_step
+from handlers.steps import ONE_ATTEMPT, TOOL_RETRY, slack_step, tool_retry_later
 from handlers.telemetry_attributes import tool_attributes, tool_error_notice
 from handlers.tool_gate import ToolGateStep
 
-__all__ = ["OUTCOME_UNKNOWN", "UNAVAILABLE", "ToolEffects"]
+__all__ = ["OUTCOME_UNKNOWN", "UNAVAILABLE", "ToolEffects", "kind_of"]
 
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying
 
@@ -40,6 +52,38 @@ OUTCOME_UNKNOWN = (
     "The call to {tool} was interrupted and its outcome is unknown; it was not run again, because it cannot be "
     "repeated safely. A person has been asked to check. Do not retry it."
 )
+FAILED = {
+    "unavailable": "it did not answer",
+    "internal": "it failed with an internal error",
+    "unknown_outcome": "its outcome was unknown",
+}
+"""Why a failing tool is unavailable, in opsgate's words: never the tool's or the exception's own."""
+_FAILURES: frozenset[ErrorKind] = frozenset(("unavailable", "internal", "unknown_outcome"))
+
+
+def kind_of(result: ToolResult) -> ErrorKind | None:
+    """The kind of a tool's result: None for a success; an error that says no more is about its arguments."""
+    if result.unknown:
+        return "unknown_outcome"
+    if result.is_error:
+        return result.error_kind or "arguments"
+    return None
+
+
+def _failure(exc: Exception, *, at_most_once: bool) -> ErrorKind:
+    """The kind of an exception a tool raised (other than `ToolError`): for a call that may not be repeated, any
+    failure mid-call leaves its effect unknown, unless the call was never sent."""
+    if isinstance(exc, McpToolUnavailable):
+        return "unknown_outcome" if at_most_once and exc.may_have_run else "unavailable"
+    return "unknown_outcome" if at_most_once else "internal"
+
+
+def _record(breaker: CircuitBreaker, kind: ErrorKind | None) -> None:
+    """A tool that answered (a success, an arguments error) is healthy; the other kinds count as failures."""
+    if kind in _FAILURES:
+        breaker.record_failure()
+    else:
+        breaker.record_success()
 
 
 class ToolEffects:
@@ -77,10 +121,6 @@ class ToolEffects:
         context = ToolCallContext(
             task_id=self._request.task_id, call_id=call.id, requester=self._request.user_id, idempotency_key=key
         )
-        annotations = tool.spec.annotations if tool is not None else None
-        effect = annotations is not None and not annotations.read_only
-        at_most_once = effect and annotations is not None and not annotations.idempotent
-
         breaker = self._deps.breakers.get(f"tool:{call.name}")
         step = f"tool: {call.name} ({call.id})"
         error_id = error_id_for(self._ctx.request().id, step)  # what the thread shows of a failure of this call
@@ -95,10 +135,15 @@ class ToolEffects:
                     return ToolResult(
                         content=f"Tool {call.name!r} does not exist.", is_error=True, error_kind="arguments"
                     )
+                # Read inside the step: how this attempt ran is journaled with its result.
+                believed = tool.spec.believed(self._deps.policy().trusts(tool.spec.server)).annotations
+                effect = not believed.read_only
+                repeatable = believed.read_only or believed.idempotent
+                at_most_once = not repeatable
                 arguments, vault = self._restored(call)
                 egress = self._deps.egress
-                open_world = tool.spec.annotations.open_world
-                if vault is not None and egress is not None and open_world and (outside := egress.check(arguments)):
+                checked = vault is not None and egress is not None and believed.open_world
+                if checked and egress is not None and (outside := egress.check(arguments)):
                     return ToolResult(  # checked on the real values, not on their placeholders
                         content=f"Blocked by the egress allowlist once personal data was restored: {outside}",
                         is_error=True,
@@ -117,40 +162,37 @@ class ToolEffects:
                 ):
                     breaker.release()
                     span.set_attribute("error.type", "OutcomeUnknown")
-                    await self._audit("outcome_unknown", key, tool=call.name, **cleared)
-                    return ToolResult(
-                        content=OUTCOME_UNKNOWN.format(tool=call.name),
-                        is_error=True,
-                        unknown=True,
-                        error_kind="unknown_outcome",
-                    )
+                    await self._audit("outcome_unknown", key, tool=call.name, why="replayed", **cleared)
+                    return _unknown(call.name)
                 try:
                     result = await tool.call(arguments, context)
                 except ToolError as exc:  # the tool answered: healthy, but these arguments do not work
-                    breaker.record_success()
-                    span.set_attribute("error.type", "ToolError")
                     result = ToolResult(content=str(exc), is_error=True, error_kind="arguments")
                 except Exception as exc:
-                    breaker.record_failure()
-                    span.set_attribute("error.type", type(exc).__name__)
-                    span.set_attribute("opsgate.error.id", error_id)
+                    failed = _failure(exc, at_most_once=at_most_once)
+                    log.warning("[%s] tool %s raised in task %s: %r", error_id, call.name, self._request.task_id, exc)
+                    span.set_attribute("opsgate.error.exception", type(exc).__name__)
+                    result = ToolResult(content=FAILED[failed], is_error=True, error_kind=failed)
+                kind = kind_of(result)
+                _record(breaker, kind)
+                if kind is not None:
+                    span.set_attribute("error.type", kind)
                     span.set_attributes(breaker.snapshot().as_attributes())
-                    log.warning("tool %s failed in task %s: %s", call.name, self._request.task_id, exc)
-                    if not at_most_once:
-                        raise  # Restate retries an idempotent call (TOOL_RETRY); the others get no second attempt
-                    await asyncio.to_thread(self._deps.executions.finish, key, "error")
-                    await self._audit("outcome_unknown", key, tool=call.name, error=type(exc).__name__, **cleared)
-                    return ToolResult(
-                        content=OUTCOME_UNKNOWN.format(tool=call.name),
-                        is_error=True,
-                        unknown=True,
-                        error_kind="unknown_outcome",
+                if kind in _FAILURES and repeatable:
+                    retry_number = max(1, breaker.snapshot().consecutive_failures)
+                    raise tool_retry_later(f"{call.name}: {FAILED[kind]}", retry_number)  # Restate runs it again
+                if at_most_once:
+                    outcome = {None: "ok", "unknown_outcome": "unknown"}.get(kind, "error")
+                    await asyncio.to_thread(self._deps.executions.finish, key, outcome)
+                if kind == "unknown_outcome":
+                    await self._audit("outcome_unknown", key, tool=call.name, why="the call", **cleared)
+                    return _unknown(call.name)
+                if kind in _FAILURES:  # stated by the tool (e.g. over MCP) for a call that is not run again
+                    result = ToolResult(
+                        content=UNAVAILABLE.format(tool=call.name, why=FAILED[kind]), is_error=True, error_kind=kind
                     )
                 else:
-                    breaker.record_success()
-                if at_most_once:
-                    await asyncio.to_thread(self._deps.executions.finish, key, "error" if result.is_error else "ok")
-                result = await self._screen(call.name, key, result, vault)
+                    result = await self._screen(call.name, key, result, vault)
                 if result.is_error:  # what the model was told (screened), short: the trace summary lists it
                     span.set_status(Status(StatusCode.ERROR, result.content[:200]))
                     span.set_attribute("opsgate.error.id", error_id)
@@ -159,15 +201,17 @@ class ToolEffects:
                     await self._audit(event, key, tool=call.name, **cleared)
                 return result
 
-        idempotent = tool is not None and tool.spec.annotations.idempotent
-        retry = TOOL_RETRY if idempotent else ONE_ATTEMPT
+        trusted = tool is not None and self._deps.policy().trusts(tool.spec.server)
+        believed = tool.spec.believed(trusted).annotations if tool is not None else None
+        retry = TOOL_RETRY if believed is not None and (believed.read_only or believed.idempotent) else ONE_ATTEMPT
         try:
             result: ToolResult = await self._ctx.run_typed(step, execute, retry.options(ToolResult))
         except TerminalError as exc:
             if exc.status_code == 409:  # the task is being cancelled
                 raise
+            log.warning("[%s] task %s: %s gave up: %s", error_id, self._request.task_id, call.name, exc.message)
             attempts = retry.max_attempts
-            why = f"failed {attempts} time{'s' if attempts > 1 else ''}: {exc.message}"
+            why = f"it failed {attempts} time{'s' if attempts > 1 else ''}"
             result = ToolResult(
                 content=UNAVAILABLE.format(tool=call.name, why=why), is_error=True, error_kind="unavailable"
             )
@@ -216,3 +260,9 @@ class ToolEffects:
 
     async def _audit(self, event: str, key: str, **detail: Any) -> None:
         await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)
+
+
+def _unknown(tool: str) -> ToolResult:
+    return ToolResult(
+        content=OUTCOME_UNKNOWN.format(tool=tool), is_error=True, unknown=True, error_kind="unknown_outcome"
+    )

@@ -3,7 +3,8 @@
 - Model calls: the SDK never retries (`max_retries=0`); `ResilientModel` retries transient errors with full-jitter
   backoff and the provider's retry-after inside the step, behind a circuit breaker, and what it raises is final.
   So the model step gets ONE attempt from Restate (`MODEL_RETRY`); a worker crash mid-step still replays it.
-- Tools: one attempt per call inside the step; Restate retries the step for idempotent tools (`TOOL_RETRY`) and
+- Tools: one attempt per call inside the step; Restate retries the step for tools whose repetition is safe
+  (read-only or idempotent by trusted annotations: `TOOL_RETRY`, after a jittered backoff, `tool_retry_later`) and
   never for the others (`ONE_ATTEMPT`: an effect that may have happened is not repeated blindly).
 - Slack calls: Restate retries the step, after Slack's Retry-After on a 429 (`SLACK_RETRY`); a workspace with
   no bot token (OAuth installs) fails the step at once.
@@ -23,7 +24,7 @@ from restate.exceptions import RetryableError
 
 from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
 
-__all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step"]
+__all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step", "tool_retry_later"]
 
 T = TypeVar("T")
 
@@ -50,9 +51,17 @@ SLACK_RETRY = StepRetry(max_attempts=60, initial=timedelta(milliseconds=200), lo
 post per second there) must wait its turn, not fail."""
 MODEL_RETRY = StepRetry(max_attempts=1, initial=timedelta(seconds=1))
 TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
-# A tool that does not say it is idempotent gets one attempt: an error is not retried blindly. (A crash mid-call
-# still replays the step; turning that into "outcome unknown" needs the intent marker of the approvals issue.)
+# A tool that does not say (from a trusted server) it is idempotent gets one attempt: an error is not retried
+# blindly, and a crash mid-call finds its intent marker on replay ("outcome unknown", `handlers.effects`).
 ONE_ATTEMPT = StepRetry(max_attempts=1, initial=timedelta(milliseconds=200))
+
+
+def tool_retry_later(reason: str, retry_number: int, retry: StepRetry = TOOL_RETRY) -> RetryableError:
+    """What a tool step raises for Restate to run it again: exponential backoff with jitter (between half and all
+    of `initial · 2^(n-1)`, capped at `longest`). `RunOptions` has no jitter, and calls that failed on one tool
+    together would otherwise all come back in the same instant."""
+    ceiling = min(retry.longest, retry.initial * 2 ** max(0, retry_number - 1))
+    return RetryableError(reason, retry_after=ceiling * (0.5 + random.random() / 2))
 
 
 async def slack_step(ctx: Context, name: str, fn: Callable[..., Awaitable[T]], *args: Any, type_hint: Any = None) -> T:

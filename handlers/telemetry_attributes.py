@@ -126,6 +126,6 @@ def tool_error_notice(tool: str, result: ToolResult, error_id: str) -> str:
             f":warning: {tool} was interrupted mid-call and cannot safely be run again, so its outcome is "
             f"unknown. Please check by hand whether it happened. {found}"
         )
-    if result.error_kind == "unavailable":
+    if result.error_kind in ("unavailable", "internal"):
         return f":x: {tool} is failing; the agent was told not to use it again in this task. {found}"
     return f":warning: {tool} returned an error; the agent was told and may try other arguments. {found}"

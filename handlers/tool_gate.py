@@ -168,8 +168,9 @@ class ToolGateStep:
             return GateReview(verdict=scope)
         tool = self._deps.toolbox.get(call.name)
         spec = tool.spec if tool is not None else None
+        acting = spec.believed(self._deps.policy().trusts(spec.server)) if spec is not None else None  # fail closed
         guard = self._deps.output_guard.review(
-            call, agent=self._agent, tool=spec, user=self._request.user_id, task_id=self._request.task_id
+            call, agent=self._agent, tool=acting, user=self._request.user_id, task_id=self._request.task_id
         )
         judged = None
         if guard.action != "allow":
@@ -177,7 +178,7 @@ class ToolGateStep:
         if guard.blocked:
             return GateReview(verdict=ToolVerdict(allowed=False, reason=guard.message()), guardrail=judged)
         egress = self._deps.egress
-        open_world = spec is not None and spec.annotations.open_world
+        open_world = acting is not None and acting.annotations.open_world
         if open_world and egress is not None and (outside := egress.check(dict(call.input))):
             judged = GuardrailVerdict(stage="output", action="block", rules=["egress"], tool=call.name)
             reason = f"Blocked by the egress allowlist (tools.egress_hosts in opsgate.yml): {outside}"

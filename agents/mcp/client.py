@@ -7,8 +7,10 @@ reopened: its tools answer `McpToolUnavailable` until the worker restarts.
 
 Annotations are mapped as the server states them, and a hint it leaves out takes the MCP default (the riskiest
 value). Whether to believe them is the risk policy's decision, made from `ToolSpec.server` and the server's
-`trusted` flag (`McpConnections.trusted_servers`). Two servers offering the same tool name is refused, naming
-both: prefixing would change names the agents' specs and the policy refer to.
+`trusted` flag (`McpConnections.trusted_servers`), for the gate and the executor alike (`ToolSpec.believed`). The
+kind of an error result (`opsgate/result` in its `_meta`) is read from trusted servers only: from any other, an
+error is an error the model may work around, never a reason to retry. Two servers offering the same tool name is
+refused, naming both: prefixing would change names the agents' specs and the policy refer to.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pydantic import ValidationError
 from agents.mcp.config import McpServerConfig
 from agents.mcp.errors import McpConfigError, McpServerStartError, McpToolUnavailable, ToolNameClash
 from agents.mcp.server import CALL_META_KEY, PREVIEW_META_KEY, RESULT_META_KEY, TARGET_KEYS_META_KEY
-from agents.tools import Tool, ToolAnnotations, ToolCallContext, ToolError, ToolResult, ToolSpec
+from agents.tools import ErrorKind, Tool, ToolAnnotations, ToolCallContext, ToolError, ToolResult, ToolSpec
 
 __all__ = ["InProcessServer", "McpConnections", "McpTool", "check_unique_names", "tool_result_from_mcp"]
 
@@ -46,6 +48,8 @@ _MAX_PAGES = 100
 _CALL_GRACE_SECONDS = 5.0
 _REFUSED = frozenset({types.INVALID_PARAMS, types.METHOD_NOT_FOUND, types.INVALID_REQUEST})
 _UNREACHABLE = (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError, anyio.EndOfStream, httpx2.HTTPError)
+_NEVER_SENT = (httpx2.ConnectError,)
+_KINDS: frozenset[str] = frozenset(("arguments", "unavailable", "internal", "unknown_outcome"))
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ class _Session:
     async def call(self, tool: str, arguments: dict[str, Any], meta: dict[str, Any]) -> types.CallToolResult:
         client = self._client
         if client is None:
-            raise McpToolUnavailable(self.name, tool, self.down_reason or "not connected")
+            raise McpToolUnavailable(self.name, tool, self.down_reason or "not connected", may_have_run=False)
         timeout = self.timeout_seconds
         try:
             with anyio.fail_after(timeout + _CALL_GRACE_SECONDS):
@@ -95,29 +99,33 @@ class _Session:
         except TimeoutError as exc:
             raise McpToolUnavailable(self.name, tool, f"did not answer within {timeout:g} s") from exc
         except _UNREACHABLE as exc:
-            raise McpToolUnavailable(self.name, tool, f"{type(exc).__name__}: {exc}") from exc
+            sent = not isinstance(exc, _NEVER_SENT)
+            raise McpToolUnavailable(self.name, tool, f"{type(exc).__name__}: {exc}", may_have_run=sent) from exc
         except ValidationError as exc:
             raise ToolError(f"{self.name} answered the call to {tool} with a malformed result") from exc
 
 
 class McpTool(Tool):
-    """A tool of an MCP server. `call` sends the context in `_meta` (`opsgate/call`) with a read timeout."""
+    """A tool of an MCP server. `call` sends the context in `_meta` (`opsgate/call`) with a read timeout.
 
-    def __init__(self, spec: ToolSpec, session: _Session, *, previewable: bool = False) -> None:
+    `trusted`: the server's error kinds are believed (see `tool_result_from_mcp`)."""
+
+    def __init__(self, spec: ToolSpec, session: _Session, *, previewable: bool = False, trusted: bool = False) -> None:
         self.spec = spec
         self._session = session
         self.previewable = previewable
+        self.trusted = trusted
 
     async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
         meta = {CALL_META_KEY: context.model_dump(mode="json")}
-        return tool_result_from_mcp(await self._session.call(self.spec.name, arguments, meta))
+        return tool_result_from_mcp(await self._session.call(self.spec.name, arguments, meta), trusted=self.trusted)
 
     async def preview(self, arguments: dict[str, Any]) -> str | None:
         if not self.previewable:
             return None
         result = await self._session.call(self.spec.name, arguments, {PREVIEW_META_KEY: True})
         if result.is_error:
-            raise ToolError(tool_result_from_mcp(result).content)
+            raise ToolError(tool_result_from_mcp(result, trusted=self.trusted).content)
         structured = result.structured_content
         preview = structured.get("preview") if isinstance(structured, dict) else None
         return preview if isinstance(preview, str) else None
@@ -131,16 +139,32 @@ def _describe_block(block: types.ContentBlock) -> str:
     return f"[{block.type} content omitted]"
 
 
-def tool_result_from_mcp(result: types.CallToolResult) -> ToolResult:
-    """Text blocks joined; the structured content as JSON when there is no text; other media named, not shown."""
+def tool_result_from_mcp(result: types.CallToolResult, *, trusted: bool = False) -> ToolResult:
+    """Text blocks joined; the structured content as JSON when there is no text; other media named, not shown.
+
+    An error keeps the kind a `trusted` server stated (`opsgate/result` in `_meta`); from any other server, or
+    without a kind, it is an `arguments` error: the model sees it and may choose otherwise, and nothing is retried.
+    """
     texts = [_describe_block(block) for block in result.content]
     if not any(isinstance(block, types.TextContent) for block in result.content) and (
         result.structured_content is not None
     ):
         texts = [json.dumps(result.structured_content, ensure_ascii=False, sort_keys=True)]
-    outcome = (result.meta or {}).get(RESULT_META_KEY)
-    unknown = isinstance(outcome, dict) and outcome.get("unknown") is True
-    return ToolResult(content="\n".join(texts), is_error=result.is_error, unknown=unknown)
+    content = "\n".join(texts)
+    if not result.is_error:
+        return ToolResult(content=content)
+    kind = _stated_kind((result.meta or {}).get(RESULT_META_KEY)) if trusted else None
+    kind = kind or "arguments"
+    return ToolResult(content=content, is_error=True, unknown=kind == "unknown_outcome", error_kind=kind)
+
+
+def _stated_kind(outcome: object) -> ErrorKind | None:
+    if not isinstance(outcome, dict):
+        return None
+    kind = outcome.get("kind")
+    if isinstance(kind, str) and kind in _KINDS:
+        return cast(ErrorKind, kind)
+    return "unknown_outcome" if outcome.get("unknown") is True else None  # servers of earlier versions
 
 
 def _spec_from_mcp(tool: types.Tool, server: str) -> ToolSpec:
@@ -303,7 +327,7 @@ class McpConnections:
                 logger.warning("MCP server %r: tool %r skipped: %s", server.name, tool.name, exc.errors()[0]["msg"])
                 continue
             previewable = server.trusted and (tool.meta or {}).get(PREVIEW_META_KEY) is True
-            tools.append(McpTool(spec, session, previewable=previewable))
+            tools.append(McpTool(spec, session, previewable=previewable, trusted=server.trusted))
         missing = sorted((wanted or set()) - {tool.name for tool in listing})
         if missing:
             logger.warning("MCP server %r does not offer the allowlisted tools: %s", server.name, ", ".join(missing))

@@ -8,8 +8,10 @@
         │   └── MissingEnvironmentVariable   a `${NAME}` reference names an unset variable
         └── ToolNameClash         two servers offer a tool of the same name
 
-A tool that ran and failed is not an exception here: it is a `ToolResult(is_error=True)`, or `ToolError` when the
-server refused the call itself (unknown tool, invalid arguments), so the model can choose differently.
+A tool that ran and failed is not an exception here: it is a `ToolResult(is_error=True)` whose `error_kind` says
+who must act (as a trusted server stated it; from any other server an error result is an `arguments` error), or
+`ToolError` when the server refused the call itself (unknown tool, invalid arguments), so the model can choose
+differently.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ __all__ = [
 
 
 class McpToolUnavailable(Exception):
-    """The call may not have reached the tool: retry it if it is idempotent, and count it for a circuit breaker."""
+    """No answer from the tool: retry it if it is idempotent, and count it for a circuit breaker.
+
+    `may_have_run`: the request may have reached the tool (a timeout, a connection lost mid-call), so a tool that
+    is not idempotent may have taken effect; False only when the call was never sent (no session)."""
 
     retryable = True
 
-    def __init__(self, server: str, tool: str, reason: str) -> None:
+    def __init__(self, server: str, tool: str, reason: str, *, may_have_run: bool = True) -> None:
         self.server = server
         self.tool = tool
         self.reason = reason
+        self.may_have_run = may_have_run
         super().__init__(f"MCP server {server!r} is unavailable for {tool!r}: {reason}")
 
 

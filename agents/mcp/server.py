@@ -13,8 +13,15 @@ What travels in the request's `_meta` rather than in the arguments (the model ne
   option as `_meta: {"opsgate/preview": true}`; the client asks for a preview only from trusted servers that
   advertise it, because a server that ignores the flag would run the real call.
 
-A tool's `target_keys` travel in its listing's `_meta` (`opsgate/target_keys`) and an `unknown` outcome in the
-result's `_meta` (`opsgate/result: {"unknown": true}`), so a `ToolSpec` and a `ToolResult` survive the round trip.
+A tool's `target_keys` travel in its listing's `_meta` (`opsgate/target_keys`), and an error result states its
+kind in the result's `_meta` (`opsgate/result: {"kind": ..., "unknown": bool}`, an `ErrorKind`), so a `ToolSpec`
+and a `ToolResult` survive the round trip and the executor's breakers and retries see what failed:
+
+- `arguments`: the tool refused these arguments (`ToolError`, or the schema); the model may try otherwise.
+- `unknown_outcome`: a tool that changes things and is not idempotent raised mid-call: its effect may or may not
+  have happened (a timeout after sending, a dropped connection, anything), so a person must check.
+- `unavailable`: a timeout or connection error in a tool whose repetition is safe (read-only or idempotent).
+- `internal`: any other exception. Its text goes to the worker's log, never to the caller (nor to the model).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from mcp.shared.exceptions import MCPError
 from pydantic import ValidationError
 
 from agents.guardrails.schema import SchemaChecker
-from agents.tools import Tool, ToolCallContext, ToolError, ToolResult
+from agents.tools import ErrorKind, Tool, ToolCallContext, ToolError, ToolResult
 
 __all__ = [
     "CALL_META_KEY",
@@ -37,6 +44,7 @@ __all__ = [
     "RESULT_META_KEY",
     "TARGET_KEYS_META_KEY",
     "build_builtin_server",
+    "failure_kind",
     "mcp_tool_definition",
 ]
 
@@ -69,8 +77,46 @@ def mcp_tool_definition(tool: Tool) -> types.Tool:
     )
 
 
+_UNREACHED = (TimeoutError, ConnectionError)
+_FAILURE_TEXT: dict[ErrorKind, str] = {
+    "unknown_outcome": "{tool} was interrupted mid-call ({what}); it may or may not have taken effect",
+    "unavailable": "{tool} is unavailable ({what})",
+    "internal": "{tool} failed with an internal error",
+}
+
+
 def _text_result(text: str, *, is_error: bool = False, **extra: Any) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=is_error, **extra)
+
+
+def _error_result(text: str, kind: ErrorKind) -> types.CallToolResult:
+    outcome = {"kind": kind, "unknown": kind == "unknown_outcome"}
+    return _text_result(text, is_error=True, _meta={RESULT_META_KEY: outcome})
+
+
+def failure_kind(tool: Tool, exc: Exception) -> ErrorKind:
+    """What an exception from `tool.call` means for whoever acts next (see the module docstring)."""
+    annotations = tool.spec.annotations
+    if not annotations.read_only and not annotations.idempotent:
+        return "unknown_outcome"  # the call was under way: nothing says the effect did not happen
+    return "unavailable" if isinstance(exc, _UNREACHED) else "internal"
+
+
+def _what(exc: Exception) -> str:
+    """A category of failure, never the exception's own words (they may name hosts, queries or secrets)."""
+    if isinstance(exc, TimeoutError):
+        return "it timed out"
+    if isinstance(exc, ConnectionError):
+        return "a connection failed"
+    return "it failed inside"
+
+
+def _result_kind(result: ToolResult) -> ErrorKind | None:
+    if result.unknown:
+        return "unknown_outcome"
+    if result.is_error:
+        return result.error_kind or "arguments"
+    return None
 
 
 def build_builtin_server(tools: Sequence[Tool], *, name: str = "opsgate-builtin") -> Server[Any]:
@@ -95,23 +141,30 @@ def build_builtin_server(tools: Sequence[Tool], *, name: str = "opsgate-builtin"
         arguments = dict(params.arguments or {})
         problems = schemas.errors(tool.spec.name, tool.spec.input_schema, arguments)
         if problems:
-            return _text_result(f"invalid arguments for {params.name}: {'; '.join(problems)}", is_error=True)
+            return _error_result(f"invalid arguments for {params.name}: {'; '.join(problems)}", "arguments")
         meta = dict(params.meta or {})
-        try:
-            if meta.get(PREVIEW_META_KEY) is True:
-                preview = await tool.preview(arguments)
-                return _text_result(preview or "", structured_content={"preview": preview})
+        if meta.get(PREVIEW_META_KEY) is True:
             try:
-                context = ToolCallContext.model_validate(meta.get(CALL_META_KEY))
-            except ValidationError:
-                return _text_result(f"the call carries no valid `{CALL_META_KEY}` context in _meta", is_error=True)
+                preview = await tool.preview(arguments)
+            except ToolError as exc:
+                return _error_result(str(exc), "arguments")
+            except Exception:  # a dry run changes nothing: it never leaves an outcome unknown
+                logger.exception("the dry run of built-in tool %r raised", params.name)
+                return _error_result(_FAILURE_TEXT["internal"].format(tool=params.name), "internal")
+            return _text_result(preview or "", structured_content={"preview": preview})
+        try:
+            context = ToolCallContext.model_validate(meta.get(CALL_META_KEY))
+        except ValidationError:
+            return _error_result(f"the call carries no valid `{CALL_META_KEY}` context in _meta", "internal")
+        try:
             result: ToolResult = await tool.call(arguments, context)
         except ToolError as exc:
-            return _text_result(str(exc), is_error=True)
-        except Exception:
+            return _error_result(str(exc), "arguments")
+        except Exception as exc:
             logger.exception("built-in tool %r raised", params.name)
-            return _text_result(f"{params.name} failed with an internal error", is_error=True)
-        extra: dict[str, Any] = {"_meta": {RESULT_META_KEY: {"unknown": True}}} if result.unknown else {}
-        return _text_result(result.content, is_error=result.is_error, **extra)
+            failed = failure_kind(tool, exc)
+            return _error_result(_FAILURE_TEXT[failed].format(tool=params.name, what=_what(exc)), failed)
+        kind = _result_kind(result)
+        return _text_result(result.content) if kind is None else _error_result(result.content, kind)
 
     return Server(name, on_list_tools=list_tools, on_call_tool=call_tool)

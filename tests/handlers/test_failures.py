@@ -45,7 +45,7 @@ def test_the_failure_text_names_only_causes_opsgate_wrote(message: str, shown: s
         assert secret not in text
 
 
-@pytest.mark.parametrize("kind", ["arguments", "unavailable", "unknown_outcome", None])
+@pytest.mark.parametrize("kind", ["arguments", "unavailable", "internal", "unknown_outcome", None])
 def test_tool_error_lines_show_the_id_and_never_the_tools_words(kind: str | None) -> None:
     result = ToolResult(content=LEAKY, is_error=True, error_kind=kind)  # type: ignore[arg-type]
 

@@ -26,6 +26,7 @@ from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
 from opsgate.toolset import builtin_toolset
 from opsgate.worker import build_approval_deps, build_task_deps, choose_model, load_team, run_worker
+from tests.integration.faults import fault_tools, over_mcp
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
@@ -300,9 +301,12 @@ def main() -> None:
     model = choose_model(settings) if os.environ.get("OPSGATE_TEST_MODEL") == "claude" else ProbeModel()
     deps = build_task_deps(settings, team, model=model, toolbox=toolbox)
     approval_deps = build_approval_deps(settings, team)
-    # The real built-in server, over MCP in process, with its read-only tools (the test tools act instead).
+    # The real built-in server, over MCP in process, with its read-only tools (the test tools act instead), and
+    # the faults a test needs from a built-in (tests.integration.faults).
     builtin = InProcessServer(
-        name="builtin", server=build_builtin_server(builtin_toolset(settings, team, None)), tools=READ_ONLY
+        name="builtin",
+        server=build_builtin_server([*builtin_toolset(settings, team, None), *fault_tools()]),
+        tools=(*READ_ONLY, *over_mcp(settings)),
     )
     run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, [builtin]))
 

@@ -63,7 +63,9 @@ async def test_stdio_server_tools_are_listed_and_called() -> None:
             echoed = json.loads((await echo.call({"text": "hi"}, CONTEXT)).content)
             assert echoed == {"text": "hi", "call": CONTEXT.model_dump(), "env": "hello"}
             assert await tools["counts"].call({}, CONTEXT) == ToolResult(content='{"closed": 7, "open": 3}')
-            assert await tools["broken"].call({}, CONTEXT) == ToolResult(content="it broke", is_error=True)
+            assert await tools["broken"].call({}, CONTEXT) == ToolResult(
+                content="it broke", is_error=True, error_kind="arguments"
+            )
             assert await echo.preview({"text": "hi"}) is None  # not advertised: never ask, it might just run
 
 
@@ -178,4 +180,6 @@ def test_results_map_text_structured_content_and_other_media() -> None:
     mixed = types.CallToolResult(content=[types.TextContent(type="text", text="chart:"), image])
     assert tool_result_from_mcp(mixed) == ToolResult(content="chart:\n[image content omitted]")
     structured = types.CallToolResult(content=[], structured_content={"b": 1, "a": [2]}, is_error=True)
-    assert tool_result_from_mcp(structured) == ToolResult(content='{"a": [2], "b": 1}', is_error=True)
+    assert tool_result_from_mcp(structured) == ToolResult(
+        content='{"a": [2], "b": 1}', is_error=True, error_kind="arguments"
+    )

@@ -98,10 +98,14 @@ async def test_builtin_tools_round_trip_through_mcp_tools() -> None:
             assert await restart.preview(ARGS) == "would restart api (staging): 6 replicas, one at a time"
             assert await tools["list_services"].preview({}) is None
             assert await restart.call({**ARGS, "service": "ghost"}, CONTEXT) == ToolResult(
-                content="there is no service named ghost; list_services shows the names", is_error=True
+                content="there is no service named ghost; list_services shows the names",
+                is_error=True,
+                error_kind="arguments",
             )
             halfway = await restart.call({**ARGS, "service": "halfway"}, CONTEXT)
-            assert halfway == ToolResult(content="the restart was interrupted", is_error=True, unknown=True)
+            assert halfway == ToolResult(
+                content="the restart was interrupted", is_error=True, unknown=True, error_kind="unknown_outcome"
+            )
             listing = await tools["list_services"].call({"environment": "staging"}, CONTEXT)
             assert listing.content.splitlines()[0] == "- api (staging): v2.15.0-rc.2, 2 replicas"
             assert connections.trusted_servers == frozenset({"builtin"})

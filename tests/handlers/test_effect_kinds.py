@@ -1,0 +1,230 @@
+"""The executor (`ToolEffects.run`) acts on the kind of a failure, for tools served over MCP: breakers count what
+failed, a tool whose repetition is safe is run again after a jittered backoff and then reported unavailable, any
+other is never run again blindly; and an untrusted server's hints buy nothing at execution."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+import restate
+from opentelemetry import trace
+from restate import RunOptions, TerminalError
+from restate.exceptions import RetryableError
+
+from agents.gate import ScopeGate
+from agents.mcp import EgressPolicy, InProcessServer, McpConnections, build_builtin_server
+from agents.messages import ToolUseBlock
+from agents.models import OfflineModel
+from agents.resilience import BreakerRegistry, BreakerState
+from agents.spec import AgentSpec
+from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolError, ToolResult, ToolSpec
+from approvals import ApprovalPolicy
+from handlers.contracts import TaskRequest, ThreadRef
+from handlers.deps import TaskDeps
+from handlers.effects import ToolEffects
+from handlers.executions import ExecutionLedger
+from handlers.store import TaskStore
+from handlers.tool_gate import ToolGateStep
+from opsgate.db import create_db_engine, init_schema
+
+LEAK = "postgres://admin:hunter2@db-prod-3"
+LOOKUP = ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False)
+SEND = ToolAnnotations(read_only=False, destructive=False, idempotent=False, open_world=True)
+REQUEST = TaskRequest(task_id="t-kinds", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="go")
+ROOT = ThreadRef(channel="C0OPS", ts="1.0")
+
+
+class Faulty(Tool):
+    """Counts its calls; fails as its `mode` argument says."""
+
+    def __init__(self, name: str, annotations: ToolAnnotations) -> None:
+        schema = {"type": "object", "properties": {"mode": {"type": "string"}, "url": {"type": "string"}}}
+        self.spec = ToolSpec(name=name, description="Fails on request.", input_schema=schema, annotations=annotations)
+        self.calls = 0
+
+    async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
+        self.calls += 1
+        mode = arguments.get("mode")
+        if mode == "refuse":
+            raise ToolError("no such target")
+        if mode == "crash":
+            raise RuntimeError(f"cannot connect to {LEAK}")
+        if mode == "timeout":
+            raise TimeoutError(f"no answer from {LEAK}")
+        if mode == "hang":
+            await asyncio.sleep(30)
+        return ToolResult(content="done")
+
+
+class Steps:
+    """Restate's side of `ctx.run_typed` on a worker that never crashes: a step that raises is run again, after
+    the delay it asked for (recorded, not slept), up to its attempts; then it fails with a `TerminalError`."""
+
+    def __init__(self) -> None:
+        self.delays: list[timedelta | None] = []
+        self.attempts: Counter[str] = Counter()
+
+    def request(self) -> Any:
+        return SimpleNamespace(id="inv_kinds")
+
+    async def generic_call(self, service: str, handler: str, arg: bytes, key: str | None = None) -> bytes:
+        assert (service, handler) == ("Switches", "is_frozen"), (service, handler)
+        return b"false"
+
+    async def run_typed(
+        self, name: str, fn: Callable[..., Awaitable[Any]], options: RunOptions[Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        attempts = options.max_attempts or 1
+        for attempt in range(1, attempts + 1):
+            self.attempts[name] += 1
+            try:
+                return await fn(*args, **kwargs)
+            except TerminalError:
+                raise
+            except RetryableError as exc:
+                if attempt < attempts:
+                    self.delays.append(exc.retry_after)
+            except Exception:  # what Restate does with any other exception: run it again
+                pass
+        raise TerminalError(f"{name}: gave up after {attempts} attempts")
+
+
+class Thread:
+    def __init__(self) -> None:
+        self.replies: list[str] = []
+
+    async def reply(self, ref: ThreadRef, text: str) -> None:
+        self.replies.append(text)
+
+
+class World:
+    def __init__(self, directory: Path, toolbox: Toolbox, policy: ApprovalPolicy) -> None:
+        engine = create_db_engine(f"sqlite:///{directory / 'opsgate.db'}")
+        init_schema(engine)
+        self.steps = Steps()
+        self.thread = Thread()
+        self.audit: list[tuple[str, dict[str, Any]]] = []
+        self.ledger = ExecutionLedger(engine)
+        self.agent = AgentSpec(name="ops", purpose="Test.", prompt="Test.", tools=toolbox.names())
+        self.deps = TaskDeps(
+            model=OfflineModel(),
+            toolbox=toolbox,
+            agent=self.agent,
+            gate=ScopeGate(),
+            notifier=cast(Any, self.thread),
+            store=TaskStore(engine),
+            policy=lambda: policy,
+            executions=self.ledger,
+            audit=lambda task_id, event, key, actor, detail: self.audit.append((event, detail)),
+            breakers=BreakerRegistry(failure_threshold=3, cooldown=60),
+            egress=EgressPolicy(["example.com"]),
+        )
+        ctx = cast(restate.Context, self.steps)
+        self.gate = ToolGateStep(ctx, REQUEST, self.deps, ROOT, _no_phase)
+        spans = lambda name: contextlib.nullcontext(trace.INVALID_SPAN)  # noqa: E731
+        self.effects = ToolEffects(ctx, REQUEST, self.deps, self.gate, ROOT, spans, {"gen_ai.agent.name": "ops"})
+
+    async def run(self, tool: str, **arguments: Any) -> ToolResult:
+        call = ToolUseBlock(id=f"toolu_{len(self.steps.attempts)}", name=tool, input=arguments)
+        return await self.effects.run(1, call)
+
+    def events(self) -> list[str]:
+        return [event for event, _ in self.audit]
+
+
+async def _no_phase(*_: object) -> None:
+    return None
+
+
+@contextlib.asynccontextmanager
+async def world(tmp_path: Path, *, trusted: bool = True, timeout: float = 30.0) -> AsyncIterator[World]:
+    """The faulty tools over MCP, from the built-in server or from an untrusted one ("elsewhere")."""
+    tools = [Faulty("lookup", LOOKUP), Faulty("send", SEND)]
+    name = "builtin" if trusted else "elsewhere"
+    source = InProcessServer(name=name, server=build_builtin_server(tools), trusted=trusted, timeout_seconds=timeout)
+    async with McpConnections([source]) as connections:
+        here = World(tmp_path, Toolbox(connections.tools()), ApprovalPolicy())
+        here.faulty = {tool.spec.name: tool for tool in tools}  # type: ignore[attr-defined]
+        yield here
+
+
+def calls(here: World, tool: str) -> int:
+    return int(here.faulty[tool].calls)  # type: ignore[attr-defined]
+
+
+async def test_a_failing_idempotent_builtin_is_retried_with_jitter_then_reported_unavailable(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        result = await here.run("lookup", mode="crash")
+        assert calls(here, "lookup") == 3  # TOOL_RETRY's attempts
+        [first, second] = here.steps.delays
+        assert first is not None and timedelta(milliseconds=100) <= first <= timedelta(milliseconds=200)
+        assert second is not None and timedelta(milliseconds=200) <= second <= timedelta(milliseconds=400)
+        assert (result.is_error, result.error_kind) == (True, "unavailable")
+        assert result.content.startswith("lookup is unavailable (it failed 3 times).")
+        assert "hunter2" not in result.content and "hunter2" not in json.dumps(here.thread.replies)
+        assert here.deps.breakers.get("tool:lookup").snapshot().state is BreakerState.OPEN
+
+        again = await here.run("lookup", mode="ok")  # the breaker is open: the tool is not called at all
+        assert calls(here, "lookup") == 3
+        assert again.error_kind == "unavailable" and "circuit tool:lookup is open" in again.content
+
+
+async def test_an_arguments_error_is_the_tool_answering_not_failing(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        result = await here.run("lookup", mode="refuse")
+        assert (result.content, result.error_kind) == ("no such target", "arguments")
+        assert calls(here, "lookup") == 1
+        assert here.deps.breakers.get("tool:lookup").snapshot().consecutive_failures == 0
+
+
+async def test_a_non_idempotent_builtin_that_times_out_is_never_run_again(tmp_path: Path) -> None:
+    async with world(tmp_path) as here:
+        result = await here.run("send", mode="timeout")
+        assert calls(here, "send") == 1 and here.steps.delays == []
+        assert (result.error_kind, result.unknown) == ("unknown_outcome", True)
+        assert here.deps.breakers.get("tool:send").snapshot().consecutive_failures == 1
+        assert here.events() == ["outcome_unknown"]
+        record = here.ledger.get("t-kinds:1:toolu_0")
+        assert record is not None and record.outcome == "unknown"
+
+
+async def test_an_untrusted_servers_hints_buy_no_retry_and_skip_no_marker_or_audit(tmp_path: Path) -> None:
+    """`lookup` says it is read-only, idempotent and closed-world; its server is not trusted, so it runs as a
+    write that may not be repeated: one attempt, an intent marker, audit rows, and its error kinds ignored."""
+    async with world(tmp_path, trusted=False, timeout=0.3) as here:
+        crashed = await here.run("lookup", mode="crash")
+        assert calls(here, "lookup") == 1 and here.steps.delays == []
+        assert crashed.error_kind == "arguments"  # the server said "internal": not believed, so not retried
+        assert here.events() == ["execution_failed"]
+        assert here.ledger.get("t-kinds:1:toolu_0") is not None
+
+        hung = await here.run("lookup", mode="hang")  # a timeout after sending: it may have happened
+        assert calls(here, "lookup") == 2 and here.steps.delays == []
+        assert (hung.error_kind, hung.unknown) == ("unknown_outcome", True)
+        assert here.events() == ["execution_failed", "outcome_unknown"]
+
+
+@pytest.mark.parametrize(("trusted", "blocked"), [(True, False), (False, True)])
+async def test_the_gate_checks_egress_of_an_untrusted_tool_whatever_it_says(
+    tmp_path: Path, trusted: bool, blocked: bool
+) -> None:
+    spec = Faulty("lookup", LOOKUP).spec.model_copy(update={"server": "builtin" if trusted else "elsewhere"})
+    tool = cast(Tool, SimpleNamespace(spec=spec))
+    here = World(tmp_path, Toolbox([tool]), ApprovalPolicy())
+    call = ToolUseBlock(id="toolu_egress", name="lookup", input={"url": "https://collect.attacker.example/x"})
+
+    verdict = await here.gate.review(call, "")
+
+    assert verdict.allowed is not blocked
+    if blocked:
+        assert verdict.reason is not None and verdict.reason.startswith("Blocked by the egress allowlist")
+        assert [detail["rules"] for event, detail in here.audit if event == "guardrail"] == [["egress"]]
