@@ -4,6 +4,9 @@ real `anthropic` SDK against the Messages-API fake, the demo's mail sink, the re
 
 The fake answers each agent by its own script (`TeamPlays`): a test registers the plays of one case, named in
 the request's text (`[case:NAME]`), so the tests of a module share one stack.
+
+`demo_stack` is `make demo` itself: the same parts with no model key at all, so the worker plays the agents with
+the offline model, as `opsgate up` does without `ANTHROPIC_API_KEY`.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from tests.fakes.messages_script import Failure, RecordedRequest, Step
 from tests.fakes.messages_team import agent_of, objective_of, turn_of
 from tests.integration.harness import ROOT, Stack, start_stack, stop_stack
 
-__all__ = ["EXAMPLE_CONFIG", "Play", "ShippedStack", "TeamPlays", "shipped_stack"]
+__all__ = ["EXAMPLE_CONFIG", "DemoStack", "Play", "ShippedStack", "TeamPlays", "demo_stack", "shipped_stack"]
 
 EXAMPLE_CONFIG = ROOT / "opsgate.yml"
+MODEL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPSGATE_ANTHROPIC_API_KEY")
 CASE = re.compile(r"\[case:([a-z0-9-]+)\]")
 
 Play = Callable[[str, int, RecordedRequest], Step]
@@ -92,3 +96,47 @@ async def shipped_stack(
             await stop_stack(shipped)
             sandbox.bot_url = stack.bot.events_url
             mail.stop()
+
+
+class DemoStack:
+    """`make demo` on free ports and temp directories: the offline model, the demo's mail sink."""
+
+    def __init__(self, stack: Stack, mail_dir: Path) -> None:
+        self.stack = stack
+        self.mail_dir = mail_dir
+        self.data_dir = stack.config_file.parent
+        """The worker's data directory (`OPSGATE_DATA_DIR`): the built-in tools' `inventory.db` is there."""
+        self.database_url = f"sqlite:///{self.data_dir / 'opsgate.db'}"
+
+    def mails(self) -> list[str]:
+        """The emails the mail sink received, as text."""
+        return [path.read_text() for path in sorted(self.mail_dir.glob("*"))] if self.mail_dir.exists() else []
+
+
+@pytest.fixture(scope="module")
+async def demo_stack(
+    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox, stack: Stack
+) -> AsyncIterator[DemoStack]:
+    directory = tmp_path_factory.mktemp("demo")
+    mail = MailSink(directory / "mail")
+    mail.start()
+    sandbox.set_rate_limit(True)  # the demo's sandbox limits chat.postMessage per channel, as Slack does
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            for name in MODEL_VARIABLES:  # whatever the shell has: the worker must find no model key
+                env.delenv(name, raising=False)
+            demo = await start_stack(
+                directory / "stack",
+                sandbox,
+                worker_env=mail.env(),
+                config=EXAMPLE_CONFIG.read_text(),
+                worker_module="opsgate.cli",
+            )
+        try:
+            yield DemoStack(demo, mail.directory)
+        finally:
+            await stop_stack(demo)
+            sandbox.bot_url = stack.bot.events_url
+    finally:
+        sandbox.set_rate_limit(False)
+        mail.stop()
