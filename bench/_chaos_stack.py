@@ -1,36 +1,81 @@
 """The stack the chaos benchmark breaks: sandbox in process; restate-server, the worker and the real bot as children.
 
-The worker is the integration tests' worker (the real task workflow, Approval object and switches, a scripted model
-that proposes the high-risk `restart_service`, and a `restart_service` tool that honours its idempotency key by
-recording every delivery with its key on disk, fsynced, outside the worker). The bot is `python -m opsgate bot`.
-The worker keeps its port across restarts, so the deployment Restate knows stays valid.
+What users run: the production worker (`python -m opsgate worker`) and bot (`python -m opsgate bot`) on the example
+`opsgate.yml` (the shipped team: writes belong to the `ops` specialist, the built-in tools come over the in-process
+MCP server), with no model key, so the offline model plays the agents as in `make demo`. The only changes to the
+example file lift the per-person rates (one requester sends every request of the run). The inventory the built-in
+tools act on gets one staging service per task (`chaos-N`) besides its seeded ones, so every restart is traced to
+its task in the inventory's own change log. The worker keeps its port across restarts, so the deployment Restate
+knows stays valid.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import signal
+import sqlite3
 import tempfile
+from collections import Counter
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
-from bench._approvals_stack import Board, bench_team_config
-from bench._stack import SECRET, Child, _stop_all, wait_http
+import yaml
+
+from agents.builtin import Inventory
+from agents.guardrails.output_policy import BudgetRules
+from bench._approvals_stack import Board, _lift
+from bench._stack import ROOT, SECRET, Child, _stop_all, wait_http
 from bot.sandbox import Sandbox
+from opsgate.mailsink import MailSink
 from opsgate.restate_server import RestateServer, free_port
+from opsgate.teamconfig import CommandsConfig, parse_team_config
 
-__all__ = ["ChaosStack"]
+__all__ = ["ENVIRONMENT", "ChaosStack", "shipped_team_config"]
 
 BOT_TOKEN = "xoxb-sandbox-token"
 PATIENT_ATTEMPTS = 1800  # an hour at the 2 s ceiling
+EXAMPLE_CONFIG = ROOT / "opsgate.yml"
+ENVIRONMENT = "staging"
+_RESTARTED = re.compile(r"^Restarted ([a-z0-9-]+)@")
+
+
+def shipped_team_config() -> str:
+    """The example `opsgate.yml` with every per-user and per-channel rate lifted, as `bench.approvals` does with
+    the test team: one requester sends every request of the run, far above the default per-person rates."""
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    _lift(data.setdefault("commands", {}), CommandsConfig)
+    _lift(data.setdefault("guardrails", {}).setdefault("output", {}).setdefault("budgets", {}), BudgetRules)
+    text = yaml.safe_dump(data, sort_keys=False)
+    parse_team_config(text, "chaos team configuration")  # fails here, not in the worker, if it is invalid
+    return text
+
+
+def add_services(inventory: Path, names: list[str]) -> None:
+    """The seeded inventory (created as the worker would), plus a running staging service for each name."""
+    store = Inventory(inventory)
+    store.ensure()
+    with closing(sqlite3.connect(inventory, isolation_level=None)) as connection:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            "INSERT INTO services (name, environment, version, replicas, owner_team, status, updated_at) "
+            "VALUES (?, ?, 'v1.0.0', 2, 'chaos', 'running', ?)",
+            [(name, ENVIRONMENT, store.now()) for name in names],
+        )
+        connection.execute("COMMIT")
 
 
 class ChaosStack:
-    def __init__(self) -> None:
+    def __init__(self, services: list[str]) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="opsgate-bench-chaos-"))
+        self.services = services
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.board = Board(self.sandbox)
-        self.probe_dir = self.dir / "probe"
+        self.inventory = self.dir / "inventory.db"  # where the worker's built-in tools keep it (the data dir)
+        self.mail = MailSink(self.dir / "mail")  # as `opsgate up` starts one: the comms specialist has its tools
+        self._mail_started = False
         # Patient retries, as in production (Restate's defaults retry for about an hour): with the test config's
         # 60 attempts, an invocation that finds the worker down for two minutes pauses and waits for a person.
         self.restate = RestateServer(self.dir / "restate", max_attempts=PATIENT_ATTEMPTS)
@@ -54,25 +99,25 @@ class ChaosStack:
             "OPSGATE_SLACK_API_URL": self.sandbox.api_url.rstrip("/"),
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
-            "OPSGATE_TEST_PROBE_DIR": str(self.probe_dir),
             "OPSGATE_CONFIG_FILE": str(self.dir / "opsgate.yml"),
             "OPSGATE_DATA_DIR": str(self.dir),
             "OPSGATE_RESTATE_INGRESS_URL": self.restate.ingress_url,
-            "OPSGATE_RESTATE_ADMIN_URL": self.restate.admin_url,
             "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
             "OPSGATE_LOG_LEVEL": "WARNING",
+            **self.mail.env(),
         }
 
     async def start(self) -> None:
-        self.probe_dir.mkdir()
-        config, _ = bench_team_config()
-        (self.dir / "opsgate.yml").write_text(config)
+        (self.dir / "opsgate.yml").write_text(shipped_team_config())
+        await asyncio.to_thread(add_services, self.inventory, self.services)
+        await asyncio.to_thread(self.mail.start)
+        self._mail_started = True
         await self.sandbox.start()
         self._sandbox_started = True
         self.sandbox.bot_url = self.bot_events_url
         await asyncio.to_thread(self.restate.start)
         env = self._env()
-        self.worker = Child("worker", ["tests.integration.worker_app"], self.dir, env | self._worker_port())
+        self.worker = Child("worker", ["opsgate", "worker"], self.dir, env | self._worker_port())
         self.worker.start()
         self.bot = Child("bot", ["opsgate", "bot"], self.dir, env | {"OPSGATE_BOT_PORT": str(self.bot_port)})
         self.bot.start()
@@ -81,7 +126,9 @@ class ChaosStack:
         await wait_http(self.bot, f"http://127.0.0.1:{self.bot_port}/healthz", timeout=90)
 
     def _worker_port(self) -> dict[str, str]:
-        return {"OPSGATE_WORKER_PORT": str(self.worker_port)}
+        """The worker's own settings: its port, and the admin API for its paused watch (never the bot's, as in
+        `opsgate up`)."""
+        return {"OPSGATE_WORKER_PORT": str(self.worker_port), "OPSGATE_RESTATE_ADMIN_URL": self.restate.admin_url}
 
     async def kill_worker(self) -> None:
         """SIGKILL, then a new worker on the same port (as a supervisor would restart it)."""
@@ -100,10 +147,20 @@ class ChaosStack:
             if child is not None and child.exited():
                 raise RuntimeError(f"{child.name} exited during the run:\n{child.tail()}")
 
-    def deliveries(self, name: str) -> list[str]:
-        """Every delivery of `name`'s effect: one line each, with the idempotency key it came with."""
-        path = self.probe_dir / f"{name}.exec"
-        return path.read_text().splitlines() if path.exists() else []
+    def restarts(self) -> Counter[str]:
+        """Restarts per staging service, as the built-in tool applied them: the inventory's own change log."""
+        with Inventory(self.inventory).reading() as connection:
+            rows = connection.execute(
+                "SELECT service, count(*) FROM changes WHERE action = 'restart' AND environment = ? GROUP BY service",
+                (ENVIRONMENT,),
+            ).fetchall()
+        return Counter({str(service): int(count) for service, count in rows})
+
+    def keys(self) -> Counter[str]:
+        """Idempotency keys per staging service under which `restart_service` applied a restart (its ledger)."""
+        with Inventory(self.inventory).reading() as connection:
+            rows = connection.execute("SELECT result FROM applied_requests WHERE tool = 'restart_service'").fetchall()
+        return Counter(found.group(1) for (result,) in rows if (found := _RESTARTED.match(str(result))))
 
     async def close(self, keep: bool = False) -> None:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -113,6 +170,8 @@ class ChaosStack:
             _stop_all([child for child in (self.worker,) if child is not None])
             if self._sandbox_started:
                 await self.sandbox.stop()
+            if self._mail_started:
+                await asyncio.to_thread(self.mail.stop)
         finally:
             if not keep:
                 shutil.rmtree(self.dir, ignore_errors=True)

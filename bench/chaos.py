@@ -1,21 +1,23 @@
 """`python -m bench.chaos [--quick]`: tasks with approvals while the worker is SIGKILLed and restate-server restarts.
 
-Everything runs on loopback: the Slack sandbox in this process, a real restate-server, the integration tests'
-worker and the real bot (`bench._chaos_stack`). Each task asks for the high-risk `restart_service`, waits for its
-card, is approved by a person who clicks again when the card has not changed within a few seconds (as people do),
-and runs the tool, which honours its idempotency key and records every delivery on disk, outside the worker.
-Requests refused while Restate is down ("nothing was started, send it again") are sent again, as the answer says.
-Meanwhile the worker is SIGKILLed at random moments (and restarted, as a supervisor would) and restate-server is
-restarted a few times, each fault at least `MIN_UP_S` after the stack recovered from the last one (a worker takes
-several seconds to start here: faults any denser would keep it down for good). Restate retries as patiently as in
-production (`PATIENT_ATTEMPTS`); with the tests' 60 attempts, invocations that find the worker down for two minutes
-pause and wait for a person (an early full run here lost 57 of 200 tasks that way). Then every accepted task is
-awaited.
+Everything runs on loopback: the Slack sandbox in this process, a real restate-server, and the production worker
+and bot on the example `opsgate.yml` with the offline model (`bench._chaos_stack`): what `make demo` runs. Each task
+is `/ops restart chaos-N in staging`: the lead hands it to the `ops` specialist, whose built-in `restart_service`
+(over the in-process MCP server) is high risk and posts a card; a person approves it, clicking again when the card
+has not changed within a few seconds (as people do), and the tool restarts `chaos-N` in the inventory, once per
+idempotency key (its ledger, in the same transaction as the change). Requests refused while Restate is down
+("nothing was started, send it again") are sent again, as the answer says. Meanwhile the worker is SIGKILLed at
+random moments (and restarted, as a supervisor would) and restate-server is restarted a few times, each fault at
+least `MIN_UP_S` after the stack recovered from the last one (a worker takes several seconds to start here: faults
+any denser would keep it down for good). Restate retries as patiently as in production (`PATIENT_ATTEMPTS`); with
+the tests' 60 attempts, invocations that find the worker down for two minutes pause and wait for a person (an early
+full run here lost 57 of 200 tasks that way). Then every accepted task is awaited.
 
 The figures (last line, JSON): `tasks` accepted; `tasks_lost`: accepted but not done at the end; `side_effects_
-repeated`: effects applied more than once, i.e. under more than one idempotency key (deliveries repeated under the
-same key are absorbed by the tool, and counted as `deliveries_absorbed`); `approvals_lost`: cards that showed
-"Approved by" whose action never ran. Goal: 0, 0, 0.
+repeated`: restarts of a task's service beyond the first, as the inventory's change log records them (what the
+tool did, not what the platform believes it did); `approvals_lost`: cards that showed "Approved by" whose service
+was never restarted. Goal: 0, 0, 0. `deliveries_absorbed` is null: a delivery repeated under the same key is
+answered from the tool's ledger without a trace, so it cannot be counted from outside the tool.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from typing import Any
 import httpx
 
 from bench._approvals_stack import _TARGET, CHANNEL, approved
-from bench._chaos_stack import ChaosStack
+from bench._chaos_stack import ENVIRONMENT, ChaosStack
 from bench._restate import RestateProbe
 from bench._run import run_bench
 from bot.cards import APPROVE_ACTION
@@ -91,7 +93,7 @@ class Figures:
     restate_restarts: int = 0
     requests_sent_again: int = 0
     clicks_again: int = 0
-    deliveries_absorbed: int = 0
+    deliveries_absorbed: int | None = None
     undecided_cards: int = 0
     cards_duplicated: int = 0
     wall_s: float = 0.0
@@ -109,7 +111,7 @@ class Run:
     async def one(self, task: Task, at: float) -> None:
         await asyncio.sleep(at)
         sandbox = self.stack.sandbox
-        text = f"[act:{task.name}:restart_service] go"
+        text = f"restart {task.name} in {ENVIRONMENT}"
         for _ in range(SUBMIT_ATTEMPTS):
             reply = await sandbox.send_slash_command(user_id=REQUESTER, channel_id=CHANNEL, text=text)
             answer = json.dumps(reply.json) if reply.json is not None else reply.body
@@ -180,8 +182,8 @@ async def attach(client: httpx.AsyncClient, ingress: str, task_id: str, deadline
 
 async def measure(shape: Shape, seed: int, keep_logs: bool) -> Figures:
     started = time.monotonic()
-    stack = ChaosStack()
     tasks = [Task(f"chaos-{n}") for n in range(shape.tasks)]
+    stack = ChaosStack([task.name for task in tasks])
     try:
         await stack.start()
         log(f"stack up in {time.monotonic() - started:.0f} s; {shape.tasks} tasks over {shape.window_s:.0f} s")
@@ -253,19 +255,21 @@ def tally(stack: ChaosStack, tasks: list[Task], run: Run) -> Figures:
     figures = Figures(worker_kills=run.kills, restate_restarts=run.restarts)
     cards = cards_per_task(stack)
     figures.cards_duplicated = sum(count - 1 for count in cards.values() if count > 1)
+    restarts, keys = stack.restarts(), stack.keys()
+    if restarts != keys:  # the tool records each key with its change, in one transaction: they must agree
+        figures.lost.append(f"inventory changes {dict(restarts)} differ from the ledger's keys {dict(keys)}")
     for task in tasks:
         figures.requests_sent_again += task.refusals
         figures.clicks_again += max(0, task.clicks - 1)
         if not task.accepted:
             continue
         figures.tasks += 1
-        keys = Counter(line.rsplit(" ", 1)[-1] for line in stack.deliveries(task.name))
-        figures.side_effects_repeated += max(0, len(keys) - 1)
-        figures.deliveries_absorbed += sum(keys.values()) - len(keys)
+        applied = restarts[task.name]
+        figures.side_effects_repeated += max(0, applied - 1)
         if task.phase != "done":
             figures.tasks_lost += 1
             figures.lost.append(f"{task.name} ({task.task_id}): {task.phase or 'never finished'}")
-        if task.card is not None and approved(task.card) and not keys:
+        if task.card is not None and approved(task.card) and not applied:
             figures.approvals_lost += 1
             figures.lost.append(f"{task.name}: approved, never ran")
         if task.card is None or not approved(task.card):
@@ -283,7 +287,7 @@ def render(figures: Figures, shape: Shape) -> str:
         ("restate-server restarts", figures.restate_restarts, ""),
         ("requests sent again", figures.requests_sent_again, "refused while Restate was down"),
         ("clicks again", figures.clicks_again, f"card unchanged after {RECLICK_AFTER:.0f} s"),
-        ("deliveries absorbed", figures.deliveries_absorbed, "repeated under the same idempotency key"),
+        ("deliveries absorbed", "n/a", "repeated under the same key: answered from the tool's ledger, untraced"),
         ("undecided cards", figures.undecided_cards, "no card, or its card never said Approved"),
         ("cards posted twice", figures.cards_duplicated, "goal 0"),
     ]
