@@ -85,6 +85,7 @@ _FINAL_EVENTS = (
     AuditEvent.EXPIRED,
     AuditEvent.CANCELLED,
     AuditEvent.VOIDED,
+    AuditEvent.RESOLVED,  # an outcome question (`approvals.outcomes`) was answered
 )
 
 

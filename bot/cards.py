@@ -4,6 +4,9 @@ Button values carry only the approval id; the card never shows or holds the task
 card that came from the model, a tool or a person (arguments, target, dry run, reasons, rationale, a rejection
 reason) is escaped where it is inserted (agents.slack_text): the surface approvers trust shows no mention, ping,
 link or code fence that opsgate did not put there.
+
+An outcome question (an approval of kind `outcome`) has a card of its own (`outcome_blocks`): did this action,
+whose outcome is unknown, happen? *It happened* / *It did not happen* (and *Run it again* where offered).
 """
 
 from __future__ import annotations
@@ -19,10 +22,21 @@ from approvals import Tier
 from bot.blocks import SECTION_LIMIT, clip
 from handlers.approval_contracts import ApprovalCard, ApprovalStatus
 
-__all__ = ["APPROVE_ACTION", "REJECT_ACTION", "approval_blocks"]
+__all__ = [
+    "APPROVE_ACTION",
+    "OUTCOME_HAPPENED_ACTION",
+    "OUTCOME_NOT_HAPPENED_ACTION",
+    "OUTCOME_RERUN_ACTION",
+    "REJECT_ACTION",
+    "approval_blocks",
+    "outcome_blocks",
+]
 
 APPROVE_ACTION = "approval_approve"
 REJECT_ACTION = "approval_reject"
+OUTCOME_HAPPENED_ACTION = "approval_outcome_happened"
+OUTCOME_NOT_HAPPENED_ACTION = "approval_outcome_not_happened"
+OUTCOME_RERUN_ACTION = "approval_outcome_rerun"
 ARGUMENTS_LIMIT = 2500
 _BADGE = {
     Tier.LOW: ":large_green_circle: Low risk",
@@ -36,6 +50,9 @@ _DONE = {
     ApprovalStatus.EXPIRED: ":hourglass: Expired",
     ApprovalStatus.CANCELLED: ":heavy_multiplication_x: Cancelled",
     ApprovalStatus.VOIDED: ":recycle: Voided: the policy changed after approval, so it was asked again",
+    ApprovalStatus.HAPPENED: ":white_check_mark: It happened",
+    ApprovalStatus.NOT_HAPPENED: ":x: It did not happen",
+    ApprovalStatus.RERUN: ":repeat: Run it again",
 }
 
 
@@ -70,6 +87,8 @@ def _masked(masked: dict[str, str]) -> str:
 
 
 def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
+    if card.kind == "outcome":
+        return outcome_blocks(card)
     what = inline_code(card.tool, 80) + (f" on {inline_code(card.target, 200)}" if card.target else "")
     yes = sum(1 for v in card.votes if v.approve)
     fields = [
@@ -155,4 +174,66 @@ def _button(text: str, action_id: str, value: str, style: str) -> dict[str, Any]
         "action_id": action_id,
         "value": value,
         "style": style,
+    }
+
+
+def outcome_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
+    """The card of an outcome question: what ran (or may have), why its outcome is unknown, who may answer."""
+    what = inline_code(card.tool, 80) + (f" on {inline_code(card.target, 200)}" if card.target else "")
+    fields = [
+        f"*Requested by*\n{mention(card.requester)}",
+        f"*Who may answer*\n{_who(card.approvers, ping_groups=card.ping_groups)}",
+        f"*Expires*\n{_when(card.expires_at)}",
+    ]
+    why = escape(card.uncertainty or "Its outcome is unknown.", 500)
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(f"Did this happen? {card.tool}", 150)}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": clip(f"{_BADGE[card.tier]} · {what}\n:grey_question: {why}", 3000)},
+        },
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+        {"type": "section", "text": {"type": "mrkdwn", "text": _arguments(card)}},
+    ]
+    if card.rationale:
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Agent: {escape(card.rationale, 400)}"}]}
+        )
+    if card.status is ApprovalStatus.PENDING:
+        elements = [
+            _button("It happened", OUTCOME_HAPPENED_ACTION, card.approval_id, "primary"),
+            _button("It did not happen…", OUTCOME_NOT_HAPPENED_ACTION, card.approval_id, "danger")
+            | _not_happened_confirm(card),
+        ]
+        if card.rerun:
+            elements.append(_button("Run it again", OUTCOME_RERUN_ACTION, card.approval_id, "primary"))
+        blocks.append({"type": "actions", "block_id": f"outcome:{card.approval_id}", "elements": elements})
+        hint = "Check first: *It did not happen* lets the agent try once more; *It happened* lets nothing run again."
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]})
+    else:
+        said = f"{_DONE[card.status]} · said by {_who(card.decided_by)}" if card.decided_by else _DONE[card.status]
+        if card.decided_at:
+            said += f" · {_when(card.decided_at)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip(said, SECTION_LIMIT)}})
+    tool = escape(card.tool, 80)
+    if card.status is ApprovalStatus.PENDING:
+        fallback = f":grey_question: Did {tool} happen? Its outcome is unknown; a person must say."
+    else:
+        fallback = f"{tool}: {card.status.value.replace('_', ' ')}"
+    return fallback, blocks
+
+
+def _not_happened_confirm(card: ApprovalCard) -> dict[str, Any]:
+    what = inline_code(card.tool, 60) + (f" on {inline_code(card.target, 150)}" if card.target else "")  # ≤ 300
+    return {
+        "confirm": {
+            "title": {"type": "plain_text", "text": "It did not happen?"},
+            "text": {
+                "type": "mrkdwn",
+                "text": clip(f"The agent may then run {what} once more. Say so only if you checked.", 300),
+            },
+            "confirm": {"type": "plain_text", "text": "It did not happen"},
+            "deny": {"type": "plain_text", "text": "Cancel"},
+            "style": "danger",
+        }
     }

@@ -2,25 +2,33 @@
 
 The awakeable id of the waiting task lives only in the object's state: button values carry the approval id,
 never the awakeable, so nobody outside the server can resume a task by hand.
+
+An approval has a kind: `action` (may this action run?) or `outcome` (did this action, whose outcome is unknown,
+happen?). An outcome question is the same state machine with other answers (`AnswerRequest`, ending `happened`,
+`not_happened` or `rerun`), so it has the same timers, audit, card updates and wake-up as an approval.
 """
 
 from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from approvals import Decision, ProposedAction, Tier
+from approvals.outcomes import OutcomeAnswer
 
 __all__ = [
+    "APPROVAL_ANSWER",
     "APPROVAL_GET",
     "APPROVAL_OBJECT",
     "APPROVAL_OUTCOME",
     "APPROVAL_REWAIT",
     "APPROVAL_VOTE",
+    "AnswerRequest",
     "ApprovalCard",
+    "ApprovalKind",
     "ApprovalOutcome",
     "ApprovalRequest",
     "ApprovalStatus",
@@ -29,6 +37,7 @@ __all__ = [
     "VoteRequest",
     "VoteResult",
     "approval_id_for",
+    "question_id_for",
 ]
 
 APPROVAL_OBJECT = "Approval"
@@ -40,12 +49,22 @@ APPROVAL_OUTCOME = "outcome"
 """The decision as the waiting gate reads it after a wake-up: ingress-private."""
 APPROVAL_REWAIT = "rewait"
 """The gate's new awakeable after a wake-up the object did not send: ingress-private."""
+APPROVAL_ANSWER = "answer"
+"""A person's answer to an outcome question: verified (the bot's envelope names who answered)."""
+
+ApprovalKind = Literal["action", "outcome"]
 
 
 def approval_id_for(task_id: str, call_id: str, round_: int = 1) -> str:
     """Deterministic, so a replayed task step addresses the same approval; short enough for a button value."""
     digest = hashlib.sha256(f"{task_id}:{call_id}:{round_}".encode()).hexdigest()
     return f"a-{digest[:20]}"
+
+
+def question_id_for(task_id: str, call_key: str) -> str:
+    """The outcome question of one call (its idempotency key): deterministic, distinct from any approval id."""
+    digest = hashlib.sha256(f"{task_id}:{call_key}:outcome".encode()).hexdigest()
+    return f"q-{digest[:20]}"
 
 
 class ApprovalStatus(StrEnum):
@@ -55,6 +74,9 @@ class ApprovalStatus(StrEnum):
     EXPIRED = "expired"
     CANCELLED = "cancelled"
     VOIDED = "voided"  # approved, then the action or its matched rule changed before it ran
+    HAPPENED = "happened"  # an outcome question's answers: the action did happen (its result is unknown),
+    NOT_HAPPENED = "not_happened"  # it did not (the agent may try once more),
+    RERUN = "rerun"  # run it again (offered only for a tool whose repetition is safe)
 
     @property
     def final(self) -> bool:
@@ -92,6 +114,11 @@ class ApprovalRequest(_Frozen):
     masked: dict[str, str] = Field(default_factory=dict)
     """Placeholder → masked value (`<EMAIL_1>` → `a***@example.com`) of the personal data the approved call gets
     back, computed in the worker from the sealed values: the card shows these, never the values."""
+    kind: ApprovalKind = "action"
+    rerun: bool = False
+    """An outcome question offers *Run it again* (the tool says its repetition is safe)."""
+    uncertainty: str = Field("", max_length=500)
+    """An outcome question: why the outcome is unknown, in opsgate's words."""
 
 
 class Vote(_Frozen):
@@ -108,6 +135,14 @@ class VoteRequest(_Frozen):
     confirmation: str | None = Field(None, max_length=300)
     card: CardRef | None = None
     """The card message that was clicked (Slack's `container`): a copy the object did not know of is adopted."""
+
+
+class AnswerRequest(_Frozen):
+    """A person's answer to an outcome question; who answered is the envelope's actor."""
+
+    answer: OutcomeAnswer
+    card: CardRef | None = None
+    """The card message that was clicked (Slack's `container`), as for a vote."""
 
 
 class VoteResult(_Frozen):
@@ -157,3 +192,6 @@ class ApprovalCard(_Frozen):
     """Placeholder → masked value of the personal data restored if approved (see `ApprovalRequest.masked`)."""
     ping_groups: bool = True
     """False: the approvers' user groups are named without a ping (past the task's cap, `approvals.caps`)."""
+    kind: ApprovalKind = "action"
+    rerun: bool = False
+    uncertainty: str = ""

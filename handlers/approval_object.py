@@ -4,6 +4,10 @@ Restate runs the exclusive handlers of one key one at a time, so concurrent clic
 decisive vote wins. The object owns its timers (reminder, expiry) as delayed calls to itself; each timer checks
 the state and does nothing once the approval is decided, which makes them idempotent. It resolves the waiting
 task's awakeable exactly once, with approved, rejected, expired or cancelled.
+
+An outcome question (kind `outcome`: did an action whose outcome is unknown happen?) is the same machine: the
+first eligible answer (`answer`, `approvals.outcomes.may_answer`) ends it with happened, not_happened or rerun,
+audited as `resolved`; it expires, is reminded and cancelled like an approval.
 """
 
 from __future__ import annotations
@@ -19,12 +23,15 @@ from restate import ObjectContext, ObjectSharedContext
 
 from agents.slack_text import approver_mention, inline_code
 from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
+from approvals.outcomes import may_answer
 from handlers.approval_contracts import (
+    APPROVAL_ANSWER,
     APPROVAL_GET,
     APPROVAL_OBJECT,
     APPROVAL_OUTCOME,
     APPROVAL_REWAIT,
     APPROVAL_VOTE,
+    AnswerRequest,
     ApprovalCard,
     ApprovalOutcome,
     ApprovalRequest,
@@ -43,6 +50,12 @@ from handlers.verified import verified_actor
 __all__ = ["ApprovalDeps", "ApprovalNotifier", "ApprovalState", "build_approval_object"]
 
 STATE = "approval"
+ANSWERS = frozenset({ApprovalStatus.HAPPENED, ApprovalStatus.NOT_HAPPENED, ApprovalStatus.RERUN})
+_ANSWERED = {
+    ApprovalStatus.HAPPENED: "Recorded: it happened. The agent will be told it ran.",
+    ApprovalStatus.NOT_HAPPENED: "Recorded: it did not happen. The agent will be told, and may try once more.",
+    ApprovalStatus.RERUN: "Recorded: run it again. The agent will be told.",
+}
 
 
 class ApprovalNotifier(Protocol):
@@ -111,7 +124,15 @@ class ApprovalState(BaseModel):
             reason=self.reason,
             masked=dict(request.masked),
             ping_groups=request.ping_groups,
+            kind=request.kind,
+            rerun=request.rerun,
+            uncertainty=request.uncertainty,
         )
+
+    def what(self) -> str:
+        """The approval, named in a reminder or an escalation."""
+        tool = inline_code(self.request.action.tool, 80)
+        return f"the question whether {tool} happened" if self.request.kind == "outcome" else f"the approval for {tool}"
 
 
 def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
@@ -155,13 +176,16 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         state = state.model_copy(update={"status": status, "decided_by": by, "decided_at": now, "reason": reason})
         ctx.set(STATE, state)
         ctx.resolve_awakeable(state.request.awakeable_id, state.wake_up())
+        event = "resolved" if status in ANSWERS else status.value  # the audit's word for a settled outcome
+        extra = {"answer": status.value} if status in ANSWERS else {}
         await audit(
             ctx,
             state,
-            status.value,
-            f"{state.request.approval_id}:{status.value}",
+            event,
+            f"{state.request.approval_id}:{event}",
             by[0] if by else "opsgate",
             reason=reason,
+            **extra,
         )
         await refresh_cards(ctx, state)
         return state
@@ -187,6 +211,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             requester=request.requester,
             channel=request.channel,
             thread_ts=request.thread_ts,
+            **({"kind": "outcome"} if request.kind == "outcome" else {}),
         )
         cards = [
             await slack_step(
@@ -220,7 +245,12 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             eligible = eligible_approvers(list(decision.approvers), deps.directory)
             return unsatisfiable_reason(decision, request.requester, eligible, request.co_requesters) or ""
 
-        impossible = await ctx.run_typed("authz: satisfiable", check_satisfiable, SLACK_RETRY.options(str))
+        # An outcome question can always be answered "it happened" (by the requester too): it waits for its expiry.
+        impossible = (
+            ""
+            if request.kind == "outcome"
+            else await ctx.run_typed("authz: satisfiable", check_satisfiable, SLACK_RETRY.options(str))
+        )
         if impossible:
             await finish(ctx, state, ApprovalStatus.REJECTED, [], f"This approval cannot be given: {impossible}")
             return
@@ -267,6 +297,9 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         if state.status.final:
             who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
             return VoteResult(accepted=False, message=f"Already {state.status.value} by {who}.", status=state.status)
+        if state.request.kind == "outcome":
+            message = "This card asks whether an action happened: answer with its buttons."
+            return VoteResult(accepted=False, message=message, status=state.status)
         decision = state.request.decision
         requester, co_requesters = state.request.requester, state.request.co_requesters
 
@@ -334,6 +367,52 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             accepted=True, message=f"Vote recorded; {missing} more approval(s) needed.", status=state.status
         )
 
+    @approval.handler(name=APPROVAL_ANSWER)
+    async def answer(ctx: ObjectContext, request: AnswerRequest) -> VoteResult:
+        verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_ANSWER, ctx.key())
+        assert verdict.actor is not None
+        voter = verdict.actor.user  # the envelope's, never the body's
+        state = await load(ctx)
+        if state is None:
+            return VoteResult(
+                accepted=False, message="This question does not exist (any more).", status=ApprovalStatus.CANCELLED
+            )
+        state = await adopt(ctx, state, request.card)
+        if state.request.kind != "outcome":
+            message = "This card asks for an approval: answer with Approve or Reject."
+            return VoteResult(accepted=False, message=message, status=state.status)
+        if state.status.final:
+            who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
+            said = state.status.value.replace("_", " ")
+            return VoteResult(accepted=False, message=f"Already answered ({said}) by {who}.", status=state.status)
+        decision, asked = state.request.decision, state.request
+
+        async def check() -> str:
+            await refresh_groups(decision.approvers)
+            refusal = may_answer(
+                voter,
+                request.answer,
+                requester=asked.requester,
+                tier=decision.tier,
+                approvers=list(decision.approvers),
+                directory=deps.directory,
+                co_requesters=asked.co_requesters,
+            )
+            return refusal.reason if refusal is not None else ""
+
+        refusal = await ctx.run_typed(f"authz: {voter}", check, SLACK_RETRY.options(str))
+        if asked.team_id and verdict.actor.team != asked.team_id:
+            refusal = "You are not in the workspace this question belongs to."
+        if not refusal and request.answer == "rerun" and not asked.rerun:
+            refusal = "Running it again is not offered for this action: it may not be safe to repeat."
+        if refusal:
+            key = f"{asked.approval_id}:refused:{ctx.request().id}"
+            await audit(ctx, state, "refused", key, voter, reason=refusal, answer=request.answer)
+            return VoteResult(accepted=False, message=refusal, status=state.status)
+        status = ApprovalStatus(request.answer)
+        state = await finish(ctx, state, status, [voter], "")
+        return VoteResult(accepted=True, message=_ANSWERED[status], status=state.status)
+
     @approval.handler(ingress_private=True)
     async def remind(ctx: ObjectContext) -> None:
         state = await load(ctx)
@@ -341,7 +420,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             return
         ping = state.request.ping_groups
         names = " ".join(approver_mention(a, ping_groups=ping) for a in state.request.decision.approvers) or "approvers"
-        text = f":alarm_clock: {names}: the approval for {inline_code(state.request.action.tool, 80)} expires soon."
+        text = f":alarm_clock: {names}: {state.what()} expires soon."
         await slack_step(
             ctx, "slack: reminder", notifier(state).post_in_thread, state.request.channel, state.request.thread_ts, text
         )
@@ -355,9 +434,8 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         state = await finish(ctx, state, ApprovalStatus.EXPIRED, [], "nobody decided in time")
         target = state.request.decision.escalate_to
         if target:
-            tool = state.request.action.tool
             who = approver_mention(target, ping_groups=state.request.ping_groups)
-            text = f":rotating_light: {who}: the approval for {inline_code(tool, 80)} expired undecided."
+            text = f":rotating_light: {who}: {state.what()} expired undecided."
             await slack_step(
                 ctx,
                 "slack: escalate",

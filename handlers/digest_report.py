@@ -114,9 +114,10 @@ def _approvals(
     outcomes = Counter(_FINAL[event] for event, _, _ in decided)
     waits = [(decided_at - asked_at).total_seconds() for event, decided_at, asked_at in decided if event != "voided"]
     outcome = audit.alias("outcome")
+    answered = [*finals, AuditEvent.RESOLVED.value]  # an outcome question, answered, waits on nobody
     ended = (
         sa.select(outcome.c.id)
-        .where(outcome.c.approval_id == audit.c.approval_id, outcome.c.event.in_(finals), outcome.c.at < end)
+        .where(outcome.c.approval_id == audit.c.approval_id, outcome.c.event.in_(answered), outcome.c.at < end)
         .exists()
     )
     pending_query = in_channel.filter(

@@ -11,7 +11,8 @@ tool raised in this process or an MCP server stated it:
   idempotent) is run again by Restate after a jittered backoff (`tool_retry_later`), a bounded number of times,
   then reported unavailable; any other tool is never run again blindly.
 - `unknown_outcome`: the effect may or may not have happened (a timeout after sending, the intent marker found
-  on replay, a tool that says so); counted by the breaker, never repeated, audited as `outcome_unknown`.
+  on replay, a tool that says so); counted by the breaker, never repeated, audited as `outcome_unknown`, and
+  asked of a person, whose answer the model is told (`handlers.outcome_questions`).
 
 Retry policies live in `handlers.steps`.
 """
@@ -36,11 +37,12 @@ from agents.tools import ErrorKind, ToolCallContext, ToolError, ToolResult
 from handlers.contracts import GuardrailVerdict, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, logged_detail
+from handlers.outcome_questions import OutcomeQuestions
 from handlers.steps import ONE_ATTEMPT, TOOL_RETRY, slack_step, tool_retry_later
 from handlers.telemetry_attributes import tool_attributes, tool_error_notice
 from handlers.tool_gate import ToolGateStep
 
-__all__ = ["OUTCOME_UNKNOWN", "UNAVAILABLE", "ToolEffects", "kind_of"]
+__all__ = ["UNAVAILABLE", "UNCERTAIN", "ToolEffects", "kind_of"]
 
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent while replaying
 
@@ -48,10 +50,13 @@ UNAVAILABLE = (
     "{tool} is unavailable ({why}). This is not about your arguments: do not call it again in this task; carry "
     "on without it if you can, or say that the task cannot be finished."
 )
-OUTCOME_UNKNOWN = (
-    "The call to {tool} was interrupted and its outcome is unknown; it was not run again, because it cannot be "
-    "repeated safely. A person has been asked to check. Do not retry it."
-)
+UNCERTAIN = {
+    "replayed": "The worker stopped while the call was under way, so it was not run again: it may or may not have "
+    "taken effect.",
+    "raised": "The call was sent, then failed before it answered ({what}): it may or may not have taken effect.",
+    "said": "The tool could not tell whether the call took effect (it was interrupted after it was sent).",
+}
+"""Why an outcome is unknown, in opsgate's words (shown on the question's card; never the tool's own words)."""
 FAILED = {
     "unavailable": "it did not answer",
     "internal": "it failed with an internal error",
@@ -111,6 +116,8 @@ class ToolEffects:
         self._spans = spans
         self._agent_attributes = agent_attributes
         self._scope = scope
+        agent = agent_attributes.get("gen_ai.agent.name", "")
+        self._questions = OutcomeQuestions(ctx, request, deps, gate, root, agent)
 
     def _key(self, turn: int, call: ToolUseBlock) -> str:
         return f"{self._scope or self._request.task_id}:{turn}:{call.id}"
@@ -163,7 +170,8 @@ class ToolEffects:
                     breaker.release()
                     span.set_attribute("error.type", "OutcomeUnknown")
                     await self._audit("outcome_unknown", key, tool=call.name, why="replayed", **cleared)
-                    return _unknown(call.name)
+                    return _unknown(UNCERTAIN["replayed"])
+                uncertain = ("said", UNCERTAIN["said"])
                 try:
                     result = await tool.call(arguments, context)
                 except ToolError as exc:  # the tool answered: healthy, but these arguments do not work
@@ -173,6 +181,7 @@ class ToolEffects:
                     log.warning("[%s] tool %s raised in task %s: %r", error_id, call.name, self._request.task_id, exc)
                     span.set_attribute("opsgate.error.exception", type(exc).__name__)
                     result = ToolResult(content=FAILED[failed], is_error=True, error_kind=failed)
+                    uncertain = ("raised", UNCERTAIN["raised"].format(what=_interruption(exc)))
                 kind = kind_of(result)
                 _record(breaker, kind)
                 if kind is not None:
@@ -185,8 +194,8 @@ class ToolEffects:
                     outcome = {None: "ok", "unknown_outcome": "unknown"}.get(kind, "error")
                     await asyncio.to_thread(self._deps.executions.finish, key, outcome)
                 if kind == "unknown_outcome":
-                    await self._audit("outcome_unknown", key, tool=call.name, why="the call", **cleared)
-                    return _unknown(call.name)
+                    await self._audit("outcome_unknown", key, tool=call.name, why=uncertain[0], **cleared)
+                    return _unknown(uncertain[1])
                 if kind in _FAILURES:  # stated by the tool (e.g. over MCP) for a call that is not run again
                     result = ToolResult(
                         content=UNAVAILABLE.format(tool=call.name, why=FAILED[kind]), is_error=True, error_kind=kind
@@ -226,6 +235,8 @@ class ToolEffects:
                 self._root,
                 tool_error_notice(call.name, result, error_id),
             )
+        if result.error_kind == "unknown_outcome":  # never run again blindly: a person says whether it happened
+            result = await self._questions.ask(call, key, result.content)
         return result
 
     def _restored(self, call: ToolUseBlock) -> tuple[dict[str, Any], PseudonymVault | None]:
@@ -262,7 +273,16 @@ class ToolEffects:
         await asyncio.to_thread(self._deps.audit, self._request.task_id, event, f"{key}:{event}", "opsgate", detail)
 
 
-def _unknown(tool: str) -> ToolResult:
-    return ToolResult(
-        content=OUTCOME_UNKNOWN.format(tool=tool), is_error=True, unknown=True, error_kind="unknown_outcome"
-    )
+def _unknown(why: str) -> ToolResult:
+    """The step's result for an unknown outcome: why, for the person asked; the model is told their answer."""
+    return ToolResult(content=why, is_error=True, unknown=True, error_kind="unknown_outcome")
+
+
+def _interruption(exc: Exception) -> str:
+    if isinstance(exc, McpToolUnavailable):
+        return "its server did not answer in time" if exc.may_have_run else "its server was not reachable"
+    if isinstance(exc, TimeoutError):
+        return "it timed out"
+    if isinstance(exc, ConnectionError):
+        return "a connection failed"
+    return "it failed inside"

@@ -124,7 +124,7 @@ def tool_error_notice(tool: str, result: ToolResult, error_id: str) -> str:
     if result.error_kind == "unknown_outcome":
         return (
             f":warning: {tool} was interrupted mid-call and cannot safely be run again, so its outcome is "
-            f"unknown. Please check by hand whether it happened. {found}"
+            f"unknown: a person is asked below whether it happened. {found}"
         )
     if result.error_kind in ("unavailable", "internal"):
         return f":x: {tool} is failing; the agent was told not to use it again in this task. {found}"

@@ -73,6 +73,8 @@ class Cleared:
     action_hash: str
     tier: str | None
     approval_id: str | None = None
+    review: GateReview | None = None
+    """The gate's decision: who is asked if the call's outcome turns out unknown (`handlers.effects`)."""
 
     def audit_detail(self) -> dict[str, str]:
         detail = {"action_hash": self.action_hash}
@@ -241,7 +243,9 @@ class ToolGateStep:
 
     def _clear(self, call: ToolUseBlock, review: GateReview, approval_id: str | None = None) -> None:
         tier = review.decision.tier.value if review.decision is not None else None
-        self.cleared[call.id] = Cleared(action_hash=review.action_hash, tier=tier, approval_id=approval_id)
+        self.cleared[call.id] = Cleared(
+            action_hash=review.action_hash, tier=tier, approval_id=approval_id, review=review
+        )
 
     async def _without_approval(self, call: ToolUseBlock, review: GateReview) -> ToolVerdict:
         decision = review.decision
@@ -318,6 +322,23 @@ class ToolGateStep:
         self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
         reason = "the approval was woken too often by someone other than opsgate"
         return ApprovalOutcome(status=ApprovalStatus.CANCELLED, reason=reason, action_hash=review.action_hash)
+
+    async def ask_person(
+        self, call: ToolUseBlock, review: GateReview, question_id: str, wake_up: RestateDurableFuture[bytes]
+    ) -> ApprovalOutcome:
+        """Wait for a person's answer to a question the executor opened about `call` (its outcome is unknown),
+        read from the Approval object like a decision (`_decision`: a forged wake-up is audited and waited past).
+        A person's wait: it ends by the question's own expiry, never by an agent's budget."""
+        await self._on_phase(TaskPhase.WAITING_APPROVAL, f"`{call.name}`: did it happen?")
+        blocked_from = await self._ctx.time()
+        try:
+            outcome = await self._decision(call, review, question_id, wake_up)
+        except TerminalError:
+            self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=question_id)
+            raise
+        self.add_person_wait(await self._ctx.time() - blocked_from)
+        await self._on_phase(TaskPhase.RUNNING, f"`{call.name}`: {outcome.status.value.replace('_', ' ')}")
+        return outcome
 
     async def _audit_forged(self, call: ToolUseBlock, approval_id: str, attempt: int) -> None:
         task_id = self._request.task_id

@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from agents.mcp import McpConnections, McpServerConfig
 from agents.models.reachability import reachable
 from handlers.approval_contracts import APPROVAL_OBJECT
-from handlers.contracts import AGENT_WORKER, TASK_WORKFLOW
+from handlers.contracts import AGENT_WORKER, TASK_ROOT, TASK_WORKFLOW
 from handlers.digest import DIGEST_OBJECT
 from handlers.health import WORKER_HEALTH
 from handlers.switches import SWITCHES_OBJECT
@@ -41,7 +41,15 @@ from opsgate.vault import VAULT_KEY_FILE
 __all__ = ["BOT_SCOPES", "CheckResult", "Status", "doctor_main", "format_report", "run_doctor"]
 
 DEFAULT_TIMEOUT = 3.0
-WORKER_SERVICES = (TASK_WORKFLOW, AGENT_WORKER, APPROVAL_OBJECT, SWITCHES_OBJECT, WORKER_HEALTH, DIGEST_OBJECT)
+WORKER_SERVICES = (
+    TASK_WORKFLOW,
+    AGENT_WORKER,
+    TASK_ROOT,
+    APPROVAL_OBJECT,
+    SWITCHES_OBJECT,
+    WORKER_HEALTH,
+    DIGEST_OBJECT,
+)
 PAUSED_QUERY = "SELECT id, target FROM sys_invocation WHERE status = 'paused' ORDER BY modified_at"
 _SHOWN_PAUSED = 5
 T = TypeVar("T")

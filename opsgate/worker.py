@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import restate
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
+from restate.server import install_shutdown_hook
 from sqlalchemy.engine import Engine
 
 from agents.gate import ScopeGate
@@ -227,6 +229,16 @@ def default_mcp_servers(settings: Settings, team: TeamConfig, deps: TaskDeps) ->
     return mcp_servers(builtin_toolset(settings, team, poster), team)
 
 
+def _stop_on_sigterm(shutdown: asyncio.Event) -> None:
+    """SIGTERM stops the worker. The Restate endpoint installs its own SIGTERM handler on its first request, which
+    replaces any other (`loop.add_signal_handler` keeps one per signal) unless it is registered through the SDK's
+    shutdown hooks, as here; without this the worker ignored SIGTERM and was killed after the grace period."""
+    try:
+        install_shutdown_hook(asyncio.get_running_loop(), shutdown.set, signal.SIGTERM)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread: the caller stops it
+        log.debug("SIGTERM is not handled in this thread")
+
+
 async def run_worker(
     settings: Settings,
     deps: TaskDeps,
@@ -266,6 +278,7 @@ async def run_worker(
             ready = Readiness({"database": database_check(deps.store.engine)})
             endpoint = build_worker_app(deps, approval_deps, identity_keys=identity_keys)
             app = readiness_app(endpoint, ready)  # /healthz, /readyz beside Restate's
+            _stop_on_sigterm(shutdown)
             await serve_asgi(app, settings.worker_host, settings.worker_port, shutdown)
         finally:
             shutdown.set()

@@ -27,7 +27,8 @@ from agents.models import OfflineModel
 from agents.resilience import BreakerRegistry, BreakerState
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolError, ToolResult, ToolSpec
-from approvals import ApprovalPolicy
+from approvals import ApprovalPolicy, ProposedAction, action_hash
+from handlers.approval_contracts import ApprovalOutcome, ApprovalStatus
 from handlers.contracts import TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.effects import ToolEffects
@@ -67,18 +68,38 @@ class Faulty(Tool):
 
 class Steps:
     """Restate's side of `ctx.run_typed` on a worker that never crashes: a step that raises is run again, after
-    the delay it asked for (recorded, not slept), up to its attempts; then it fails with a `TerminalError`."""
+    the delay it asked for (recorded, not slept), up to its attempts; then it fails with a `TerminalError`.
+
+    Awakeables are woken at once; what the Approval object states when asked (`outcome`) comes from `stated`,
+    one answer per wake-up, and every one-way send is recorded in `sent`."""
 
     def __init__(self) -> None:
         self.delays: list[timedelta | None] = []
         self.attempts: Counter[str] = Counter()
+        self.sent: list[tuple[str, str, bytes, str | None]] = []
+        self.stated: list[bytes] = []
+        self.now = 1_767_225_600.0
 
     def request(self) -> Any:
         return SimpleNamespace(id="inv_kinds")
 
     async def generic_call(self, service: str, handler: str, arg: bytes, key: str | None = None) -> bytes:
+        if (service, handler) == ("Approval", "outcome"):
+            return self.stated.pop(0)
         assert (service, handler) == ("Switches", "is_frozen"), (service, handler)
         return b"false"
+
+    def generic_send(self, service: str, handler: str, arg: bytes, key: str | None = None, **_: Any) -> None:
+        self.sent.append((service, handler, arg, key))
+
+    def awakeable(self, **_: Any) -> tuple[str, asyncio.Future[bytes]]:
+        woken: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        woken.set_result(b"")
+        return f"awk-{len(self.sent)}", woken
+
+    async def time(self) -> float:
+        self.now += 60.0
+        return self.now
 
     async def run_typed(
         self, name: str, fn: Callable[..., Awaitable[Any]], options: RunOptions[Any], *args: Any, **kwargs: Any
@@ -161,6 +182,14 @@ def calls(here: World, tool: str) -> int:
     return int(here.faulty[tool].calls)  # type: ignore[attr-defined]
 
 
+def answers(here: World, tool: str, arguments: dict[str, Any], *said: tuple[ApprovalStatus, str]) -> None:
+    """What the Approval object states about the next outcome questions on `tool(arguments)`, one per question."""
+    hashed = action_hash(ProposedAction(tool=tool, arguments=arguments))
+    for status, by in said:
+        outcome = ApprovalOutcome(status=status, decided_by=[by] if by else [], action_hash=hashed)
+        here.steps.stated.append(outcome.model_dump_json().encode())
+
+
 async def test_a_failing_idempotent_builtin_is_retried_with_jitter_then_reported_unavailable(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
         result = await here.run("lookup", mode="crash")
@@ -188,9 +217,10 @@ async def test_an_arguments_error_is_the_tool_answering_not_failing(tmp_path: Pa
 
 async def test_a_non_idempotent_builtin_that_times_out_is_never_run_again(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
+        answers(here, "send", {"mode": "timeout"}, (ApprovalStatus.HAPPENED, "U0ALICE"))
         result = await here.run("send", mode="timeout")
         assert calls(here, "send") == 1 and here.steps.delays == []
-        assert (result.error_kind, result.unknown) == ("unknown_outcome", True)
+        assert result.content.startswith("A person (<@U0ALICE>) says the call to send did happen.")
         assert here.deps.breakers.get("tool:send").snapshot().consecutive_failures == 1
         assert here.events() == ["outcome_unknown"]
         record = here.ledger.get("t-kinds:1:toolu_0")
@@ -207,10 +237,12 @@ async def test_an_untrusted_servers_hints_buy_no_retry_and_skip_no_marker_or_aud
         assert here.events() == ["execution_failed"]
         assert here.ledger.get("t-kinds:1:toolu_0") is not None
 
+        answers(here, "lookup", {"mode": "hang"}, (ApprovalStatus.EXPIRED, ""))
         hung = await here.run("lookup", mode="hang")  # a timeout after sending: it may have happened
         assert calls(here, "lookup") == 2 and here.steps.delays == []
-        assert (hung.error_kind, hung.unknown) == ("unknown_outcome", True)
+        assert (hung.error_kind, hung.unknown) == ("unknown_outcome", True)  # and nobody said otherwise
         assert here.events() == ["execution_failed", "outcome_unknown"]
+        assert [handler for _, handler, _, _ in here.steps.sent] == ["open"]  # a person was asked
 
 
 @pytest.mark.parametrize(("trusted", "blocked"), [(True, False), (False, True)])

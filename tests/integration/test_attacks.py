@@ -226,6 +226,7 @@ EXAMPLE_BODIES: dict[tuple[str, str], Any] = {
     ("TaskWorkflow", "cancel"): None,
     ("Approval", "vote"): {"voter": "U0BOB", "approve": True},
     ("Approval", "get"): None,
+    ("Approval", "answer"): {"answer": "not_happened"},
     ("Switches", "set_frozen"): {"frozen": False, "by": "U0CAROL"},
     ("Switches", "frozen"): None,
     ("WorkerHealth", "breakers"): None,

@@ -1,29 +1,96 @@
-"""Tool outcomes keep their kind through MCP, on the real stack (restate-server, worker, bot, sandbox): a built-in
-tool in a specialist, served by the in-process MCP server, fails; its breaker and Restate's retries see it."""
+"""Tool outcomes keep their kind through MCP, on the real stack (restate-server, worker, bot, sandbox): built-in
+tools in a specialist, served by the in-process MCP server, fail; breakers and Restate's retries see it, and an
+email whose outcome is unknown goes to a person, whose answer the agent is told."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from bot.sandbox import Sandbox
+from bot.cards import APPROVE_ACTION, OUTCOME_HAPPENED_ACTION, OUTCOME_NOT_HAPPENED_ACTION, OUTCOME_RERUN_ACTION
+from bot.sandbox import Sandbox, SandboxState
+from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
+from opsgate.restate_server import free_port
 from tests.integration.flows import attach
 from tests.integration.harness import Stack, start_stack, stop_stack
+from tests.integration.test_approvals import audit_rows, click, latest_ephemeral
 
 pytestmark = pytest.mark.integration
 
 
+class HangingRelay:
+    """A loopback SMTP server that takes in the first message and then never answers it (the sender times out,
+    not knowing whether it was delivered), and delivers every later one."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.received: list[str] = []
+        self.delivered: list[str] = []
+        self._controller: Any = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.received.append((envelope.original_content or b"").decode(errors="replace"))
+        if len(self.received) == 1:
+            await asyncio.sleep(3600)  # the sender gives up first (after 10 s); stopping the relay ends this
+        self.delivered.append(self.received[-1])
+        return "250 Message accepted for delivery"
+
+    def __enter__(self) -> HangingRelay:
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._controller.stop()
+
+    def env(self) -> dict[str, str]:
+        return {"OPSGATE_SMTP_HOST": "127.0.0.1", "OPSGATE_SMTP_PORT": str(self.port), "OPSGATE_SMTP_STARTTLS": "false"}
+
+
+@pytest.fixture(scope="module")
+def relay() -> Iterator[HangingRelay]:
+    with HangingRelay() as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 async def outcomes_stack(
-    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox, stack: Stack
+    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox, stack: Stack, relay: HangingRelay
 ) -> AsyncIterator[Stack]:
-    """A stack of its own: its worker's breakers open after 3 failures, and nothing else uses its tools."""
-    own = await start_stack(tmp_path_factory.mktemp("outcomes"), sandbox, {"OPSGATE_BREAKER_FAILURES": "3"})
+    """A stack of its own: its worker's breakers open after 3 failures, it emails through the relay, and nothing
+    else uses its tools."""
+    env = {"OPSGATE_BREAKER_FAILURES": "3", **relay.env()}
+    own = await start_stack(tmp_path_factory.mktemp("outcomes"), sandbox, env)
     yield own
     await stop_stack(own)
     sandbox.bot_url = stack.bot.events_url
+
+
+def card_with(state: SandboxState, needle: str, action: str, *, besides: tuple[str, ...] = ()) -> Message | None:
+    """The newest message in C0OPS whose blocks mention `needle` and carry the button `action`."""
+    for message in reversed(state.messages_in("C0OPS")):
+        text = json.dumps(message.blocks)
+        if needle in text and f'"{action}"' in text and message.ts not in besides:
+            return message
+    return None
+
+
+def answered(state: SandboxState, ts: str) -> Message | None:
+    """The question card at `ts`, once edited to say it did not happen (its buttons gone)."""
+    message = state.find_message("C0OPS", ts)
+    text = json.dumps(message.blocks) if message is not None else ""
+    return message if "It did not happen" in text and OUTCOME_NOT_HAPPENED_ACTION not in text else None
+
+
+async def wait_card_with(stack: Stack, needle: str, action: str, *, besides: tuple[str, ...] = ()) -> Message:
+    found: Message = await stack.sandbox.wait_for(lambda s: card_with(s, needle, action, besides=besides), timeout=40)
+    return found
 
 
 async def hand_to_research(stack: Stack, name: str, tool: str) -> str:
@@ -54,3 +121,43 @@ async def test_a_failing_idempotent_builtin_is_retried_then_reported_unavailable
     assert second["phase"] == "done"
     assert outcomes_stack.probe_lines(second_name, "fault") == [], "the breaker is open: the tool is not called"
     assert "circuit tool:failing_lookup is open" in second["answer"]
+
+
+async def test_an_email_whose_outcome_is_unknown_asks_a_person_and_not_happened_lets_the_agent_send_it_once_more(
+    outcomes_stack: Stack, relay: HangingRelay, probe_name: str
+) -> None:
+    stack = outcomes_stack
+    task_id = await hand_to_research(stack, probe_name, "send_email")
+    subject = f"note {probe_name}"
+    approval = await wait_card_with(stack, subject, APPROVE_ACTION)  # an open-world write: high
+    await click(stack, "U0BOB", approval, APPROVE_ACTION)
+
+    # The relay takes the message in and never answers: the worker's SMTP client times out after sending.
+    question = await wait_card_with(stack, subject, OUTCOME_NOT_HAPPENED_ACTION)
+    shown = json.dumps(question.blocks)
+    assert "Did this happen? send_email" in shown
+    assert OUTCOME_HAPPENED_ACTION in shown and OUTCOME_RERUN_ACTION not in shown, "not safe to repeat: no rerun"
+    assert "The tool could not tell whether the call took effect" in shown
+    assert len(relay.received) == 1 and relay.delivered == []
+
+    await click(stack, "U0ALICE", question, OUTCOME_NOT_HAPPENED_ACTION)  # the requester may not say so
+    assert "someone else must say it did not happen" in await latest_ephemeral(stack, "U0ALICE", "did not happen")
+    await click(stack, "U0CAROL", question, OUTCOME_NOT_HAPPENED_ACTION)
+    assert "it did not happen" in await latest_ephemeral(stack, "U0CAROL", "Recorded")
+
+    # Told it did not happen, the agent sends it once more: a new call, approved again, delivered this time.
+    again = await wait_card_with(stack, subject, APPROVE_ACTION, besides=(approval.ts,))
+    await click(stack, "U0BOB", again, APPROVE_ACTION)
+    outcome = await attach(stack, task_id, timeout=60)
+    assert outcome["phase"] == "done"
+    assert "did NOT happen" in outcome["answer"] and f"Sent '{subject}'" in outcome["answer"]
+    assert len(relay.delivered) == 1 and len(relay.received) == 2
+
+    settled = await stack.sandbox.wait_for(lambda state: answered(state, question.ts), timeout=20)
+    assert "<@U0CAROL>" in json.dumps(settled.blocks), "the card says who answered"
+    rows = audit_rows(stack, task_id)
+    events = [row.event for row in rows if row.event != "guardrail"]
+    assert events.count("outcome_unknown") == 1 and events.count("executed") == 1
+    [resolved] = [row for row in rows if row.event == "resolved"]
+    assert resolved.actor == "U0CAROL" and json.loads(resolved.detail)["answer"] == "not_happened"
+    assert any(row.event == "refused" and row.actor == "U0ALICE" for row in rows)

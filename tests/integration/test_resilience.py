@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 
 import httpx
 import pytest
 
+from bot.cards import OUTCOME_HAPPENED_ACTION
 from handlers.contracts import task_id_for
 from handlers.store import TaskStatus
 from tests.integration.flows import attach, wait_for_lines
 from tests.integration.harness import Stack
+from tests.integration.test_approvals import click
+from tests.integration.test_outcomes import wait_card_with
 
 pytestmark = pytest.mark.integration
 
@@ -151,7 +155,8 @@ async def test_slack_rate_limits_are_waited_out_and_every_task_finishes(stack: S
 
 
 async def test_interrupted_at_most_once_call_is_not_repeated_but_reported(own_stack: Stack, probe_name: str) -> None:
-    """A non-idempotent effect interrupted by a crash is never re-run: its outcome goes to a person instead."""
+    """A non-idempotent effect interrupted by a crash is never re-run: its outcome goes to a person instead (the
+    requester, for this medium action), and the agent is told their answer."""
     reply = await own_stack.sandbox.send_slash_command(
         user_id="U0ALICE", channel_id="C0OPS", text=f"[once:{probe_name}] run it once"
     )
@@ -160,8 +165,11 @@ async def test_interrupted_at_most_once_call_is_not_repeated_but_reported(own_st
     own_stack.worker.kill()
     own_stack.worker.start()
     own_stack.release(probe_name)
+    question = await wait_card_with(own_stack, probe_name, OUTCOME_HAPPENED_ACTION)
+    assert "The worker stopped while the call was under way" in json.dumps(question.blocks)
+    await click(own_stack, "U0ALICE", question, OUTCOME_HAPPENED_ACTION)
     outcome = await attach(own_stack, task_id)
     assert len(own_stack.probe_lines(probe_name, "tool")) == 1  # at most once, even across the crash
-    assert "outcome is unknown" in outcome["answer"]
+    assert "says the call to probe_once did happen" in outcome["answer"]
     thread = own_stack.sandbox.state.thread("C0OPS", outcome["thread_ts"])
     assert any("outcome is" in m.text and "unknown" in m.text for m in thread)

@@ -26,7 +26,7 @@ from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
 from opsgate.toolset import builtin_toolset
 from opsgate.worker import build_approval_deps, build_task_deps, choose_model, load_team, run_worker
-from tests.integration.faults import fault_tools, over_mcp
+from tests.integration.faults import email_arguments, fault_tools, over_mcp, send_again
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
@@ -66,6 +66,8 @@ class ProbeModel(Model):
         text = first.text if isinstance(first, TextBlock) else ""
         last = request.messages[-1].content[0]
         decided = isinstance(last, TextBlock) and last.text.startswith("Decisions on")
+        if decided and (again := send_again(request, self.name)) is not None:
+            return again  # a person said the email did not go out: it is sent once more
         if len(request.messages) > 1 and decided and not NOTIFY.match(text):
             return text_turn(f"result: {last.text}", model=self.name)  # deferred approvals were decided
         if flaky := FLAKY.match(text):
@@ -178,6 +180,8 @@ class ProbeModel(Model):
         results = [b for b in request.messages[-1].content if isinstance(b, ToolResultBlock)]
         if results:
             return text_turn(f"result: {results[0].content}", model=self.name)
+        if tool == "send_email":
+            return tool_turn(tool, email_arguments(name), call_id=f"toolu_{name}", model=self.name)
         arguments = {"database": name} if tool == "drop_database" else {"service": name, "environment": "staging"}
         return tool_turn(tool, arguments, call_id=f"toolu_{name}", model=self.name)
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners.actions import approvals, details, older_cards, task_buttons
+from bot.listeners.actions import approvals, details, older_cards, outcomes, task_buttons
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -16,6 +16,7 @@ __all__ = ["register"]
 
 def register(app: AsyncApp, deps: BotDeps) -> None:
     approvals.register(app, deps)
+    outcomes.register(app, deps)
     details.register(app, deps)
     task_buttons.register(app, deps)
     older_cards.register(app, deps)  # last: only what no listener above took
