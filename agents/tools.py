@@ -10,7 +10,9 @@ from __future__ import annotations
 import abc
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from agents.confidence import RESERVED_PREFIX, reserved_properties, with_reserved
 
 __all__ = [
     "ErrorKind",
@@ -37,6 +39,10 @@ class ToolAnnotations(BaseModel):
     open_world: bool = True
 
 
+OWN_SERVERS = frozenset({"builtin", "opsgate"})
+"""Where opsgate's own tools come from: the built-in tools, and the team's `delegate`."""
+
+
 class ToolSpec(BaseModel):
     """What the model and the policy see of a tool: name, description, JSON schema, annotations."""
 
@@ -54,8 +60,23 @@ class ToolSpec(BaseModel):
         parts = [str(arguments[key]) for key in self.target_keys if arguments.get(key) not in (None, "")]
         return "@".join(parts) if parts else None
 
+    @field_validator("input_schema")
+    @classmethod
+    def _no_reserved_names(cls, schema: dict[str, Any]) -> dict[str, Any]:
+        if taken := reserved_properties(schema):
+            raise ValueError(
+                f"its input schema uses {', '.join(taken)}: names starting with {RESERVED_PREFIX} are reserved for "
+                "the agent's confidence and rationale, which opsgate adds and strips itself; rename the argument"
+            )
+        return schema
+
     def for_model(self) -> dict[str, Any]:
-        return {"name": self.name, "description": self.description, "input_schema": self.input_schema}
+        """The definition the model gets: a write also asks for the agent's confidence and rationale
+        (`agents.confidence`), which never reach the tool. Only opsgate's own tools are taken at their word when
+        they say they only read: whether an MCP server's hint is believed is the risk policy's call."""
+        reads = self.annotations.read_only and self.server in OWN_SERVERS
+        schema = self.input_schema if reads else with_reserved(self.input_schema)
+        return {"name": self.name, "description": self.description, "input_schema": schema}
 
     def believed(self, trusted: bool) -> ToolSpec:
         """The spec as execution may act on it: a tool of an untrusted server counts as the riskiest kind (not

@@ -1,7 +1,8 @@
 """`/ops policy <tool>`: the tier a tool gets and why, who decides, and what would change it.
 
-The text comes from `risk_for` itself, run on the tool with no arguments and then with a low confidence and a
-freeze, so the explanation cannot drift from what the gate does.
+The text comes from `risk_for` itself, run on the tool with no arguments, as a confident agent would propose it
+(confidence can only raise the risk), then with no confidence stated and with a freeze, so the explanation cannot
+drift from what the gate does.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def explain(
     tool: str, policy: ApprovalPolicy, *, server: str = "builtin", annotations: ToolAnnotations | None = None
 ) -> str:
     """Slack mrkdwn for `/ops policy <tool>`; argument constraints are listed, not applied."""
-    action = ProposedAction(tool=tool, server=server, annotations=annotations)
+    action = ProposedAction(tool=tool, server=server, annotations=annotations, confidence=1.0)
     calm = PolicyContext(requester="")
     decision = risk_for(action, policy, calm)
     where = "" if server == "builtin" else f" (MCP server `{server}`)"
@@ -58,12 +59,18 @@ def _deciders(decision: Decision) -> str:
 def _changes(action: ProposedAction, decision: Decision, policy: ApprovalPolicy) -> list[str]:
     changes = []
     threshold = f"{policy.confidence_threshold:.0%}"
-    doubtful = risk_for(action.model_copy(update={"confidence": 0.0}), policy, PolicyContext(requester=""))
-    if doubtful.tier is decision.tier:
-        changes.append(f"An agent confidence below {threshold} leaves it at {decision.tier}.")
+    doubtful = risk_for(action.model_copy(update={"confidence": None}), policy, PolicyContext(requester=""))
+    reads = policy.trusts(action.server) and action.annotations is not None and action.annotations.read_only
+    if reads:
+        changes.append("The agent's confidence does not move it: it only reads.")
+    elif doubtful.tier is decision.tier:
+        changes.append(f"An agent confidence below {threshold}, or none stated, leaves it at {decision.tier}.")
     else:
         handling = doubtful.tier.handling.description
-        changes.append(f"An agent confidence below {threshold} makes it *{doubtful.tier}*: it {handling}.")
+        changes.append(
+            f"An agent confidence below {threshold}, or none stated, makes it *{doubtful.tier}*: it {handling} "
+            "(`policy.confidence_matrix`)."
+        )
     if decision.tier > Tier.LOW:
         changes.append("While opsgate is frozen (`/ops freeze on`), it is refused.")
     elif doubtful.tier > Tier.LOW:

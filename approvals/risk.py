@@ -6,9 +6,10 @@ The order of the rules, each step recorded in `Decision.rules` (ids) and `Decisi
    read-only → low, a non-destructive write → medium, destructive → high, an open-world write → high. A tool
    from any other server, or one with no annotations, counts as destructive and open-world → high.
 2. The first policy rule that matches the tool and names a `tier` overrides the seed, up or down.
-3. A confidence below `policy.confidence_threshold` raises an action that cannot be undone one tier, and a
-   write (anything not read-only by trusted annotations) never stays below high: a low-confidence write always
-   reaches a person. An agent that states no confidence is not adjusted.
+3. A write (anything not read-only by trusted annotations) is looked up in `policy.confidence_matrix`, by whether
+   the agent is confident (a stated confidence at or above `policy.confidence_threshold`; none stated counts as
+   doubtful) and whether the action can be undone. The matrix only raises: by default a doubtful write reaches a
+   person (at least high) and an irreversible write is never low. Reads are not moved.
 4. Argument constraints that fail, and a freeze for anything above low, block the action.
 
 Pure and deterministic: the same action and policy give the same decision, so a replay decides the same way.
@@ -25,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.tools import ToolAnnotations
 from approvals.constraints import canonical_json, constraint_violations
 from approvals.fields import format_duration
+from approvals.matrix import case_for
 from approvals.rules import ApprovalPolicy, ToolRule, default_quorum
 from approvals.tiers import Handling, Tier
 
@@ -44,6 +46,7 @@ class ProposedAction(BaseModel):
     server: str = Field(default="builtin", description="The MCP server that offers the tool.")
     annotations: ToolAnnotations | None = Field(default=None, description="None: the tool declared none.")
     confidence: float | None = Field(default=None, ge=0, le=1, description="The agent's, when it stated one.")
+    confidence_problem: str = Field(default="", description="Why a stated confidence was not usable.")
     rationale: str = ""
 
 
@@ -67,6 +70,9 @@ class Decision(BaseModel):
     rules: list[str]
     reasons: list[str]
     reversible: bool
+    raised_from: Tier | None = Field(
+        default=None, description="The tier before the confidence matrix raised it; None when it did not."
+    )
     approvers: list[str]
     quorum: int
     expiry_seconds: int
@@ -110,24 +116,20 @@ def risk_for(action: ProposedAction, policy: ApprovalPolicy, context: PolicyCont
     reversible = _reversible(rule, annotations)
     basis: dict[str, Any] = {"rule": rule.model_dump(mode="json") if rule else None, "trusted": trusted}
 
-    confidence, threshold = action.confidence, policy.confidence_threshold
-    if confidence is not None:
-        basis["confidence_threshold"] = threshold
-    if confidence is not None and confidence < threshold:
-        raised = tier if reversible else tier.raised()
-        final = raised if read_only else max(raised, Tier.HIGH)
-        if final is not tier:
-            rules.append(f"confidence {confidence:.2f} < {threshold:.2f}")
-            why = (
-                "the action cannot be undone, so its risk rises one tier"
-                if final is raised
-                else "a change proposed with low confidence always needs approval, so its risk rises"
-            )
-            reasons.append(
-                f"The agent's confidence ({confidence:.0%}) is below the policy's threshold ({threshold:.0%}) "
-                f"and {why}, from {tier} to {final}."
-            )
-            tier = final
+    raised_from: Tier | None = None
+    if not read_only:
+        confident = action.confidence is not None and action.confidence >= policy.confidence_threshold
+        case = case_for(confident=confident, reversible=reversible)
+        raised = policy.confidence_matrix.raised(tier, case)
+        basis["confidence"] = {
+            "threshold": policy.confidence_threshold,
+            "case": case,
+            "raises": {str(k): str(v) for k, v in policy.confidence_matrix.row(case).items()},
+        }
+        if raised is not tier:
+            rules.append(f"confidence_matrix.{case}")
+            reasons.append(_confidence_reason(action, policy.confidence_threshold, reversible, tier, raised))
+            raised_from, tier = tier, raised
 
     if context.escalations and tier < Tier.HIGH:
         rules.append("guardrails")
@@ -149,11 +151,27 @@ def risk_for(action: ProposedAction, policy: ApprovalPolicy, context: PolicyCont
         rules=rules,
         reasons=reasons,
         reversible=reversible,
+        raised_from=raised_from,
         blocked=bool(blocks),
         block_reason=" ".join(blocks) or None,
         rule_hash=_sha256(basis),
         **approval,
     )
+
+
+def _confidence_reason(action: ProposedAction, threshold: float, reversible: bool, tier: Tier, raised: Tier) -> str:
+    kind = "a write that can be undone" if reversible else "a write that cannot be undone"
+    change = f"the policy's confidence matrix raises the risk from {tier} to {raised}"
+    confidence = action.confidence
+    if confidence is not None and confidence >= threshold:
+        return f"Even with the agent confident, for {kind} {change}."
+    if confidence is not None:
+        why = f"The agent's confidence ({confidence:.0%}) is below the policy's threshold ({threshold:.0%})"
+    elif action.confidence_problem:
+        why = f"The agent's confidence counts as low ({action.confidence_problem})"
+    else:
+        why = "The agent stated no confidence, which counts as low"
+    return f"{why}; for {kind}, {change}."
 
 
 def _seed(action: ProposedAction, trusted: bool, rules: list[str], reasons: list[str]) -> Tier:

@@ -21,6 +21,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from approvals.constraints import ArgumentConstraint
 from approvals.fields import ChannelId, Duration, Principal, is_group
+from approvals.matrix import CASES, ConfidenceMatrix
 from approvals.tiers import Tier
 
 __all__ = ["ApprovalPolicy", "ToolRule", "default_quorum"]
@@ -99,7 +100,12 @@ class ApprovalPolicy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    confidence_threshold: float = Field(default=0.7, ge=0, le=1)
+    confidence_threshold: float = Field(
+        default=0.7, ge=0, le=1, description="Below it (or with none stated), a write is doubtful."
+    )
+    confidence_matrix: ConfidenceMatrix = Field(
+        default_factory=ConfidenceMatrix, description="How confidence and reversibility raise a write's tier."
+    )
     approvers: list[Principal] = Field(default_factory=list, description="Default approvers: users and groups.")
     admins: list[Principal] = Field(default_factory=list, description="May `/ops freeze` and administer.")
     approvers_channel: ChannelId | None = None
@@ -130,6 +136,11 @@ class ApprovalPolicy(BaseModel):
 
         if self.approvers and (problem := _quorum_problem(self.approvers, 1)):
             fail(("approvers",), "unsatisfiable", problem, self.approvers)
+        for case in CASES:
+            for tier, raised in self.confidence_matrix.row(case).items():
+                if raised is Tier.CRITICAL and self.approvers and (problem := _quorum_problem(self.approvers, 2)):
+                    where = ("confidence_matrix", case, tier.value)
+                    fail(where, "unsatisfiable", f"with policy.approvers, {problem}", raised.value)
         for index, rule in enumerate(self.tools):
             here = ("tools", index)
             earlier = next((i for i, other in enumerate(self.tools[:index]) if other.covers(rule)), None)

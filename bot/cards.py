@@ -96,6 +96,8 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
         f"*Reversible*\n{'yes' if card.reversible else 'no'}",
         f"*Approvals*\n{yes} of {card.quorum}",
         f"*Expires*\n{_when(card.expires_at)}",
+        "*Agent confidence*\n"
+        + (f"{card.confidence:.0%}" if card.confidence is not None else "not stated (counts as low)"),
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": clip(f"Approval needed: {card.tool}", 150)}},
@@ -114,8 +116,6 @@ def approval_blocks(card: ApprovalCard) -> tuple[str, list[dict[str, Any]]]:
     context = []
     if card.rationale:
         context.append(f"Agent: {escape(card.rationale, 400)}")
-    if card.confidence is not None:
-        context.append(f"confidence {card.confidence:.0%}")
     context.append(f"approvers: {_who(card.approvers, ping_groups=card.ping_groups)}")
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(" · ".join(context), 2000)}]})
     if card.status is ApprovalStatus.PENDING:

@@ -14,6 +14,7 @@ import restate
 from opentelemetry.trace import Span
 from restate import TerminalError
 
+from agents.confidence import without_reserved
 from agents.loop import AgentProgress, ToolVerdict
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
@@ -153,9 +154,13 @@ class DurableAgentRuntime:
     async def review_tool(self, turn: int, call: ToolUseBlock, rationale: str) -> ToolVerdict:
         if call.name == DELEGATE and self._agent.delegates:
             return ToolVerdict(allowed=True)  # a handoff has no effect itself; each specialist's calls are gated
-        return await self._gate.review(call, rationale)
+        # The reserved fields (confidence, rationale) come off here, once: the gate's schema check, dry run, card
+        # and hash, and then the execution (`run_tool`, `settle_pending`), all see the same arguments.
+        call, stated = without_reserved(call)
+        return await self._gate.review(call, rationale, stated)
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:
+        call, _ = without_reserved(call)  # exactly the call the gate reviewed (`review_tool`)
         if call.name == DELEGATE and self._agent.delegates:
             result = await self._handoffs.delegate(turn, call)
         else:
@@ -168,7 +173,8 @@ class DurableAgentRuntime:
 
     async def settle_pending(self, turn: int) -> list[str]:
         lines = []
-        for call, verdict in await self._gate.settle():
+        for reviewed, verdict in await self._gate.settle():
+            call, _ = without_reserved(reviewed)  # the gate keeps the call it reviewed; stripped again to be sure
             if not verdict.allowed:
                 lines.append(f"{call.name} ({call.id}): not run. {verdict.reason}")
                 continue

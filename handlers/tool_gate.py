@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from restate import RestateDurableFuture, RunOptions, TerminalError
 from restate.serde import BytesSerde
 
+from agents.confidence import Stated
 from agents.guardrails.masking import masked_placeholders
 from agents.guardrails.sealed import VaultUnreadable
 from agents.loop import ToolVerdict
@@ -95,6 +96,7 @@ AWAITING = (
 class _Pending:
     call: ToolUseBlock
     rationale: str
+    stated: Stated
     review: GateReview
     approval_id: str
     outcome: RestateDurableFuture[bytes]
@@ -142,17 +144,17 @@ class ToolGateStep:
         raw = await self._ctx.generic_call(SWITCHES_OBJECT, IS_FROZEN, b"null", key=SWITCHES_KEY)
         return bool(json.loads(raw))
 
-    async def _decide_step(self, name: str, call: ToolUseBlock, rationale: str) -> GateReview:
+    async def _decide_step(self, name: str, call: ToolUseBlock, rationale: str, stated: Stated) -> GateReview:
         frozen = await self._frozen()
 
-        async def decide(call: ToolUseBlock, rationale: str, frozen: bool) -> GateReview:
+        async def decide(call: ToolUseBlock, rationale: str, stated: Stated, frozen: bool) -> GateReview:
             request = self._request
             parent = agent_span_key(self._scope)
             with step_span(
                 f"guardrail output {call.name}", request.task_id, request.trace_context, parent=parent
             ) as span:
                 # Budgets and rates are SQL reads and writes: off the event loop, which serves other tasks.
-                review = await asyncio.to_thread(self._decide, call, rationale, frozen)
+                review = await asyncio.to_thread(self._decide, call, rationale, stated, frozen)
                 span.set_attributes(_review_attributes(self._agent.name, call, review))
             if review.guardrail is not None:
                 task_id = self._request.task_id
@@ -162,9 +164,11 @@ class ToolGateStep:
             return review
 
         options = RunOptions(type_hint=GateReview, max_attempts=3)
-        return await self._ctx.run_typed(name, decide, options, call, rationale, frozen)
+        return await self._ctx.run_typed(name, decide, options, call, rationale, stated, frozen)
 
-    def _decide(self, call: ToolUseBlock, rationale: str, frozen: bool) -> GateReview:
+    def _decide(self, call: ToolUseBlock, rationale: str, stated: Stated, frozen: bool) -> GateReview:
+        """`call` comes without the reserved fields (`agents.confidence`); what the agent stated in them is
+        `stated`, and a write without a usable confidence counts as doubtful (`approvals.matrix`)."""
         scope = self._deps.gate.review(self._agent, call)
         if not scope.allowed:
             return GateReview(verdict=scope)
@@ -192,6 +196,8 @@ class ToolGateStep:
             target=spec.target_of(call.input) if spec is not None else None,
             server=spec.server if spec is not None else "unknown",
             annotations=spec.annotations if spec is not None else None,
+            confidence=stated.confidence,
+            confidence_problem=stated.problem,
             rationale=rationale,
         )
         context = PolicyContext(requester=self._request.user_id, frozen=frozen, escalations=tuple(escalations))
@@ -204,10 +210,16 @@ class ToolGateStep:
             verdict=verdict, action=action, action_hash=action_hash(action), decision=decision, guardrail=judged
         )
 
-    async def review(self, call: ToolUseBlock, rationale: str, *, may_defer: bool = True) -> ToolVerdict:
-        """Decide on one proposed call. A high-risk call is deferred (when `may_defer`): its approval is requested,
-        the model is told, and `settle()` later waits for it; a critical call always waits here."""
-        review = await self._decide_step(f"gate: {call.name} ({call.id})", call, rationale)
+    async def review(
+        self, call: ToolUseBlock, rationale: str, stated: Stated | None = None, *, may_defer: bool = True
+    ) -> ToolVerdict:
+        """Decide on one proposed call, without its reserved fields (`stated`: the agent's confidence and its
+        one-line rationale, which replaces `rationale` when given). A high-risk call is deferred (when
+        `may_defer`): its approval is requested, the model is told, and `settle()` later waits for it; a critical
+        call always waits here."""
+        stated = stated or Stated()
+        rationale = stated.rationale or rationale
+        review = await self._decide_step(f"gate: {call.name} ({call.id})", call, rationale, stated)
         decision = review.decision
         if not review.verdict.allowed or decision is None or not decision.needs_approval:
             return await self._without_approval(call, review)
@@ -215,9 +227,9 @@ class ToolGateStep:
             return ToolVerdict(allowed=False, reason=refusal)
         approval_id, outcome = await self._request_approval(call, review, 1)
         if decision.handling == Handling.ASYNC_APPROVAL and may_defer:
-            self._pending.append(_Pending(call, rationale, review, approval_id, outcome))
+            self._pending.append(_Pending(call, rationale, stated, review, approval_id, outcome))
             return ToolVerdict(allowed=False, pending=True, reason=AWAITING.format(tool=call.name))
-        return await self._conclude(_Pending(call, rationale, review, approval_id, outcome))
+        return await self._conclude(_Pending(call, rationale, stated, review, approval_id, outcome))
 
     async def settle(self) -> list[tuple[ToolUseBlock, ToolVerdict]]:
         """Wait for every deferred approval, one by one in the order asked; each ends approved or not."""
@@ -273,7 +285,7 @@ class ToolGateStep:
             if outcome.status is not ApprovalStatus.APPROVED:
                 return ToolVerdict(allowed=False, reason=_refusal(outcome))
             name = f"gate: recheck {call.name} ({call.id}) #{round_}"
-            again = await self._decide_step(name, call, pending.rationale)
+            again = await self._decide_step(name, call, pending.rationale, pending.stated)
             assert review.decision is not None
             if (
                 again.action_hash == review.action_hash
@@ -453,6 +465,7 @@ class ToolGateStep:
                     "opsgate.action_hash": review.action_hash or "",
                     "opsgate.outcome": outcome.status.value,
                     "opsgate.actors": list(outcome.decided_by),
+                    **_risk_attributes(review),
                 },
             )
 
@@ -460,9 +473,9 @@ class ToolGateStep:
         return ended
 
 
-def _review_attributes(agent: str, call: ToolUseBlock, review: GateReview) -> dict[str, str | bool | list[str]]:
+def _review_attributes(agent: str, call: ToolUseBlock, review: GateReview) -> dict[str, str | bool | float | list[str]]:
     """What the output guardrails and the policy decided about a call, for its guardrail span (never arguments)."""
-    attributes: dict[str, str | bool | list[str]] = {
+    attributes: dict[str, str | bool | float | list[str]] = {
         "gen_ai.agent.name": agent,
         "gen_ai.tool.name": call.name,
         "gen_ai.tool.call.id": call.id,
@@ -474,8 +487,27 @@ def _review_attributes(agent: str, call: ToolUseBlock, review: GateReview) -> di
     if review.decision is not None:
         attributes["opsgate.risk.tier"] = review.decision.tier.value
         attributes["opsgate.rule_hash"] = review.decision.rule_hash
+        attributes |= _risk_attributes(review)
     if review.action_hash:
         attributes["opsgate.action_hash"] = review.action_hash
+    return attributes
+
+
+def _risk_attributes(review: GateReview) -> dict[str, str | bool | float]:
+    """How the agent's confidence and the action's reversibility weighed (`approvals.matrix`), for the gate's and
+    the approval's spans and, through the span summaries, the trace summary."""
+    decision, action = review.decision, review.action
+    if decision is None:
+        return {}
+    attributes: dict[str, str | bool | float] = {
+        "opsgate.risk.handling": decision.handling.value,
+        "opsgate.reversible": decision.reversible,
+        "opsgate.confidence.stated": action is not None and action.confidence is not None,
+    }
+    if action is not None and action.confidence is not None:
+        attributes["opsgate.confidence"] = action.confidence
+    if decision.raised_from is not None:
+        attributes["opsgate.risk.raised_from"] = decision.raised_from.value
     return attributes
 
 

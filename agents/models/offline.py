@@ -15,10 +15,11 @@ import math
 import re
 from typing import Any
 
+from agents.confidence import CONFIDENCE, RATIONALE
 from agents.messages import Message, ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock, Usage
 from agents.models.base import Model
 from agents.models.offline_answers import DECISIONS, answer_decisions, answer_results, help_text, not_done
-from agents.models.offline_plans import Plan, plan_orchestrator, plan_specialist
+from agents.models.offline_plans import Call, Plan, plan_orchestrator, plan_specialist
 from agents.models.offline_reading import facts_in, objective_of
 
 __all__ = ["OfflineModel"]
@@ -93,8 +94,9 @@ class OfflineModel(Model):
         text = _text(last) if last is not None and _text(last).strip() else first  # a follow-up is a new request
         plan = self._plan(text, request)
         if plan.calls:
+            asks = _asking_confidence(request.tools)
             calls = [
-                ToolUseBlock(id=f"toolu_{digest[:16]}_{i}", name=call.name, input=call.arguments)
+                ToolUseBlock(id=f"toolu_{digest[:16]}_{i}", name=call.name, input=_with_stated(call, asks))
                 for i, call in enumerate(plan.calls)
             ]
             return [TextBlock(text=_intro(plan)), *calls]
@@ -102,6 +104,21 @@ class OfflineModel(Model):
             return [TextBlock(text=not_done(plan.gaps))]
         tools = {str(tool.get("name")) for tool in request.tools}
         return [TextBlock(text=help_text(tools, list(_roster(request.tools) or {})))]
+
+
+def _asking_confidence(tools: list[dict[str, Any]]) -> set[str]:
+    """The tools whose definition asks for the agent's confidence (the writes: `agents.confidence`)."""
+    return {
+        str(tool.get("name"))
+        for tool in tools
+        if CONFIDENCE in ((tool.get("input_schema") or {}).get("properties") or {})
+    }
+
+
+def _with_stated(call: Call, asks: set[str]) -> dict[str, Any]:
+    if call.name not in asks:
+        return call.arguments
+    return {**call.arguments, CONFIDENCE: call.confidence, RATIONALE: call.rationale or f"Asked for: {call.name}."}
 
 
 def _intro(plan: Plan) -> str:

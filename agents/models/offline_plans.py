@@ -33,6 +33,8 @@ _ROLE_WORDS: dict[Role, re.Pattern[str]] = {
 }
 _VERBS = {"restart": "Restart", "rollback": "Roll back", "decommission": "Decommission", "scale": "Scale"}
 _MAX_CALLS = 6
+_GUESSED = 0.6
+"""The confidence the offline model states for a write where it had to guess part of it."""
 _CHANGE_TOOLS = {f"{action}_service" for action in _VERBS} | {"open_incident", "add_incident_note"}
 
 
@@ -68,7 +70,9 @@ def _change_calls(clause: Clause, tools: set[str]) -> tuple[list[Call], list[str
             if facts.incident is None:
                 gaps.append(f"“{clause.text}” names no incident number (like #1), so I added no note.")
             else:
-                calls.append(Call(tool, {"incident_id": facts.incident, "note": facts.message or clause.text}))
+                note = facts.message or clause.text
+                why = f"The request asks for this note on incident #{facts.incident}."
+                calls.append(Call(tool, {"incident_id": facts.incident, "note": note}, rationale=why))
         elif not facts.services or not facts.environments:
             missing = (
                 "service (" + ", ".join(SERVICES) + ")"
@@ -79,35 +83,56 @@ def _change_calls(clause: Clause, tools: set[str]) -> tuple[list[Call], list[str
         elif action == "open_incident":
             title = (facts.message or f"Incident on {facts.services[0]} in {facts.environments[0]}")[:200]
             target = {"service": facts.services[0], "environment": facts.environments[0]}
-            calls.append(Call(tool, {**target, "severity": facts.severity or "SEV3", "title": title}))
+            confidence, why = _sureness(facts, f"open an incident on {_targets(facts)}")
+            if facts.severity is None and confidence > _GUESSED:
+                confidence, why = _GUESSED, "The request gives no severity, so SEV3 is my guess."
+            arguments = {**target, "severity": facts.severity or "SEV3", "title": title}
+            calls.append(Call(tool, arguments, confidence=confidence, rationale=why))
         elif action == "scale" and facts.replicas is None:
             gaps.append(f"“{clause.text}” gives no replica count, so I scaled nothing.")
         else:
             extra = {"replicas": facts.replicas} if action == "scale" else {}
+            confidence, why = _sureness(facts, f"{_VERBS[action].lower()} {_targets(facts)}")
             calls += [
-                Call(tool, {"service": s, "environment": e, **extra})
+                Call(tool, {"service": s, "environment": e, **extra}, confidence=confidence, rationale=why)
                 for s in facts.services
                 for e in facts.environments
             ]
     return calls, gaps
 
 
+def _sureness(facts: Facts, what: str) -> tuple[float, str]:
+    """How sure a change is: the request names known services and an environment, or a service it does not know
+    (taken as written, so a typo would act on the wrong thing)."""
+    unknown = [service for service in facts.services if service not in SERVICES]
+    if unknown:
+        return 0.4, f"`{unknown[0]}` is not a service I know of; I took the name as written in the request."
+    return 0.9, f"The request asks to {what}, naming the service and the environment."
+
+
 def _comms_calls(facts: Facts, fallback: str, tools: set[str]) -> tuple[list[Call], list[str]]:
     message = facts.message or fallback
     if not message:
         return [], ["I was not told what to say, so I sent nothing."]
+    # Recipients are always spelled out; the words are the request's, or a heads-up written from it.
+    sure, why = (
+        (0.9, "The request names the recipients and the message.")
+        if facts.message
+        else (0.75, "The request names the recipients; the message is my heads-up about it.")
+    )
     calls: list[Call] = []
     gaps: list[str] = []
     if facts.emails:
         if "send_email" in tools:
             subject = "opsgate: " + " ".join(message.split())[:80]
             body = f"{message}\n\n(Sent by opsgate for a request in Slack.)"
-            calls.append(Call("send_email", {"to": list(facts.emails), "subject": subject, "body": body}))
+            arguments = {"to": list(facts.emails), "subject": subject, "body": body}
+            calls.append(Call("send_email", arguments, confidence=sure, rationale=why))
         else:
             gaps.append(f"I have no `send_email` tool here, so I did not email {', '.join(facts.emails)}.")
     for channel in facts.channels:
         if "post_message" in tools:
-            calls.append(Call("post_message", {"channel": channel, "text": message}))
+            calls.append(Call("post_message", {"channel": channel, "text": message}, confidence=sure, rationale=why))
         else:
             gaps.append(f"I have no `post_message` tool here, so I did not post in {channel}.")
     return calls, gaps
@@ -168,7 +193,8 @@ def _objective(clause: Clause) -> str:
             sentences.append(f"Add a note to incident #{facts.incident}: {facts.message or clause.text}")
         elif action == "open_incident" and facts.services and facts.environments:
             title = facts.message or f"Incident on {facts.services[0]} in {facts.environments[0]}"
-            sentences.append(f"Open a {facts.severity or 'SEV3'} incident on {_targets(facts)}: {title}")
+            what = f"a {facts.severity} incident" if facts.severity else "an incident"  # the specialist guesses
+            sentences.append(f"Open {what} on {_targets(facts)}: {title}")
         elif action in _VERBS and facts.services and facts.environments:
             count = f" to {facts.replicas} replicas" if action == "scale" and facts.replicas is not None else ""
             sentences.append(f"{_VERBS[action]} {_targets(facts)}{count}.")

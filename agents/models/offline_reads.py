@@ -33,8 +33,13 @@ _RESOLVED = re.compile(r"\b(?:resolved|closed|all|past)\b", _I)
 
 @dataclass(frozen=True)
 class Call:
+    """One call the offline model proposes, with what it states about a write when the tool asks (the confidence
+    matrix reads it): sure of what the request spells out, less so where it had to guess."""
+
     name: str
     arguments: dict[str, Any]
+    confidence: float = 0.9
+    rationale: str = ""
 
 
 def _sql_list(values: tuple[str, ...]) -> str:

@@ -1,4 +1,5 @@
-"""Shared builders for the policy tests: annotations by kind, a policy from plain data, a one-call decision."""
+"""Shared builders for the policy tests: annotations by kind, a policy from plain data, a one-call decision (of a
+confident agent unless a test says otherwise: `confidence=None` is a write that states none)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def decide(
     rules: list[dict[str, Any]] | None = None,
     the_policy: ApprovalPolicy | None = None,
     server: str = "builtin",
-    confidence: float | None = None,
+    confidence: float | None = 1.0,
     arguments: dict[str, Any] | None = None,
     frozen: bool = False,
     requester: str = DAVE,

@@ -122,7 +122,8 @@ def test_admins() -> None:
 
 
 def test_unsatisfiable_reason_with_groups_from_the_directory() -> None:
-    decision = decide(annotations=DESTRUCTIVE, the_policy=policy(approvers=[ONCALL]), confidence=0.1)
+    critical = policy(approvers=[ONCALL], tools=[{"match": "tool", "tier": "critical"}])
+    decision = decide(annotations=DESTRUCTIVE, the_policy=critical)
     eligible = eligible_approvers(decision.approvers, DIRECTORY)
 
     assert unsatisfiable_reason(decision, ALICE, eligible) is None

@@ -29,7 +29,7 @@ def test_a_read_only_tool() -> None:
         "*Matched:* annotations: read-only\n"
         "*Reversible:* yes\n"
         "*What would change it:*\n"
-        "• An agent confidence below 70% leaves it at low.\n"
+        "• The agent's confidence does not move it: it only reads.\n"
         "• A freeze does not stop it: it is low risk."
     )
 
@@ -45,7 +45,7 @@ def test_a_rule_that_overrides_annotations_with_limits() -> None:
         "*Argument limits* (a value outside them is refused): "
         "`environment` only `staging`, `dev-*`, never `prod*`, at most 20 characters\n"
         "*What would change it:*\n"
-        "• An agent confidence below 70% makes it *critical*: it halts the task until enough approvers agree.\n"
+        "• An agent confidence below 70%, or none stated, leaves it at high.\n"
         "• While opsgate is frozen (`/ops freeze on`), it is refused."
     )
 
@@ -61,7 +61,7 @@ def test_a_critical_rule_on_an_untrusted_server() -> None:
         "expires after 15m · reminder 3m before expiry · escalates to <@ULEAD> on expiry · "
         "an approver types the target to confirm\n"
         "*What would change it:*\n"
-        "• An agent confidence below 70% leaves it at critical.\n"
+        "• An agent confidence below 70%, or none stated, leaves it at critical.\n"
         "• While opsgate is frozen (`/ops freeze on`), it is refused."
     )
 
@@ -77,16 +77,44 @@ def test_an_untrusted_tool_without_a_rule_says_how_to_change_that() -> None:
     )
 
 
-def test_a_reversible_write_and_a_read_that_low_confidence_raises() -> None:
+def test_a_write_that_low_confidence_raises_and_one_that_cannot_be_low() -> None:
     restart = explain("restart", POLICY, annotations=IDEMPOTENT_WRITE)
-    touch = explain("touch", POLICY, annotations=READ)
+    touch = explain("touch", POLICY, annotations=WRITE)
 
     assert "*Reversible:* yes" in restart
-    assert "• An agent confidence below 70% makes it *high*: it waits for approval" in restart
-    assert "*Matched:* annotations: read-only · policy.tools[2] (touch)" in touch
-    assert touch.endswith(
-        "• An agent confidence below 70% makes it *medium*: it runs at once and is logged in the thread.\n"
-        "• A freeze does not stop it while it is low risk; raised by a low confidence, it is refused."
+    assert (
+        "• An agent confidence below 70%, or none stated, makes it *high*: it waits for approval while the task "
+        "goes on with other steps (`policy.confidence_matrix`)."
+    ) in restart
+    assert touch.startswith("*`touch`* → *medium* risk")
+    assert "*Matched:* annotations: non-destructive write · policy.tools[2] (touch)" in touch
+    assert "*Reversible:* no" in touch
+
+
+def test_a_read_is_not_moved_by_confidence() -> None:
+    text = explain("touch", POLICY, annotations=READ)
+
+    assert text.startswith("*`touch`* → *low* risk")
+    assert text.endswith(
+        "• The agent's confidence does not move it: it only reads.\n• A freeze does not stop it: it is low risk."
+    )
+
+
+def test_a_low_rule_on_an_irreversible_write_is_medium_and_says_why() -> None:
+    low = ApprovalPolicy.model_validate({"approvers": ["SONCALL"], "tools": [{"match": "purge", "tier": "low"}]})
+
+    assert explain("purge", low, annotations=WRITE) == (
+        "*`purge`* → *medium* risk: it runs at once and is logged in the thread.\n"
+        "• The policy rule `purge` sets the risk to low (the tool's annotations alone would give medium).\n"
+        "• Even with the agent confident, for a write that cannot be undone the policy's confidence matrix "
+        "raises the risk from low to medium.\n"
+        "*Matched:* annotations: non-destructive write · policy.tools[0] (purge) · "
+        "confidence_matrix.confident_irreversible\n"
+        "*Reversible:* no\n"
+        "*What would change it:*\n"
+        "• An agent confidence below 70%, or none stated, makes it *high*: it waits for approval while the task "
+        "goes on with other steps (`policy.confidence_matrix`).\n"
+        "• While opsgate is frozen (`/ops freeze on`), it is refused."
     )
 
 

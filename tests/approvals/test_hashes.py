@@ -113,7 +113,11 @@ def test_rule_hash_covers_the_policy_defaults_the_decision_fell_back_on() -> Non
     assert rule_hash(policy(tools=[bare], critical_expiry="5m")) == rule_hash(base)
     assert rule_hash(policy(tools=[bare], admins=[ALICE])) == rule_hash(base)
     assert rule_hash(policy(tools=[bare], trusted_servers=["github"])) == rule_hash(base)
-    assert rule_hash(policy(tools=[bare], confidence_threshold=0.5)) == rule_hash(base)
+    read = action(annotations=READ)  # a read: no confidence is asked for, so neither setting is used
+    assert rule_hash(policy(tools=[bare], confidence_threshold=0.5), read) == rule_hash(base, read)
+    assert rule_hash(policy(tools=[bare], confidence_matrix={"confident_reversible": {}}), read) == rule_hash(
+        base, read
+    )
 
 
 def test_rule_hash_covers_the_defaults_the_rule_does_not_override() -> None:
@@ -122,10 +126,16 @@ def test_rule_hash_covers_the_defaults_the_rule_does_not_override() -> None:
     assert rule_hash(policy(tools=[DEPLOY], approvers=[ALICE, CAROL])) == rule_hash(own)
 
 
-def test_rule_hash_covers_the_threshold_once_the_agent_states_a_confidence() -> None:
-    confident = action(annotations=DESTRUCTIVE, confidence=0.9)
+def test_rule_hash_of_a_write_covers_the_threshold_and_its_case_of_the_confidence_matrix() -> None:
+    confident, silent = action(annotations=DESTRUCTIVE, confidence=0.9), action(annotations=DESTRUCTIVE)
+    own_case = {"confident_irreversible": {"low": "high"}}
+    other_case = {"doubtful_reversible": {"low": "critical"}}
 
     assert rule_hash(policy(confidence_threshold=0.5), confident) != rule_hash(policy(), confident)
+    assert rule_hash(policy(confidence_threshold=0.5), silent) != rule_hash(policy(), silent)
+    assert rule_hash(policy(confidence_matrix=own_case), confident) != rule_hash(policy(), confident)
+    assert rule_hash(policy(confidence_matrix=other_case), confident) == rule_hash(policy(), confident)
+    assert rule_hash(policy(), confident) != rule_hash(policy(), silent), "the case it fell in"
 
 
 def test_rule_hash_covers_whether_the_server_is_trusted() -> None:

@@ -81,14 +81,15 @@ def test_untrusted_and_unannotated_tools_say_why_they_need_approval() -> None:
 def test_a_rule_tier_overrides_annotations_and_a_rule_without_one_keeps_them(
     annotations: ToolAnnotations | None, server: str, rule_tier: str | None, tier: Tier
 ) -> None:
-    decision = decide("purge", annotations, server=server, rules=[{"match": "purge", "tier": rule_tier}])
+    rule = {"match": "purge", "tier": rule_tier, "reversible": True}  # an irreversible write is never low
+    decision = decide("purge", annotations, server=server, rules=[rule])
 
     assert decision.tier is tier
     assert decision.rules[-1] == "policy.tools[0] (purge)"
 
 
 def test_an_overriding_rule_replaces_the_annotation_reason() -> None:
-    decision = decide("purge", DESTRUCTIVE, rules=[{"match": "purge", "tier": "low"}])
+    decision = decide("purge", DESTRUCTIVE, rules=[{"match": "purge", "tier": "low", "reversible": True}])
 
     assert decision.rules == ["annotations: destructive", "policy.tools[0] (purge)"]
     assert decision.reasons == [
@@ -127,32 +128,6 @@ def test_the_first_matching_rule_wins(tool: str, server: str, index: int | None)
     assert matched == ([] if index is None else [f"policy.tools[{index}] ({RULES[index]['match']})"])
 
 
-@pytest.mark.parametrize(
-    ("annotations", "rule", "confidence", "tier"),
-    [
-        (READ, {}, 0.1, Tier.LOW),  # read-only is reversible and no write: never escalated
-        (WRITE, {}, 0.5, Tier.HIGH),  # medium, cannot be undone: one tier up
-        (WRITE, {}, 0.7, Tier.MEDIUM),  # at the threshold is not below it
-        (WRITE, {}, None, Tier.MEDIUM),  # no stated confidence: no adjustment
-        (IDEMPOTENT_WRITE, {}, 0.5, Tier.HIGH),  # reversible, but a low-confidence write always escalates
-        (WRITE, {"tier": "low"}, 0.5, Tier.HIGH),
-        (WRITE, {"tier": "low", "reversible": True}, 0.5, Tier.HIGH),
-        (WRITE, {"tier": "low"}, 0.9, Tier.LOW),
-        (DESTRUCTIVE, {}, 0.5, Tier.CRITICAL),  # high, cannot be undone: one tier up
-        (DESTRUCTIVE, {"reversible": True}, 0.5, Tier.HIGH),
-        (DESTRUCTIVE, {"tier": "critical"}, 0.0, Tier.CRITICAL),  # capped
-        (READ, {"reversible": False}, 0.5, Tier.MEDIUM),  # a read that cannot be undone: one tier, no floor
-        (READ, {"tier": "medium"}, 0.5, Tier.MEDIUM),
-    ],
-)
-def test_low_confidence_raises_what_cannot_be_undone_and_every_write(
-    annotations: ToolAnnotations, rule: dict[str, Any], confidence: float | None, tier: Tier
-) -> None:
-    decision = decide("act", annotations, rules=[{"match": "act", **rule}], confidence=confidence)
-
-    assert decision.tier is tier
-
-
 def test_a_low_confidence_write_always_escalates() -> None:
     writes = [WRITE, IDEMPOTENT_WRITE, OPEN_WRITE, DESTRUCTIVE, DESTRUCTIVE_IDEMPOTENT, None]
     rules: list[dict[str, Any]] = [{}, {"tier": "low"}, {"tier": "medium"}, {"reversible": True}]
@@ -164,17 +139,24 @@ def test_a_low_confidence_write_always_escalates() -> None:
 
 
 def test_the_confidence_reason_says_why() -> None:
-    raised = decide("act", DESTRUCTIVE, confidence=0.42)
-    floored = decide("act", IDEMPOTENT_WRITE, confidence=0.42)
+    doubtful = decide("act", IDEMPOTENT_WRITE, confidence=0.42)
+    silent = decide("act", WRITE, confidence=None)
+    irreversible = decide("act", WRITE, rules=[{"match": "act", "tier": "low"}])
 
-    assert raised.rules[-1] == floored.rules[-1] == "confidence 0.42 < 0.70"
-    assert raised.reasons[-1] == (
-        "The agent's confidence (42%) is below the policy's threshold (70%) "
-        "and the action cannot be undone, so its risk rises one tier, from high to critical."
+    assert doubtful.rules[-1] == "confidence_matrix.doubtful_reversible"
+    assert doubtful.reasons[-1] == (
+        "The agent's confidence (42%) is below the policy's threshold (70%); for a write that can be undone, "
+        "the policy's confidence matrix raises the risk from medium to high."
     )
-    assert floored.reasons[-1] == (
-        "The agent's confidence (42%) is below the policy's threshold (70%) "
-        "and a change proposed with low confidence always needs approval, so its risk rises, from medium to high."
+    assert silent.rules[-1] == "confidence_matrix.doubtful_irreversible"
+    assert silent.reasons[-1] == (
+        "The agent stated no confidence, which counts as low; for a write that cannot be undone, "
+        "the policy's confidence matrix raises the risk from medium to high."
+    )
+    assert irreversible.rules[-1] == "confidence_matrix.confident_irreversible"
+    assert irreversible.reasons[-1] == (
+        "Even with the agent confident, for a write that cannot be undone the policy's confidence matrix raises "
+        "the risk from low to medium."
     )
 
 
@@ -221,16 +203,17 @@ def test_a_freeze_blocks_everything_above_low(
     assert not decide(annotations=annotations, confidence=confidence).blocked
 
 
-def test_a_freeze_also_blocks_a_read_raised_by_low_confidence() -> None:
-    rules = [{"match": "tool", "reversible": False}]
+def test_a_freeze_also_blocks_a_low_write_raised_by_low_confidence() -> None:
+    rules = [{"match": "tool", "tier": "low", "reversible": True}]
 
-    assert decide(annotations=READ, rules=rules, confidence=0.1, frozen=True).block_reason == FROZEN_REASON
+    assert not decide(annotations=WRITE, rules=rules, frozen=True).blocked
+    assert decide(annotations=WRITE, rules=rules, confidence=0.1, frozen=True).block_reason == FROZEN_REASON
 
 
 def test_approval_settings_for_high_and_critical_come_from_the_policy_defaults() -> None:
-    chosen = policy(escalate_to=ONCALL)
+    chosen = policy(escalate_to=ONCALL, tools=[{"match": "act", "tier": "critical"}])
     high = decide(annotations=DESTRUCTIVE, the_policy=chosen)
-    critical = decide(annotations=DESTRUCTIVE, the_policy=chosen, confidence=0.1)
+    critical = decide("act", DESTRUCTIVE, the_policy=chosen)
 
     assert (high.approvers, high.quorum, high.confirm, high.escalate_to) == (PEOPLE, 1, False, ONCALL)
     assert (high.expiry_seconds, high.reminder_seconds) == (24 * 3600, 24 * 3600 // 5)
@@ -257,9 +240,11 @@ def test_a_rule_overrides_each_approval_setting() -> None:
 
 
 def test_a_rule_quorum_of_one_becomes_two_when_low_confidence_makes_it_critical() -> None:
-    decision = decide("act", DESTRUCTIVE, rules=[{"match": "act", "quorum": 1}], confidence=0.1)
+    matrix = {"doubtful_irreversible": {"high": "critical"}}  # not a default: a deployment may choose it
+    chosen = policy(tools=[{"match": "act", "quorum": 1}], confidence_matrix=matrix)
+    decision = decide("act", DESTRUCTIVE, the_policy=chosen, confidence=0.1)
 
-    assert (decision.tier, decision.quorum) == (Tier.CRITICAL, 2)
+    assert (decision.tier, decision.quorum, decision.raised_from) == (Tier.CRITICAL, 2, Tier.HIGH)
 
 
 @pytest.mark.parametrize("annotations", [READ, WRITE])

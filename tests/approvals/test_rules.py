@@ -219,7 +219,8 @@ def test_a_catastrophic_backtracking_pattern_runs_in_linear_time() -> None:
 
 def test_unsatisfiable_reason_checks_the_resolved_approvers() -> None:
     high = decide(annotations=DESTRUCTIVE, the_policy=policy(approvers=[ONCALL]))
-    critical = decide(annotations=DESTRUCTIVE, the_policy=policy(approvers=[ONCALL]), confidence=0.1)
+    critical_rule = [{"match": "tool", "tier": "critical"}]
+    critical = decide(annotations=DESTRUCTIVE, the_policy=policy(approvers=[ONCALL], tools=critical_rule))
 
     assert unsatisfiable_reason(high, DAVE, frozenset({ALICE})) is None
     assert unsatisfiable_reason(high, ALICE, frozenset({ALICE})) == (

@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.confidence import CONFIDENCE, RATIONALE
+
 __all__ = [
     "Delay",
     "DropConnection",
@@ -62,9 +64,22 @@ def text_reply(text: str, *, stop_reason: str = "end_turn") -> Reply:
     return Reply(content=({"type": "text", "text": text},), stop_reason=stop_reason)
 
 
-def tool_use_reply(name: str, arguments: Mapping[str, Any], *, call_id: str = "toolu_01", text: str = "") -> Reply:
-    """The model asks for one tool call, optionally after a sentence of text, as Claude does."""
-    call = {"type": "tool_use", "id": call_id, "name": name, "input": dict(arguments)}
+def tool_use_reply(
+    name: str,
+    arguments: Mapping[str, Any],
+    *,
+    call_id: str = "toolu_01",
+    text: str = "",
+    confidence: float | None = None,
+    rationale: str = "",
+) -> Reply:
+    """The model asks for one tool call, optionally after a sentence of text, as Claude does; with `confidence`
+    (and `rationale`) it states them in the reserved fields opsgate adds to a write's schema (`agents.confidence`).
+    """
+    stated: dict[str, Any] = {}
+    if confidence is not None:
+        stated = {CONFIDENCE: confidence, RATIONALE: rationale or f"Calling {name} as asked."}
+    call = {"type": "tool_use", "id": call_id, "name": name, "input": {**arguments, **stated}}
     blocks = ({"type": "text", "text": text}, call) if text else (call,)
     return Reply(content=blocks, stop_reason="tool_use")
 

@@ -20,7 +20,7 @@ from handlers.contracts import task_id_for
 from opsgate.restate_server import free_port
 from tests.integration.flows import attach
 from tests.integration.harness import Stack, start_stack, stop_stack
-from tests.integration.test_approvals import audit_rows, click, latest_ephemeral
+from tests.integration.test_approvals import audit_rows
 
 pytestmark = pytest.mark.integration
 
@@ -72,32 +72,59 @@ async def outcomes_stack(
     sandbox.bot_url = stack.bot.events_url
 
 
-def card_with(state: SandboxState, needle: str, action: str, *, besides: tuple[str, ...] = ()) -> Message | None:
-    """The newest message in C0OPS whose blocks mention `needle` and carry the button `action`."""
-    for message in reversed(state.messages_in("C0OPS")):
+MAIL = "C0DEPLOY"
+"""Where the email test asks: its answers to Alice and Carol are not read by the tests in #ops (the sandbox, and so
+its ephemerals, are shared by the whole session)."""
+
+
+def card_with(
+    state: SandboxState, needle: str, action: str, *, besides: tuple[str, ...] = (), channel: str = "C0OPS"
+) -> Message | None:
+    """The newest message in `channel` whose blocks mention `needle` and carry the button `action`."""
+    for message in reversed(state.messages_in(channel)):
         text = json.dumps(message.blocks)
         if needle in text and f'"{action}"' in text and message.ts not in besides:
             return message
     return None
 
 
-def answered(state: SandboxState, ts: str) -> Message | None:
+def answered(state: SandboxState, ts: str, channel: str) -> Message | None:
     """The question card at `ts`, once edited to say it did not happen (its buttons gone)."""
-    message = state.find_message("C0OPS", ts)
+    message = state.find_message(channel, ts)
     text = json.dumps(message.blocks) if message is not None else ""
     return message if "It did not happen" in text and OUTCOME_NOT_HAPPENED_ACTION not in text else None
 
 
-async def wait_card_with(stack: Stack, needle: str, action: str, *, besides: tuple[str, ...] = ()) -> Message:
-    found: Message = await stack.sandbox.wait_for(lambda s: card_with(s, needle, action, besides=besides), timeout=40)
+async def wait_card_with(
+    stack: Stack, needle: str, action: str, *, besides: tuple[str, ...] = (), channel: str = "C0OPS"
+) -> Message:
+    found: Message = await stack.sandbox.wait_for(
+        lambda s: card_with(s, needle, action, besides=besides, channel=channel), timeout=40
+    )
     return found
 
 
-async def hand_to_research(stack: Stack, name: str, tool: str) -> str:
+async def press(stack: Stack, user: str, card: Message, action: str) -> str:
+    """Click `action` on `card` as `user`, and return the answer they alone see (a new ephemeral)."""
+    seen = len(stack.sandbox.state.ephemerals_for(card.channel, user))
+    reply = await stack.sandbox.click_button(
+        user_id=user, channel_id=card.channel, message_ts=card.ts, action_id=action
+    )
+    assert reply.status == 200, reply
+
+    def new(state: SandboxState) -> str | None:
+        shown = state.ephemerals_for(card.channel, user)
+        return shown[seen].text if len(shown) > seen else None
+
+    text: str = await stack.sandbox.wait_for(new, timeout=15)
+    return text
+
+
+async def hand_to_research(stack: Stack, name: str, tool: str, channel: str = "C0OPS") -> str:
     """The lead hands `[act:NAME:TOOL]` to the research specialist, which calls TOOL once."""
     stack.sandbox.bot_url = stack.bot.events_url
     reply = await stack.sandbox.send_slash_command(
-        user_id="U0ALICE", channel_id="C0OPS", text=f"[hand-act:{name}:{tool}] go"
+        user_id="U0ALICE", channel_id=channel, text=f"[hand-act:{name}:{tool}] go"
     )
     assert reply.status == 200, reply
     return task_id_for("T0SANDBOX", reply.trigger_id)
@@ -127,33 +154,33 @@ async def test_an_email_whose_outcome_is_unknown_asks_a_person_and_not_happened_
     outcomes_stack: Stack, relay: HangingRelay, probe_name: str
 ) -> None:
     stack = outcomes_stack
-    task_id = await hand_to_research(stack, probe_name, "send_email")
+    task_id = await hand_to_research(stack, probe_name, "send_email", MAIL)
     subject = f"note {probe_name}"
-    approval = await wait_card_with(stack, subject, APPROVE_ACTION)  # an open-world write: high
-    await click(stack, "U0BOB", approval, APPROVE_ACTION)
+    approval = await wait_card_with(stack, subject, APPROVE_ACTION, channel=MAIL)  # an open-world write: high
+    assert "Approved" in await press(stack, "U0BOB", approval, APPROVE_ACTION)
 
     # The relay takes the message in and never answers: the worker's SMTP client times out after sending.
-    question = await wait_card_with(stack, subject, OUTCOME_NOT_HAPPENED_ACTION)
+    question = await wait_card_with(stack, subject, OUTCOME_NOT_HAPPENED_ACTION, channel=MAIL)
     shown = json.dumps(question.blocks)
     assert "Did this happen? send_email" in shown
     assert OUTCOME_HAPPENED_ACTION in shown and OUTCOME_RERUN_ACTION not in shown, "not safe to repeat: no rerun"
     assert "The tool could not tell whether the call took effect" in shown
     assert len(relay.received) == 1 and relay.delivered == []
 
-    await click(stack, "U0ALICE", question, OUTCOME_NOT_HAPPENED_ACTION)  # the requester may not say so
-    assert "someone else must say it did not happen" in await latest_ephemeral(stack, "U0ALICE", "did not happen")
-    await click(stack, "U0CAROL", question, OUTCOME_NOT_HAPPENED_ACTION)
-    assert "it did not happen" in await latest_ephemeral(stack, "U0CAROL", "Recorded")
+    refused = await press(stack, "U0ALICE", question, OUTCOME_NOT_HAPPENED_ACTION)  # the requester may not say so
+    assert refused == "you requested this action, so someone else must say it did not happen"
+    accepted = await press(stack, "U0CAROL", question, OUTCOME_NOT_HAPPENED_ACTION)
+    assert accepted.startswith("Recorded: it did not happen.")
 
     # Told it did not happen, the agent sends it once more: a new call, approved again, delivered this time.
-    again = await wait_card_with(stack, subject, APPROVE_ACTION, besides=(approval.ts,))
-    await click(stack, "U0BOB", again, APPROVE_ACTION)
+    again = await wait_card_with(stack, subject, APPROVE_ACTION, besides=(approval.ts,), channel=MAIL)
+    assert "Approved" in await press(stack, "U0BOB", again, APPROVE_ACTION)
     outcome = await attach(stack, task_id, timeout=60)
     assert outcome["phase"] == "done"
     assert "did NOT happen" in outcome["answer"] and f"Sent '{subject}'" in outcome["answer"]
     assert len(relay.delivered) == 1 and len(relay.received) == 2
 
-    settled = await stack.sandbox.wait_for(lambda state: answered(state, question.ts), timeout=20)
+    settled = await stack.sandbox.wait_for(lambda state: answered(state, question.ts, MAIL), timeout=20)
     assert "<@U0CAROL>" in json.dumps(settled.blocks), "the card says who answered"
     rows = audit_rows(stack, task_id)
     events = [row.event for row in rows if row.event != "guardrail"]

@@ -58,7 +58,8 @@ def every_tool(tmp_path: Path) -> dict[str, Tool]:
 
 
 def _tier(tool: Tool, policy: ApprovalPolicy) -> Tier:
-    action = ProposedAction(tool=tool.spec.name, annotations=tool.spec.annotations)
+    """The tier of a call proposed by a confident agent (a doubtful one only raises it: `approvals.matrix`)."""
+    action = ProposedAction(tool=tool.spec.name, annotations=tool.spec.annotations, confidence=1.0)
     return risk_for(action, policy, PolicyContext(requester="U0REQUEST1")).tier
 
 

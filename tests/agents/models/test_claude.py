@@ -11,12 +11,14 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from agents.confidence import CONFIDENCE, RATIONALE, Stated, without_reserved
 from agents.messages import Message, ModelRequest, ToolResultBlock, ToolUseBlock, Usage
 from agents.models.base import ModelError
 from agents.models.claude import ClaudeModel
 from agents.models.pricing import PriceTable
 from agents.models.resilient import ResilientModel
 from agents.resilience import BreakerState, CircuitBreaker, RetryPolicy
+from tests.agents.mcp.conftest import RestartService
 from tests.fakes import (
     Delay,
     DropConnection,
@@ -313,3 +315,25 @@ def test_prices_match_dated_ids_by_prefix_and_unknown_models_by_the_fallback() -
 
 def _zero() -> dict[str, float]:
     return {"input": 0.0, "output": 0.0, "cache_write": 0.0, "cache_read": 0.0}
+
+
+async def test_a_write_asks_claude_for_its_confidence_and_the_stated_one_comes_back_with_the_call(
+    fake: MessagesApiFake, claude: ClaudeModel
+) -> None:
+    restart = RestartService.spec
+    fake.enqueue(
+        tool_use_reply(
+            "restart_service", {"service": "api", "environment": "staging"}, confidence=0.4, rationale="Guessing."
+        )
+    )
+
+    question = ModelRequest(system=SYSTEM, messages=[Message.user_text("restart api")], tools=[restart.for_model()])
+    response = await claude.request(question)
+
+    [offered] = fake.message_requests[0].tools
+    assert offered["input_schema"]["required"] == ["service", "environment", CONFIDENCE, RATIONALE]
+    [call] = response.tool_calls
+    assert without_reserved(call) == (
+        ToolUseBlock(id="toolu_01", name="restart_service", input={"service": "api", "environment": "staging"}),
+        Stated(0.4, "Guessing."),
+    )

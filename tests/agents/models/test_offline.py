@@ -17,6 +17,7 @@ from typing import Literal
 import pytest
 
 from agents.builtin import SmtpSettings, builtin_tools
+from agents.confidence import Stated, without_reserved
 from agents.gate import ScopeGate
 from agents.loop import AgentOutcome, AgentProgress, ToolVerdict, run_agent
 from agents.messages import Message, ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock
@@ -63,6 +64,8 @@ class InMemoryRuntime:
         self.spec, self.toolbox, self.decision, self.delegate = spec, toolbox, decision, delegate
         self.model = OfflineModel()
         self.calls: list[ToolUseBlock] = []
+        """Every call the model proposed, without the reserved fields; what it stated in them is in `stated`."""
+        self.stated: dict[str, Stated] = {}
         self.responses: list[ModelResponse] = []
         self._pending: list[ToolUseBlock] = []
 
@@ -72,6 +75,7 @@ class InMemoryRuntime:
         return response
 
     async def review_tool(self, turn: int, call: ToolUseBlock, rationale: str) -> ToolVerdict:
+        call, self.stated[call.id] = without_reserved(call)  # as `handlers/runtime.py` does
         self.calls.append(call)
         if call.name == DELEGATE and self.spec.delegates:
             return ToolVerdict(allowed=True)
@@ -86,6 +90,7 @@ class InMemoryRuntime:
         return ToolVerdict(allowed=True)
 
     async def run_tool(self, turn: int, call: ToolUseBlock) -> ToolResult:
+        call, _ = without_reserved(call)
         if call.name == DELEGATE:
             assert self.delegate is not None
             return await self.delegate(self.spec, call)
@@ -224,6 +229,10 @@ async def test_lead_answers_read_questions_with_its_own_tools(
         ("restart api in staging", [("ops", "Restart api in staging.")]),
         ("scale search in production to 6 replicas", [("ops", "Scale search in production to 6 replicas.")]),
         ("decommission notifications in dev", [("ops", "Decommission notifications in dev.")]),
+        (  # no severity: the lead does not guess one, the specialist does (and says so)
+            "open an incident on api in staging",
+            [("ops", "Open an incident on api in staging: Incident on api in staging")],
+        ),
         (
             "email oncall@example.com that api was restarted",
             [("comms", "Send this message to oncall@example.com: api was restarted")],
@@ -497,3 +506,64 @@ async def test_a_plain_agent_with_one_tool_still_answers(toolbox: Toolbox) -> No
     outcome = await run_agent(plain, toolbox.specs(plain.tools), "what is running in production?", runtime)
     assert [(c.name, c.input) for c in runtime.calls] == [("list_services", {"environment": "production"})]
     assert "search (production): v4.2.0, 4 replicas, degraded" in outcome.answer
+
+
+# Every write states how sure the model is (the confidence matrix reads it); reads state nothing.
+
+
+@pytest.mark.parametrize(
+    ("objective", "tool", "stated"),
+    [
+        (
+            "Restart api in staging.",
+            "restart_service",
+            Stated(0.9, "The request asks to restart api in staging, naming the service and the environment."),
+        ),
+        (
+            "Scale search in production to 6 replicas.",
+            "scale_service",
+            Stated(0.9, "The request asks to scale search in production, naming the service and the environment."),
+        ),
+        (
+            "Open an incident on api in staging: error rate above 5%",
+            "open_incident",
+            Stated(0.6, "The request gives no severity, so SEV3 is my guess."),
+        ),
+        (
+            "Open a SEV2 incident on api in staging: error rate above 5%",
+            "open_incident",
+            Stated(
+                0.9, "The request asks to open an incident on api in staging, naming the service and the environment."
+            ),
+        ),
+        (
+            "Restart paymnts in staging.",
+            "restart_service",
+            Stated(0.4, "`paymnts` is not a service I know of; I took the name as written in the request."),
+        ),
+        (
+            "Send this message to oncall@example.com: api was restarted",
+            "send_email",
+            Stated(0.9, "The request names the recipients and the message."),
+        ),
+    ],
+)
+async def test_each_write_states_how_sure_the_model_is(
+    team: TeamConfig, toolbox: Toolbox, objective: str, tool: str, stated: Stated
+) -> None:
+    agent = "comms" if tool == "send_email" else "ops"
+    runtime, _ = await run_as(agent, task(agent, objective), team, toolbox, decision="reject")
+
+    [call] = [c for c in runtime.calls if c.name == tool]
+    assert runtime.stated[call.id] == stated
+    assert not any(key.startswith("_opsgate_") for key in call.input)
+
+
+async def test_reads_and_handoffs_state_no_confidence(team: TeamConfig, toolbox: Toolbox) -> None:
+    runtime, _ = await run_as("lead", "what services are running in staging?", team, toolbox)
+    handing, _ = await run_as("lead", "restart api in staging", team, toolbox, delegate=canned())
+
+    assert [runtime.stated[c.id] for c in runtime.calls] == [Stated()]
+    assert [handing.stated[c.id] for c in handing.calls] == [Stated()]
+    sent = [block for response in runtime.responses for block in response.content if isinstance(block, ToolUseBlock)]
+    assert all("_opsgate_confidence" not in block.input for block in sent)
