@@ -132,10 +132,21 @@ def _approval_line(wait: ApprovalWait) -> str:
     emoji = _DECISION.get(wait.outcome, ":grey_question:")
     text = f"{emoji} {_code(wait.tool)} {escape(clip(wait.outcome, 40))}"
     if wait.outcome == "pending":
-        return text + f" · waiting {human_duration(wait.waited_s)}"
+        return text + f" · waiting {human_duration(wait.waited_s)}" + _risk(wait)
     if wait.deciders:
         text += f" by {_who(wait.deciders[:LIST_LIMIT])}"
-    return text + f" after {human_duration(wait.waited_s)}"
+    return text + f" after {human_duration(wait.waited_s)}" + _risk(wait)
+
+
+def _risk(wait: ApprovalWait) -> str:
+    """The tier, and whether the agent's confidence is why a person was asked (`approvals.matrix`)."""
+    if wait.tier is None:
+        return ""  # a summary of spans stored before tiers were
+    tier = escape(clip(wait.tier, 16))
+    stated = f"agent confidence {wait.confidence:.0%}" if wait.confidence is not None else "no confidence stated"
+    if wait.raised_from is not None:
+        return f" · {tier}, raised from {escape(clip(wait.raised_from, 16))}: {stated}"
+    return f" · {tier}" + (f", {stated}" if wait.confidence is not None else "")
 
 
 def _tool_error(error: str) -> str:

@@ -66,6 +66,11 @@ class ApprovalWait(_Frozen):
     """approved, rejected, expired, cancelled, voided, or pending."""
     waited_s: float
     deciders: list[str] = Field(default_factory=list)
+    tier: str | None = None
+    confidence: float | None = None
+    """What the agent stated with the call (None: nothing, which the policy counts as low)."""
+    raised_from: str | None = None
+    """The tier the confidence matrix raised it from: it needed a person because of the agent's confidence."""
 
 
 class TraceSummary(_Frozen):

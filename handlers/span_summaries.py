@@ -68,6 +68,12 @@ class SpanSummary(SQLModel, table=True):
     error: str | None = Field(default=None, max_length=300, sa_type=sa.String(300))
     outcome: str | None = Field(default=None, max_length=32, sa_type=sa.String(32))
     actors: str | None = Field(default=None, max_length=255, sa_type=sa.String(255))
+    tier: str | None = Field(default=None, max_length=16, sa_type=sa.String(16))
+    """The risk tier of a gate decision or an approval."""
+    confidence: float | None = Field(default=None, sa_type=sa.Float)
+    """The confidence the agent stated with the call (None: none stated, or not a write)."""
+    raised_from: str | None = Field(default=None, max_length=16, sa_type=sa.String(16))
+    """The tier before the confidence matrix raised it (None: it did not)."""
     input_tokens: int = Field(default=0, sa_type=sa.Integer)
     output_tokens: int = Field(default=0, sa_type=sa.Integer)
     cache_read_tokens: int = Field(default=0, sa_type=sa.Integer)
@@ -88,6 +94,11 @@ def kind_of(span: ReadableSpan) -> SpanKind:
 def _int(attributes: Any, name: str) -> int:
     value = attributes.get(name, 0)
     return int(value) if isinstance(value, int | float) else 0
+
+
+def _float(attributes: Any, name: str) -> float | None:
+    value = attributes.get(name)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _text(attributes: Any, name: str, limit: int) -> str | None:
@@ -130,6 +141,9 @@ def summary_from_span(span: ReadableSpan, redact: Callable[[str], str]) -> dict[
         "error": error,
         "outcome": _text(attributes, "opsgate.outcome", 32),
         "actors": _text(attributes, "opsgate.actors", 255),
+        "tier": _text(attributes, "opsgate.risk.tier", 16) or _text(attributes, "opsgate.approval.tier", 16),
+        "confidence": _float(attributes, "opsgate.confidence"),
+        "raised_from": _text(attributes, "opsgate.risk.raised_from", 16),
         # Only chat spans carry usage into the totals: agent spans repeat their chats' sums.
         "input_tokens": _int(attributes, "gen_ai.usage.input_tokens") if kind == "chat" else 0,
         "output_tokens": _int(attributes, "gen_ai.usage.output_tokens") if kind == "chat" else 0,

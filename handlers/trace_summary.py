@@ -27,6 +27,9 @@ def trace_summary(
             outcome=row.outcome or "unknown",
             waited_s=round(row.duration_ms / 1000, 3),
             deciders=[actor for actor in (row.actors or "").split(",") if actor],
+            tier=row.tier,
+            confidence=row.confidence,
+            raised_from=row.raised_from,
         )
         for row in rows
         if row.kind == "approval"

@@ -45,9 +45,14 @@ SUMMARY = TraceSummary(
     tool_calls=12,
     tool_errors=['kubectl_get: pods "api-<x>" not found', "restart_service: timeout after 30 s"],
     approvals=[
-        ApprovalWait(tool="restart_service", outcome="approved", waited_s=252, deciders=["U0ALICE"]),
-        ApprovalWait(tool="scale", outcome="expired", waited_s=86_400),
-        ApprovalWait(tool="drain_node", outcome="pending", waited_s=42),
+        ApprovalWait(
+            tool="restart_service", outcome="approved", waited_s=252, deciders=["U0ALICE"], tier="high", confidence=0.9
+        ),
+        ApprovalWait(tool="scale", outcome="expired", waited_s=86_400, tier="high", raised_from="medium"),
+        ApprovalWait(
+            tool="drain_node", outcome="pending", waited_s=42, tier="high", raised_from="medium", confidence=0.35
+        ),
+        ApprovalWait(tool="cordon", outcome="rejected", waited_s=60),  # a row stored before tiers were
     ],
     input_tokens=123_456,
     output_tokens=7_890,
@@ -212,8 +217,10 @@ def test_the_summary_shows_outcome_usage_errors_and_approvals() -> None:
         "*Model calls*\n7 | *Agents*\n`lead`, `k8s` | *Tools*\n12 calls, 2 failed | *Cost*\n$0.0123"
         " | *Tokens*\n123,456 in / 7,890 out\ncached: 100,000 read · 2,048 write",
         '*Tool errors*\n• `kubectl_get` pods "api-&lt;x&gt;" not found\n• `restart_service` timeout after 30 s',
-        "*Approvals*\n• :white_check_mark: `restart_service` approved by <@U0ALICE> after 4 min 12 s"
-        "\n• :hourglass: `scale` expired after 1 d\n• :raised_hand: `drain_node` pending · waiting 42.0 s",
+        "*Approvals*\n• :white_check_mark: `restart_service` approved by <@U0ALICE> after 4 min 12 s · high, agent "
+        "confidence 90%\n• :hourglass: `scale` expired after 1 d · high, raised from medium: no confidence stated"
+        "\n• :raised_hand: `drain_node` pending · waiting 42.0 s · high, raised from medium: agent confidence 35%"
+        "\n• :no_entry: `cordon` rejected after 1 min",
         "Details",
         "task `t-42`",
     ]
@@ -258,7 +265,7 @@ def test_fifty_tool_errors_show_five_and_count_the_rest() -> None:
     tool_errors = next(text for text in texts(blocks) if text.startswith("*Tool errors*"))
     assert tool_errors.count("\n• ") == 5
     assert tool_errors.endswith("\n_… and 45 more_")
-    assert next(text for text in texts(blocks) if text.startswith("*Approvals*")).endswith("_… and 55 more_")
+    assert next(text for text in texts(blocks) if text.startswith("*Approvals*")).endswith("_… and 75 more_")
     assert_fits_a_message(blocks)
 
 

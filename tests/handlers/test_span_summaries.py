@@ -65,7 +65,14 @@ def emit_task_spans() -> None:
         start_s=1_700_000_000.5,
         end_s=1_700_000_010.5,
         parent=parent,
-        attributes={"gen_ai.tool.name": "restart_service", "opsgate.outcome": "approved", "opsgate.actors": ["U0BOB"]},
+        attributes={
+            "gen_ai.tool.name": "restart_service",
+            "opsgate.outcome": "approved",
+            "opsgate.actors": ["U0BOB"],
+            "opsgate.approval.tier": "high",
+            "opsgate.risk.raised_from": "medium",
+            "opsgate.confidence": 0.4,
+        },
     )
 
 
@@ -98,6 +105,8 @@ def test_task_spans_are_stored_with_usage_tree_and_redacted_errors(
     assert summary.tool_errors[0].startswith("restart_service: ")
     [wait] = summary.approvals
     assert (wait.tool, wait.outcome, wait.deciders, wait.waited_s) == ("restart_service", "approved", ["U0BOB"], 10.0)
+    assert (wait.tier, wait.raised_from, wait.confidence) == ("high", "medium", 0.4)  # why a person was asked
+    assert (by_kind["chat"].tier, by_kind["chat"].confidence, by_kind["chat"].raised_from) == (None, None, None)
     steps = store.steps(TASK)
     assert steps[0].kind == "agent"  # oldest first (it started before the others)
 

@@ -122,7 +122,7 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "slack_oauth_states",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0011"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0012"
     finally:
         engine.dispose()
 
