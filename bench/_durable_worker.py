@@ -31,6 +31,7 @@ from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
 from handlers.switches import SwitchesDeps, build_switches_object
+from handlers.task_root import build_task_root
 from handlers.task_workflow import build_task_workflow
 from opsgate.keys import envelope_keyring, worker_identity_keys
 from opsgate.serving import serve_asgi
@@ -134,7 +135,8 @@ def build_app(args: argparse.Namespace) -> Any:
     keyring = envelope_keyring(settings)  # the bench's data directory: the bench signs with the same keys
     switches = build_switches_object(SwitchesDeps(keyring=keyring, audit=deps.audit, admin_refusal=lambda _: None))
     workflow = build_task_workflow(deps, keyring)
-    return restate.app([workflow, switches, build_baseline()], identity_keys=worker_identity_keys(settings))
+    root = build_task_root(deps)  # the task's thread root has one owner, as in the worker
+    return restate.app([workflow, root, switches, build_baseline()], identity_keys=worker_identity_keys(settings))
 
 
 async def serve(args: argparse.Namespace) -> None:

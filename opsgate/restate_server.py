@@ -12,6 +12,7 @@ handlers around Restate.
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -35,11 +36,28 @@ class RestateServerError(Exception):
     pass
 
 
+LISTEN_PORTS = range(20_000, 32_000)
+"""Where `free_port` looks: below Linux's ephemeral range (32768-60999), which outgoing connections draw from."""
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
+    """A loopback port nothing listens on now, for a server started next (restate-server, a worker, the bot).
+
+    Not one the kernel hands out for port 0: those come from the ephemeral range, where any outgoing connection
+    may take the port between this check and the server's bind (seen: restate-server failing with "Address in
+    use" on restart). Only another listener choosing at random from the same range can collide now."""
+    for _ in range(200):
+        port = random.choice(LISTEN_PORTS)  # not a secret
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as sock:  # the range is full: whatever the kernel offers
         sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+        chosen: int = sock.getsockname()[1]
+        return chosen
 
 
 def find_restate_binary(configured: Path | None = None) -> Path:
