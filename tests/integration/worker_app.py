@@ -1,5 +1,7 @@
-"""A worker process for the integration tests: the real worker, plus a probe tool whose progress is counted
-on disk (outside the worker), so a test can SIGKILL the worker at a known point and count what ran.
+"""A worker process for the integration tests: the real worker, plus test tools (a probe whose progress is counted
+on disk, outside the worker, so a test can SIGKILL the worker at a known point and count what ran; actions that
+count their executions) served by an in-process MCP server of their own, so every call goes through MCP as in
+production. The shipped team and configuration run in `tests/integration/shipped.py`.
 With `OPSGATE_TEST_MODEL=claude` the model is the real `ClaudeModel`, pointed at a Messages-API fake.
 
 A request whose text starts with `[probe:NAME]` makes the model call `probe` once, then answer. The probe
@@ -22,7 +24,7 @@ from agents.mcp import InProcessServer, build_builtin_server
 from agents.messages import ModelRequest, ModelResponse, TextBlock, ToolResultBlock, ToolUseBlock
 from agents.models import Model, ModelError, OfflineModel
 from agents.models.scripted import text_turn, tool_turn
-from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
+from agents.tools import Tool, ToolAnnotations, ToolCallContext, ToolResult, ToolSpec
 from opsgate.cli import run_until_signal
 from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
@@ -47,6 +49,8 @@ HAND_ACT = re.compile(r"^\[hand-act:([a-z0-9-]+):([a-z_]+)\]")
 SPECIALIST_ACT = re.compile(r"^Objective: \[act:([a-z0-9-]+):([a-z_]+)\]")
 LEAKED_KEY = "AKIA" + "QWERTYUIOPASDFGH"  # an AWS access key id shape, split so scanners do not flag this file
 READ_ONLY = ("list_services", "query_inventory", "get_incidents", "search_runbooks")
+TEST_SERVER = "testtools"
+"""The in-process MCP server of the test tools (`policy.trusted_servers` of team.yml names it)."""
 PROBE_DIR = Path(os.environ.get("OPSGATE_TEST_PROBE_DIR", "/tmp/opsgate-probe"))
 
 
@@ -326,19 +330,27 @@ def main() -> None:
     settings = load_settings()
     install(setup_telemetry("opsgate-test-worker"))
     team = load_team(settings)
-    toolbox = Toolbox([*test_tools(), RendezvousTool(), NotifyPerson()])
     # OPSGATE_TEST_MODEL=claude: the real ClaudeModel (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL), as production builds it.
     model = choose_model(settings) if os.environ.get("OPSGATE_TEST_MODEL") == "claude" else ProbeModel()
-    deps = build_task_deps(settings, team, model=model, toolbox=toolbox)
+    deps = build_task_deps(settings, team, model=model)  # every tool comes over MCP, as in production
     approval_deps = build_approval_deps(settings, team)
-    # The real built-in server, over MCP in process, with its read-only tools (the test tools act instead), and
-    # the faults a test needs from a built-in (tests.integration.faults).
+    # The real built-in server, over MCP in process, with its read-only tools and the faults a test needs from a
+    # built-in (tests.integration.faults); the test tools (probes, counting actions) from a server of their own,
+    # trusted by the test team's policy as an allow-listed server would be. Its calls may wait on a probe for up
+    # to a minute, longer than a built-in's timeout.
+    offered = {*READ_ONLY, *over_mcp(settings)}
     builtin = InProcessServer(
         name="builtin",
-        server=build_builtin_server([*builtin_toolset(settings, team, None), *fault_tools()]),
-        tools=(*READ_ONLY, *over_mcp(settings)),
+        server=build_builtin_server(
+            [*(t for t in builtin_toolset(settings, team, None) if t.spec.name in offered), *fault_tools()]
+        ),
     )
-    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, [builtin]))
+    testing = InProcessServer(
+        name=TEST_SERVER,
+        server=build_builtin_server([*test_tools(), RendezvousTool(), NotifyPerson()], name="opsgate-test-tools"),
+        timeout_seconds=90,
+    )
+    run_until_signal(lambda shutdown: run_worker(settings, deps, approval_deps, shutdown, [builtin, testing]))
 
 
 if __name__ == "__main__":
