@@ -32,9 +32,7 @@ SLACK_API = "https://slack.com/api/"
 BOT_SCOPES = (
     "commands",
     "chat:write",
-    "users:read",
     "usergroups:read",
-    "im:write",
     "files:write",
     "app_mentions:read",
     "channels:history",
