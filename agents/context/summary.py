@@ -54,7 +54,7 @@ def _summarize(exchange: Exchange, result_limit: int, gist_chars: int) -> list[s
     reply = exchange.reply.content if exchange.reply else []
     for result in (b for b in reply if isinstance(b, ToolResultBlock)):
         kind = "error from" if result.is_error else "result of"
-        stored = f", full result at {result_ref(exchange.turn, result.tool_use_id)}"
+        stored = f', read it whole with read_result ref="{result_ref(exchange.turn, result.tool_use_id)}"'
         head = f"  {kind} {result.tool_use_id}{stored if len(result.content) > result_limit else ''}:"
         lines.append(head + "\n" + _indent(gist(result.content, gist_chars) or "(empty)"))
     user = _texts(reply)

@@ -139,7 +139,9 @@ def test_long_results_are_cut_with_a_stable_reference_and_kept_in_the_store() ->
     [cut] = manager.prepare(SYSTEM, messages, TOOLS).request.messages[-1].content
     assert isinstance(cut, ToolResultBlock)
     assert len(cut.content) <= 1_500
-    assert f"[result truncated: {len(content):,} chars; full result stored as ref:1:toolu_a]" in cut.content
+    head = cut.content.index("\n[result truncated")
+    marker = f'[result truncated: {len(content):,} chars; to read on, call read_result with ref="ref:1:toolu_a" '
+    assert marker + f"offset={head}]" in cut.content
     assert "ERROR shard 12 unreachable" in cut.content  # from the cut middle
     assert cut.content.startswith(content[:200])
     assert cut.content.endswith(content[-200:])
@@ -288,4 +290,4 @@ async def test_the_loop_sends_windowed_requests_and_rebuilds_them_identically() 
         "[Summary of turns 4–6; the exchanges themselves were dropped to save tokens]",
     ]
     assert "ERROR found in toolu_1" in _text(last)
-    assert "full result stored as ref:10:toolu_10" in _text(last)
+    assert 'call read_result with ref=\\"ref:10:toolu_10\\"' in _text(last)

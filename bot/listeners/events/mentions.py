@@ -1,9 +1,11 @@
 """`@opsgate …` in a task's thread: a new turn of that task, answered in the same thread.
 
-The thread's earlier requests and answers travel with the follow-up (the agent sees them as context), and the
-follow-up starts once the thread's previous task has ended, so turns never overlap. The same checks as `/ops`
-apply (who, where, how often, input guardrails). The task id derives from Slack's event id, so a redelivered
-event starts nothing twice. Plain channel messages (subscribed for thread context) are accepted and ignored.
+A digest of the thread's earlier turns travels with the follow-up (the agent sees it as context): the first
+request and the latest turn in full or by their key lines, one line for each turn between, within
+`HISTORY_CHARS`. The follow-up starts once the thread's previous task has ended, so turns never overlap. The same
+checks as `/ops` apply (who, where, how often, input guardrails). The task id derives from Slack's event id, so a
+redelivered event starts nothing twice. Plain channel messages (subscribed for thread context) are accepted and
+ignored.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from agents.context.thread import DIGEST_CHARS, ThreadTurn, thread_digest
 from agents.slack_text import escape
 from approvals import eligible_approvers
 from bot.launcher import Launch
@@ -31,9 +34,8 @@ __all__ = ["follow_up_request", "register"]
 log = logging.getLogger(__name__)
 
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
-HISTORY_CHARS = 12_000
-HISTORY_TURNS = 5  # the turns the follow-up's prompt shows
-THREAD_TURNS = 200  # the turns whose requesters are requesters of the follow-up's actions
+HISTORY_CHARS = DIGEST_CHARS  # the digest of earlier turns the follow-up's prompt starts with
+THREAD_TURNS = 200  # the turns the digest covers; their requesters are requesters of the follow-up's actions
 NOT_A_TASK = (
     "This thread is not one of my tasks. Start one with `/ops <request>`; to follow up, mention me in the "
     "task's thread."
@@ -74,10 +76,9 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
     if deps.tasks is None:
         return NOT_A_TASK
     # Every earlier turn's requester is a requester of what this one leads to (separation of duties follows the
-    # action); the prompt shows the newest turns only.
+    # action); the prompt shows a digest of them all.
     turns = await asyncio.to_thread(deps.tasks.thread_history, channel, str(thread_ts), THREAD_TURNS)
-    history = turns[-HISTORY_TURNS:]
-    if not history:
+    if not turns:
         return NOT_A_TASK
     if deps.allowed_users and user not in eligible_approvers(list(deps.allowed_users), deps.directory):
         return "You are not on the list of people who may use opsgate here."
@@ -99,9 +100,8 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
         body,
         event,
         text=verdict.text,
-        history=history,
+        history=turns,
         flags=verdict.reasons if verdict.escalated else (),
-        earlier=turns,
     )
     sealed = deps.sealer.seal(verdict.pseudonyms) if deps.sealer else None
     request = request.model_copy(update={"input_verdict": judged, "sealed_pii": sealed})
@@ -121,19 +121,14 @@ def follow_up_request(
     text: str,
     history: list[ThreadTask],
     flags: tuple[str, ...] = (),
-    earlier: list[ThreadTask] | None = None,
 ) -> TaskRequest:
-    """The follow-up as a task: the thread's conversation so far (newest kept when long) and the new text."""
-    turns = [
-        f"Request from <@{task.requester}>: {task.text}\nAnswer: {task.outcome or '(none yet)'}" for task in history
-    ]
-    conversation = "Earlier in this thread:\n" + "\n\n".join(turns)
-    if len(conversation) > HISTORY_CHARS:
-        conversation = "Earlier in this thread (older turns cut):\n…" + conversation[-HISTORY_CHARS:]
+    """The follow-up as a task: a digest of the thread's turns so far (`history`, oldest first) and the new text,
+    which alone passed the input guardrails just now (the earlier requests passed them in their turn)."""
+    turns = [ThreadTurn(requester=task.requester, request=task.text, answer=task.outcome) for task in history]
     latest = history[-1]
     user = str(event["user"])
     return TaskRequest(
-        co_requesters=list(dict.fromkeys(t.requester for t in [*(earlier or history)] if t.requester != user)),
+        co_requesters=list(dict.fromkeys(t.requester for t in history if t.requester != user)),
         task_id=task_id,
         team_id=str(body.get("team_id") or ""),
         channel_id=str(event["channel"]),
@@ -146,6 +141,6 @@ def follow_up_request(
             wait_for_parent=not latest.finished,
             thread_ts=str(event["thread_ts"]),
             request=history[0].text,
-            history=conversation,
+            history=thread_digest(turns, HISTORY_CHARS),
         ),
     )
