@@ -157,6 +157,13 @@ def _tool_error(error: str) -> str:
     return escape(clip(error, 200))
 
 
+def _partial(pending: int, lost: int) -> str:
+    """The trace summary was built without some of the task's spans: the numbers above may be low."""
+    missing = [f"{_count(pending, 'span')} still being stored"] if pending else []
+    missing += [f"{_count(lost, 'span')} could not be stored"] if lost else []
+    return f":warning: partial: {' and '.join(missing)}, so the counts above may be low"
+
+
 def summary_blocks(summary: TraceSummary) -> tuple[str, list[dict[str, Any]]]:
     """The message posted in a task's thread when it ends, with a Details button carrying the task id."""
     emoji, label = _outcome(summary.outcome)
@@ -189,6 +196,8 @@ def summary_blocks(summary: TraceSummary) -> tuple[str, list[dict[str, Any]]]:
         blocks.append(_section(_bullets("Tool errors", errors, empty="none")))
     if summary.approvals:
         blocks.append(_section(_bullets("Approvals", [_approval_line(a) for a in summary.approvals], empty="none")))
+    if summary.spans_pending or summary.spans_lost:
+        blocks.append(_context(_partial(summary.spans_pending, summary.spans_lost)))
     button = {
         "type": "button",
         "text": {"type": "plain_text", "text": "Details"},

@@ -93,6 +93,10 @@ class TraceSummary(_Frozen):
     cache_write_tokens: int = 0
     cost_usd: float = 0.0
     error: str | None = None
+    spans_pending: int = 0
+    """Spans of the task still being stored when the summary was built: it is partial, and says so."""
+    spans_lost: int = 0
+    """Spans of the task that could not be stored: the summary counts without them, and says so."""
 
 
 class TaskCount(_Frozen):

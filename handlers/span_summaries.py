@@ -6,6 +6,10 @@ spans that carry `opsgate.task.id` are queued and written in batches by one back
 never waits on the database; `flush()` waits until everything queued so far is stored (the summary step calls it
 first). Rows hold names, ids, timings, usage and error *kinds*, never message content; error texts pass the
 redactor given by the composition root. A span written twice (a retried flush) is stored once, by its span id.
+
+Nothing is lost quietly: a span that cannot be stored (queue full, or the database refused it three times) is
+logged, counted (`dropped`, the OTel counter `opsgate.span_summaries.dropped`) and remembered per task, so the
+task's trace summary says it is partial (`SpanSummaryStore.backlog`) and the worker's alert watch announces it.
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry import metrics
 from opentelemetry.context import Context
+from opentelemetry.metrics import Meter
 from opentelemetry.sdk.trace import ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import StatusCode
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,7 +37,14 @@ from sqlmodel import Field, SQLModel
 from approvals.sqltypes import UTCDateTime
 from handlers.report_contracts import SpanKind, StepNode
 
-__all__ = ["SpanSummary", "SpanSummaryProcessor", "SpanSummaryStore", "kind_of", "summary_from_span"]
+__all__ = [
+    "SpanBacklog",
+    "SpanSummary",
+    "SpanSummaryProcessor",
+    "SpanSummaryStore",
+    "kind_of",
+    "summary_from_span",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +57,10 @@ _KINDS: dict[str, SpanKind] = {
     "guardrail": "guardrail",
     "task": "task",
 }
+
+
+LOST_TASKS = 10_000
+"""Tasks whose lost spans a processor remembers for their trace summary."""
 
 
 class SpanSummary(SQLModel, table=True):
@@ -153,17 +173,47 @@ def summary_from_span(span: ReadableSpan, redact: Callable[[str], str]) -> dict[
     }
 
 
+@dataclass(frozen=True)
+class SpanBacklog:
+    """What is missing from a task's stored spans: still queued, or never to be stored."""
+
+    pending: int = 0
+    lost: int = 0
+
+    def __add__(self, other: SpanBacklog) -> SpanBacklog:
+        return SpanBacklog(self.pending + other.pending, self.lost + other.lost)
+
+
 class SpanSummaryStore:
-    """Writes and reads span summaries; synchronous, for threads and durable steps."""
+    """Writes and reads span summaries; synchronous, for threads and durable steps. The processors that feed it
+    attach themselves, so a reader can wait for a task's spans (`backlog`) and see how many were dropped."""
 
     def __init__(self, engine: Engine) -> None:
         if engine.dialect.name not in ("postgresql", "sqlite"):
             raise ValueError(f"SpanSummaryStore supports PostgreSQL and SQLite, not {engine.dialect.name}")
         self._engine = engine
+        self._feeds: list[SpanSummaryProcessor] = []
 
     @property
     def engine(self) -> Engine:
         return self._engine
+
+    def fed_by(self, processor: SpanSummaryProcessor) -> None:
+        self._feeds.append(processor)
+
+    def backlog(self, task_id: str, timeout_s: float) -> SpanBacklog:
+        """Wait up to `timeout_s` until every ended span of the task queued in this process is stored; then say
+        how many are still queued and how many could not be stored (both 0: the task's rows are complete)."""
+        deadline = time.monotonic() + timeout_s
+        total = SpanBacklog()
+        for feed in self._feeds:
+            total = total + feed.wait_for_task(task_id, max(0.0, deadline - time.monotonic()))
+        return total
+
+    @property
+    def dropped(self) -> int:
+        """Spans this process could not store, since it started."""
+        return sum(feed.dropped for feed in self._feeds)
 
     def write(self, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
@@ -211,6 +261,7 @@ class SpanSummaryProcessor(SpanProcessor):
         redact: Callable[[str], str] = lambda text: text,
         batch: int = 256,
         max_queue: int = 100_000,
+        meter: Meter | None = None,
     ) -> None:
         self._store = store
         self._redact = redact
@@ -218,8 +269,15 @@ class SpanSummaryProcessor(SpanProcessor):
         self._queue: queue.Queue[dict[str, Any] | None] = queue.Queue(maxsize=max_queue)
         self._idle = threading.Condition()
         self._pending = 0
+        self._pending_by_task: Counter[str] = Counter()
+        self._lost_by_task: OrderedDict[str, int] = OrderedDict()
+        """Spans of recent tasks that could not be stored (the oldest tasks are forgotten past `LOST_TASKS`)."""
         self.dropped = 0
-        """Spans not stored because the queue was full or the database refused them (logged)."""
+        """Spans not stored because the queue was full or the database refused them (logged and counted)."""
+        self._dropped_metric = (meter or metrics.get_meter("opsgate.handlers")).create_counter(
+            "opsgate.span_summaries.dropped", unit="{span}", description="Span summaries that could not be stored"
+        )
+        store.fed_by(self)
         self._thread = threading.Thread(target=self._drain, name="opsgate-span-summaries", daemon=True)
         self._thread.start()
 
@@ -236,18 +294,39 @@ class SpanSummaryProcessor(SpanProcessor):
             return
         with self._idle:
             self._pending += 1
+            self._pending_by_task[row["task_id"]] += 1
         try:
             self._queue.put_nowait(row)
         except queue.Full:
             with self._idle:
                 self._pending -= 1
-                self.dropped += 1
-            log.warning("span summary queue full: dropped %s", span.name)
+                self._settled([row], lost=True)
+            log.error("span summary queue full: dropped %s of task %s", span.name, row["task_id"])
+            self._dropped_metric.add(1, {"opsgate.reason": "queue_full"})
 
     def flush(self, timeout_s: float = 5.0) -> bool:
         """Wait until every span queued so far is stored (or dropped); False on timeout."""
         with self._idle:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout_s)
+
+    def wait_for_task(self, task_id: str, timeout_s: float) -> SpanBacklog:
+        """Wait up to `timeout_s` until no span of the task is queued; what is still queued, and what was lost."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._pending_by_task[task_id] == 0, timeout=timeout_s)
+            return SpanBacklog(pending=self._pending_by_task[task_id], lost=self._lost_by_task.get(task_id, 0))
+
+    def _settled(self, rows: list[dict[str, Any]], *, lost: bool) -> None:
+        """Rows stored or given up (hold `_idle`)."""
+        for row in rows:
+            task_id = row["task_id"]
+            self._pending_by_task[task_id] -= 1
+            if self._pending_by_task[task_id] <= 0:
+                del self._pending_by_task[task_id]
+            if lost:
+                self.dropped += 1
+                self._lost_by_task[task_id] = self._lost_by_task.pop(task_id, 0) + 1
+                while len(self._lost_by_task) > LOST_TASKS:
+                    self._lost_by_task.popitem(last=False)
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         return self.flush(timeout_millis / 1000)
@@ -278,6 +357,7 @@ class SpanSummaryProcessor(SpanProcessor):
                 return
 
     def _store_rows(self, rows: list[dict[str, Any]]) -> None:
+        lost = False
         try:
             for attempt in range(3):
                 try:
@@ -288,10 +368,12 @@ class SpanSummaryProcessor(SpanProcessor):
                         raise
                     threading.Event().wait(0.05 * (attempt + 1))
         except Exception:
-            log.exception("could not store %d span summaries", len(rows))
-            with self._idle:
-                self.dropped += len(rows)
+            lost = True
+            tasks = ", ".join(sorted({str(row["task_id"]) for row in rows})[:5])
+            log.exception("could not store %d span summaries (tasks %s): they are dropped", len(rows), tasks)
+            self._dropped_metric.add(len(rows), {"opsgate.reason": "database"})
         finally:
             with self._idle:
                 self._pending -= len(rows)
+                self._settled(rows, lost=lost)
                 self._idle.notify_all()

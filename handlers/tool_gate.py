@@ -277,8 +277,9 @@ class ToolGateStep:
             blocked_from = await self._ctx.time()
             try:
                 outcome = await self._decision(call, review, approval_id, outcome_future)
-            except TerminalError:
+            except TerminalError:  # the task is being cancelled: withdraw the approval, and trace the wait
                 self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
+                await self._trace_wait(call, review, approval_id, _cancelled(review))
                 raise
             self.add_person_wait(await self._trace_wait(call, review, approval_id, outcome) - blocked_from)
             await self._on_phase(TaskPhase.RUNNING, f"`{call.name}` {outcome.status.value}")
@@ -345,8 +346,9 @@ class ToolGateStep:
         blocked_from = await self._ctx.time()
         try:
             outcome = await self._decision(call, review, question_id, wake_up)
-        except TerminalError:
+        except TerminalError:  # the task is being cancelled: withdraw the question, and trace the wait
             self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=question_id)
+            await self._trace_wait(call, review, question_id, _cancelled(review), opened=blocked_from)
             raise
         self.add_person_wait(await self._ctx.time() - blocked_from)
         await self._on_phase(TaskPhase.RUNNING, f"`{call.name}`: {outcome.status.value.replace('_', ' ')}")
@@ -435,13 +437,20 @@ class ToolGateStep:
         return approval_id, outcome
 
     async def _trace_wait(
-        self, call: ToolUseBlock, review: GateReview, approval_id: str, outcome: ApprovalOutcome
+        self,
+        call: ToolUseBlock,
+        review: GateReview,
+        approval_id: str,
+        outcome: ApprovalOutcome,
+        *,
+        opened: float | None = None,
     ) -> float:
         """The approval wait as one span, built from journaled times: it may have lasted a day and crossed
-        several worker processes. Returns when the wait ended (journaled)."""
-        opened = self._opened_at.get(approval_id)
+        several worker processes. `opened`: when the wait began, if not when this gate asked for the approval (an
+        outcome question). Returns when the wait ended (journaled)."""
+        start = opened if opened is not None else self._opened_at.get(approval_id)
         ended = await self._ctx.time()
-        if opened is None or review.decision is None:
+        if start is None:
             return ended
         request, decision = self._request, review.decision
 
@@ -450,7 +459,7 @@ class ToolGateStep:
                 f"approval {call.name}",
                 request.task_id,
                 request.trace_context,
-                start_s=opened,
+                start_s=start,
                 end_s=ended,
                 parent=agent_span_key(self._scope),
                 attributes={
@@ -458,10 +467,10 @@ class ToolGateStep:
                     "gen_ai.tool.name": call.name,
                     "gen_ai.tool.call.id": call.id,
                     "opsgate.approval.id": approval_id,
-                    "opsgate.approval.tier": decision.tier.value,
+                    "opsgate.approval.tier": decision.tier.value if decision is not None else "",
                     "opsgate.approval.decision": outcome.status.value,
                     "opsgate.approval.approvers": list(outcome.decided_by),
-                    "opsgate.approval.wait_s": round(ended - opened, 3),
+                    "opsgate.approval.wait_s": round(ended - start, 3),
                     "opsgate.action_hash": review.action_hash or "",
                     "opsgate.outcome": outcome.status.value,
                     "opsgate.actors": list(outcome.decided_by),
@@ -509,6 +518,13 @@ def _risk_attributes(review: GateReview) -> dict[str, str | bool | float]:
     if decision.raised_from is not None:
         attributes["opsgate.risk.raised_from"] = decision.raised_from.value
     return attributes
+
+
+def _cancelled(review: GateReview) -> ApprovalOutcome:
+    """The outcome of a wait the task's cancellation ended (its approval span says so)."""
+    return ApprovalOutcome(
+        status=ApprovalStatus.CANCELLED, reason="the task was cancelled", action_hash=review.action_hash
+    )
 
 
 def _refusal(outcome: ApprovalOutcome) -> str:
