@@ -49,7 +49,7 @@ from handlers.store import TaskRecord, TaskStatus
 from handlers.task_root import RootEvent, report_root
 from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
-from handlers.trace_summary import trace_summary
+from handlers.trace_summary import stored_trace_summary
 from handlers.tracing import agent_span_key, emit_span, emit_task_span
 from handlers.verified import verified_actor
 
@@ -367,12 +367,12 @@ class _TaskRun:
         if spans is None:
             return
         ended = await self.ctx.time()
-        task_id, flush = self.request.task_id, self.deps.flush_spans
+        task_id = self.request.task_id
 
-        async def build() -> TraceSummary:
-            await asyncio.to_thread(flush, 5.0)
-            rows = await asyncio.to_thread(spans.rows, task_id)
-            return trace_summary(task_id, rows, outcome=phase.value, duration_s=ended - started, error=error)
+        async def build() -> TraceSummary:  # waits (bounded) for the task's spans; if some are missing, it says so
+            return await asyncio.to_thread(
+                stored_trace_summary, spans, task_id, outcome=phase.value, duration_s=ended - started, error=error
+            )
 
         try:
             summary = await self.ctx.run_typed(
