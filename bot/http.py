@@ -17,7 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from slack_bolt.async_app import AsyncApp
@@ -28,7 +28,7 @@ from slack_bolt.response import BoltResponse
 from bot.readiness import Readiness
 from bot.response_urls import response_url_allowed
 
-__all__ = ["MAX_BODY_BYTES", "SlackHttpApp"]
+__all__ = ["MAX_BODY_BYTES", "RequestKind", "SlackHttpApp", "bolt_headers", "payload_problem", "shape_problem"]
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20
@@ -113,18 +113,56 @@ def canonical_form(body: bytes) -> bytes:
     return urlencode(pairs).replace("payload", "%70ayload").encode()
 
 
-def malformed_reason(body: bytes, content_type: str) -> str | None:
+RequestKind = Literal["event", "interaction", "command"]
+"""What a Slack request carries: an Events API envelope, an interaction payload, or a slash command's fields."""
+_COMMAND_FIELDS = ("team_id", "channel_id", "user_id", "trigger_id")
+
+
+def reads_as_json(text: str, content_type: str) -> bool:
+    """Bolt's own rule (slack_bolt.request.internals.parse_body): what is checked here is what Bolt then reads."""
+    return content_type.split(";")[0] == "application/json" or text.startswith("{")
+
+
+def foreign_response_url(payload: dict[str, Any], api_url: str) -> bool:
+    """A response_url pointing anywhere but Slack's hooks (or the sandbox the client talks to)."""
+    urls = [payload.get("response_url")]
+    listed = payload.get("response_urls")
+    if isinstance(listed, list):
+        urls += [item.get("response_url") for item in listed if isinstance(item, dict)]
+    return any(isinstance(url, str) and url != "" and not response_url_allowed(url, api_url) for url in urls)
+
+
+def payload_problem(kind: RequestKind, payload: Any, api_url: str) -> str | None:
+    """Why a parsed Slack request must not reach Bolt, or None. The one check of both transports: over HTTP it runs
+    once the signature and the body's encoding are checked; in Socket Mode (bot.socket_mode) on the envelope's
+    payload, which Slack sends already parsed."""
+    if kind == "command":
+        if not isinstance(payload, dict) or not all(isinstance(v, str) for v in payload.values()):
+            return "a slash command field is not a string"
+        missing = [k for k in _COMMAND_FIELDS if not payload.get(k)]
+        reason = f"slash command without {', '.join(missing)}" if missing else None
+    elif kind == "interaction":
+        has_type = isinstance(payload, dict) and "type" in payload
+        reason = shape_problem(payload) if has_type else "payload has no type"
+    else:
+        reason = shape_problem(payload) if isinstance(payload, dict) else "body is not a JSON object"
+    if reason is None and foreign_response_url(payload, api_url):
+        return "response_url is not Slack's"
+    return reason
+
+
+def malformed_reason(body: bytes, content_type: str, api_url: str) -> str | None:
     """Why Bolt could not make sense of this body, or None when it looks like a Slack request."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return "body is not UTF-8"
-    if content_type.startswith("application/json"):
+    if reads_as_json(text, content_type):
         try:
             parsed = json.loads(text)
         except ValueError:
             return "body is not JSON"
-        return shape_problem(parsed) if isinstance(parsed, dict) else "body is not a JSON object"
+        return payload_problem("event", parsed, api_url)
     form = parse_qs(text, keep_blank_values=True)
     repeated = sorted(name for name, values in form.items() if len(values) > 1)
     if repeated:  # we would check one value and Bolt would use another
@@ -134,12 +172,9 @@ def malformed_reason(body: bytes, content_type: str) -> str | None:
             payload = json.loads(form["payload"][0])
         except ValueError:
             return "payload is not JSON"
-        if not isinstance(payload, dict) or "type" not in payload:
-            return "payload has no type"
-        return shape_problem(payload)
+        return payload_problem("interaction", payload, api_url)
     if "command" in form:
-        missing = [k for k in ("team_id", "channel_id", "user_id", "trigger_id") if not form.get(k, [""])[0]]
-        return f"slash command without {', '.join(missing)}" if missing else None
+        return payload_problem("command", {name: values[0] for name, values in form.items()}, api_url)
     if "ssl_check" in form:
         return None
     return "neither a slash command nor an interaction"
@@ -156,28 +191,6 @@ class SlackHttpApp:
     @property
     def bolt_app(self) -> AsyncApp:
         return self._app
-
-    def _foreign_response_url(self, body: bytes, content_type: str) -> bool:
-        """A payload whose response_url points anywhere but Slack's hooks (or the sandbox the client talks to)."""
-        if b"response_url" not in body and b"response_urls" not in body:
-            return False
-        try:
-            text = body.decode("utf-8")
-            if content_type.startswith("application/json") or text.lstrip().startswith("{"):
-                payload = json.loads(text)
-            else:
-                form = parse_qs(text, keep_blank_values=True)
-                payload = json.loads(form["payload"][0]) if "payload" in form else {k: v[0] for k, v in form.items()}
-        except (UnicodeDecodeError, ValueError, KeyError, IndexError):
-            return False  # malformed: refused as such elsewhere
-        if not isinstance(payload, dict):
-            return False
-        urls = [payload.get("response_url")]
-        listed = payload.get("response_urls")
-        if isinstance(listed, list):
-            urls += [item.get("response_url") for item in listed if isinstance(item, dict)]
-        api = self._app.client.base_url
-        return any(isinstance(url, str) and url != "" and not response_url_allowed(url, api) for url in urls)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -217,10 +230,8 @@ class SlackHttpApp:
             await _respond(send, 401, b'{"error":"invalid request"}')
             return
         content_type = headers.get("content-type", "")
-        reason = malformed_reason(body, content_type)
-        if reason is None and self._foreign_response_url(body, content_type):
-            reason = "response_url is not Slack's"
-        if reason is None and not content_type.startswith("application/json") and not body.lstrip().startswith(b"{"):
+        reason = malformed_reason(body, content_type, self._app.client.base_url)
+        if reason is None and not reads_as_json(body.decode("utf-8"), content_type):
             body = canonical_form(body)
         if reason is not None:
             log.info("refused a malformed Slack request: %s", reason)

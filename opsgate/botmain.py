@@ -67,7 +67,7 @@ async def build_bot(settings: Settings, team: TeamConfig) -> tuple[SlackHttpApp,
         allowed_users=tuple(team.commands.allowed_users),
         policy=live_policy(settings, team),
         directory=directory,
-        tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client))},
+        tools={tool.spec.name: tool.spec for tool in builtin_toolset(settings, team, SlackNotifier(client), engine)},
         audit=AuditLog(engine),
         tasks=TaskStore(engine),
         sealer=sealer,
@@ -130,12 +130,13 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
 
 
 async def _run_socket_mode(settings: Settings, http_app: SlackHttpApp, shutdown: asyncio.Event) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    """The same Bolt app over Slack's WebSocket, its envelopes checked as HTTP requests are (bot.socket_mode)."""
+    from bot.socket_mode import SlackSocketApp
 
-    handler = AsyncSocketModeHandler(http_app.bolt_app, settings.require_socket_mode_token())
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    socket = SlackSocketApp(http_app.bolt_app, settings.require_socket_mode_token())
+    await socket.connect()
     log.info("bot connected to Slack in Socket Mode")
     try:
         await shutdown.wait()
     finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        await socket.close()

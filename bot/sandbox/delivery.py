@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,9 @@ from bot.sandbox.payloads import (
 from bot.sandbox.signing import FORM_CONTENT_TYPE, sign_request
 from bot.sandbox.state import SandboxState
 
+SocketDelivery = Callable[[bytes, str, float], Awaitable[tuple[int, dict[str, str], str, bool]]]
+"""Socket Mode's stand-in for the POST (bot.sandbox.socket_mode): body, content type, timeout → status, headers,
+body, timed out."""
 ACK_DEADLINE_SECONDS = 3.0
 REQUEST_TIMEOUT_SECONDS = 10.0
 
@@ -83,6 +87,7 @@ class BotDelivery:
         self.ack_deadline = ACK_DEADLINE_SECONDS
         self.request_timeout = REQUEST_TIMEOUT_SECONDS
         self._session: aiohttp.ClientSession | None = None
+        self.socket: SocketDelivery | None = None
 
     async def close(self) -> None:
         if self._session is not None:
@@ -236,8 +241,10 @@ class BotDelivery:
         headers["User-Agent"] = "Slackbot 1.0 (+https://api.slack.com/robots)"
         loop = asyncio.get_running_loop()
         started = loop.time()
-        status, reply_headers, text, timed_out = 0, {}, "", False
-        if bot_url is not None:
+        status, text, timed_out, reply_headers = 0, "", False, dict[str, str]()
+        if self.socket is not None:
+            status, reply_headers, text, timed_out = await self.socket(body, content_type, self.request_timeout)
+        elif bot_url is not None:
             if self._session is None:
                 # A new connection per delivery, as Slack does: no reuse of a keep-alive the bot just closed.
                 self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True))

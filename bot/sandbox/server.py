@@ -19,6 +19,7 @@ from bot.sandbox.delivery import BotDelivery, BotReply
 from bot.sandbox.oauth import OAuthRoutes
 from bot.sandbox.rate_limit import ChannelRateLimiter
 from bot.sandbox.response_urls import ResponseUrlRoutes
+from bot.sandbox.socket_mode import APP_TOKEN, SocketMode
 from bot.sandbox.state import SandboxState
 from bot.sandbox.ui import UiRoutes
 from bot.sandbox.uploads import UploadRoutes
@@ -46,6 +47,8 @@ class Sandbox:
         rate_limit: bool = True,
         clock: Callable[[], float] = time.time,
         oauth_redirect_urls: Sequence[str] = (),
+        socket_mode: bool = False,
+        app_token: str = APP_TOKEN,
     ) -> None:
         self.bot_url = bot_url
         self.host = host
@@ -58,6 +61,9 @@ class Sandbox:
         self._port: int | None = None
         self._limiter = ChannelRateLimiter(clock, enabled=rate_limit)
         self._delivery = BotDelivery(self.state, signing_secret)
+        # Socket Mode on: requests go over the WebSocket the app opens with `app_token`, never to `bot_url`.
+        self.socket_mode = SocketMode(self.state, lambda: self.base_url, app_token=app_token)
+        self._delivery.socket = self.socket_mode.deliver if socket_mode else None
         self._runner: web.AppRunner | None = None
         # One Event per state version, replaced on every change: state changes in plain synchronous code,
         # where an asyncio.Condition could not be notified without holding its lock.
@@ -70,6 +76,7 @@ class Sandbox:
     def build_app(self) -> web.Application:
         app = web.Application()
         app.add_routes(self.oauth.routes())
+        app.add_routes(self.socket_mode.routes())  # before /api/{method}: apps.connections.open takes an xapp token
         app.add_routes(ApiRoutes(WebApi(self.state, self._limiter, lambda: self.base_url)).routes())
         app.add_routes(ResponseUrlRoutes(self.state).routes())
         app.add_routes(UploadRoutes(self.state).routes())
@@ -92,6 +99,7 @@ class Sandbox:
         self._stopping = True
         self._wake_waiters()
         await self._delivery.close()
+        await self.socket_mode.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
