@@ -1,29 +1,46 @@
-"""PausedAlert: one alert per invocation that Restate paused after its retries ran out.
+"""Alerts in the admin channel (`alerts.channel` of `opsgate.yml`), each posted once however many replicas see it.
 
-Every bot replica's watch finds paused invocations through Restate's admin SQL and calls
-`PausedAlert/{invocation id}/notify`; calls on one key take turns and only the first posts, so the admin channel
-hears about each paused invocation once, however many replicas watch. Each alert is also logged (error) and
-counted (`opsgate.invocations.paused`).
+PausedAlert: one alert per invocation that Restate paused after its retries ran out. Every worker replica's watch
+finds paused invocations through Restate's admin SQL and calls `PausedAlert/{invocation id}/notify`; calls on one
+key take turns and only the first posts, so the admin channel hears about each paused invocation once. Each alert
+is also logged (error) and counted (`opsgate.invocations.paused`).
+
+OpsAlert: one alert per key for what the worker's alert watch finds (`opsgate.alert_watch`): an invalid
+`opsgate.yml` (keyed by the file's content, so once per bad version), span summaries that could not be stored.
+Logged (error) and counted (`opsgate.alerts`, by kind) like the paused alert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import restate
 from opentelemetry import metrics
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from restate import ObjectContext, RunOptions, TerminalError
 
 from handlers.envelope import Keyring
 from handlers.steps import slack_step
 from handlers.verified import verified_actor
 
-__all__ = ["PAUSED_ALERT", "PAUSED_NOTIFY", "AlertDeps", "PausedNotice", "build_paused_alert"]
+__all__ = [
+    "OPS_ALERT",
+    "OPS_ALERT_NOTIFY",
+    "PAUSED_ALERT",
+    "PAUSED_NOTIFY",
+    "AlertDeps",
+    "OpsNotice",
+    "PausedNotice",
+    "build_ops_alert",
+    "build_paused_alert",
+]
 
 PAUSED_ALERT = "PausedAlert"
 PAUSED_NOTIFY = "notify"
+OPS_ALERT = "OpsAlert"
+OPS_ALERT_NOTIFY = "notify"
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
 
 
@@ -36,6 +53,16 @@ class PausedNotice(BaseModel):
     channel: str | None = None
     """Where to post; None: log and count only."""
     admin_url: str = ""
+
+
+class OpsNotice(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["config", "spans"]
+    text: str = Field(max_length=3000)
+    """Composed by the watch, untrusted parts escaped; the notifier's plain post neutralises mentions again."""
+    channel: str | None = None
+    """Where to post; None: log and count only."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +100,33 @@ def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
                 f"up: `curl -X PATCH {resume}/kill`. `opsgate doctor` lists every paused invocation."
             )
             await slack_step(ctx, "slack: paused alert", deps.post, notice.channel, text)
+        ctx.set("alerted", True)
+        return True
+
+    return alert
+
+
+def build_ops_alert(deps: AlertDeps) -> restate.VirtualObject:
+    alert = restate.VirtualObject(OPS_ALERT)
+    raised = metrics.get_meter("opsgate.handlers").create_counter(
+        "opsgate.alerts", unit="{alert}", description="Alerts the worker's watch raised, by kind"
+    )
+
+    @alert.handler(name=OPS_ALERT_NOTIFY)
+    async def notify(ctx: ObjectContext, notice: OpsNotice) -> bool:
+        verdict = await verified_actor(ctx, deps.keyring, OPS_ALERT, OPS_ALERT_NOTIFY, ctx.key())
+        if verdict.actor is None or not verdict.actor.system:
+            raise TerminalError("refused: only opsgate's own watch raises alerts", status_code=403)
+        if await ctx.get("alerted", type_hint=bool):
+            return False
+
+        async def record() -> None:
+            log.error("alert %s: %s", ctx.key(), notice.text)
+            raised.add(1, {"opsgate.alert.kind": notice.kind})
+
+        await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
+        if notice.channel:
+            await slack_step(ctx, f"slack: {notice.kind} alert", deps.post, notice.channel, notice.text)
         ctx.set("alerted", True)
         return True
 

@@ -4,20 +4,29 @@ gets one digest for that period.
 Each firing calls `Digest/{channel}:{period end}/post`. Calls on one key take turns; the first computes the
 report (a durable step: a replay posts the same numbers), posts it, uploads its chart in the digest's thread,
 and remembers the message; every later call for that key answers with the same message and posts nothing.
+
+A digest is not lost quietly. The post step retries what Slack may soon accept (`SLACK_RETRY`); when it gives up,
+or cannot post at all (the bot is not in the channel, no token for the workspace), the object sleeps durably and
+tries again (`retry_after`: minutes, then hours: time to invite the bot). When every round failed, it says so in
+the alerts channel (`alerts.channel` of `opsgate.yml`), logs and counts it (`opsgate.digests.failed`), and later
+calls for that period answer with the failure instead of trying again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import restate
+from opentelemetry import metrics
 from pydantic import BaseModel, ConfigDict
 from restate import ObjectContext, RunOptions, TerminalError
 from sqlalchemy.engine import Engine
 
+from handlers.contracts import ChannelUnavailable
 from handlers.digest_report import build_digest
 from handlers.envelope import Keyring
 from handlers.report_contracts import DigestPoster, DigestReport
@@ -57,6 +66,10 @@ class DigestPosted(BaseModel):
     """False when this period's digest had already been posted (another replica's firing, or a retry)."""
 
 
+RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+"""Between rounds of posting a digest: time for Slack to recover, or for someone to invite the bot."""
+
+
 def digest_key(channel: str, period_end: datetime) -> str:
     return f"{channel}:{period_end.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
@@ -68,10 +81,42 @@ class DigestDeps:
     keyring: Keyring
     """Verifies the bot's envelope: a digest is asked for by a person (`/ops digest now`) or by opsgate's schedule."""
     build: Callable[..., DigestReport] = build_digest
+    alerts_channel: str | None = None
+    """Where a digest that could not be posted is announced (`alerts.channel`); None: logged and counted only."""
+    retry_after: tuple[timedelta, ...] = RETRY_AFTER
+    """The durable waits between rounds of posting; one round more than waits."""
 
 
 def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
     digest = restate.VirtualObject(DIGEST_OBJECT)
+    failed = metrics.get_meter("opsgate.handlers").create_counter(
+        "opsgate.digests.failed", unit="{digest}", description="Digests not posted after every round of retries"
+    )
+
+    @functools.wraps(deps.poster.post_digest)  # keeps what the port's method is marked with (it posts a message)
+    async def post_digest(channel: str, report: DigestReport) -> str:
+        try:
+            return await deps.poster.post_digest(channel, report)
+        except ChannelUnavailable as exc:  # retried in a later round, not within the step: someone must act first
+            raise TerminalError(str(exc)) from exc
+
+    async def give_up(ctx: ObjectContext, request: DigestRequest, rounds: int, reason: str) -> None:
+        async def record() -> None:
+            log.error("digest %s was not posted after %d rounds: %s", ctx.key(), rounds, reason)
+            failed.add(1)
+
+        await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
+        if deps.alerts_channel is None:
+            return
+        text = (
+            f':rotating_light: The digest "{request.label}" for channel {request.channel} could not be posted '
+            f"after {rounds} tries over {_spent(deps.retry_after)}: {reason[:500]}. Invite the bot to the channel "
+            "or fix the cause in the worker's log, then post one with `/ops digest now` in that channel."
+        )
+        try:
+            await slack_step(ctx, "slack: digest failed alert", deps.poster.post, deps.alerts_channel, text)
+        except TerminalError as exc:
+            log.error("digest %s: the alert could not be posted either: %s", ctx.key(), exc.message)
 
     @digest.handler(name=DIGEST_POST)
     async def post(ctx: ObjectContext, request: DigestRequest) -> DigestPosted:
@@ -79,6 +124,9 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
         posted = await ctx.get("ts", type_hint=str)
         if posted is not None:
             return DigestPosted(channel=request.channel, ts=posted, first=False)
+        gave_up = await ctx.get("failed", type_hint=str)
+        if gave_up is not None:
+            raise TerminalError(f"the digest for {ctx.key()} could not be posted: {gave_up}")
         now = datetime.fromtimestamp(await ctx.time(), UTC)
 
         async def compute() -> DigestReport:
@@ -92,8 +140,25 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
                 now=min(now, request.period_end),  # pending ages as of the period's end
             )
 
-        report = await ctx.run_typed("db: digest", compute, RunOptions(max_attempts=5, type_hint=DigestReport))
-        ts = await slack_step(ctx, "slack: post digest", deps.poster.post_digest, request.channel, report)
+        try:
+            report = await ctx.run_typed("db: digest", compute, RunOptions(max_attempts=5, type_hint=DigestReport))
+        except TerminalError as exc:
+            ctx.set("failed", f"its numbers could not be read: {exc.message}")
+            await give_up(ctx, request, 1, f"its numbers could not be read: {exc.message}")
+            raise
+        rounds = len(deps.retry_after) + 1
+        for round_ in range(1, rounds + 1):
+            name = "slack: post digest" if round_ == 1 else f"slack: post digest #{round_}"
+            try:
+                ts = await slack_step(ctx, name, post_digest, request.channel, report)
+                break
+            except TerminalError as exc:
+                log.warning("digest %s: round %d of %d failed: %s", ctx.key(), round_, rounds, exc.message)
+                if round_ == rounds:
+                    ctx.set("failed", exc.message)
+                    await give_up(ctx, request, rounds, exc.message)
+                    raise
+                await ctx.sleep(deps.retry_after[round_ - 1])
         ctx.set("ts", ts)  # from here on, this period is posted
         try:
             await slack_step(ctx, "slack: digest chart", deps.poster.post_digest_chart, request.channel, ts, report)
@@ -102,3 +167,10 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
         return DigestPosted(channel=request.channel, ts=ts, first=True)
 
     return digest
+
+
+def _spent(waits: tuple[timedelta, ...]) -> str:
+    total = sum(waits, timedelta()).total_seconds()
+    if total >= 3600:
+        return f"{total / 3600:.1f} h"
+    return f"{total / 60:.0f} min" if total >= 60 else f"{total:.0f} s"

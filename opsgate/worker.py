@@ -29,7 +29,7 @@ from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
 from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
-from handlers.alerts import AlertDeps, build_paused_alert
+from handlers.alerts import AlertDeps, build_ops_alert, build_paused_alert
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
 from handlers.contracts import ThreadNotifier
 from handlers.deps import AuditWriter, TaskDeps
@@ -43,6 +43,7 @@ from handlers.store import TaskStore
 from handlers.switches import SwitchesDeps, build_switches_object
 from handlers.task_root import build_task_root
 from handlers.task_workflow import build_task_workflow
+from opsgate.alert_watch import AlertWatch
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.keys import envelope_keyring, worker_identity_keys
 from opsgate.paused_watch import PausedWatch
@@ -187,10 +188,16 @@ def _poster(deps: TaskDeps) -> DigestPoster:
 
 
 def build_worker_app(
-    deps: TaskDeps, approval_deps: ApprovalDeps, *, identity_keys: Sequence[str], digest_deps: DigestDeps | None = None
+    deps: TaskDeps,
+    approval_deps: ApprovalDeps,
+    *,
+    identity_keys: Sequence[str],
+    digest_deps: DigestDeps | None = None,
+    alerts_channel: str | None = None,
 ) -> Any:
     """The worker's Restate endpoint. `identity_keys`: restate-server's request-identity public keys; the endpoint
-    refuses every request not signed by one of them (an empty list is refused: see `run_worker`)."""
+    refuses every request not signed by one of them (an empty list is refused: see `run_worker`). `alerts_channel`:
+    where a digest that could not be posted is announced."""
     if not identity_keys:
         raise ValueError("the worker needs Restate's request-identity keys (OPSGATE_RESTATE_IDENTITY_KEYS)")
     keyring = approval_deps.keyring
@@ -214,9 +221,13 @@ def build_worker_app(
             ),
             build_worker_health(deps, keyring),
             build_digest_object(
-                digest_deps or DigestDeps(engine=deps.store.engine, poster=_poster(deps), keyring=keyring)
+                digest_deps
+                or DigestDeps(
+                    engine=deps.store.engine, poster=_poster(deps), keyring=keyring, alerts_channel=alerts_channel
+                )
             ),
             build_paused_alert(AlertDeps(post=_poster(deps).post, keyring=keyring)),
+            build_ops_alert(AlertDeps(post=_poster(deps).post, keyring=keyring)),
         ],
         identity_keys=list(identity_keys),
     )
@@ -249,7 +260,8 @@ async def run_worker(
     alerts: AlertsConfig | None = None,
 ) -> None:
     """Serve the worker until `shutdown`; `alerts`: where the paused-invocation watch (which needs Restate's admin
-    API: only the worker has it) announces invocations Restate paused."""
+    API: only the worker has it) announces invocations Restate paused, and the alert watch an invalid team file
+    and span summaries that could not be stored."""
     identity_keys = worker_identity_keys(settings)
     alerts = alerts or AlertsConfig()
     engine_client = TaskLauncher(
@@ -259,6 +271,15 @@ async def run_worker(
         engine_client,
         channel=alerts.channel,
         admin_url=settings.restate_admin_url,
+        interval_s=alerts.check_every_s,
+        team_id=settings.slack_home_team or "",
+    )
+    spans = deps.spans
+    alert_watch = AlertWatch(
+        engine_client,
+        channel=alerts.channel,
+        config_file=settings.config_file,
+        dropped_spans=(lambda: spans.dropped) if spans is not None else lambda: 0,
         interval_s=alerts.check_every_s,
         team_id=settings.slack_home_team or "",
     )
@@ -274,9 +295,10 @@ async def run_worker(
         log.info("worker listening on http://%s:%s", settings.worker_host, settings.worker_port)
         refresher = asyncio.create_task(approval_deps.directory.run_refresher(shutdown, interval=300))
         watching = asyncio.create_task(watch.run(shutdown))
+        alerting = asyncio.create_task(alert_watch.run(shutdown))
         try:
             ready = Readiness({"database": database_check(deps.store.engine)})
-            endpoint = build_worker_app(deps, approval_deps, identity_keys=identity_keys)
+            endpoint = build_worker_app(deps, approval_deps, identity_keys=identity_keys, alerts_channel=alerts.channel)
             app = readiness_app(endpoint, ready)  # /healthz, /readyz beside Restate's
             _stop_on_sigterm(shutdown)
             await serve_asgi(app, settings.worker_host, settings.worker_port, shutdown)
@@ -284,4 +306,5 @@ async def run_worker(
             shutdown.set()
             await refresher
             await watching
+            await alerting
             await engine_client.aclose()
