@@ -237,6 +237,7 @@ EXAMPLE_BODIES: dict[tuple[str, str], Any] = {
         "label": "forged",
     },
     ("PausedAlert", "notify"): {"invocation_id": "inv_forged", "target": "Flaky/boom", "channel": "C0OPS"},
+    ("OpsAlert", "notify"): {"kind": "config", "text": "forged", "channel": "C0OPS"},
 }
 
 
