@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.engine import Engine
 
@@ -14,7 +15,7 @@ from approvals.ledger import SqlBudgetLedger
 from bot.allowlist import TeamAllowlist
 from bot.app import BotDeps, BotIdentity, build_app, fetch_bot_identity
 from bot.digest_schedule import DigestScheduler
-from bot.http import SlackHttpApp
+from bot.http import Receive, Scope, Send, SlackHttpApp
 from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
 from bot.oauth import InstallFlow
@@ -130,13 +131,28 @@ async def run_bot(settings: Settings, team: TeamConfig, shutdown: asyncio.Event)
 
 
 async def _run_socket_mode(settings: Settings, http_app: SlackHttpApp, shutdown: asyncio.Event) -> None:
-    """The same Bolt app over Slack's WebSocket, its envelopes checked as HTTP requests are (bot.socket_mode)."""
+    """The same Bolt app over Slack's WebSocket, its envelopes checked as HTTP requests are (bot.socket_mode). The
+    bot's port still answers the health probes (`opsgate up` and orchestrators wait on them), and nothing else."""
     from bot.socket_mode import SlackSocketApp
 
     socket = SlackSocketApp(http_app.bolt_app, settings.require_socket_mode_token())
     await socket.connect()
-    log.info("bot connected to Slack in Socket Mode")
+    log.info(
+        "bot connected to Slack in Socket Mode; probes on http://%s:%s/healthz", settings.bot_host, settings.bot_port
+    )
     try:
-        await shutdown.wait()
+        await serve_http11(_probes_only(http_app), settings.bot_host, settings.bot_port, shutdown)
     finally:
         await socket.close()
+
+
+def _probes_only(http_app: SlackHttpApp) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in ("/healthz", "/readyz"):
+            start = {"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"application/json")]}
+            await send(start)
+            await send({"type": "http.response.body", "body": b'{"error":"not found: Slack talks over Socket Mode"}'})
+            return
+        await http_app(scope, receive, send)
+
+    return app

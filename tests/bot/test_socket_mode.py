@@ -11,6 +11,7 @@ is served. The last test runs the real `opsgate bot` process in Socket Mode.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -297,6 +298,16 @@ async def test_a_token_slack_refuses_fails_at_start_up(token: str, error: str) -
 # --- the real process ---------------------------------------------------------------------------------------------
 
 
+async def health(client: httpx.AsyncClient, url: str, deadline: float) -> bool:
+    """Whether `url` answers 200 before the deadline (the bot binds its port just after connecting)."""
+    while time.monotonic() < deadline:
+        with contextlib.suppress(httpx.TransportError):
+            if (await client.get(url, timeout=0.5)).status_code == 200:
+                return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 @pytest.fixture
 def bot_env(tmp_path: Path) -> dict[str, str]:
     config = tmp_path / "opsgate.yml"
@@ -317,8 +328,9 @@ def bot_env(tmp_path: Path) -> dict[str, str]:
 async def test_the_opsgate_bot_process_serves_socket_mode_through_a_reconnect(
     tmp_path: Path, bot_env: dict[str, str]
 ) -> None:
-    """`opsgate bot` with OPSGATE_SLACK_MODE=socket: a request reaches Restate's ingress (a stand-in) and is
-    acknowledged; after a `disconnect` the next one is served; SIGTERM stops it cleanly."""
+    """`opsgate bot` with OPSGATE_SLACK_MODE=socket: its port answers health probes only; a request reaches
+    Restate's ingress (a stand-in) and is acknowledged; after a `disconnect` the next one is served; SIGTERM stops
+    it cleanly."""
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False, socket_mode=True)
     await sandbox.start()
     ingress = SlowIngress()
@@ -334,6 +346,11 @@ async def test_the_opsgate_bot_process_serves_socket_mode_through_a_reconnect(
         except TimeoutError:
             pytest.fail(f"the bot opened no Socket Mode connection: {log_file.read_text()[-3000:]}")
         assert bot.poll() is None, log_file.read_text()[-3000:]
+
+        probes = f"http://127.0.0.1:{env['OPSGATE_BOT_PORT']}"
+        async with httpx.AsyncClient(timeout=10) as client:  # the port answers probes, and takes no Slack request
+            assert await health(client, f"{probes}/healthz", deadline=time.monotonic() + 30), log_file.read_text()
+            assert (await client.post(f"{probes}/slack/events", content=b"command=/ops")).status_code == 404
 
         reply = await sandbox.send_slash_command(user_id=USER, channel_id=CHANNEL, text="what runs in staging?")
         assert (reply.status, reply.error) == (200, None), log_file.read_text()[-3000:]
