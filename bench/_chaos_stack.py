@@ -15,13 +15,14 @@ import asyncio
 import re
 import shutil
 import signal
-import sqlite3
 import tempfile
 from collections import Counter
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 import yaml
 
 from agents.builtin import Inventory
@@ -29,6 +30,7 @@ from agents.guardrails.output_policy import BudgetRules
 from bench._approvals_stack import Board, _lift
 from bench._stack import ROOT, SECRET, Child, _stop_all, wait_http
 from bot.sandbox import Sandbox
+from opsgate.db import create_db_engine, upgrade_database
 from opsgate.mailsink import MailSink
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.teamconfig import CommandsConfig, parse_team_config
@@ -53,18 +55,23 @@ def shipped_team_config() -> str:
     return text
 
 
-def add_services(inventory: Path, names: list[str]) -> None:
-    """The seeded inventory (created as the worker would), plus a running staging service for each name."""
-    store = Inventory(inventory)
-    store.ensure()
-    with closing(sqlite3.connect(inventory, isolation_level=None)) as connection:
-        connection.execute("BEGIN IMMEDIATE")
-        connection.executemany(
-            "INSERT INTO services (name, environment, version, replicas, owner_team, status, updated_at) "
-            "VALUES (?, ?, 'v1.0.0', 2, 'chaos', 'running', ?)",
-            [(name, ENVIRONMENT, store.now()) for name in names],
-        )
-        connection.execute("COMMIT")
+def add_services(database_url: str, names: list[str]) -> None:
+    """The seeded inventory (migrated and seeded as the worker would), plus a running staging service per name."""
+    upgrade_database(database_url)
+    engine = create_db_engine(database_url)
+    try:
+        store = Inventory(engine)
+        store.ensure()
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO services (name, environment, version, replicas, owner_team, status, updated_at) "
+                    "VALUES (:name, :environment, 'v1.0.0', 2, 'chaos', 'running', :now)"
+                ),
+                [{"name": name, "environment": ENVIRONMENT, "now": store.now()} for name in names],
+            )
+    finally:
+        engine.dispose()
 
 
 class ChaosStack:
@@ -73,7 +80,7 @@ class ChaosStack:
         self.services = services
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.board = Board(self.sandbox)
-        self.inventory = self.dir / "inventory.db"  # where the worker's built-in tools keep it (the data dir)
+        self.database_url = f"sqlite:///{self.dir / 'opsgate.db'}"  # the built-in tools' inventory is in it too
         self.mail = MailSink(self.dir / "mail")  # as `opsgate up` starts one: the comms specialist has its tools
         self._mail_started = False
         # Patient retries, as in production (Restate's defaults retry for about an hour): with the test config's
@@ -95,7 +102,7 @@ class ChaosStack:
 
     def _env(self) -> dict[str, str]:
         return {
-            "OPSGATE_DATABASE_URL": f"sqlite:///{self.dir / 'opsgate.db'}",
+            "OPSGATE_DATABASE_URL": self.database_url,
             "OPSGATE_SLACK_API_URL": self.sandbox.api_url.rstrip("/"),
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
@@ -109,7 +116,7 @@ class ChaosStack:
 
     async def start(self) -> None:
         (self.dir / "opsgate.yml").write_text(shipped_team_config())
-        await asyncio.to_thread(add_services, self.inventory, self.services)
+        await asyncio.to_thread(add_services, self.database_url, self.services)
         await asyncio.to_thread(self.mail.start)
         self._mail_started = True
         await self.sandbox.start()
@@ -147,19 +154,33 @@ class ChaosStack:
             if child is not None and child.exited():
                 raise RuntimeError(f"{child.name} exited during the run:\n{child.tail()}")
 
+    @contextmanager
+    def _reading(self) -> Iterator[sa.Connection]:
+        engine = create_db_engine(self.database_url)
+        try:
+            with Inventory(engine).reading() as connection:
+                yield connection
+        finally:
+            engine.dispose()
+
     def restarts(self) -> Counter[str]:
         """Restarts per staging service, as the built-in tool applied them: the inventory's own change log."""
-        with Inventory(self.inventory).reading() as connection:
+        with self._reading() as connection:
             rows = connection.execute(
-                "SELECT service, count(*) FROM changes WHERE action = 'restart' AND environment = ? GROUP BY service",
-                (ENVIRONMENT,),
+                sa.text(
+                    "SELECT service, count(*) FROM changes WHERE action = 'restart' AND environment = :environment "
+                    "GROUP BY service"
+                ),
+                {"environment": ENVIRONMENT},
             ).fetchall()
         return Counter({str(service): int(count) for service, count in rows})
 
     def keys(self) -> Counter[str]:
         """Idempotency keys per staging service under which `restart_service` applied a restart (its ledger)."""
-        with Inventory(self.inventory).reading() as connection:
-            rows = connection.execute("SELECT result FROM applied_requests WHERE tool = 'restart_service'").fetchall()
+        with self._reading() as connection:
+            rows = connection.execute(
+                sa.text("SELECT result FROM applied_requests WHERE tool = 'restart_service'")
+            ).all()
         return Counter(found.group(1) for (result,) in rows if (found := _RESTARTED.match(str(result))))
 
     async def close(self, keep: bool = False) -> None:

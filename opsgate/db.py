@@ -88,6 +88,7 @@ def _begin_sqlite_transaction(connection: sa.Connection) -> None:
 
 def model_metadata() -> sa.MetaData:
     """The metadata of every table opsgate owns; each model module is imported here so none is forgotten."""
+    import agents.builtin.schema  # noqa: F401  (registers the built-in tools' inventory and ledger)
     import approvals.audit
     import approvals.ledger  # noqa: F401  (registers `budget_counters`)
     import bot.installations  # noqa: F401  (registers slack_sdk's `slack_bots`, `slack_installations`, ...)

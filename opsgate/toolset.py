@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from agents.builtin import ChannelPoster, SmtpSettings, builtin_tools
+from sqlalchemy.engine import Engine
+
+from agents.builtin import ChannelPoster, Inventory, SmtpSettings, builtin_tools
 from agents.mcp import EgressPolicy, InProcessServer, McpServerConfig, build_builtin_server
 from agents.tools import Tool
 from approvals import ApprovalPolicy
@@ -31,12 +33,13 @@ def smtp_settings(settings: Settings) -> SmtpSettings | None:
     )
 
 
-def builtin_toolset(settings: Settings, team: TeamConfig, poster: ChannelPoster | None) -> list[Tool]:
-    """The built-in tools: the ops inventory (a SQLite file in the data directory), runbooks, and messages and
-    email when a channel poster, an SMTP server and recipient domains are configured."""
+def builtin_toolset(settings: Settings, team: TeamConfig, poster: ChannelPoster | None, engine: Engine) -> list[Tool]:
+    """The built-in tools: the ops inventory (in opsgate's database, `engine`, so every replica shares it and its
+    idempotency ledger), runbooks, and messages and email when a channel poster, an SMTP server and recipient
+    domains are configured."""
     domains = team.tools.email_domains
     return builtin_tools(
-        settings.data_dir / "inventory.db",
+        Inventory(engine),
         poster=poster,
         smtp=smtp_settings(settings) if domains else None,
         email_allowlist=domains,

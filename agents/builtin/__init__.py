@@ -1,4 +1,4 @@
-"""The built-in tools: an ops inventory in SQLite, runbook search, and posting or emailing people.
+"""The built-in tools: an ops inventory in opsgate's database, runbook search, and posting or emailing people.
 
 `builtin_tools(...)` builds them all from their dependencies; the comms tools are offered only when their port
 or settings are given. Every write honours `ToolCallContext.idempotency_key` through the inventory's
@@ -19,7 +19,7 @@ from agents.builtin.change_tools import (
     ScaleService,
 )
 from agents.builtin.comms import ChannelPoster, PostMessage, SendEmail, SmtpSettings
-from agents.builtin.inventory import Clock, Inventory, utc_now
+from agents.builtin.inventory import Clock, Inventory, InventoryMissing, utc_now
 from agents.builtin.read_tools import GetIncidents, ListServices, QueryInventory, SearchRunbooks
 from agents.builtin.runbooks import DEFAULT_RUNBOOK_DIR, RunbookLibrary
 from agents.tools import Tool
@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_RUNBOOK_DIR",
     "ChannelPoster",
     "Inventory",
+    "InventoryMissing",
     "RunbookLibrary",
     "SmtpSettings",
     "builtin_tools",
@@ -35,7 +36,7 @@ __all__ = [
 
 
 def builtin_tools(
-    inventory_path: Path | str,
+    inventory: Inventory | Path | str,
     *,
     runbook_dir: Path | str = DEFAULT_RUNBOOK_DIR,
     poster: ChannelPoster | None = None,
@@ -43,12 +44,14 @@ def builtin_tools(
     email_allowlist: Iterable[str] = (),
     clock: Clock = utc_now,
 ) -> list[Tool]:
-    """Every built-in tool over one inventory file (created and seeded on first use) and one runbook folder.
+    """Every built-in tool over one inventory (seeded on first use) and one runbook folder.
 
-    `post_message` is offered only with a `poster`, `send_email` only with `smtp`; `send_email` then needs a
-    non-empty `email_allowlist` of recipient domains (a `ValueError` otherwise).
+    The inventory is opsgate's database (`Inventory(engine)`), or a path: a standalone SQLite file, for tests and
+    scripts (its `clock` is this one). `post_message` is offered only with a `poster`, `send_email` only with
+    `smtp`; `send_email` then needs a non-empty `email_allowlist` of recipient domains (a `ValueError` otherwise).
     """
-    inventory = Inventory(inventory_path, clock=clock)
+    if not isinstance(inventory, Inventory):
+        inventory = Inventory.on_file(inventory, clock=clock)
     tools: list[Tool] = [
         ListServices(inventory),
         QueryInventory(inventory),

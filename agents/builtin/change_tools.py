@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import sqlite3
 from typing import Any
+
+import sqlalchemy as sa
 
 from agents.builtin import changes
 from agents.builtin.arguments import (
@@ -65,16 +66,16 @@ class InventoryChange(Tool):
         """The checked arguments, as keyword arguments of `_plan` and `_change`."""
 
     @abc.abstractmethod
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan: ...
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan: ...
 
     @abc.abstractmethod
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str: ...
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str: ...
 
     async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
         check_known(arguments, self.spec.input_schema)
         checked = self._arguments(arguments)
 
-        def change(connection: sqlite3.Connection, now: str) -> str:
+        def change(connection: sa.Connection, now: str) -> str:
             return self._change(connection, now, context.requester, **checked)
 
         content = await asyncio.to_thread(
@@ -108,10 +109,10 @@ class ScaleService(InventoryChange):
     def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         return {**_target(arguments), "replicas": integer(arguments, "replicas", low=1, high=50)}
 
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan:
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan:
         return changes.plan_scale(connection, **arguments)
 
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str:
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str:
         return changes.scale(connection, now, requester, **arguments)
 
 
@@ -127,10 +128,10 @@ class RestartService(InventoryChange):
     def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         return _target(arguments)
 
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan:
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan:
         return changes.plan_restart(connection, **arguments)
 
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str:
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str:
         return changes.restart(connection, now, requester, **arguments)
 
 
@@ -149,10 +150,10 @@ class RollbackService(InventoryChange):
     def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         return _target(arguments)
 
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan:
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan:
         return changes.plan_rollback(connection, **arguments)
 
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str:
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str:
         return changes.rollback(connection, now, requester, **arguments)
 
 
@@ -168,10 +169,10 @@ class DecommissionService(InventoryChange):
     def _arguments(self, arguments: dict[str, Any]) -> dict[str, Any]:
         return _target(arguments)
 
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan:
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan:
         return changes.plan_decommission(connection, **arguments)
 
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str:
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str:
         return changes.decommission(connection, now, requester, **arguments)
 
 
@@ -200,11 +201,11 @@ class OpenIncident(InventoryChange):
             "note": optional_text(arguments, "note", max_length=2000),
         }
 
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan:
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan:
         arguments.pop("note")
         return changes.plan_open_incident(connection, **arguments)
 
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str:
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str:
         return changes.open_incident(connection, now, requester, **arguments)
 
 
@@ -229,8 +230,8 @@ class AddIncidentNote(InventoryChange):
             "note": text(arguments, "note", max_length=2000),
         }
 
-    def _plan(self, connection: sqlite3.Connection, **arguments: Any) -> Plan:
+    def _plan(self, connection: sa.Connection, **arguments: Any) -> Plan:
         return changes.plan_incident_note(connection, **arguments)
 
-    def _change(self, connection: sqlite3.Connection, now: str, requester: str, **arguments: Any) -> str:
+    def _change(self, connection: sa.Connection, now: str, requester: str, **arguments: Any) -> str:
         return changes.add_incident_note(connection, now, requester, **arguments)

@@ -7,8 +7,9 @@ transaction and then applies it, so the card and the change cannot disagree abou
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+import sqlalchemy as sa
 
 from agents.builtin.seed import ENVIRONMENTS
 from agents.tools import ToolError
@@ -69,60 +70,76 @@ class Plan:
     changes: bool = True
 
 
-def list_services(connection: sqlite3.Connection, environment: str | None = None) -> list[Service]:
+def list_services(connection: sa.Connection, environment: str | None = None) -> list[Service]:
+    where = "" if environment is None else "WHERE environment = :environment "
     rows = connection.execute(
-        f"SELECT {_SERVICE_COLUMNS} FROM services WHERE ? IS NULL OR environment = ? "
-        "ORDER BY name, CASE environment WHEN 'production' THEN 0 WHEN 'staging' THEN 1 ELSE 2 END",
-        (environment, environment),
+        sa.text(
+            f"SELECT {_SERVICE_COLUMNS} FROM services {where}"
+            "ORDER BY name, CASE environment WHEN 'production' THEN 0 WHEN 'staging' THEN 1 ELSE 2 END"
+        ),
+        {"environment": environment} if environment is not None else {},
     ).fetchall()
     return [Service(*row) for row in rows]
 
 
-def find_service(connection: sqlite3.Connection, name: str, environment: str) -> Service:
+def find_service(connection: sa.Connection, name: str, environment: str) -> Service:
     """The service, or a `ToolError` that lists what exists, so the model can correct itself."""
     if environment not in ENVIRONMENTS:
         raise ToolError(f"unknown environment {environment!r}; use one of {', '.join(ENVIRONMENTS)}")
     row = connection.execute(
-        f"SELECT {_SERVICE_COLUMNS} FROM services WHERE name = ? AND environment = ?", (name, environment)
+        sa.text(f"SELECT {_SERVICE_COLUMNS} FROM services WHERE name = :name AND environment = :environment"),
+        {"name": name, "environment": environment},
     ).fetchone()
     if row is not None:
         return Service(*row)
     require_service_name(connection, name)
-    where = [env for (env,) in connection.execute("SELECT environment FROM services WHERE name = ?", (name,))]
+    found = connection.execute(sa.text("SELECT environment FROM services WHERE name = :name"), {"name": name})
+    where = [env for (env,) in found]
     raise ToolError(f"{name} has no {environment} environment; it runs in {', '.join(where)}")
 
 
-def require_service_name(connection: sqlite3.Connection, name: str) -> None:
-    names = [found for (found,) in connection.execute("SELECT DISTINCT name FROM services ORDER BY name")]
+def require_service_name(connection: sa.Connection, name: str) -> None:
+    names = [found for (found,) in connection.execute(sa.text("SELECT DISTINCT name FROM services ORDER BY name"))]
     if name not in names:
         raise ToolError(f"unknown service {name!r}; known services: {', '.join(names)}")
 
 
 def record_change(
-    connection: sqlite3.Connection, service: Service, action: str, detail: str, requester: str, now: str
+    connection: sa.Connection, service: Service, action: str, detail: str, requester: str, now: str
 ) -> None:
     """One line in `changes`, the inventory's own log of what the tools did."""
     connection.execute(
-        "INSERT INTO changes (service, environment, action, detail, requested_by, changed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (service.name, service.environment, action, detail, requester, now),
-    )
+        sa.text(
+            "INSERT INTO changes (service, environment, action, detail, requested_by, changed_at) "
+            "VALUES (:service, :environment, :action, :detail, :requester, :now)"
+        ),
+        {"service": service.name, "environment": service.environment, "action": action, "detail": detail,
+         "requester": requester, "now": now},
+    )  # fmt: skip
 
 
 def list_incidents(
-    connection: sqlite3.Connection, *, service: str | None, include_resolved: bool, limit: int, notes: int = 3
+    connection: sa.Connection, *, service: str | None, include_resolved: bool, limit: int, notes: int = 3
 ) -> list[Incident]:
+    conditions = [] if service is None else ["service = :service"]
+    if not include_resolved:
+        conditions.append("status != 'resolved'")
+    where = f"WHERE {' AND '.join(conditions)} " if conditions else ""
     rows = connection.execute(
-        "SELECT id, service, environment, severity, status, title, opened_at FROM incidents "
-        "WHERE (? IS NULL OR service = ?) AND (? OR status != 'resolved') "
-        "ORDER BY status = 'resolved', opened_at DESC LIMIT ?",
-        (service, service, include_resolved, limit),
+        sa.text(
+            f"SELECT id, service, environment, severity, status, title, opened_at FROM incidents {where}"
+            "ORDER BY CASE status WHEN 'resolved' THEN 1 ELSE 0 END, opened_at DESC LIMIT :limit"
+        ),
+        {"limit": limit} | ({} if service is None else {"service": service}),
     ).fetchall()
     incidents = []
     for row in rows:
         latest = connection.execute(
-            "SELECT created_at, author, note FROM incident_notes WHERE incident_id = ? ORDER BY id DESC LIMIT ?",
-            (row[0], notes),
+            sa.text(
+                "SELECT created_at, author, note FROM incident_notes WHERE incident_id = :incident "
+                "ORDER BY id DESC LIMIT :notes"
+            ),
+            {"incident": row[0], "notes": notes},
         ).fetchall()
         incident_id, name, environment, severity, status, title, opened_at = row
         incidents.append(
@@ -140,13 +157,14 @@ def list_incidents(
     return incidents
 
 
-def find_incident(connection: sqlite3.Connection, incident_id: int) -> Incident:
+def find_incident(connection: sa.Connection, incident_id: int) -> Incident:
     found = connection.execute(
-        "SELECT id, service, environment, severity, status, title, opened_at FROM incidents WHERE id = ?",
-        (incident_id,),
+        sa.text("SELECT id, service, environment, severity, status, title, opened_at FROM incidents WHERE id = :id"),
+        {"id": incident_id},
     ).fetchone()
     if found is None:
-        open_ids = [f"#{row[0]}" for row in connection.execute("SELECT id FROM incidents WHERE status != 'resolved'")]
+        still_open = connection.execute(sa.text("SELECT id FROM incidents WHERE status != 'resolved' ORDER BY id"))
+        open_ids = [f"#{row[0]}" for row in still_open]
         hint = f"open incidents: {', '.join(open_ids)}" if open_ids else "no incident is open"
         raise ToolError(f"no incident #{incident_id}; {hint} (get_incidents lists them)")
     incident_id, name, environment, severity, status, title, opened_at = found

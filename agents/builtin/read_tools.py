@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from typing import Any
 
 from agents.builtin.arguments import (
@@ -18,7 +17,7 @@ from agents.builtin.arguments import (
 )
 from agents.builtin.inventory import Inventory
 from agents.builtin.operations import list_incidents, list_services, require_service_name
-from agents.builtin.readonly_sql import format_table, refusal_reason
+from agents.builtin.readonly_sql import QueryFailed, format_table, refusal_reason
 from agents.builtin.runbooks import RunbookLibrary
 from agents.builtin.seed import ENVIRONMENTS
 from agents.tools import Tool, ToolAnnotations, ToolCallContext, ToolError, ToolResult, ToolSpec
@@ -36,6 +35,7 @@ TABLES = (
     "changes(id, service, environment, action, detail, requested_by, changed_at). Times are UTC text "
     "'YYYY-MM-DDTHH:MM:SSZ'."
 )
+_DIALECTS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 class ListServices(Tool):
@@ -87,6 +87,9 @@ class QueryInventory(Tool):
 
     def __init__(self, inventory: Inventory) -> None:
         self._inventory = inventory
+        dialect = _DIALECTS.get(inventory.dialect, inventory.dialect)
+        description = self.spec.description.replace("(SQLite dialect)", f"({dialect} dialect)")
+        self.spec = self.spec.model_copy(update={"description": description})
 
     async def call(self, arguments: dict[str, Any], context: ToolCallContext) -> ToolResult:
         check_known(arguments, self.spec.input_schema)
@@ -97,20 +100,22 @@ class QueryInventory(Tool):
             raise ToolError(reason)
         try:
             result = await asyncio.to_thread(self._inventory.query, sql, max_rows=max_rows)
-        except sqlite3.Error as exc:
+        except QueryFailed as exc:
             raise ToolError(self._explain(exc)) from exc
         return ToolResult(content=format_table(result))
 
-    def _explain(self, exc: sqlite3.Error) -> str:
-        message = str(exc)
-        if message == "interrupted":
+    def _explain(self, exc: QueryFailed) -> str:
+        if exc.kind == "timeout":
             return (
                 f"The query ran longer than {self._inventory.query_timeout_seconds:g} s and was stopped; "
                 "narrow it with WHERE or LIMIT."
             )
-        if "not authorized" in message or "readonly" in message or "read-only" in message:
-            return f"The inventory refused the statement ({message}): query_inventory can only read."
-        return f"SQL error: {message}. Tables: {TABLES}"
+        if exc.kind == "refused":
+            return (
+                f"The inventory refused the statement ({exc}): query_inventory can only read, and only the "
+                f"inventory's tables: {TABLES}"
+            )
+        return f"SQL error: {exc}. Tables: {TABLES}"
 
 
 class GetIncidents(Tool):

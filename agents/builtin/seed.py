@@ -1,72 +1,16 @@
-"""The inventory's schema and the small, realistic data set a new inventory starts with (times relative to now)."""
+"""The small, realistic data set a new inventory starts with (times relative to now); the tables are in `schema`."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["ENVIRONMENTS", "SCHEMA", "SEVERITIES", "seed", "stamp"]
+import sqlalchemy as sa
+
+__all__ = ["ENVIRONMENTS", "SEVERITIES", "seed", "stamp"]
 
 ENVIRONMENTS = ("production", "staging", "dev")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS services (
-    name TEXT NOT NULL,
-    environment TEXT NOT NULL CHECK (environment IN ('production', 'staging', 'dev')),
-    version TEXT NOT NULL,
-    replicas INTEGER NOT NULL CHECK (replicas >= 0),
-    owner_team TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('running', 'degraded', 'stopped', 'decommissioned')),
-    last_restart_at TEXT,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (name, environment)
-);
-CREATE TABLE IF NOT EXISTS deployments (
-    id INTEGER PRIMARY KEY,
-    service TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    version TEXT NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('deploy', 'rollback')),
-    deployed_by TEXT NOT NULL,
-    deployed_at TEXT NOT NULL,
-    FOREIGN KEY (service, environment) REFERENCES services (name, environment)
-);
-CREATE TABLE IF NOT EXISTS incidents (
-    id INTEGER PRIMARY KEY,
-    service TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    severity TEXT NOT NULL CHECK (severity IN ('SEV1', 'SEV2', 'SEV3', 'SEV4')),
-    status TEXT NOT NULL CHECK (status IN ('open', 'mitigated', 'resolved')),
-    title TEXT NOT NULL,
-    opened_by TEXT NOT NULL,
-    opened_at TEXT NOT NULL,
-    resolved_at TEXT
-);
-CREATE TABLE IF NOT EXISTS incident_notes (
-    id INTEGER PRIMARY KEY,
-    incident_id INTEGER NOT NULL REFERENCES incidents (id),
-    author TEXT NOT NULL,
-    note TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS changes (
-    id INTEGER PRIMARY KEY,
-    service TEXT NOT NULL,
-    environment TEXT NOT NULL,
-    action TEXT NOT NULL,
-    detail TEXT NOT NULL,
-    requested_by TEXT NOT NULL,
-    changed_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS applied_requests (
-    idempotency_key TEXT PRIMARY KEY,
-    tool TEXT NOT NULL,
-    arguments_sha256 TEXT NOT NULL,
-    result TEXT NOT NULL,
-    applied_at TEXT NOT NULL
-);
-"""
 
 # name, owner team, production replicas, five releases (production runs the first three, staging up to the
 # fourth, dev up to the fifth)
@@ -121,41 +65,55 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def seed(connection: sqlite3.Connection, now: datetime) -> None:
+def seed(connection: sa.Connection, now: datetime) -> None:
     """Fills an empty inventory; the caller holds the write transaction."""
     for name, team, production_replicas, releases in _SERVICES:
         for offset, environment in enumerate(ENVIRONMENTS):
             deployed = releases[offset : offset + 3]
             replicas = {"production": production_replicas, "staging": 2, "dev": 1}[environment]
             status = _STATUS.get((name, environment), "running")
+            target = {"name": name, "environment": environment}
             connection.execute(
-                "INSERT INTO services (name, environment, version, replicas, owner_team, status, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (name, environment, deployed[-1], replicas, team, status, stamp(now - timedelta(days=2))),
-            )
+                sa.text(
+                    "INSERT INTO services (name, environment, version, replicas, owner_team, status, updated_at) "
+                    "VALUES (:name, :environment, :version, :replicas, :team, :status, :at)"
+                ),
+                {**target, "version": deployed[-1], "replicas": replicas, "team": team, "status": status,
+                 "at": stamp(now - timedelta(days=2))},
+            )  # fmt: skip
             for age, version in zip((30, 14, 3 + offset), deployed, strict=True):
                 connection.execute(
-                    "INSERT INTO deployments (service, environment, version, kind, deployed_by, deployed_at) "
-                    "VALUES (?, ?, ?, 'deploy', ?, ?)",
-                    (name, environment, version, _DEPLOYERS[age % 3], stamp(now - timedelta(days=age, hours=offset))),
-                )
+                    sa.text(
+                        "INSERT INTO deployments (service, environment, version, kind, deployed_by, deployed_at) "
+                        "VALUES (:name, :environment, :version, 'deploy', :by, :at)"
+                    ),
+                    {**target, "version": version, "by": _DEPLOYERS[age % 3],
+                     "at": stamp(now - timedelta(days=age, hours=offset))},
+                )  # fmt: skip
     for service, environment, severity, status, title, opened, resolved, notes in _INCIDENTS:
-        cursor = connection.execute(
-            "INSERT INTO incidents (service, environment, severity, status, title, opened_by, opened_at, resolved_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                service,
-                environment,
-                severity,
-                status,
-                title,
-                notes[0][0],
-                stamp(now - timedelta(days=opened)),
-                None if resolved is None else stamp(now - timedelta(days=resolved)),
+        incident_id = connection.execute(
+            sa.text(
+                "INSERT INTO incidents (service, environment, severity, status, title, opened_by, opened_at, "
+                "resolved_at) VALUES (:service, :environment, :severity, :status, :title, :by, :opened, :resolved) "
+                "RETURNING id"
             ),
-        )
+            {
+                "service": service,
+                "environment": environment,
+                "severity": severity,
+                "status": status,
+                "title": title,
+                "by": notes[0][0],
+                "opened": stamp(now - timedelta(days=opened)),
+                "resolved": None if resolved is None else stamp(now - timedelta(days=resolved)),
+            },
+        ).scalar_one()
         for index, (author, note) in enumerate(notes):
             connection.execute(
-                "INSERT INTO incident_notes (incident_id, author, note, created_at) VALUES (?, ?, ?, ?)",
-                (cursor.lastrowid, author, note, stamp(now - timedelta(days=opened, minutes=-20 * (index + 1)))),
-            )
+                sa.text(
+                    "INSERT INTO incident_notes (incident_id, author, note, created_at) "
+                    "VALUES (:incident, :author, :note, :at)"
+                ),
+                {"incident": incident_id, "author": author, "note": note,
+                 "at": stamp(now - timedelta(days=opened, minutes=-20 * (index + 1)))},
+            )  # fmt: skip

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from agents.builtin import Inventory
@@ -153,24 +154,34 @@ async def ask(demo: DemoStack, request: str, user: str = REQUESTER) -> Run:
 
 def inventory(demo: DemoStack, service: str, environment: str) -> dict[str, Any]:
     """The built-in inventory's row of a service, and its restarts in the inventory's own change log."""
-    with Inventory(demo.data_dir / "inventory.db").reading() as connection:
+    target = {"service": service, "environment": environment}
+    with Inventory(engine(demo.database_url)).reading() as connection:
         row = connection.execute(
-            "SELECT replicas, status, last_restart_at FROM services WHERE name = ? AND environment = ?",
-            (service, environment),
-        ).fetchone()
+            sa.text(
+                "SELECT replicas, status, last_restart_at FROM services "
+                "WHERE name = :service AND environment = :environment"
+            ),
+            target,
+        ).one()
         restarts = connection.execute(
-            "SELECT count(*) FROM changes WHERE service = ? AND environment = ? AND action = 'restart'",
-            (service, environment),
-        ).fetchone()[0]
+            sa.text(
+                "SELECT count(*) FROM changes WHERE service = :service AND environment = :environment "
+                "AND action = 'restart'"
+            ),
+            target,
+        ).scalar_one()
     return {"replicas": row[0], "status": row[1], "last_restart_at": row[2], "restarts": restarts}
 
 
 def incidents(demo: DemoStack, service: str, environment: str) -> list[str]:
     """The severities of a service's incidents in the built-in inventory, oldest first."""
-    with Inventory(demo.data_dir / "inventory.db").reading() as connection:
+    with Inventory(engine(demo.database_url)).reading() as connection:
         rows = connection.execute(
-            "SELECT severity FROM incidents WHERE service = ? AND environment = ? ORDER BY id", (service, environment)
-        ).fetchall()
+            sa.text(
+                "SELECT severity FROM incidents WHERE service = :service AND environment = :environment ORDER BY id"
+            ),
+            {"service": service, "environment": environment},
+        ).all()
     return [str(severity) for (severity,) in rows]
 
 

@@ -342,7 +342,7 @@ def main() -> None:
     builtin = InProcessServer(
         name="builtin",
         server=build_builtin_server(
-            [*(t for t in builtin_toolset(settings, team, None) if t.spec.name in offered), *fault_tools()]
+            [*(t for t in builtin_toolset(settings, team, None, deps.store.engine) if t.spec.name in offered), *fault_tools()]
         ),
     )
     testing = InProcessServer(

@@ -120,9 +120,15 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "slack_bots",
                 "slack_installations",
                 "slack_oauth_states",
+                "services",
+                "deployments",
+                "incidents",
+                "incident_notes",
+                "changes",
+                "applied_requests",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0012"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0013"
     finally:
         engine.dispose()
 

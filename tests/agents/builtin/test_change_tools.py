@@ -2,100 +2,98 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from contextlib import closing
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from agents.builtin.inventory import Inventory
 from agents.tools import Tool, ToolError
-from tests.agents.builtin.conftest import context, rows
+from tests.agents.builtin.conftest import context, execute, rows
 
 Snapshot = Callable[[], list[tuple[Any, ...]]]
 
 
-def service(path: Path, name: str, environment: str) -> tuple[Any, ...]:
-    return rows(path, "SELECT version, replicas, status FROM services WHERE name = ? AND environment = ?",
+def service(inventory: Inventory, name: str, environment: str) -> tuple[Any, ...]:
+    return rows(inventory, "SELECT version, replicas, status FROM services WHERE name = ? AND environment = ?",
                 name, environment)[0]  # fmt: skip
 
 
 async def test_scale_service_changes_the_replica_count_and_logs_it(
-    tools: dict[str, Tool], inventory_path: Path
+    tools: dict[str, Tool], inventory: Inventory
 ) -> None:
     result = await tools["scale_service"].call({"service": "api", "environment": "staging", "replicas": 4}, context())
     assert result.content == "Scaled api@staging from 2 to 4 replicas."
-    assert service(inventory_path, "api", "staging") == ("v2.15.0-rc.1", 4, "running")
-    assert rows(inventory_path, "SELECT service, environment, action, detail, requested_by FROM changes") == [
+    assert service(inventory, "api", "staging") == ("v2.15.0-rc.1", 4, "running")
+    assert rows(inventory, "SELECT service, environment, action, detail, requested_by FROM changes") == [
         ("api", "staging", "scale", "replicas 2 -> 4", "U0TESTER01")
     ]
 
 
-async def test_the_same_key_twice_changes_once(tools: dict[str, Tool], inventory_path: Path) -> None:
+async def test_the_same_key_twice_changes_once(tools: dict[str, Tool], inventory: Inventory) -> None:
     arguments = {"incident_id": 1, "note": "Scaled search to 6 replicas."}
     first = await tools["add_incident_note"].call(arguments, context("task-1:3:toolu_9"))
     again = await tools["add_incident_note"].call(arguments, context("task-1:3:toolu_9"))
     assert first == again
-    assert rows(inventory_path, "SELECT count(*) FROM incident_notes WHERE note = ?", arguments["note"]) == [(1,)]
+    assert rows(inventory, "SELECT count(*) FROM incident_notes WHERE note = ?", arguments["note"]) == [(1,)]
     await tools["add_incident_note"].call(arguments, context("task-1:4:toolu_10"))
-    assert rows(inventory_path, "SELECT count(*) FROM incident_notes WHERE note = ?", arguments["note"]) == [(2,)]
+    assert rows(inventory, "SELECT count(*) FROM incident_notes WHERE note = ?", arguments["note"]) == [(2,)]
 
 
-async def test_open_incident_with_one_key_opens_one(tools: dict[str, Tool], inventory_path: Path) -> None:
+async def test_open_incident_with_one_key_opens_one(tools: dict[str, Tool], inventory: Inventory) -> None:
     arguments = {"service": "billing", "environment": "production", "severity": "SEV2", "title": "Checkout fails"}
     first = await tools["open_incident"].call({**arguments, "note": "Card payments fail."}, context("k-open"))
     again = await tools["open_incident"].call({**arguments, "note": "Card payments fail."}, context("k-open"))
     assert first.content == again.content == "Opened incident #6 (SEV2) on billing@production: Checkout fails"
-    assert rows(inventory_path, "SELECT count(*) FROM incidents WHERE title = 'Checkout fails'") == [(1,)]
-    assert rows(inventory_path, "SELECT author, note FROM incident_notes WHERE incident_id = 6") == [
+    assert rows(inventory, "SELECT count(*) FROM incidents WHERE title = 'Checkout fails'") == [(1,)]
+    assert rows(inventory, "SELECT author, note FROM incident_notes WHERE incident_id = 6") == [
         ("U0TESTER01", "Card payments fail.")
     ]
 
 
-async def test_rollback_undoes_the_latest_deploy_once(tools: dict[str, Tool], inventory_path: Path) -> None:
+async def test_rollback_undoes_the_latest_deploy_once(tools: dict[str, Tool], inventory: Inventory) -> None:
     target = {"service": "api", "environment": "production"}
     result = await tools["rollback_service"].call(target, context())
     assert result.content == "Rolled back api@production from v2.14.1 to v2.14.0; recorded as a rollback deployment."
-    assert service(inventory_path, "api", "production")[0] == "v2.14.0"
+    assert service(inventory, "api", "production")[0] == "v2.14.0"
     latest = "SELECT version, kind, deployed_by FROM deployments WHERE service = 'api' AND environment = 'production' "
-    assert rows(inventory_path, latest + "ORDER BY id DESC LIMIT 1") == [("v2.14.0", "rollback", "U0TESTER01")]
+    assert rows(inventory, latest + "ORDER BY id DESC LIMIT 1") == [("v2.14.0", "rollback", "U0TESTER01")]
     again = await tools["rollback_service"].call(target, context())  # a new call, not a replay
     assert again.content.endswith("already runs v2.14.0, the version before the deploy of v2.14.1; nothing changes.")
-    assert rows(inventory_path, "SELECT count(*) FROM deployments WHERE kind = 'rollback'") == [(1,)]
+    assert rows(inventory, "SELECT count(*) FROM deployments WHERE kind = 'rollback'") == [(1,)]
 
 
 async def test_rollback_after_a_redeploy_returns_to_what_ran_before_it(
-    tools: dict[str, Tool], inventory_path: Path
+    tools: dict[str, Tool], inventory: Inventory
 ) -> None:
     target = {"service": "api", "environment": "production"}
     await tools["rollback_service"].call(target, context())  # v2.14.1 -> v2.14.0
-    with closing(sqlite3.connect(inventory_path)) as connection, connection:
-        connection.execute(
-            "INSERT INTO deployments (service, environment, version, kind, deployed_by, deployed_at) "
-            "VALUES ('api', 'production', 'v2.14.2', 'deploy', 'deploy-bot', '2026-03-02T10:00:00Z')"
-        )
-        connection.execute("UPDATE services SET version = 'v2.14.2' WHERE name = 'api' AND environment = 'production'")
+    execute(
+        inventory,
+        "INSERT INTO deployments (service, environment, version, kind, deployed_by, deployed_at) "
+        "VALUES ('api', 'production', 'v2.14.2', 'deploy', 'deploy-bot', '2026-03-02T10:00:00Z')",
+    )
+    execute(inventory, "UPDATE services SET version = 'v2.14.2' WHERE name = 'api' AND environment = 'production'")
     assert await tools["rollback_service"].preview(target) == (
         "Would roll back api@production from v2.14.2 to v2.14.0, undoing the deploy of v2.14.2 at 2026-03-02T10:00:00Z."
     )
 
 
-async def test_restart_marks_a_degraded_service_running(tools: dict[str, Tool], inventory_path: Path) -> None:
+async def test_restart_marks_a_degraded_service_running(tools: dict[str, Tool], inventory: Inventory) -> None:
     result = await tools["restart_service"].call({"service": "search", "environment": "production"}, context())
     assert result.content == "Restarted search@production (v4.2.0, 4 replicas, now degraded); it is running."
-    assert service(inventory_path, "search", "production") == ("v4.2.0", 4, "running")
-    assert rows(inventory_path, "SELECT last_restart_at FROM services WHERE name = 'search' AND environment = "
+    assert service(inventory, "search", "production") == ("v4.2.0", 4, "running")
+    assert rows(inventory, "SELECT last_restart_at FROM services WHERE name = 'search' AND environment = "
                 "'production'") == [("2026-03-02T09:30:00Z",)]  # fmt: skip
 
 
-async def test_decommission_is_final(tools: dict[str, Tool], inventory_path: Path) -> None:
+async def test_decommission_is_final(tools: dict[str, Tool], inventory: Inventory) -> None:
     target = {"service": "notifications", "environment": "dev"}
     result = await tools["decommission_service"].call(target, context())
     assert result.content == (
         "Decommissioned notifications@dev (v0.10.0-dev, 1 replica); it has 0 replicas and can no longer be changed."
     )
-    assert service(inventory_path, "notifications", "dev") == ("v0.10.0-dev", 0, "decommissioned")
+    assert service(inventory, "notifications", "dev") == ("v0.10.0-dev", 0, "decommissioned")
     again = await tools["decommission_service"].call(target, context())
     assert again.content == "notifications@dev is already decommissioned; nothing changes."
     with pytest.raises(ToolError, match="notifications@dev is decommissioned; it can no longer be changed"):

@@ -19,7 +19,7 @@ from agents.builtin import builtin_tools
 from agents.builtin.comms import PostMessage, SendEmail, SmtpSettings
 from agents.builtin.inventory import Inventory
 from agents.tools import ToolError
-from tests.agents.builtin.conftest import RecordingPoster, context, rows
+from tests.agents.builtin.conftest import RecordingPoster, context, ledger
 
 SENDER = "opsgate@ops.example.com"
 EMAIL = {"to": ["oncall@example.com"], "subject": "search@production degraded", "body": "p99 is 2.4 s.\nScaling."}
@@ -196,4 +196,4 @@ def test_the_factory_offers_comms_tools_only_with_their_dependencies(tmp_path: P
 
 async def test_comms_results_are_remembered_in_applied_requests(inventory: Inventory) -> None:
     await PostMessage(RecordingPoster(), ledger=inventory).call({"channel": "C1", "text": "hi"}, context("k-post"))
-    assert rows(inventory.path, "SELECT idempotency_key, tool FROM applied_requests") == [("k-post", "post_message")]
+    assert ledger(inventory) == [("k-post", "post_message", "Posted to C1 (ts 1767225600.000001).")]

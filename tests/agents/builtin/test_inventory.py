@@ -1,72 +1,161 @@
-"""The inventory file: created and seeded once, and writes applied once per idempotency key."""
+"""The inventory in opsgate's database: seeded once, and writes applied once per idempotency key, on SQLite and
+PostgreSQL, by one replica or several (each replica an `Inventory` on an engine of its own)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from contextlib import closing
+import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from agents.builtin.inventory import Inventory
+from agents.builtin.inventory import Inventory, InventoryMissing
 from agents.tools import ToolError
-from tests.agents.builtin.conftest import NOW, rows
+from opsgate.db import create_db_engine
+from tests.agents.builtin.conftest import NOW, execute, ledger, rows
+
+
+def _add_note(connection: sa.Connection, now: str) -> str:
+    note_id = connection.execute(
+        sa.text(
+            "INSERT INTO incident_notes (incident_id, author, note, created_at) "
+            "VALUES (1, 'U1', 'checked', :now) RETURNING id"
+        ),
+        {"now": now},
+    ).scalar_one()
+    return f"note {note_id}"
+
+
+def _notes(inventory: Inventory) -> int:
+    count: int = rows(inventory, "SELECT count(*) FROM incident_notes")[0][0]
+    return count
 
 
 def test_a_new_inventory_is_created_and_seeded(tmp_path: Path) -> None:
-    inventory_path = tmp_path / "state" / "ops" / "inventory.db"
-    Inventory(inventory_path, clock=lambda: NOW).ensure()
-    services = rows(inventory_path, "SELECT count(DISTINCT name), count(*) FROM services")
-    assert services == [(6, 18)]
-    environments = rows(inventory_path, "SELECT DISTINCT environment FROM services ORDER BY 1")
+    inventory = Inventory.on_file(tmp_path / "state" / "ops" / "inventory.db", clock=lambda: NOW)
+    inventory.ensure()
+    assert rows(inventory, "SELECT count(DISTINCT name), count(*) FROM services") == [(6, 18)]
+    environments = rows(inventory, "SELECT DISTINCT environment FROM services ORDER BY 1")
     assert environments == [("dev",), ("production",), ("staging",)]
-    assert rows(inventory_path, "SELECT count(*) FROM deployments") == [(54,)]
-    assert rows(inventory_path, "SELECT count(*) FROM incidents WHERE status != 'resolved'") == [(3,)]
+    assert rows(inventory, "SELECT count(*) FROM deployments") == [(54,)]
+    assert rows(inventory, "SELECT count(*) FROM incidents WHERE status != 'resolved'") == [(3,)]
+
+
+def test_the_seed_is_the_same_on_both_dialects(inventory: Inventory) -> None:
+    assert rows(inventory, "SELECT count(DISTINCT name), count(*) FROM services") == [(6, 18)]
+    assert rows(inventory, "SELECT count(*) FROM deployments") == [(54,)]
+    assert rows(inventory, "SELECT min(id), max(id) FROM incidents") == [(1, 5)]
     current = rows(
-        inventory_path,
+        inventory,
         "SELECT count(*) FROM services s WHERE version = (SELECT version FROM deployments d "
         "WHERE d.service = s.name AND d.environment = s.environment ORDER BY id DESC LIMIT 1)",
     )
     assert current == [(18,)], "every service runs the version of its latest deployment"
 
 
-def test_an_existing_inventory_is_not_seeded_again(inventory: Inventory) -> None:
-    with closing(sqlite3.connect(inventory.path)) as connection, connection:
-        connection.execute("DELETE FROM incident_notes")
-        connection.execute("DELETE FROM incidents WHERE status = 'resolved'")
-    Inventory(inventory.path).ensure()
-    assert rows(inventory.path, "SELECT count(*) FROM services") == [(18,)]
-    assert rows(inventory.path, "SELECT count(*) FROM incidents") == [(3,)]
+def test_an_existing_inventory_is_not_seeded_again(inventory: Inventory, engine: Engine) -> None:
+    execute(inventory, "DELETE FROM incident_notes")
+    execute(inventory, "DELETE FROM incidents WHERE status = 'resolved'")
+    Inventory(engine).ensure()
+    assert rows(inventory, "SELECT count(*) FROM services") == [(18,)]
+    assert rows(inventory, "SELECT count(*) FROM incidents") == [(3,)]
 
 
-def _add_note(connection: sqlite3.Connection, now: str) -> str:
-    cursor = connection.execute(
-        "INSERT INTO incident_notes (incident_id, author, note, created_at) VALUES (1, 'U1', 'checked', ?)", (now,)
-    )
-    return f"note {cursor.lastrowid}"
+def test_replicas_starting_at_once_seed_once(database_url: str) -> None:
+    engines = [create_db_engine(database_url) for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+    errors: list[BaseException] = []
+
+    def start(engine: Engine) -> None:
+        barrier.wait()
+        try:
+            Inventory(engine, clock=lambda: NOW).ensure()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    try:
+        assert errors == []
+        assert rows(engines[0], "SELECT count(*) FROM services") == [(18,)]
+        assert rows(engines[0], "SELECT count(*) FROM incidents") == [(5,)]
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_apply_runs_a_change_once_per_key(inventory: Inventory) -> None:
-    before = rows(inventory.path, "SELECT count(*) FROM incident_notes")[0][0]
+    before = _notes(inventory)
     first = inventory.apply("task:1:a", "add_incident_note", {"incident_id": 1}, _add_note)
     again = inventory.apply("task:1:a", "add_incident_note", {"incident_id": 1}, _add_note)
     other = inventory.apply("task:1:b", "add_incident_note", {"incident_id": 1}, _add_note)
     assert first == again != other
-    assert rows(inventory.path, "SELECT count(*) FROM incident_notes")[0][0] == before + 2
-    assert rows(inventory.path, "SELECT idempotency_key, tool, result FROM applied_requests ORDER BY 1") == [
+    assert _notes(inventory) == before + 2
+    assert ledger(inventory) == [
         ("task:1:a", "add_incident_note", first),
         ("task:1:b", "add_incident_note", other),
     ]
 
 
+def test_a_key_applied_by_one_replica_is_replayed_by_another(inventory: Inventory, database_url: str) -> None:
+    before = _notes(inventory)
+    first = inventory.apply("task:1:r", "add_incident_note", {"incident_id": 1}, _add_note)
+    other_engine = create_db_engine(database_url)  # another worker process: its own engine and pool
+    try:
+        replica_b = Inventory(other_engine, clock=lambda: NOW)
+        assert replica_b.apply("task:1:r", "add_incident_note", {"incident_id": 1}, _add_note) == first
+        assert replica_b.replay("task:1:r", "add_incident_note", {"incident_id": 1}) == first
+    finally:
+        other_engine.dispose()
+    assert _notes(inventory) == before + 1
+
+
 async def test_concurrent_calls_with_one_key_change_once(inventory: Inventory) -> None:
-    before = rows(inventory.path, "SELECT count(*) FROM incident_notes")[0][0]
+    before = _notes(inventory)
     results = await asyncio.gather(
         *(asyncio.to_thread(inventory.apply, "task:1:c", "add_incident_note", {}, _add_note) for _ in range(8))
     )
     assert len(set(results)) == 1
-    assert rows(inventory.path, "SELECT count(*) FROM incident_notes")[0][0] == before + 1
+    assert _notes(inventory) == before + 1
+
+
+def test_replicas_racing_on_one_key_change_once(inventory: Inventory, database_url: str) -> None:
+    """Four replicas (engines) call with one key at the same moment; the first holds the key while it changes, so
+    the others wait for its commit and answer with its result instead of applying it again."""
+    engines = [create_db_engine(database_url) for _ in range(4)]
+    replicas = [Inventory(engine, clock=lambda: NOW) for engine in engines]
+    for replica in replicas:
+        replica.ensure()
+    before = _notes(inventory)
+    barrier = threading.Barrier(len(replicas))
+    results: list[str] = []
+
+    def slow_note(connection: sa.Connection, now: str) -> str:
+        result = _add_note(connection, now)
+        threading.Event().wait(0.3)  # inside the transaction: the others arrive while the key is held
+        return result
+
+    def call(replica: Inventory) -> None:
+        barrier.wait()
+        results.append(replica.apply("task:1:race", "add_incident_note", {}, slow_note))
+
+    threads = [threading.Thread(target=call, args=(replica,)) for replica in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    try:
+        assert len(results) == 4 and len(set(results)) == 1
+        assert _notes(inventory) == before + 1
+        assert [key for key, _, _ in ledger(inventory)] == ["task:1:race"]
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_a_key_reused_by_a_different_call_is_refused(inventory: Inventory) -> None:
@@ -78,18 +167,28 @@ def test_a_key_reused_by_a_different_call_is_refused(inventory: Inventory) -> No
 
 
 def test_a_failing_change_is_rolled_back_and_not_remembered(inventory: Inventory) -> None:
-    def half_done(connection: sqlite3.Connection, now: str) -> str:
+    def half_done(connection: sa.Connection, now: str) -> str:
         _add_note(connection, now)
         raise ToolError("no")
 
-    before = rows(inventory.path, "SELECT count(*) FROM incident_notes")
+    before = _notes(inventory)
     with pytest.raises(ToolError):
         inventory.apply("task:1:e", "add_incident_note", {}, half_done)
-    assert rows(inventory.path, "SELECT count(*) FROM incident_notes") == before
-    assert rows(inventory.path, "SELECT count(*) FROM applied_requests") == [(0,)]
+    assert _notes(inventory) == before
+    assert ledger(inventory) == []
+    assert inventory.apply("task:1:e", "add_incident_note", {}, _add_note).startswith("note ")  # free to try again
 
 
 def test_replay_and_record_remember_an_outside_effect(inventory: Inventory) -> None:
     assert inventory.replay("task:1:f", "post_message", {"channel": "C1"}) is None
     inventory.record("task:1:f", "post_message", {"channel": "C1"}, "Posted (ts 1.2).")
     assert inventory.replay("task:1:f", "post_message", {"channel": "C1"}) == "Posted (ts 1.2)."
+
+
+def test_a_database_without_the_migration_says_what_to_run(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'opsgate.db'}")
+    try:
+        with pytest.raises(InventoryMissing, match=r"run `opsgate db upgrade` \(migration 0013\)"):
+            Inventory(engine).ensure()
+    finally:
+        engine.dispose()

@@ -51,28 +51,54 @@ async def test_query_inventory_returns_a_compact_table(tools: dict[str, Tool]) -
         ("ATTACH DATABASE '/tmp/x.db' AS x", "ATTACH is not allowed"),
         ("PRAGMA query_only = 0", "PRAGMA is not allowed"),
         ("SELECT 1; DELETE FROM services", "Send one statement at a time"),
-        # Past the statement check, the read-only connection refuses it:
-        ("WITH x AS (SELECT 1) DELETE FROM services", "The inventory refused the statement (not authorized)"),
+        # Past the statement check, the database refuses it: SQLite's authorizer, PostgreSQL's parser (the statement
+        # runs inside a row limit; test_readonly_pg shows the read-only transaction refusing what is not wrapped)
+        ("WITH x AS (SELECT 1) DELETE FROM services", "SQLite:The inventory refused the statement (not authorized)"),
+        ("WITH x AS (SELECT 1) DELETE FROM services", 'PostgreSQL:SQL error: syntax error at or near "DELETE"'),
     ],
 )
 async def test_query_inventory_refuses_writes(
     tools: dict[str, Tool], snapshot: Snapshot, sql: str, message: str
 ) -> None:
+    dialect, expected = message.split(":", 1) if message.startswith(("SQLite:", "PostgreSQL:")) else ("", message)
+    if dialect and f"({dialect} dialect)" not in tools["query_inventory"].spec.description:
+        pytest.skip(f"how {dialect} refuses it")
     before = snapshot()
     with pytest.raises(ToolError) as refused:
         await tools["query_inventory"].call({"sql": sql}, context())
-    assert str(refused.value).startswith(message)
+    assert str(refused.value).startswith(expected)
     assert snapshot() == before
 
 
 async def test_query_inventory_explains_sql_errors_with_the_tables(tools: dict[str, Tool]) -> None:
-    with pytest.raises(ToolError, match=r"SQL error: no such table: service\. Tables: services\(name"):
+    missing = r"(no such table: service|relation \"service\" does not exist)"
+    with pytest.raises(ToolError, match=rf"(?s)SQL error: {missing}.*Tables: services\(name"):
         await tools["query_inventory"].call({"sql": "SELECT * FROM service"}, context())
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM audit_log",
+        "SELECT count(*) FROM tasks",
+        "SELECT idempotency_key, result FROM applied_requests",
+        "SELECT s.name, (SELECT count(*) FROM executions) FROM services s",
+        "SELECT name FROM services WHERE name IN (SELECT team_id FROM slack_installations)",
+        "WITH t AS (SELECT * FROM budget_counters) SELECT * FROM t",
+        "SELECT * FROM span_summaries",
+    ],
+)
+async def test_query_inventory_cannot_read_opsgate_s_own_tables(tools: dict[str, Tool], sql: str) -> None:
+    """They share the database with the inventory now; the database itself refuses them."""
+    with pytest.raises(ToolError) as refused:
+        await tools["query_inventory"].call({"sql": sql}, context())
+    assert "The inventory refused the statement" in str(refused.value)
+    assert "can only read, and only the inventory's tables" in str(refused.value)
 
 
 async def test_query_inventory_stops_a_runaway_query(inventory: Inventory) -> None:
     endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n"
-    tool = QueryInventory(Inventory(inventory.path, query_timeout_seconds=0.2))
+    tool = QueryInventory(Inventory(inventory.engine, query_timeout_seconds=0.2))
     with pytest.raises(ToolError, match=r"longer than 0\.2 s and was stopped"):
         await tool.call({"sql": endless}, context())
 

@@ -8,9 +8,19 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from agents.builtin.inventory import Inventory
-from agents.builtin.readonly_sql import QueryResult, connect_read_only, format_table, refusal_reason, run_query
+from agents.builtin.readonly_sql import (
+    QueryFailed,
+    QueryResult,
+    connect_read_only,
+    format_table,
+    refusal_reason,
+    run_query,
+)
+from agents.builtin.schema import READABLE_TABLES
+from opsgate.db import create_db_engine, init_schema
 
 WRITES = [
     "INSERT INTO services (name, environment, version, replicas, owner_team, status, updated_at) "
@@ -28,25 +38,38 @@ WRITES = [
 
 
 @pytest.fixture
-def connection(inventory: Inventory) -> Iterator[sqlite3.Connection]:
-    with closing(connect_read_only(inventory.path)) as connection:
+def database(tmp_path: Path) -> Path:
+    """opsgate's database as a SQLite file, with every table of opsgate's and the seeded inventory."""
+    path = tmp_path / "opsgate.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    init_schema(engine)
+    Inventory(engine).ensure()
+    with engine.begin() as connection:  # something in opsgate's own tables that the model must not read
+        connection.execute(sa.text("INSERT INTO budget_counters (key, bucket, amount) VALUES ('tokens:U1', 1, 5)"))
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def connection(database: Path) -> Iterator[sqlite3.Connection]:
+    with closing(connect_read_only(database, READABLE_TABLES)) as connection:
         yield connection
 
 
 @pytest.mark.parametrize("sql", WRITES)
 def test_the_connection_refuses_writes_without_any_statement_check(
-    connection: sqlite3.Connection, inventory: Inventory, sql: str
+    connection: sqlite3.Connection, database: Path, sql: str
 ) -> None:
-    before = inventory.path.read_bytes()
+    before = database.read_bytes()
     with pytest.raises(sqlite3.DatabaseError):
         connection.execute(sql)
     assert connection.execute("SELECT count(*) FROM services").fetchone() == (18,)
-    assert inventory.path.read_bytes() == before
+    assert database.read_bytes() == before
 
 
 @pytest.mark.parametrize("sql", WRITES[:5])
 def test_mode_ro_refuses_writes_even_without_the_authorizer_and_query_only(
-    connection: sqlite3.Connection, inventory: Inventory, sql: str
+    connection: sqlite3.Connection, sql: str
 ) -> None:
     connection.set_authorizer(None)
     connection.execute("PRAGMA query_only = 0")  # even with both later layers gone, mode=ro still refuses
@@ -61,6 +84,26 @@ def test_attach_cannot_create_or_open_another_file(connection: sqlite3.Connectio
         with pytest.raises(sqlite3.DatabaseError):
             connection.execute(sql)
     assert not other.exists()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM budget_counters",
+        "SELECT count(*) FROM budget_counters",
+        "SELECT key FROM main.budget_counters",
+        "SELECT (SELECT max(amount) FROM budget_counters) FROM services",
+        "SELECT name FROM services WHERE name IN (SELECT key FROM budget_counters)",
+        "WITH b AS (SELECT * FROM budget_counters) SELECT * FROM b",
+        "SELECT * FROM services JOIN audit_log ON 1 = 1",
+        "SELECT result FROM applied_requests",
+        "SELECT name, sql FROM sqlite_master",
+        "SELECT * FROM pragma_table_info('audit_log')",
+    ],
+)
+def test_the_authorizer_refuses_every_table_but_the_inventory_s(connection: sqlite3.Connection, sql: str) -> None:
+    with pytest.raises(sqlite3.DatabaseError, match=r"not authorized|prohibited"):
+        connection.execute(sql).fetchall()
 
 
 def test_reads_work_on_the_read_only_connection(connection: sqlite3.Connection) -> None:
@@ -112,8 +155,9 @@ def test_other_functions_are_refused_by_the_authorizer(connection: sqlite3.Conne
 
 def test_a_query_past_the_timeout_is_interrupted(connection: sqlite3.Connection) -> None:
     endless = "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
-    with pytest.raises(sqlite3.OperationalError, match="interrupted"):
+    with pytest.raises(QueryFailed, match="interrupted") as stopped:
         run_query(connection, endless, max_rows=10, timeout_seconds=0.2)
+    assert stopped.value.kind == "timeout"
     assert run_query(connection, "SELECT 1", max_rows=1, timeout_seconds=0.2).rows == ((1,),)
 
 
