@@ -26,7 +26,7 @@ from agents.messages import (
 from agents.spec import AgentSpec
 from agents.tools import ToolResult, ToolSpec
 
-__all__ = ["AgentOutcome", "AgentProgress", "AgentRuntime", "ToolVerdict", "WorkBudget", "run_agent"]
+__all__ = ["AgentOutcome", "AgentProgress", "AgentRuntime", "Stop", "ToolVerdict", "WorkBudget", "run_agent"]
 
 
 class ToolVerdict(BaseModel):
@@ -38,6 +38,8 @@ class ToolVerdict(BaseModel):
     reason: str = ""
     pending: bool = False
     """Not run yet: a person's decision is awaited, and `settle_pending` will report it."""
+    stop: bool = False
+    """Refused because a budget is spent (calls, tokens, cost): the agent stops, and `reason` says which."""
 
 
 class AgentProgress(BaseModel):
@@ -51,7 +53,7 @@ class AgentProgress(BaseModel):
 class AgentOutcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    status: Literal["done", "failed", "out_of_turns", "timed_out"]
+    status: Literal["done", "failed", "out_of_turns", "timed_out", "over_budget"]
     answer: str
     turns: int
     tool_calls: int
@@ -72,17 +74,27 @@ class AgentRuntime(Protocol):
         ...
 
 
+class Stop(BaseModel):
+    """Why an agent stops before it is done: its working time, or a token, cost or call budget, is spent."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: Literal["timed_out", "over_budget"]
+    reason: str
+    """What is spent and how to raise it, as a clause: "this task's token budget of … is spent (…)"."""
+
+
 class WorkBudget(Protocol):
-    """How long an agent may work on its task: time spent waiting on people does not count."""
+    """What an agent may spend on its task: working time (waits on people do not count), tokens and cost."""
 
-    seconds: int
-
-    async def spent(self) -> bool:
-        """True once the agent's own work has used the budget (checked before each model turn and tool call)."""
+    async def stop(self, usage: Usage, *, model_call: bool) -> Stop | None:
+        """Why the agent must stop now, or None; checked before each model turn (`model_call`) and each tool
+        call. `usage` is what this agent's model calls have spent so far."""
         ...
 
 
-BUDGET_SPENT = "Not run: this agent's work budget ({seconds} s) was spent before it got to this call."
+NOT_RUN = "Not run: {reason}."
+STOPPED = "I stopped: {reason}."
 
 
 async def run_agent(
@@ -103,8 +115,8 @@ async def run_agent(
     """Every decision on a deferred approval this run, in order."""
     definitions = [tool.for_model() for tool in tools]
     for turn in range(1, spec.max_turns + 1):
-        if budget is not None and await budget.spent():
-            return await _out_of_time(runtime, budget, turn - 1, tool_calls, usage, decided)
+        if budget is not None and (stop := await budget.stop(usage, model_call=True)) is not None:
+            return await _stopped(runtime, stop, turn - 1, tool_calls, usage, decided)
         await runtime.progress(AgentProgress(turn=turn, max_turns=spec.max_turns, activity="thinking"))
         request = context.prepare(spec.prompt, messages, definitions).request
         response = await runtime.model_turn(turn, request)
@@ -123,11 +135,12 @@ async def run_agent(
                 answer += "\n\n" + _decided(settled)
             return AgentOutcome(status=status, answer=answer, turns=turn, tool_calls=tool_calls, usage=usage)
         results: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
-        stopped = False
+        stopped: Stop | None = None
         for call in calls:
-            if stopped or (budget is not None and await budget.spent()):
-                stopped = True
-                refusal = BUDGET_SPENT.format(seconds=budget.seconds if budget else 0)
+            if stopped is None and budget is not None:
+                stopped = await budget.stop(usage, model_call=False)
+            if stopped is not None:
+                refusal = NOT_RUN.format(reason=stopped.reason)
                 results.append(ToolResultBlock(tool_use_id=call.id, content=refusal, is_error=True))
                 continue
             tool_calls += 1
@@ -135,12 +148,14 @@ async def run_agent(
             verdict = await runtime.review_tool(turn, call, response.text)
             if not verdict.allowed:
                 results.append(ToolResultBlock(tool_use_id=call.id, content=verdict.reason, is_error=True))
+                if verdict.stop:
+                    stopped = Stop(status="over_budget", reason=verdict.reason)
                 continue
             result = await runtime.run_tool(turn, call)
             results.append(ToolResultBlock(tool_use_id=call.id, content=result.content, is_error=result.is_error))
         messages.append(Message(role="user", content=results))
-        if stopped and budget is not None:
-            return await _out_of_time(runtime, budget, turn, tool_calls, usage, decided)
+        if stopped is not None:
+            return await _stopped(runtime, stopped, turn, tool_calls, usage, decided)
     settled = await runtime.settle_pending(spec.max_turns)  # every wait ends, even when the turns ran out
     answer = f"I stopped after {spec.max_turns} turns without a final answer."
     return AgentOutcome(
@@ -152,15 +167,15 @@ async def run_agent(
     )
 
 
-async def _out_of_time(
-    runtime: AgentRuntime, budget: WorkBudget, turns: int, tool_calls: int, usage: Usage, decided: list[str]
+async def _stopped(
+    runtime: AgentRuntime, stop: Stop, turns: int, tool_calls: int, usage: Usage, decided: list[str]
 ) -> AgentOutcome:
     """Stop working, but still wait for the approvals asked for: they end by their own policy, not by this. The
-    answer reports every decision of the run (the parent sees only this answer)."""
+    answer says what stopped the agent and reports every decision of the run (the parent sees only this answer)."""
     settled = [*decided, *await runtime.settle_pending(turns)]
-    answer = f"I stopped: my work budget of {budget.seconds} s was spent before I finished."
+    answer = STOPPED.format(reason=stop.reason.rstrip("."))
     return AgentOutcome(
-        status="timed_out",
+        status=stop.status,
         answer=answer + ("\n\n" + _decided(settled) if settled else ""),
         turns=turns,
         tool_calls=tool_calls,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from agents.models.pricing import DEFAULT_PRICES, known_model
+
 __all__ = ["AGENT_NAME_PATTERN", "MAX_TOOLS", "TOOLS_WARNING_THRESHOLD", "AgentSpec"]
 
 AGENT_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
@@ -28,11 +30,25 @@ class AgentSpec(BaseModel):
     tools: list[str] = Field(description="Names of the tools this agent may call; nothing else passes the gate.")
     max_turns: int = Field(default=8, ge=1, le=50, description="Model round trips before the agent gives up.")
     model: str | None = Field(default=None, description="Model id; None uses the deployment's default model.")
-    token_budget: int | None = Field(default=None, ge=1, description="Total tokens the agent may spend per task.")
+    token_budget: int | None = Field(
+        default=None, ge=1, description="Tokens (input, output and cached) the agent may spend per task."
+    )
     delegates: list[str] = Field(
         default_factory=list,
         description="Specialists this agent may hand subtasks to with the `delegate` tool (an orchestrator).",
     )
+
+    @field_validator("model")
+    @classmethod
+    def _model_is_known(cls, model: str | None) -> str | None:
+        if model is not None and not known_model(model):
+            raise PydanticCustomError(
+                "unknown_model",
+                "unknown model '{model}'; known models: {known} (a dated id such as claude-sonnet-4-5-20250929 "
+                "counts as its family)",
+                {"model": model, "known": ", ".join(DEFAULT_PRICES)},
+            )
+        return model
 
     @field_validator("tools")
     @classmethod

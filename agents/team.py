@@ -81,7 +81,7 @@ class AgentResult(BaseModel):
 
     task_id: str
     agent: str
-    status: Literal["done", "failed", "out_of_turns", "timed_out", "cancelled"]
+    status: Literal["done", "failed", "out_of_turns", "timed_out", "over_budget", "cancelled"]
     summary: str
     artifacts: list[Artifact] = Field(default_factory=list)
     usage: Usage = Usage()

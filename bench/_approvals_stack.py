@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel
 
 from agents.guardrails import Rate
-from agents.guardrails.output_policy import BudgetRules
+from agents.guardrails.output_policy import BudgetRules, CostRate
 from bench._approvals_apps import BASELINE_ACTION
 from bench._stack import ROOT, SECRET, Child, _stop_all, wait_http
 from bot.cards import APPROVE_ACTION
@@ -63,13 +63,25 @@ def bench_team_config() -> tuple[str, list[str]]:
 
 
 def _lift(section: dict[str, Any], model: type[BaseModel]) -> list[str]:
+    """Raise every per-person and per-channel rate and spend of `model` in `section` (as the file sets it, or its
+    default) to a million: one requester sends every request of a run."""
     lifted = []
     for name, info in model.model_fields.items():
+        if not name.endswith(("_per_user", "_per_channel")):
+            continue
         default = info.get_default(call_default_factory=True)
-        per_person = name.endswith(("_per_user", "_per_channel")) and name not in section
-        if per_person and isinstance(default, Rate) and default.limit < LIFTED_RATE:
-            section[name] = {"limit": LIFTED_RATE, "window_s": default.window_s}
-            lifted.append(name)
+        given = section.get(name)
+        window = given.get("window_s", getattr(default, "window_s", None)) if isinstance(given, dict) else None
+        if isinstance(default, Rate) or (isinstance(given, dict) and "limit" in given):
+            current = given.get("limit", 0) if isinstance(given, dict) else default.limit
+            if current < LIFTED_RATE:
+                section[name] = {"limit": LIFTED_RATE, "window_s": window if given else default.window_s}
+                lifted.append(name)
+        elif isinstance(default, CostRate) or (isinstance(given, dict) and "limit_usd" in given):
+            current = given.get("limit_usd", 0) if isinstance(given, dict) else default.limit_usd
+            if current < LIFTED_RATE:
+                section[name] = {"limit_usd": float(LIFTED_RATE), "window_s": window if given else default.window_s}
+                lifted.append(name)
     return lifted
 
 

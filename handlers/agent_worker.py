@@ -7,9 +7,10 @@ journal only holds the typed result. Approvals its calls need are posted in the 
 its waits show on the task's root (`TaskRoot`).
 
 A handoff's `timeout_seconds` budgets the specialist's own work, measured on journaled times minus the time it
-was blocked on people, and checked before each model turn and tool call. Once it is spent the specialist stops
-working, still waits for the approvals it asked for, and returns `timed_out` with their outcomes. Nothing cancels
-a specialist on a timer: only a person (cancel, stop), which Restate propagates down the call tree.
+was blocked on people, and checked before each model turn and tool call with its token and cost budgets
+(`handlers.budgets`). Once one is spent the specialist stops working, still waits for the approvals it asked
+for, and returns `timed_out` (or `over_budget`) with their outcomes. Nothing cancels a specialist on a timer:
+only a person (cancel, stop), which Restate propagates down the call tree.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from restate import RunOptions, TerminalError
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.team import AgentResult
+from handlers.budgets import AgentBudget
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase, in_workspace
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, failure_text, logged_detail
@@ -49,20 +51,6 @@ def build_agent_worker(deps: TaskDeps) -> restate.Service:
 
 async def _quiet_progress(event: AgentProgress) -> None:
     """The thread root belongs to the task; a specialist's progress shows in its spans and its result."""
-
-
-class _WorkBudget:
-    """A handoff's `timeout_seconds`, measured on journaled times, minus the time blocked on people."""
-
-    def __init__(self, ctx: restate.Context, seconds: int, started: float, gate: ToolGateStep) -> None:
-        self.seconds = seconds
-        self._ctx = ctx
-        self._started = started
-        self._gate = gate
-
-    async def spent(self) -> bool:
-        now = await self._ctx.time()
-        return now - self._started - self._gate.person_wait_s > self.seconds
 
 
 def _phase_reporter(ctx: restate.Context, handoff: AgentHandoff) -> ToolGateStep.PhaseHook:
@@ -98,7 +86,9 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
     error: str | None = None
     detail: str | None = None  # the failure's full text, for the log and the span; `error` is what the lead is told
     try:
-        budget = _WorkBudget(ctx, task.timeout_seconds, started, gate)
+        budget = AgentBudget(
+            ctx, handoff.request, agent, deps, gate, work_seconds=task.timeout_seconds, started=started
+        )
         outcome = await run_agent(agent, deps.tools_for(agent), task.prompt(), runtime, budget=budget)
     except TerminalError as exc:
         if exc.status_code == 409:  # cancelled with its task: the orchestrator learns it from the call itself

@@ -35,6 +35,7 @@ def _nothing_to_flush(timeout_s: float = 5.0) -> bool:
 @dataclass(frozen=True)
 class TaskDeps:
     model: Model
+    """The deployment's model (`OPSGATE_MODEL`), for agents that name none."""
     toolbox: Toolbox
     agent: AgentSpec
     gate: ToolGate
@@ -65,9 +66,15 @@ class TaskDeps:
     spans: SpanSummaryStore | None = None
     """The span summaries every task leaves; None: no trace summary is posted at the end (tests of other things)."""
     flush_spans: Callable[[float], bool] = _nothing_to_flush
+    """Waits until this process's ended spans are stored (the span summary processor's `flush`)."""
     trace_content: bool = False
     """Record message content on chat spans (gen_ai.input/output.messages), redacted; off unless opted in."""
-    """Waits until this process's ended spans are stored (the span summary processor's `flush`)."""
+    models: dict[str, Model] = field(default_factory=dict)
+    """The model of each `model:` an agent names in opsgate.yml, by that name."""
+
+    def model_for(self, agent: AgentSpec) -> Model:
+        """The model `agent` runs on: its own `model:`, or the deployment's."""
+        return self.models.get(agent.model, self.model) if agent.model else self.model
 
     def specialist(self, name: str) -> AgentSpec | None:
         return self.team.get(name) or (self.agent if self.agent.name == name else None)

@@ -21,6 +21,7 @@ from agents.models import ModelError
 from agents.spec import AgentSpec
 from agents.team import DELEGATE, Artifact
 from agents.tools import ToolResult
+from handlers.budgets import charge_model_call
 from handlers.contracts import TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.effects import ToolEffects
@@ -106,7 +107,7 @@ class DurableAgentRuntime:
         return self._deps.tool_output_guard.check(text).text
 
     async def model_turn(self, turn: int, request: ModelRequest) -> ModelResponse:
-        model = self._deps.model
+        model = self._deps.model_for(self._agent)
 
         async def call() -> ModelResponse:
             with self._span(f"chat {model.name}") as span:
@@ -148,6 +149,8 @@ class DurableAgentRuntime:
         response: ModelResponse = await self._ctx.run_typed(
             f"model: turn {turn}", call, MODEL_RETRY.options(ModelResponse)
         )
+        charge_id = f"{self._request.task_id}:{self._scope or 'lead'}:turn:{turn}"
+        await charge_model_call(self._ctx, self._request, self._deps, response, charge_id, turn)
         self.usage = self.usage + response.usage
         return response
 

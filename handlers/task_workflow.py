@@ -21,6 +21,7 @@ from restate import RunOptions, TerminalError, WorkflowContext, WorkflowSharedCo
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.slack_text import escape_answer
+from handlers.budgets import AgentBudget
 from handlers.contracts import (
     TASK_CANCEL,
     TASK_DONE,
@@ -209,7 +210,9 @@ class _TaskRun:
             text = f"{follow_up.history}\n\nFollow-up in the same thread from <@{self.request.user_id}>:\n{text}"
         started = await self.ctx.time()
         try:
-            outcome = await run_agent(self.deps.agent, self.deps.tools_for(self.deps.agent), text, runtime)
+            budget = AgentBudget(self.ctx, self.request, self.deps.agent, self.deps, gate)
+            agent = self.deps.agent
+            outcome = await run_agent(agent, self.deps.tools_for(agent), text, runtime, budget=budget)
         except TerminalError as exc:
             await self._trace_agent(root, runtime, started, status="cancelled" if exc.status_code == 409 else "failed")
             raise

@@ -21,7 +21,9 @@ from restate.serde import BytesSerde
 
 from agents.confidence import Stated
 from agents.guardrails.masking import masked_placeholders
+from agents.guardrails.output import BUDGET_RULES
 from agents.guardrails.sealed import VaultUnreadable
+from agents.guardrails.vault import PseudonymVault
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
 from agents.slack_text import escape, inline_code
@@ -144,7 +146,9 @@ class ToolGateStep:
         raw = await self._ctx.generic_call(SWITCHES_OBJECT, IS_FROZEN, b"null", key=SWITCHES_KEY)
         return bool(json.loads(raw))
 
-    async def _decide_step(self, name: str, call: ToolUseBlock, rationale: str, stated: Stated) -> GateReview:
+    async def _decide_step(
+        self, name: str, call: ToolUseBlock, rationale: str, stated: Stated, *, charge: bool = True
+    ) -> GateReview:
         frozen = await self._frozen()
 
         async def decide(call: ToolUseBlock, rationale: str, stated: Stated, frozen: bool) -> GateReview:
@@ -154,7 +158,7 @@ class ToolGateStep:
                 f"guardrail output {call.name}", request.task_id, request.trace_context, parent=parent
             ) as span:
                 # Budgets and rates are SQL reads and writes: off the event loop, which serves other tasks.
-                review = await asyncio.to_thread(self._decide, call, rationale, stated, frozen)
+                review = await asyncio.to_thread(self._decide, call, rationale, stated, frozen, charge)
                 span.set_attributes(_review_attributes(self._agent.name, call, review))
             if review.guardrail is not None:
                 task_id = self._request.task_id
@@ -166,23 +170,37 @@ class ToolGateStep:
         options = RunOptions(type_hint=GateReview, max_attempts=3)
         return await self._ctx.run_typed(name, decide, options, call, rationale, stated, frozen)
 
-    def _decide(self, call: ToolUseBlock, rationale: str, stated: Stated, frozen: bool) -> GateReview:
+    def _decide(
+        self, call: ToolUseBlock, rationale: str, stated: Stated, frozen: bool, charge: bool = True
+    ) -> GateReview:
         """`call` comes without the reserved fields (`agents.confidence`); what the agent stated in them is
-        `stated`, and a write without a usable confidence counts as doubtful (`approvals.matrix`)."""
+        `stated`, and a write without a usable confidence counts as doubtful (`approvals.matrix`). The call
+        budgets are charged once per call (`charge`; not again when an approved call is rechecked), and a call
+        refused for a spent budget stops the agent."""
         scope = self._deps.gate.review(self._agent, call)
         if not scope.allowed:
             return GateReview(verdict=scope)
         tool = self._deps.toolbox.get(call.name)
         spec = tool.spec if tool is not None else None
         acting = spec.believed(self._deps.policy().trusts(spec.server)) if spec is not None else None  # fail closed
+        request = self._request
         guard = self._deps.output_guard.review(
-            call, agent=self._agent, tool=acting, user=self._request.user_id, task_id=self._request.task_id
+            call,
+            agent=self._agent,
+            tool=acting,
+            user=request.user_id,
+            task_id=request.task_id,
+            channel=request.channel_id,
+            charge_id=f"{request.task_id}:{self._call_ref(call)}",
+            charge=charge,
         )
         judged = None
         if guard.action != "allow":
             judged = GuardrailVerdict(stage="output", action=guard.action, rules=list(guard.rules), tool=call.name)
         if guard.blocked:
-            return GateReview(verdict=ToolVerdict(allowed=False, reason=guard.message()), guardrail=judged)
+            stop = any(rule.split()[0] in BUDGET_RULES for rule in guard.rules)
+            verdict = ToolVerdict(allowed=False, reason=guard.message(), stop=stop)
+            return GateReview(verdict=verdict, guardrail=judged)
         egress = self._deps.egress
         open_world = acting is not None and acting.annotations.open_world
         if open_world and egress is not None and (outside := egress.check(dict(call.input))):
@@ -286,7 +304,7 @@ class ToolGateStep:
             if outcome.status is not ApprovalStatus.APPROVED:
                 return ToolVerdict(allowed=False, reason=_refusal(outcome))
             name = f"gate: recheck {call.name} ({call.id}) #{round_}"
-            again = await self._decide_step(name, call, pending.rationale, pending.stated)
+            again = await self._decide_step(name, call, pending.rationale, pending.stated, charge=False)
             assert review.decision is not None
             if (
                 again.action_hash == review.action_hash
@@ -367,19 +385,29 @@ class ToolGateStep:
         await self._ctx.run_typed(f"audit: forged wake-up {approval_id} #{attempt}", write, RunOptions[None]())
 
     async def _preview(self, call: ToolUseBlock, round_: int) -> str | None:
-        """The tool's dry run, when it offers one, as a journaled step; a failing preview is shown, not fatal."""
+        """The tool's dry run, when it offers one, as a journaled step; a failing preview is shown, not fatal.
+
+        It runs on the arguments the approved call would run with: the personal data an approval restores
+        (`restore_in_approved_calls`) put back, so an email address is checked as the address it stands for,
+        not as `<EMAIL_1>`. What it says is concealed again before it is journaled or shown: the card reads the
+        placeholder, beside its masked form."""
         tool = self._deps.toolbox.get(call.name)
         if tool is None:
             return None
+        vault = self._vault()
 
         async def dry_run() -> str | None:
+            arguments = dict(call.input)
+            if vault is not None:
+                arguments = vault.restore_arguments(arguments, types=self._deps.restore_types)
+            conceal = vault.conceal if vault is not None else str
             try:
-                preview = await tool.preview(dict(call.input))
+                preview = await tool.preview(arguments)
             except Exception as exc:  # a dry run must never block the approval itself
-                return f"(the dry run failed: {type(exc).__name__}: {exc})"
+                return conceal(f"(the dry run failed: {type(exc).__name__}: {exc})")
             if preview is None:
                 return None
-            return self._deps.tool_output_guard.check(preview).text  # secrets redacted, as for any tool output
+            return self._deps.tool_output_guard.check(conceal(preview)).text  # secrets redacted, as for any output
 
         options: RunOptions[str | None] = RunOptions(max_attempts=2)
         preview: str | None = await self._ctx.run_typed(
@@ -387,18 +415,24 @@ class ToolGateStep:
         )
         return preview
 
+    def _vault(self) -> PseudonymVault | None:
+        """The request's pseudonyms, when some may be restored in approved calls and the vault opens."""
+        sealer, sealed = self._deps.sealer, self._request.sealed_pii
+        if sealer is None or not sealed or not self._deps.restore_types:
+            return None
+        try:
+            return sealer.open(sealed)
+        except VaultUnreadable:
+            return None
+
     def _masked(self, call: ToolUseBlock) -> dict[str, str]:
         """The masked form of each placeholder in the call that approval would restore, for the card (run as a
         journaled step: a vault key rolled between a run and its replay must not change what was sent). The
         journal gets the masked forms only."""
-        sealer, sealed, types = self._deps.sealer, self._request.sealed_pii, self._deps.restore_types
-        if sealer is None or not sealed or not types:
+        vault = self._vault()
+        if vault is None:  # unreadable: said when the call runs (`ToolEffects`), nothing is restored then either
             return {}
-        try:
-            vault = sealer.open(sealed)
-        except VaultUnreadable:
-            return {}  # said when the call runs (`DurableAgentRuntime._restored`): nothing is restored then either
-        return masked_placeholders(vault, dict(call.input), types=types)
+        return masked_placeholders(vault, dict(call.input), types=self._deps.restore_types)
 
     async def _mask_step(self, call: ToolUseBlock) -> dict[str, str]:
         return self._masked(call)

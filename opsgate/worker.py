@@ -66,18 +66,26 @@ def load_team(settings: Settings) -> TeamConfig:
     return TeamConfig.default()
 
 
-def choose_model(settings: Settings) -> Model:
+def choose_model(settings: Settings, model_id: str | None = None) -> Model:
+    """Claude as `model_id` (by default `OPSGATE_MODEL`), or the offline model without an API key."""
     if settings.anthropic_api_key is None:
-        log.info("ANTHROPIC_API_KEY is not set: using the offline model")
+        if model_id is None:
+            log.info("ANTHROPIC_API_KEY is not set: using the offline model")
         return OfflineModel()
     from agents.models.claude import ClaudeModel
 
     return ClaudeModel(
         api_key=settings.anthropic_api_key.get_secret_value(),
-        model=settings.model,
+        model=model_id or settings.model,
         base_url=settings.anthropic_base_url,
         timeout=settings.model_timeout,
     )
+
+
+def agent_models(settings: Settings, team: TeamConfig, breakers: BreakerRegistry) -> dict[str, Model]:
+    """One model per `model:` the agents of `team` name (checked against the known models at load)."""
+    named = sorted({agent.model for agent in team.agents if agent.model})
+    return {name: resilient(choose_model(settings, name), settings, breakers) for name in named}
 
 
 def resilient(model: Model, settings: Settings, breakers: BreakerRegistry) -> Model:
@@ -114,6 +122,7 @@ def build_task_deps(
     spans, flush_spans = span_summaries(engine, lambda text: tool_output_guard.check(text).text)
     return TaskDeps(
         model=resilient(model or choose_model(settings), settings, breakers),
+        models={} if model is not None else agent_models(settings, team, breakers),
         breakers=breakers,
         toolbox=toolbox or Toolbox(),
         agent=chosen,
@@ -237,7 +246,7 @@ def default_mcp_servers(settings: Settings, team: TeamConfig, deps: TaskDeps) ->
     """The built-in tools as an in-process MCP server (messages go through the task notifier's Slack client),
     then the servers configured in `opsgate.yml`."""
     poster = deps.notifier if isinstance(deps.notifier, SlackNotifier) else None
-    return mcp_servers(builtin_toolset(settings, team, poster, deps.store.engine), team)
+    return mcp_servers(builtin_toolset(settings, team, poster), team)
 
 
 def _stop_on_sigterm(shutdown: asyncio.Event) -> None:

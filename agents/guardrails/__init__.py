@@ -13,7 +13,14 @@ from agents.guardrails.config import ENTITY_TYPES, EntityAction, GuardrailsConfi
 from agents.guardrails.injection_rules import RULES, Rule
 from agents.guardrails.normalize import visible
 from agents.guardrails.output import OutputGuard
-from agents.guardrails.output_policy import ArgumentRules, BudgetRules, ExfiltrationRules, OutputPolicy, Rate
+from agents.guardrails.output_policy import (
+    ArgumentRules,
+    BudgetRules,
+    CostRate,
+    ExfiltrationRules,
+    OutputPolicy,
+    Rate,
+)
 from agents.guardrails.output_verdict import ToolCallVerdict
 from agents.guardrails.pipeline import SIZE_RULE, InputGuardrails
 from agents.guardrails.vault import PseudonymVault
@@ -27,6 +34,7 @@ __all__ = [
     "ArgumentRules",
     "BudgetLedger",
     "BudgetRules",
+    "CostRate",
     "EntityAction",
     "ExfiltrationRules",
     "GuardrailsConfig",

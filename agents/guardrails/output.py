@@ -3,21 +3,24 @@
 The checks, cheapest and most certain first: the tool is in this agent's list and known; the arguments are not
 oversized and validate against the tool's JSON schema; hosts, paths and SQL statement kinds pass the policy's
 lists; nothing looks like a secret or bulk data leaving for an address outside the allowlist (`exfiltration`);
-and only then are rate and token budgets charged, so a refused call costs no budget. Pure apart from the
-ledger port and the clock, which are passed in.
+and only then are the budgets checked (tokens and cost spent so far by the task, the person and the channel) and
+the call budgets charged, so a refused call costs no budget. Model calls are charged by `record_usage`, and
+`spent` says which token or cost budget is gone before the next model call. Every refusal for a budget names the
+setting in `opsgate.yml` that raises it. Pure apart from the ledger port and the clock, which are passed in.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from agents.guardrails.arguments import GlobSet, hosts_in, paths_in, sql_statement_kinds, strings_in
-from agents.guardrails.budget import BudgetLedger, InMemoryBudgetLedger
+from agents.guardrails.budget import BudgetLedger, Charge, InMemoryBudgetLedger, Limited
 from agents.guardrails.exfiltration import exfiltration_findings
-from agents.guardrails.output_policy import ArgumentRules, OutputPolicy, Rate
+from agents.guardrails.output_policy import DAY_S, ArgumentRules, CostRate, OutputPolicy, Rate
 from agents.guardrails.output_verdict import ToolCallVerdict
 from agents.guardrails.schema import SchemaChecker
 from agents.guardrails.vault import PseudonymVault
@@ -26,9 +29,15 @@ from agents.messages import ToolUseBlock
 from agents.spec import AgentSpec
 from agents.tools import ToolSpec
 
-__all__ = ["OutputGuard"]
+__all__ = ["BUDGET_RULES", "MICRO_USD", "OutputGuard"]
 
 Finding = tuple[Action, str, str]
+
+BUDGET_RULES = frozenset({"O7", "O8", "O12"})
+"""Refusals for a spent budget (calls, tokens, cost): the agent stops, rather than trying other calls."""
+MICRO_USD = 1_000_000
+"""Cost is counted in millionths of a dollar, so the ledger adds integers."""
+SETTING = "guardrails.output.budgets.{name}"
 
 
 class _CompiledRules:
@@ -68,8 +77,13 @@ class OutputGuard:
         tool: ToolSpec | None = None,
         user: str = "",
         task_id: str = "",
+        channel: str = "",
         vault: PseudonymVault | None = None,
+        charge_id: str | None = None,
+        charge: bool = True,
     ) -> ToolCallVerdict:
+        """`charge_id` names the step deciding (a retried step charges once); `charge=False` checks the budgets
+        without charging the call (the recheck of an approved call, which was charged when first proposed)."""
         if call.name not in agent.tools:
             allowed = ", ".join(agent.tools) or "none"
             reason = f"tool {call.name!r} is not available to agent {agent.name!r}; its tools are: {allowed}"
@@ -93,16 +107,57 @@ class OutputGuard:
         findings = self._argument_findings(spec.name, arguments)
         findings += exfiltration_findings(arguments, spec, self.policy.exfiltration, self._destinations)
         if not any(action == "block" for action, _, _ in findings):
-            findings += self._budget_findings(spec.name, user, task_id)
+            if (gone := self.spent(user=user, task_id=task_id, channel=channel)) is not None:
+                findings.append(gone)
+            elif charge:
+                findings += self._call_findings(spec.name, user, task_id, charge_id)
         return ToolCallVerdict.combine([(action, rule, conceal(reason)) for action, rule, reason in findings])
 
-    def record_tokens(self, *, user: str, task_id: str, tokens: int) -> None:
-        """Counts tokens a model call spent, against the task's and the user's token budgets."""
-        budgets, now = self.policy.budgets, self._clock()
-        keys = ((budgets.tokens_per_task, f"tokens:task:{task_id}"), (budgets.tokens_per_user, f"tokens:user:{user}"))
-        for rate, key in keys:
-            if rate is not None:
-                self._ledger.add(key, tokens, window_s=rate.window_s, now=now)
+    def record_usage(
+        self, *, user: str, task_id: str, channel: str, tokens: int, cost_usd: float, charge_id: str
+    ) -> bool:
+        """Charge one model call's tokens and cost to the task, the person and the channel, once per `charge_id`
+        (task, agent, turn): False when that call was charged already."""
+        charges = [
+            Charge(key, amount, rate.window_s)
+            for rate, key, amount in self._usage_keys(user, task_id, channel, tokens, round(cost_usd * MICRO_USD))
+            if rate is not None and amount > 0
+        ]
+        return self._ledger.add_once(charge_id, charges, now=self._clock())
+
+    def spent(self, *, user: str, task_id: str, channel: str) -> Finding | None:
+        """The first token or cost budget already used up (rule O8 for tokens, O12 for cost), or None."""
+        now = self._clock()
+        for rate, key, _ in self._usage_keys(user, task_id, channel, 0, 0):
+            if rate is None:
+                continue
+            used = self._ledger.used(key, window_s=rate.window_s, now=now)
+            if isinstance(rate, CostRate):
+                if used >= rate.limit_usd * MICRO_USD:
+                    return (
+                        "block",
+                        "O12",
+                        _spent_message(key, rate, f"${rate.limit_usd:,.2f}", f"${used / MICRO_USD:,.2f}"),
+                    )
+            elif used >= rate.limit:
+                return ("block", "O8", _spent_message(key, rate, f"{rate.limit:,} tokens", f"{used:,}"))
+        return None
+
+    def _usage_keys(
+        self, user: str, task_id: str, channel: str, tokens: int, micro_usd: int
+    ) -> list[tuple[Rate | CostRate | None, str, int]]:
+        budgets = self.policy.budgets
+        keys: list[tuple[Rate | CostRate | None, str, int]] = [
+            (budgets.tokens_per_task, f"tokens:task:{task_id}", tokens),
+            (budgets.cost_per_task, f"cost:task:{task_id}", micro_usd),
+        ]
+        if user:
+            keys += [(budgets.tokens_per_user, f"tokens:user:{user}", tokens)]
+            keys += [(budgets.cost_per_user, f"cost:user:{user}", micro_usd)]
+        if channel:
+            keys += [(budgets.tokens_per_channel, f"tokens:channel:{channel}", tokens)]
+            keys += [(budgets.cost_per_channel, f"cost:channel:{channel}", micro_usd)]
+        return keys
 
     def _compiled(self, tool: str) -> _CompiledRules:
         rules = self.policy.rules_for(tool)
@@ -137,33 +192,50 @@ class OutputGuard:
                         findings.append(("block", "O6", reason))
         return list(dict.fromkeys(findings))
 
-    def _budget_findings(self, tool: str, user: str, task_id: str) -> list[Finding]:
+    def _call_findings(self, tool: str, user: str, task_id: str, charge_id: str | None) -> list[Finding]:
         budgets, now = self.policy.budgets, self._clock()
-        for rate, key, what in (
-            (budgets.tokens_per_task, f"tokens:task:{task_id}", "this task's token budget"),
-            (budgets.tokens_per_user, f"tokens:user:{user}", "your token budget"),
-        ):
-            if rate is not None and self._ledger.used(key, window_s=rate.window_s, now=now) >= rate.limit:
-                return [("block", "O8", f"{what} of {rate.limit:,} tokens{_per(rate)} is spent")]
-        charges: list[tuple[Rate, str, str]] = []
+        charges: list[tuple[Rate, str, str, str]] = []
         if budgets.calls_per_user is not None:
-            charges.append((budgets.calls_per_user, f"calls:user:{user}", "you"))
+            charges.append((budgets.calls_per_user, f"calls:user:{user}", "you", "calls_per_user"))
         if budgets.calls_per_tool is not None:
-            charges.append((budgets.calls_per_tool, f"calls:tool:{tool}", f"tool {tool!r}"))
+            charges.append((budgets.calls_per_tool, f"calls:tool:{tool}", f"tool {tool!r}", "calls_per_tool"))
         if budgets.calls_per_task is not None:
-            charges.append((budgets.calls_per_task, f"calls:task:{task_id}", "this task"))
-        for rate, key, who in charges:  # check every budget first, so a refusal charges none of them
-            if self._ledger.used(key, window_s=rate.window_s, now=now) + 1 > rate.limit:
-                return [("block", "O7", f"rate limit reached: {who} may make {rate.limit} tool calls{_per(rate)}")]
-        for rate, key, who in charges:
-            spend = self._ledger.try_spend(key, 1, limit=rate.limit, window_s=rate.window_s, now=now)
-            if not spend.allowed:
-                return [("block", "O7", f"rate limit reached: {who} may make {rate.limit} tool calls{_per(rate)}")]
+            charges.append((budgets.calls_per_task, f"calls:task:{task_id}", "this task", "calls_per_task"))
+
+        def refusal(rate: Rate, who: str, name: str) -> list[Finding]:
+            setting = SETTING.format(name=name)
+            reason = f"rate limit reached: {who} may make {rate.limit} tool calls{_per(rate)} (raise `{setting}`)"
+            return [("block", "O7", reason)]
+
+        if not charges:
+            return []
+        if charge_id is None:
+            charge_id = f"unnamed:{uuid.uuid4()}"  # a caller that cannot retry: a fresh id charges once anyway
+        spends = [Limited(key, 1, rate.limit, rate.window_s) for rate, key, _, _ in charges]
+        refused = self._ledger.try_spend_all(charge_id, spends, now=now)  # all or none: a refusal charges nothing
+        if refused is not None:
+            rate, _, who, name = charges[refused]
+            return refusal(rate, who, name)
         return []
 
 
-def _per(rate: Rate) -> str:
-    if rate.window_s is None:
-        return ""
+_WHOSE = {"task": "this task's", "user": "your", "channel": "this channel's"}
+
+
+def _spent_message(key: str, rate: Rate | CostRate, limit: str, used: str) -> str:
+    kind, scope, _ = key.split(":", 2)
+    what = "token" if kind == "tokens" else "cost"
+    setting = SETTING.format(name=f"{kind}_per_{scope}")
+    return (
+        f"{_WHOSE[scope]} {what} budget of {limit}{_per(rate)} is spent ({used} used); "
+        f"an operator can raise `{setting}` in opsgate.yml"
+    )
+
+
+def _per(rate: Rate | CostRate) -> str:
     window = rate.window_s
+    if window is None:
+        return ""
+    if window == DAY_S:
+        return " per day (UTC)"
     return f" per {window / 3600:g} h" if window >= 3600 else f" per {window:g} s"

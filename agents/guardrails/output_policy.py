@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ArgumentRules", "BudgetRules", "ExfiltrationRules", "OutputPolicy", "Rate"]
+__all__ = ["ArgumentRules", "BudgetRules", "CostRate", "ExfiltrationRules", "OutputPolicy", "Rate"]
 
 DEFAULT_DENIED_HOSTS = ["169.254.169.254", "metadata.google.internal", "metadata.azure.com", "fd00:ec2::254"]
 DEFAULT_DENIED_PATHS = [
@@ -39,6 +39,14 @@ class Rate(_Model):
     window_s: float | None = Field(default=3600.0, gt=0, description="None counts over the key's lifetime.")
 
 
+class CostRate(_Model):
+    limit_usd: float = Field(gt=0, description="US dollars, priced from each call's tokens and its model's rates.")
+    window_s: float | None = Field(default=86_400.0, gt=0, description="None counts over the key's lifetime.")
+
+
+DAY_S = 86_400.0
+
+
 class ArgumentRules(_Model):
     hosts_allow: list[str] = Field(default_factory=list, description="Host globs; empty allows any host.")
     hosts_deny: list[str] = Field(default_factory=lambda: list(DEFAULT_DENIED_HOSTS))
@@ -58,11 +66,19 @@ class ArgumentRules(_Model):
 
 
 class BudgetRules(_Model):
+    """What a task, a person and a channel may spend: tool calls, model tokens (input, output and cached, all
+    counted) and their cost. A window of `DAY_S` is a UTC day; `None` counts over a task's life. Every limit is
+    checked before each model call and each tool call; `null` turns one off."""
+
     calls_per_user: Rate | None = Rate(limit=300, window_s=3600.0)
     calls_per_tool: Rate | None = None
     calls_per_task: Rate | None = Rate(limit=100, window_s=None)
     tokens_per_task: Rate | None = Rate(limit=500_000, window_s=None)
-    tokens_per_user: Rate | None = Rate(limit=5_000_000, window_s=86_400.0)
+    tokens_per_user: Rate | None = Rate(limit=5_000_000, window_s=DAY_S)
+    tokens_per_channel: Rate | None = Rate(limit=20_000_000, window_s=DAY_S)
+    cost_per_task: CostRate | None = CostRate(limit_usd=5.0, window_s=None)
+    cost_per_user: CostRate | None = CostRate(limit_usd=50.0, window_s=DAY_S)
+    cost_per_channel: CostRate | None = CostRate(limit_usd=200.0, window_s=DAY_S)
 
 
 class ExfiltrationRules(_Model):

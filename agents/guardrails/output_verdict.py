@@ -25,6 +25,7 @@ OUTPUT_RULES: dict[str, str] = {
     "O9": "exfiltration",
     "O10": "secret-in-arguments",
     "O11": "argument-size",
+    "O12": "cost-budget",
 }
 
 

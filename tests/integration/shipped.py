@@ -11,6 +11,7 @@ the offline model, as `opsgate up` does without `ANTHROPIC_API_KEY`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -24,7 +25,16 @@ from tests.fakes.messages_script import Failure, RecordedRequest, Step
 from tests.fakes.messages_team import agent_of, objective_of, turn_of
 from tests.integration.harness import ROOT, Stack, start_stack, stop_stack
 
-__all__ = ["EXAMPLE_CONFIG", "DemoStack", "Play", "ShippedStack", "TeamPlays", "demo_stack", "shipped_stack"]
+__all__ = [
+    "EXAMPLE_CONFIG",
+    "DemoStack",
+    "Play",
+    "ShippedStack",
+    "TeamPlays",
+    "demo_stack",
+    "shipped",
+    "shipped_stack",
+]
 
 EXAMPLE_CONFIG = ROOT / "opsgate.yml"
 MODEL_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "OPSGATE_ANTHROPIC_API_KEY")
@@ -67,11 +77,10 @@ class ShippedStack:
         return [path.read_text() for path in sorted(self.mail_dir.glob("*"))] if self.mail_dir.exists() else []
 
 
-@pytest.fixture(scope="module")
-async def shipped_stack(
-    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox, stack: Stack
-) -> AsyncIterator[ShippedStack]:
-    directory = tmp_path_factory.mktemp("shipped")
+@contextlib.asynccontextmanager
+async def shipped(directory: Path, sandbox: Sandbox, stack: Stack, config: str) -> AsyncIterator[ShippedStack]:
+    """The production worker on `config` (the example `opsgate.yml`, or a copy with some settings changed),
+    the Messages fake and the demo's mail sink."""
     plays = TeamPlays()
     mail_dir = directory / "mail"
     mail = MailSink(mail_dir)
@@ -83,19 +92,23 @@ async def shipped_stack(
             "ANTHROPIC_BASE_URL": fake.base_url,
             "OPSGATE_MODEL_TIMEOUT": "10",
         }
-        shipped = await start_stack(
-            directory / "stack",
-            sandbox,
-            worker_env=worker_env,
-            config=EXAMPLE_CONFIG.read_text(),
-            worker_module="opsgate.cli",
+        started = await start_stack(
+            directory / "stack", sandbox, worker_env=worker_env, config=config, worker_module="opsgate.cli"
         )
         try:
-            yield ShippedStack(shipped, plays, mail, mail_dir)
+            yield ShippedStack(started, plays, mail, mail_dir)
         finally:
-            await stop_stack(shipped)
+            await stop_stack(started)
             sandbox.bot_url = stack.bot.events_url
             mail.stop()
+
+
+@pytest.fixture(scope="module")
+async def shipped_stack(
+    tmp_path_factory: pytest.TempPathFactory, sandbox: Sandbox, stack: Stack
+) -> AsyncIterator[ShippedStack]:
+    async with shipped(tmp_path_factory.mktemp("shipped"), sandbox, stack, EXAMPLE_CONFIG.read_text()) as started:
+        yield started
 
 
 class DemoStack:

@@ -370,3 +370,17 @@ def test_the_built_in_team_is_the_example_files_team() -> None:
     assert default.agents == example.agents
     assert default.default_agent == example.default_agent == "lead"
     assert default.policy.approvers == []  # nobody approves until a team says who
+
+
+def test_an_unknown_model_is_refused_at_load_with_its_line() -> None:
+    found = problems(agent_yaml("ops", ["list_services"]) + "    model: gpt-4o\n")
+
+    assert len(found) == 1
+    assert found[0].startswith("opsgate.yml:7: agents[0].model:")
+    assert "unknown model 'gpt-4o'" in found[0] and "claude-sonnet-4-6" in found[0]
+
+
+def test_a_dated_model_id_counts_as_its_family() -> None:
+    config = parse_team_config(agent_yaml("ops", ["list_services"]) + "    model: claude-haiku-4-5-20251001\n", "x")
+
+    assert config.agents[0].model == "claude-haiku-4-5-20251001"

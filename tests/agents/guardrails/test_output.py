@@ -9,6 +9,7 @@ import pytest
 from agents.guardrails import (
     ArgumentRules,
     BudgetRules,
+    CostRate,
     ExfiltrationRules,
     InMemoryBudgetLedger,
     OutputGuard,
@@ -88,8 +89,10 @@ def call(name: str, **arguments: Any) -> ToolUseBlock:
     return ToolUseBlock(id="toolu_1", name=name, input=arguments)
 
 
-def guard(policy: OutputPolicy = POLICY, clock: Clock | None = None) -> OutputGuard:
-    return OutputGuard(policy, tools=TOOLS, ledger=InMemoryBudgetLedger(), clock=clock or Clock())
+def guard(
+    policy: OutputPolicy = POLICY, clock: Clock | None = None, ledger: InMemoryBudgetLedger | None = None
+) -> OutputGuard:
+    return OutputGuard(policy, tools=TOOLS, ledger=ledger or InMemoryBudgetLedger(), clock=clock or Clock())
 
 
 def test_an_ordinary_call_is_allowed() -> None:
@@ -292,16 +295,79 @@ def test_token_budgets_stop_a_task_that_spent_them() -> None:
     gate = guard(policy)
     scale = call("scale", deployment="api", replicas=1)
 
-    gate.record_tokens(user="U1", task_id="t1", tokens=600)
-    before = gate.review(scale, agent=AGENT, user="U1", task_id="t1")
-    gate.record_tokens(user="U1", task_id="t1", tokens=600)
-    after = gate.review(scale, agent=AGENT, user="U1", task_id="t1")
-    other_task = gate.review(scale, agent=AGENT, user="U1", task_id="t2")
+    def spend(turn: int) -> bool:
+        return gate.record_usage(
+            user="U1", task_id="t1", channel="C1", tokens=600, cost_usd=0.01, charge_id=f"t1:{turn}"
+        )
 
-    assert before.action == "allow"
+    spend(1)
+    before = gate.review(scale, agent=AGENT, user="U1", task_id="t1", channel="C1")
+    assert spend(1) is False  # the same turn charged again: nothing added
+    still = gate.review(scale, agent=AGENT, user="U1", task_id="t1", channel="C1")
+    spend(2)
+    after = gate.review(scale, agent=AGENT, user="U1", task_id="t1", channel="C1")
+    other_task = gate.review(scale, agent=AGENT, user="U1", task_id="t2", channel="C1")
+
+    assert (before.action, still.action) == ("allow", "allow")
     assert (after.action, after.rules) == ("block", ("O8 token-budget",))
-    assert "this task's token budget of 1,000 tokens is spent" in after.message()
+    assert "this task's token budget of 1,000 tokens is spent (1,200 used)" in after.message()
+    assert "guardrails.output.budgets.tokens_per_task" in after.message()
     assert other_task.action == "allow"
+
+
+@pytest.mark.parametrize(
+    ("budgets", "whose", "setting"),
+    [
+        (BudgetRules(cost_per_task=CostRate(limit_usd=0.5, window_s=None)), "this task's", "cost_per_task"),
+        (BudgetRules(cost_per_user=CostRate(limit_usd=0.5)), "your", "cost_per_user"),
+        (BudgetRules(cost_per_channel=CostRate(limit_usd=0.5)), "this channel's", "cost_per_channel"),
+    ],
+)
+def test_cost_budgets_per_task_person_and_channel(budgets: BudgetRules, whose: str, setting: str) -> None:
+    gate = guard(OutputPolicy(budgets=budgets))
+    scale = call("scale", deployment="api", replicas=1)
+
+    gate.record_usage(user="U1", task_id="t1", channel="C1", tokens=10, cost_usd=0.3, charge_id="t1:1")
+    before = gate.spent(user="U1", task_id="t1", channel="C1")
+    gate.record_usage(user="U1", task_id="t1", channel="C1", tokens=10, cost_usd=0.3, charge_id="t1:2")
+    after = gate.review(scale, agent=AGENT, user="U1", task_id="t1", channel="C1")
+
+    assert before is None
+    assert (after.action, after.rules) == ("block", ("O12 cost-budget",))
+    assert f"{whose} cost budget of $0.50" in after.message() and "($0.60 used)" in after.message()
+    assert f"guardrails.output.budgets.{setting}" in after.message()
+    unrelated = gate.spent(user="U2", task_id="t2", channel="C2")
+    assert unrelated is None
+
+
+def test_a_retried_decision_charges_its_call_once_and_a_recheck_not_at_all() -> None:
+    policy = OutputPolicy(budgets=BudgetRules(calls_per_task=Rate(limit=2, window_s=None), calls_per_user=None))
+    gate = guard(policy)
+    scale = call("scale", deployment="api", replicas=1)
+
+    first = [gate.review(scale, agent=AGENT, task_id="t", charge_id="t:toolu_1").action for _ in range(3)]
+    recheck = gate.review(scale, agent=AGENT, task_id="t", charge_id="t:toolu_1", charge=False).action
+    second = gate.review(scale, agent=AGENT, task_id="t", charge_id="t:toolu_2").action
+    third = gate.review(scale, agent=AGENT, task_id="t", charge_id="t:toolu_3")
+
+    assert first == ["allow"] * 3 and (recheck, second) == ("allow", "allow")
+    assert (third.action, third.rules) == ("block", ("O7 rate-limit",))
+    assert "guardrails.output.budgets.calls_per_task" in third.message()
+
+
+def test_a_refused_call_charges_none_of_its_budgets() -> None:
+    policy = OutputPolicy(
+        budgets=BudgetRules(calls_per_user=Rate(limit=5, window_s=60), calls_per_task=Rate(limit=1, window_s=None))
+    )
+    ledger, clock = InMemoryBudgetLedger(), Clock()
+    gate = guard(policy, clock, ledger)
+    scale = call("scale", deployment="api", replicas=1)
+
+    gate.review(scale, agent=AGENT, user="U1", task_id="t", charge_id="t:1")
+    refused = gate.review(scale, agent=AGENT, user="U1", task_id="t", charge_id="t:2")
+
+    assert refused.action == "block"
+    assert ledger.used("calls:user:U1", window_s=60, now=clock.now) == 1  # the refused call's user charge rolled back
 
 
 def test_oversized_arguments_are_refused_before_anything_reads_them() -> None:
