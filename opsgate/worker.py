@@ -246,7 +246,7 @@ def default_mcp_servers(settings: Settings, team: TeamConfig, deps: TaskDeps) ->
     """The built-in tools as an in-process MCP server (messages go through the task notifier's Slack client),
     then the servers configured in `opsgate.yml`."""
     poster = deps.notifier if isinstance(deps.notifier, SlackNotifier) else None
-    return mcp_servers(builtin_toolset(settings, team, poster), team)
+    return mcp_servers(builtin_toolset(settings, team, poster, deps.store.engine), team)
 
 
 def _stop_on_sigterm(shutdown: asyncio.Event) -> None:
