@@ -155,7 +155,8 @@ def check_team_file(path: Path) -> tuple[list[CheckResult], TeamConfig | None]:
     try:
         team = load_team_config(path)
     except TeamConfigError as exc:
-        return [fail("team file", str(exc), f"correct {path} at the lines named above")], None
+        detail = f"{path} is invalid: running processes keep the policy they had, new ones refuse to start\n{exc}"
+        return [fail("team file", detail, f"correct {path} at the lines named above")], None
     servers = len(team.mcp.servers)
     results = [ok("team file", f"{path}: {len(team.agents)} agents, {servers} MCP server{'s' * (servers != 1)}")]
     results += [warn("team file", warning) for warning in team.warnings()]
