@@ -4,13 +4,15 @@ channel and period, so the channel gets one digest per period however many repli
 
 The period of a firing is derived from the schedule, not from the moment the job happened to run: the most
 recent scheduled time at or before now is the period's end, so replicas whose clocks or event loops differ by a
-few seconds still name the same period.
+few seconds still name the same period. A firing that Restate does not accept is handed over again a few times
+(the key makes that safe); once accepted, the Digest object retries the post itself, durably.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -22,9 +24,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from handlers.digest import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
 from handlers.envelope import SYSTEM_USER, Actor
 
-__all__ = ["DigestSchedule", "DigestScheduler", "latest_fire_time"]
+__all__ = ["HANDOFF_RETRY_S", "DigestSchedule", "DigestScheduler", "latest_fire_time"]
 
 log = logging.getLogger(__name__)
+
+HANDOFF_RETRY_S = (2.0, 10.0, 60.0)
+"""Waits before handing a scheduled firing to Restate again: a restart of the engine, not an outage."""
 
 
 class DigestSchedule(BaseModel):
@@ -98,12 +103,16 @@ class DigestScheduler:
         *,
         team_id: str = "",
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        retry_s: tuple[float, ...] = HANDOFF_RETRY_S,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """`team_id`: the home team, in whose name scheduled digests are asked for (by opsgate, not a person)."""
         self.schedules = schedules
         self._sender = sender
         self._system = Actor(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
         self._clock = clock
+        self._retry_s = retry_s
+        self._sleep = sleep
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         for index, schedule in enumerate(schedules):
             self.scheduler.add_job(
@@ -130,8 +139,17 @@ class DigestScheduler:
         return [(s, s.trigger().get_next_fire_time(None, now)) for s in self.schedules if s.channel == channel]
 
     async def fire(self, schedule: DigestSchedule) -> bool:
-        end = latest_fire_time(schedule.trigger(), self._clock())
-        return await self.post(schedule.request_for(end))
+        """Hand this period's digest to Restate, again after each of `retry_s` while it is not accepted."""
+        request = schedule.request_for(latest_fire_time(schedule.trigger(), self._clock()))
+        for wait in self._retry_s:
+            if await self.post(request):
+                return True
+            await self._sleep(wait)
+        if await self.post(request):
+            return True
+        key = digest_key(request.channel, request.period_end)
+        log.error("digest %s was not posted: the task engine refused it %d times", key, len(self._retry_s) + 1)
+        return False
 
     async def post(self, request: DigestRequest, *, actor: Actor | None = None, nonce: str = "") -> bool:
         """Ask for the digest of `request`'s period, as `actor` (a person's `/ops digest now`) or as opsgate; the
@@ -147,5 +165,5 @@ class DigestScheduler:
             idempotency_key=f"digest:{key}",
         )
         if not sent:
-            log.error("digest %s could not be handed to the task engine", key)
+            log.warning("digest %s could not be handed to the task engine", key)
         return sent
