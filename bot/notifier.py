@@ -3,6 +3,9 @@
 Untrusted values that arrive as fields (a task view, a card, a summary, a `post_message` text) are escaped by the
 Block Kit builders; free-form thread texts arrive composed by the worker, escaped where it inserted untrusted
 parts. Every message then passes `no_broadcasts`, a net for anything missed: opsgate never pings a channel.
+
+Posts made inside a posting step (`handlers.post_nonce`) carry the step's nonce as message metadata; when the step
+may have posted before, the earlier copy is adopted instead (`bot.earlier_posts`), so a root or reply is posted once.
 """
 
 from __future__ import annotations
@@ -17,11 +20,13 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from agents.slack_text import escape_answer, no_broadcasts
 from bot.blocks import reply_blocks, root_blocks
 from bot.cards import approval_blocks
+from bot.earlier_posts import adopt_earlier_post, post_metadata
 from bot.reports import digest_blocks, digest_chart_png, summary_blocks
 from bot.response_urls import response_url_allowed
 from bot.workspaces import WorkspaceTokens
 from handlers.approval_contracts import ApprovalCard, CardRef
 from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
+from handlers.post_nonce import current_post_nonce, posts_message
 from handlers.report_contracts import DigestReport, TraceSummary
 
 __all__ = ["SlackNotifier"]
@@ -86,13 +91,20 @@ class SlackNotifier:
     async def _post(
         self, channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]]
     ) -> tuple[str, str]:
+        nonce = current_post_nonce()
+        token = await self._token()
         try:
+            if nonce is not None and nonce.look_first:
+                earlier = await adopt_earlier_post(self._client, channel, thread_ts, nonce, token)
+                if earlier is not None:
+                    return channel, earlier
             response = await self._client.chat_postMessage(
                 channel=channel,
                 thread_ts=thread_ts,
                 text=no_broadcasts(text),
                 blocks=_without_broadcasts(blocks),
-                **await self._token(),
+                metadata=None if nonce is None else post_metadata(nonce),
+                **token,
             )
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
@@ -110,6 +122,7 @@ class SlackNotifier:
         except SlackApiError as exc:
             raise _translate(exc, channel) from exc
 
+    @posts_message
     async def post_root(self, channel: str, view: TaskView) -> ThreadRef:
         posted_channel, ts = await self._post(channel, None, *root_blocks(view))
         return ThreadRef(channel=posted_channel, ts=ts)
@@ -117,6 +130,7 @@ class SlackNotifier:
     async def update_root(self, ref: ThreadRef, view: TaskView) -> None:
         await self._update(ref.channel, ref.ts, *root_blocks(view))
 
+    @posts_message
     async def reply(self, ref: ThreadRef, text: str) -> None:
         await self._post(ref.channel, ref.ts, *reply_blocks(text))
 
@@ -137,9 +151,11 @@ class SlackNotifier:
     async def update_card(self, ref: CardRef, card: ApprovalCard) -> None:
         await self._update(ref.channel, ref.ts, *approval_blocks(card))
 
+    @posts_message
     async def post_in_thread(self, channel: str, thread_ts: str, text: str) -> None:
         await self.reply(ThreadRef(channel=channel, ts=thread_ts), text)
 
+    @posts_message
     async def post_summary(self, ref: ThreadRef, summary: TraceSummary) -> None:
         await self._post(ref.channel, ref.ts, *summary_blocks(summary))
 

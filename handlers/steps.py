@@ -7,13 +7,16 @@
   (read-only or idempotent by trusted annotations: `TOOL_RETRY`, after a jittered backoff, `tool_retry_later`) and
   never for the others (`ONE_ATTEMPT`: an effect that may have happened is not repeated blindly).
 - Slack calls: Restate retries the step, after Slack's Retry-After on a 429 (`SLACK_RETRY`); a workspace with
-  no bot token (OAuth installs) fails the step at once.
+  no bot token (OAuth installs) fails the step at once. A step that posts a new message journals a nonce first
+  and, when it runs again, adopts the copy it posted before (`handlers.post_nonce`).
 No layer retries what another already retries, so attempts never multiply.
 """
 
 from __future__ import annotations
 
 import random
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +26,7 @@ from restate import Context, RunOptions, TerminalError
 from restate.exceptions import RetryableError
 
 from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
+from handlers.post_nonce import PostNonce, posting_under, posts_message_of
 
 __all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step", "tool_retry_later"]
 
@@ -65,11 +69,20 @@ def tool_retry_later(reason: str, retry_number: int, retry: StepRetry = TOOL_RET
 
 
 async def slack_step(ctx: Context, name: str, fn: Callable[..., Awaitable[T]], *args: Any, type_hint: Any = None) -> T:
-    """A Slack call as a durable step; a 429 becomes a retry after Slack's Retry-After."""
+    """A Slack call as a durable step; a 429 becomes a retry after Slack's Retry-After. When `fn` posts a new
+    message (`posts_message`), it posts under a nonce journaled just before, so running again does not post twice."""
+    nonce = await _post_nonce(ctx, name) if posts_message_of(fn) else None
+    runs = 0
 
     async def call() -> T:
+        nonlocal runs
+        runs += 1
         try:
-            return await fn(*args)
+            if nonce is None:
+                return await fn(*args)
+            # Run again in this process (a retry within the attempt): the first run may have posted.
+            with posting_under(nonce if runs == 1 else nonce.model_copy(update={"look_first": True})):
+                return await fn(*args)
         except WorkspaceUnavailable as exc:  # no token for that workspace: every attempt would fail the same way
             raise TerminalError(str(exc)) from exc
         except SlackRetryLater as exc:
@@ -79,3 +92,18 @@ async def slack_step(ctx: Context, name: str, fn: Callable[..., Awaitable[T]], *
 
     result: T = await ctx.run_typed(name, call, SLACK_RETRY.options(type_hint))
     return result
+
+
+async def _post_nonce(ctx: Context, name: str) -> PostNonce:
+    """The nonce of a posting step, journaled before the post. Drawn in this attempt, the post cannot have run
+    before (it runs only after the nonce is journaled); replayed from the journal, an earlier attempt may have posted
+    and died before its result was journaled, so the step looks for that copy first."""
+    drawn = False
+
+    def draw() -> PostNonce:
+        nonlocal drawn
+        drawn = True
+        return PostNonce(value=uuid.uuid4().hex, since=time.time())
+
+    nonce: PostNonce = await ctx.run_typed(f"{name} (nonce)", draw, RunOptions(type_hint=PostNonce))
+    return nonce.model_copy(update={"look_first": not drawn})

@@ -14,6 +14,7 @@ from bot.sandbox.errors import ApiError
 
 POST_MESSAGE_MAX_TEXT = 40_000
 UPDATE_MAX_TEXT = 4_000
+MAX_METADATA_CHARS = 8_000
 _BLOCK_ID_ALPHABET = string.ascii_letters + string.digits
 
 
@@ -49,6 +50,26 @@ def checked_content(params: dict[str, Any], *, max_text: int) -> tuple[str | Non
             raise ApiError("msg_blocks_too_long")
         blocks = with_block_ids(blocks)
     return text, blocks
+
+
+def checked_metadata(params: dict[str, Any]) -> dict[str, Any] | None:
+    """A message's `metadata` (a JSON string in form posts): an `event_type` and an object `event_payload`."""
+    raw = params.get("metadata")
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            raise ApiError("invalid_metadata_format") from None
+    if not isinstance(raw, dict):
+        raise ApiError("invalid_metadata_format")
+    event_type, payload = raw.get("event_type"), raw.get("event_payload")
+    if not isinstance(event_type, str) or not event_type or not isinstance(payload, dict):
+        raise ApiError("invalid_metadata_schema")
+    if len(json.dumps(raw)) > MAX_METADATA_CHARS:
+        raise ApiError("metadata_too_large")
+    return {"event_type": event_type, "event_payload": payload}
 
 
 def with_block_ids(blocks: list[Any]) -> list[Any]:

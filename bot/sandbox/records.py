@@ -70,6 +70,7 @@ class Message:
     edit_count: int = 0
     deleted: bool = False
     files: list[str] = field(default_factory=list)  # ids of the files shared with this message
+    metadata: dict[str, Any] | None = None  # {"event_type", "event_payload"}: shown only when a reader asks for it
 
     @property
     def is_reply(self) -> bool:

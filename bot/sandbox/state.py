@@ -56,6 +56,8 @@ class SandboxState:
         self.channels: dict[str, Channel] = {}
         self.usergroups: dict[str, UserGroup] = {}
         self.messages: list[Message] = []
+        # Called with each message as it is stored, before the poster hears back (tests inject faults there).
+        self.post_listeners: list[Callable[[Message], None]] = []
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, View] = {}
         self.triggers: dict[str, Trigger] = {}
@@ -164,6 +166,7 @@ class SandboxState:
         bot_id: str | None = None,
         thread_ts: str | None = None,
         files: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> Message:
         if thread_ts is not None:
             parent = self.find_message(channel, thread_ts)
@@ -174,11 +177,26 @@ class SandboxState:
                 if root is not None:
                     root.thread_ts = root.ts
         message = Message(
-            channel, self.next_ts(), text, list(blocks or []), user, bot_id, thread_ts, files=list(files or [])
+            channel,
+            self.next_ts(),
+            text,
+            list(blocks or []),
+            user,
+            bot_id,
+            thread_ts,
+            files=list(files or []),
+            metadata=metadata,
         )
         self.messages.append(message)
         self.touch()
+        for listener in list(self.post_listeners):
+            listener(message)
         return message
+
+    def delete_message(self, message: Message) -> None:
+        """Slack's chat.delete: the message is gone from the channel, its thread and every reader."""
+        message.deleted = True
+        self.touch()
 
     def find_message(self, channel: str, ts: str) -> Message | None:
         for message in self.messages:

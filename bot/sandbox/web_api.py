@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.sandbox.errors import ApiError
 from bot.sandbox.files import FileMethods
-from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, UPDATE_MAX_TEXT, checked_content
+from bot.sandbox.history import HistoryMethods
+from bot.sandbox.message_content import POST_MESSAGE_MAX_TEXT, UPDATE_MAX_TEXT, checked_content, checked_metadata
 from bot.sandbox.rate_limit import ChannelRateLimiter
 from bot.sandbox.records import Channel, Team
 from bot.sandbox.state import SandboxState
@@ -27,11 +28,15 @@ class WebApi:
         self.limiter = limiter
         views = ViewMethods(state)
         files = FileMethods(state, base_url)
+        history = HistoryMethods(state, self.member_channel)
         self.methods: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "auth.test": self.auth_test,
             "chat.postMessage": self.chat_post_message,
             "chat.update": self.chat_update,
             "chat.postEphemeral": self.chat_post_ephemeral,
+            "chat.delete": self.chat_delete,
+            "conversations.history": history.conversations_history,
+            "conversations.replies": history.conversations_replies,
             "views.open": views.views_open,
             "views.update": views.views_update,
             "users.info": self.users_info,
@@ -91,6 +96,7 @@ class WebApi:
         if self.state.bot_user_id not in channel.members:
             raise ApiError("not_in_channel")
         text, blocks = checked_content(params, max_text=POST_MESSAGE_MAX_TEXT)
+        metadata = checked_metadata(params)
         thread_ts = params.get("thread_ts") or None
         message = self.state.post_message(
             channel.id,
@@ -99,6 +105,7 @@ class WebApi:
             user=self.state.bot_user_id,
             bot_id=self.state.bot_id,
             thread_ts=None if thread_ts is None else str(thread_ts),
+            metadata=metadata,
         )
         message_api = message.to_api(self.state.team.id, self.state.files)
         return {"channel": channel.id, "ts": message.ts, "message": message_api}
@@ -123,6 +130,16 @@ class WebApi:
             "text": message.text,
             "message": message.to_api(self.state.team.id, self.state.files),
         }
+
+    def chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channel(params)
+        message = self.state.find_message(channel.id, str(params.get("ts") or ""))
+        if message is None:
+            raise ApiError("message_not_found")
+        if message.bot_id != self.state.bot_id:
+            raise ApiError("cant_delete_message")
+        self.state.delete_message(message)
+        return {"channel": channel.id, "ts": message.ts}
 
     def chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self.member_channel(params)
