@@ -48,12 +48,12 @@ unit: $(VENV_STAMP)
 
 bench: setup
 	$(UV) sync --frozen --quiet --group bench
-	for b in ack guardrails approvals tokens digest durable chaos; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
+	for b in ack guardrails approvals tokens digest durable keepalive chaos; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
 	OPSGATE_FUZZ_EXAMPLES=5000 .venv/bin/pytest -q tests/bot/test_fuzz_http.py
 
 bench-quick: setup
 	$(UV) sync --frozen --quiet --group bench
-	for b in ack guardrails approvals tokens digest durable chaos; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b --quick || exit 1; done
+	for b in ack guardrails approvals tokens digest durable keepalive chaos; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b --quick || exit 1; done
 
 clean:
 	rm -rf .venv .restate .tools .opsgate
