@@ -18,6 +18,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from agents.models.pricing import OFFLINE_MODEL
 from agents.slack_text import escape, inline_code
 from bot.blocks import SECTION_LIMIT, clip
 from handlers.report_contracts import ApprovalWait, DigestReport, StepNode, TraceSummary, UsageLine
@@ -164,6 +165,11 @@ def _partial(pending: int, lost: int) -> str:
     return f":warning: partial: {' and '.join(missing)}, so the counts above may be low"
 
 
+def _model_name(model: str) -> str:
+    """The model as the summary names it: the offline model says that it is one, and free."""
+    return "the offline model (free)" if model == OFFLINE_MODEL else _code(model, 60)
+
+
 def summary_blocks(summary: TraceSummary) -> tuple[str, list[dict[str, Any]]]:
     """The message posted in a task's thread when it ends, with a Details button carrying the task id."""
     emoji, label = _outcome(summary.outcome)
@@ -180,8 +186,11 @@ def summary_blocks(summary: TraceSummary) -> tuple[str, list[dict[str, Any]]]:
     agents = ", ".join(_code(agent, 40) for agent in summary.agents[:10]) or "none"
     if len(summary.agents) > 10:
         agents += f" and {len(summary.agents) - 10} more"
+    models = ", ".join(_model_name(model) for model in summary.models[:3])
+    if len(summary.models) > 3:
+        models += f" and {len(summary.models) - 3} more"
     fields = [
-        f"*Model calls*\n{summary.model_calls:,}",
+        f"*Model calls*\n{summary.model_calls:,}" + (f" · {models}" if models else ""),
         f"*Agents*\n{agents}",
         f"*Tools*\n{tools}",
         f"*Cost*\n{_usd(summary.cost_usd)}",

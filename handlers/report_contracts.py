@@ -85,6 +85,9 @@ class TraceSummary(_Frozen):
     tool_calls: int
     tool_errors: list[str] = Field(default_factory=list)
     """"tool: what went wrong", short, in order."""
+    models: list[str] = Field(default_factory=list)
+    """The models that answered the task's model calls, in the order they first did (`offline`: the offline
+    model, which no one pays for)."""
     approvals: list[ApprovalWait] = Field(default_factory=list)
     input_tokens: int = 0
     """All input tokens, cache reads and writes included (as gen_ai.usage.input_tokens counts them)."""

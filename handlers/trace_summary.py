@@ -76,6 +76,7 @@ def trace_summary(
         outcome=outcome,
         duration_s=round(duration_s, 3),
         model_calls=len(chats),
+        models=list(dict.fromkeys(row.model for row in chats if row.model)),
         agents=agents,
         tool_calls=len(tools),
         tool_errors=[f"{row.tool or row.name}: {row.error}" for row in tools if row.status == "error"],

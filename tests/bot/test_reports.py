@@ -459,3 +459,13 @@ def test_the_chart_draws_bars_and_the_cost_line() -> None:
     assert (74, 144, 217) in colours  # the task bars
     assert (232, 116, 59) in colours  # the cost line
     assert digest_chart_png(realistic_digest()) != digest_chart_png(EMPTY_DIGEST)
+
+
+def test_the_summary_names_the_models_that_ran_and_the_offline_model_as_free() -> None:
+    claude = SUMMARY.model_copy(update={"models": ["claude-sonnet-4-6", "claude-haiku-4-5"]})
+    offline = SUMMARY.model_copy(update={"models": ["offline"], "cost_usd": 0.0})
+
+    assert texts(summary_blocks(claude)[1])[1].startswith("*Model calls*\n7 · `claude-sonnet-4-6`, `claude-haiku-4-5`")
+    offline_fields = texts(summary_blocks(offline)[1])[1]
+    assert offline_fields.startswith("*Model calls*\n7 · the offline model (free)")
+    assert "*Cost*\n$0 " in offline_fields

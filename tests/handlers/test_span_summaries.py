@@ -35,6 +35,8 @@ def emit_task_spans() -> None:
             {
                 "gen_ai.operation.name": "chat",
                 "gen_ai.agent.name": "lead",
+                "gen_ai.request.model": "claude-sonnet-4-6",
+                "gen_ai.response.model": "claude-sonnet-4-6-20260101",
                 "gen_ai.usage.input_tokens": 120,
                 "gen_ai.usage.output_tokens": 30,
                 "gen_ai.usage.cache_read.input_tokens": 100,
@@ -100,6 +102,7 @@ def test_task_spans_are_stored_with_usage_tree_and_redacted_errors(
 
     summary = trace_summary(TASK, rows, outcome="done", duration_s=12.0)
     assert (summary.model_calls, summary.tool_calls, summary.agents) == (1, 1, ["lead"])
+    assert summary.models == ["claude-sonnet-4-6-20260101"]  # named as the model that answered says
     assert (summary.input_tokens, summary.output_tokens, summary.cache_read_tokens) == (120, 30, 100)
     assert summary.cost_usd == pytest.approx(0.0012)
     assert summary.tool_errors[0].startswith("restart_service: ")
