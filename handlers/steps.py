@@ -100,7 +100,7 @@ async def _post_nonce(ctx: Context, name: str) -> PostNonce:
     and died before its result was journaled, so the step looks for that copy first."""
     drawn = False
 
-    def draw() -> PostNonce:
+    async def draw() -> PostNonce:  # a coroutine: a plain function would be run on a thread pool
         nonlocal drawn
         drawn = True
         return PostNonce(value=uuid.uuid4().hex, since=time.time())
