@@ -15,16 +15,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.context.salience import clip_noted
 from agents.messages import ToolUseBlock, Usage
 from agents.spec import AgentSpec
 from agents.tools import ToolAnnotations, ToolSpec
 
 __all__ = [
+    "ARTIFACT_CHARS",
     "DELEGATE",
+    "ERROR_CHARS",
+    "SUMMARY_CHARS",
     "AgentResult",
     "AgentTask",
     "Artifact",
     "delegate_tool",
+    "error_line",
     "parse_handoffs",
     "render_results",
 ]
@@ -34,7 +39,12 @@ MAX_PARALLEL = 4
 DEFAULT_TIMEOUT_S = 600
 MAX_TIMEOUT_S = 86_400
 """The most working time a parent may give a specialist (time waiting on people never counts)."""
-_SUMMARY_CHARS = 4000
+SUMMARY_CHARS = 4_000
+"""What the lead reads of a specialist's report; a longer one is cut with a note saying how much."""
+SHOWN_ERRORS = 10
+ARTIFACT_CHARS = 2_000
+ERROR_CHARS = 300
+"""What a specialist keeps of one tool result (artifact) and of one error message; cut with `clip_noted`."""
 
 
 class AgentTask(BaseModel):
@@ -72,6 +82,16 @@ class Artifact(BaseModel):
     kind: Literal["tool_result", "note"] = "tool_result"
     name: str
     content: str
+
+    @classmethod
+    def of(cls, name: str, content: str) -> Artifact:
+        """A tool result kept for the lead: cut to `ARTIFACT_CHARS` with a note saying how much, if longer."""
+        return cls(name=name, content=clip_noted(content, ARTIFACT_CHARS))
+
+
+def error_line(tool: str, message: str) -> str:
+    """One of a specialist's `errors`: the tool and its message, cut to `ERROR_CHARS` with a note if longer."""
+    return f"{tool}: {clip_noted(message, ERROR_CHARS)}"
 
 
 class AgentResult(BaseModel):
@@ -175,16 +195,18 @@ def parse_handoffs(call: ToolUseBlock, parent: str, turn: int, allowed: list[str
 
 
 def render_results(results: list[AgentResult]) -> str:
-    """The specialists' results as the orchestrator reads them: one JSON object per subtask."""
+    """The specialists' results as the orchestrator reads them: one JSON object per subtask. Whatever is cut says
+    so, with how much, so the lead never takes part of a report for the whole."""
     shown: list[dict[str, Any]] = []
     for result in results:
         entry: dict[str, Any] = {
             "task_id": result.task_id,
             "agent": result.agent,
             "status": result.status,
-            "summary": result.summary[:_SUMMARY_CHARS],
+            "summary": clip_noted(result.summary, SUMMARY_CHARS),
         }
         if result.errors:
-            entry["errors"] = result.errors[:10]
+            more = len(result.errors) - SHOWN_ERRORS
+            entry["errors"] = result.errors[:SHOWN_ERRORS] + ([f"[cut: {more} more errors]"] if more > 0 else [])
         shown.append(entry)
     return json.dumps({"results": shown}, ensure_ascii=False, indent=1)

@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter
 
-__all__ = ["LINE_CHARS", "clip", "key_lines", "lines_of"]
+__all__ = ["LINE_CHARS", "clip", "clip_noted", "key_lines", "lines_of"]
 
 LINE_CHARS = 200
 SAME_SHAPE_LINES = 2
@@ -31,6 +31,15 @@ _MENTION = re.compile(r"(?<![\w.])@[A-Za-z0-9][\w.-]*")  # a person or a channel
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clip_noted(text: str, limit: int) -> str:
+    """`text` if it fits in `limit`; else its head and a note of how many characters were cut, `limit` in all: for
+    what a reader must not take for the whole (a specialist's report to its lead)."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(0, limit - len(f"\n[cut: {len(text):,} more characters]"))]
+    return f"{head}\n[cut: {len(text) - len(head):,} more characters]"
 
 
 def lines_of(text: str) -> list[str]:
