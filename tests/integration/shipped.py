@@ -118,7 +118,7 @@ class DemoStack:
         self.stack = stack
         self.mail_dir = mail_dir
         self.data_dir = stack.config_file.parent
-        """The worker's data directory (`OPSGATE_DATA_DIR`): the built-in tools' `inventory.db` is there."""
+        """The worker's data directory (`OPSGATE_DATA_DIR`); the built-in tools' inventory is in its database."""
         self.database_url = f"sqlite:///{self.data_dir / 'opsgate.db'}"
 
     def mails(self) -> list[str]:

@@ -31,6 +31,7 @@ from opsgate.telemetry import install, setup_telemetry
 from opsgate.toolset import builtin_toolset
 from opsgate.worker import build_approval_deps, build_task_deps, choose_model, load_team, run_worker
 from tests.integration.faults import email_arguments, fault_tools, over_mcp, send_again
+from tests.integration.inventory_faults import inventory_faults
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
@@ -342,7 +343,11 @@ def main() -> None:
     builtin = InProcessServer(
         name="builtin",
         server=build_builtin_server(
-            [*(t for t in builtin_toolset(settings, team, None, deps.store.engine) if t.spec.name in offered), *fault_tools()]
+            [
+                *(t for t in builtin_toolset(settings, team, None, deps.store.engine) if t.spec.name in offered),
+                *fault_tools(),
+                *inventory_faults(deps.store.engine),
+            ]
         ),
     )
     testing = InProcessServer(
