@@ -37,7 +37,7 @@ def file_snapshot(file: File) -> dict[str, Any]:
 
 def message_snapshot(message: Message, files: Mapping[str, File]) -> dict[str, Any]:
     """A message for the page, with a `files` list only when it carries files."""
-    shown = {k: v for k, v in asdict(message).items() if k not in ("deleted", "files")}
+    shown = {k: v for k, v in asdict(message).items() if k not in ("deleted", "files", "metadata")}
     if message.files:
         shown["files"] = [file_snapshot(files[file_id]) for file_id in message.files if file_id in files]
     return shown
