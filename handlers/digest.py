@@ -100,9 +100,11 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
         except ChannelUnavailable as exc:  # retried in a later round, not within the step: someone must act first
             raise TerminalError(str(exc)) from exc
 
-    async def give_up(ctx: ObjectContext, request: DigestRequest, rounds: int, reason: str) -> None:
+    async def give_up(ctx: ObjectContext, request: DigestRequest, tried: str, reason: str) -> None:
+        """Log, count and announce a digest that will not be posted; `tried`: what was tried, for people."""
+
         async def record() -> None:
-            log.error("digest %s was not posted after %d rounds: %s", ctx.key(), rounds, reason)
+            log.error("digest %s was not posted (%s): %s", ctx.key(), tried, reason)
             failed.add(1)
 
         await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
@@ -110,8 +112,8 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
             return
         text = (
             f':rotating_light: The digest "{request.label}" for channel {request.channel} could not be posted '
-            f"after {rounds} tries over {_spent(deps.retry_after)}: {reason[:500]}. Invite the bot to the channel "
-            "or fix the cause in the worker's log, then post one with `/ops digest now` in that channel."
+            f"({tried}): {reason[:500]}. Invite the bot to the channel or fix the cause in the worker's log, then "
+            "post one with `/ops digest now` in that channel."
         )
         try:
             await slack_step(ctx, "slack: digest failed alert", deps.poster.post, deps.alerts_channel, text)
@@ -144,7 +146,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
             report = await ctx.run_typed("db: digest", compute, RunOptions(max_attempts=5, type_hint=DigestReport))
         except TerminalError as exc:
             ctx.set("failed", f"its numbers could not be read: {exc.message}")
-            await give_up(ctx, request, 1, f"its numbers could not be read: {exc.message}")
+            await give_up(ctx, request, "its numbers could not be read from the database", exc.message)
             raise
         rounds = len(deps.retry_after) + 1
         for round_ in range(1, rounds + 1):
@@ -156,7 +158,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
                 log.warning("digest %s: round %d of %d failed: %s", ctx.key(), round_, rounds, exc.message)
                 if round_ == rounds:
                     ctx.set("failed", exc.message)
-                    await give_up(ctx, request, rounds, exc.message)
+                    await give_up(ctx, request, f"{rounds} tries over {_spent(deps.retry_after)}", exc.message)
                     raise
                 await ctx.sleep(deps.retry_after[round_ - 1])
         ctx.set("ts", ts)  # from here on, this period is posted

@@ -36,6 +36,8 @@ class RefusingSlack:
 
     refusals: int | None
     error: Callable[[str], Exception]
+    unreadable: bool = False
+    """The database cannot give the digest's numbers."""
     attempts: int = 0
     digests: list[str] = field(default_factory=list)
     alerts: list[tuple[str, str]] = field(default_factory=list)
@@ -54,9 +56,12 @@ class RefusingSlack:
         self.alerts.append((channel, text))
         return "1700000001.000001"
 
-
-def report(engine: Engine, channel: str, start: datetime, end: datetime, *, label: str, now: datetime) -> DigestReport:
-    return DigestReport(channel=channel, period_start=start, period_end=end, label=label)
+    def report(
+        self, engine: Engine, channel: str, start: datetime, end: datetime, *, label: str, now: datetime
+    ) -> DigestReport:
+        if self.unreadable:
+            raise RuntimeError("database is locked")
+        return DigestReport(channel=channel, period_start=start, period_end=end, label=label)
 
 
 @dataclass
@@ -81,7 +86,7 @@ async def worker(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterato
         engine=None,  # type: ignore[arg-type]  # the report is built by `report`, which reads no database
         poster=slack,
         keyring=KEYRING,
-        build=report,
+        build=slack.report,
         alerts_channel=ALERTS,
         retry_after=(timedelta(milliseconds=200), timedelta(milliseconds=400)),
     )
@@ -130,9 +135,21 @@ async def test_a_digest_that_cannot_be_posted_is_announced_in_the_alerts_channel
     assert worker.slack.attempts == 3  # three rounds, 0.2 s and 0.4 s apart
     [(channel, text)] = worker.slack.alerts
     assert channel == ALERTS
-    assert text.startswith(':rotating_light: The digest "Daily" for channel C0OPS could not be posted after 3 tries')
+    assert text.startswith(':rotating_light: The digest "Daily" for channel C0OPS could not be posted (3 tries over')
     assert "cannot post in C0OPS: not_in_channel" in text
     again = await worker.fire("C0OPS")  # a later firing answers with the failure: no new rounds, no second alert
     assert again.status_code >= 400
     assert "not_in_channel" in again.text
     assert (worker.slack.attempts, len(worker.slack.alerts), worker.slack.digests) == (3, 1, [])
+
+
+@pytest.mark.parametrize("worker", [RefusingSlack(refusals=0, error=slack_error, unreadable=True)], indirect=True)
+async def test_a_digest_whose_numbers_cannot_be_read_is_announced_too(worker: DigestWorker) -> None:
+    answer = await worker.fire("C0OPS")
+
+    assert answer.status_code >= 400
+    assert (worker.slack.attempts, worker.slack.digests) == (0, [])
+    [(channel, text)] = worker.slack.alerts
+    assert channel == ALERTS
+    assert "could not be posted (its numbers could not be read from the database)" in text
+    assert "database is locked" in text
