@@ -21,7 +21,7 @@ async def test_a_task_cancelled_while_its_approval_waits_leaves_a_cancelled_appr
     task_id = await request_action(stack, probe_name, "restart_service", user="U0ALICE")
     card = await wait_card(stack, probe_name)
     reply = await stack.sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text=f"cancel {task_id}")
-    assert "Cancelling" in reply.ack_message["text"], reply
+    assert reply.ack_message is not None and "Cancelling" in reply.ack_message["text"], reply
 
     # The trace summary is posted after every span of the task is stored: it is the moment to look.
     summary = await stack.sandbox.wait_for(
