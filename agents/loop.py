@@ -13,7 +13,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from agents.context import ContextManager
+from agents.context import READ_RESULT, ContextManager, answer_read_result, read_result_tool
 from agents.messages import (
     Message,
     ModelRequest,
@@ -113,7 +113,9 @@ async def run_agent(
     tool_calls = 0
     decided: list[str] = []
     """Every decision on a deferred approval this run, in order."""
-    definitions = [tool.for_model() for tool in tools]
+    # Every agent may read on in a result it was shown cut: answered here from the conversation, which holds every
+    # result whole (no effect, so no gate); offered from the first turn, so the cached prefix never changes.
+    definitions = [tool.for_model() for tool in [*tools, read_result_tool()]]
     for turn in range(1, spec.max_turns + 1):
         if budget is not None and (stop := await budget.stop(usage, model_call=True)) is not None:
             return await _stopped(runtime, stop, turn - 1, tool_calls, usage, decided)
@@ -137,6 +139,10 @@ async def run_agent(
         results: list[TextBlock | ToolUseBlock | ToolResultBlock] = []
         stopped: Stop | None = None
         for call in calls:
+            if call.name == READ_RESULT and stopped is None:
+                read = answer_read_result(messages, call)
+                results.append(ToolResultBlock(tool_use_id=call.id, content=read.content, is_error=read.is_error))
+                continue
             if stopped is None and budget is not None:
                 stopped = await budget.stop(usage, model_call=False)
             if stopped is not None:

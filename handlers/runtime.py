@@ -19,7 +19,7 @@ from agents.loop import AgentProgress, ToolVerdict
 from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models import ModelError
 from agents.spec import AgentSpec
-from agents.team import DELEGATE, Artifact
+from agents.team import DELEGATE, Artifact, error_line
 from agents.tools import ToolResult
 from handlers.budgets import charge_model_call
 from handlers.contracts import TaskRequest, ThreadRef
@@ -169,9 +169,9 @@ class DurableAgentRuntime:
         else:
             result = await self._effects.run(turn, call)
         if result.is_error:
-            self.errors.append(f"{call.name}: {result.content[:300]}")
+            self.errors.append(error_line(call.name, result.content))
         elif call.name != DELEGATE:
-            self.artifacts.append(Artifact(name=f"{call.name} ({call.id})", content=result.content[:2000]))
+            self.artifacts.append(Artifact.of(f"{call.name} ({call.id})", result.content))
         return result
 
     async def settle_pending(self, turn: int) -> list[str]:
@@ -183,7 +183,7 @@ class DurableAgentRuntime:
                 continue
             result = await self._effects.run(turn, call)
             if result.is_error:
-                self.errors.append(f"{call.name}: {result.content[:300]}")
+                self.errors.append(error_line(call.name, result.content))
             state = "failed" if result.is_error else "approved and run"
             lines.append(f"{call.name} ({call.id}): {state}. Result: {result.content}")
         return lines
