@@ -353,6 +353,10 @@ async def restart_and_email_after_approval(demo: DemoStack, request: str) -> Non
     restart, email = await run.card("restart_service"), await run.card("send_email")
     [handoff] = [m.text for m in run.thread() if m.text.startswith("Handing off")]
     assert "*ops*" in handoff and "*comms*" in handoff, handoff
+    # The email's dry run checked the address the placeholder stands for, and the card shows it masked only.
+    card = json.dumps(email.blocks)
+    assert "dry run failed" not in card and "not a plain email address" not in card, card
+    assert "EMAIL_1" in card and "o***@example.com" in card and "oncall@example.com" not in card, card
 
     await click(demo, "U0BOB", restart)
     await eventually(lambda: "restart_service" in run.executed())  # the restart ran; the email's card waits
