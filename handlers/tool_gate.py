@@ -257,8 +257,9 @@ class ToolGateStep:
             try:
                 settled.append((pending.call, await self._conclude(pending)))
             except TerminalError:
-                for left in self._pending:  # the task is being cancelled: withdraw the others too
+                for left in self._pending:  # the task is being cancelled: withdraw the others too, traced
                     self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=left.approval_id)
+                    await self._trace_wait(left.call, left.review, left.approval_id, _cancelled(left.review))
                 raise
         return settled
 
