@@ -87,3 +87,41 @@ async def test_a_root_and_a_reply_cut_off_by_sigkill_are_posted_once(own_stack: 
     methods = [call.method for call in state.api_calls[calls_before:]]
     assert "conversations.history" in methods and "conversations.replies" in methods  # each step looked, once back
     assert "chat.delete" not in methods  # found before posting: no copy to remove
+
+
+class FailOnPost:
+    """Stores the first post that `matches`, then answers the poster with an HTTP 500, as a Slack that took the
+    message but lost the answer: the step fails after posting, and Restate runs it again."""
+
+    def __init__(self, matches: Callable[[Message], bool]) -> None:
+        self.matches = matches
+        self.message: Message | None = None
+
+    def __call__(self, message: Message) -> None:
+        if self.message is None and self.matches(message):
+            self.message = message
+            raise RuntimeError("the answer to this post is lost")
+
+
+async def test_a_post_whose_answer_is_lost_is_adopted_when_the_step_runs_again(stack: Stack) -> None:
+    state = stack.sandbox.state
+    on_root = FailOnPost(lambda m: ours(m) and m.thread_ts is None)
+    on_reply = FailOnPost(lambda m: ours(m) and on_root.message is not None and m.thread_ts == on_root.message.ts)
+    state.post_listeners += [on_root, on_reply]
+    try:
+        reply = await stack.sandbox.send_slash_command(
+            user_id="U0BOB", channel_id="C0OPS", text="what services are running in staging?"
+        )
+        task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+        outcome = await attach(stack, task_id, timeout=60)
+    finally:
+        state.post_listeners.remove(on_root)
+        state.post_listeners.remove(on_reply)
+
+    assert outcome["phase"] == "done"
+    assert on_root.message is not None
+    roots = [m for m in state.messages_in("C0OPS") if m.thread_ts in (None, m.ts) and task_id in json.dumps(m.blocks)]
+    assert [m.ts for m in roots] == [on_root.message.ts]  # without adoption: a second root, the first left Queued
+    assert on_reply.message is not None
+    thread = [m for m in state.thread("C0OPS", on_root.message.ts) if m.ts != on_root.message.ts]
+    assert [m.ts for m in thread if m.text == on_reply.message.text] == [on_reply.message.ts]
