@@ -1,7 +1,10 @@
 """The README's walkthrough, done in a browser on the stack `make demo` runs (`demo_stack`: the production worker
 on the example `opsgate.yml`, the offline model, built-ins over MCP): a person opens the sandbox, picks #ops,
 types the first command, watches the thread root reach *Done*, asks for a high-risk restart, approves it as bob,
-and tries `/ops` in #random, where the bot is not a member.
+asks for a digest, and tries `/ops` in #random, where the bot is not a member.
+
+The README's screenshots are taken here, one task's thread each, so they show what `make demo` shows: the offline
+model (free), the example team's agents, the card's dry run.
 """
 
 from __future__ import annotations
@@ -10,12 +13,46 @@ import json
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Dialog, async_playwright, expect
+from playwright.async_api import Dialog, Page, async_playwright, expect
 
+from bot.sandbox import Sandbox, SandboxState
+from bot.sandbox.records import Message
 from tests.e2e.test_sandbox_browser import ARGS, CHROMIUM
 from tests.integration.shipped import DemoStack
 
 pytestmark = pytest.mark.integration
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+SUMMARY_SHOT, APPROVAL_SHOT, DIGEST_SHOT = (
+    DOCS / f"sandbox-{name}.png" for name in ("trace-summary", "approval", "digest")
+)
+
+
+async def ended_thread(sandbox: Sandbox, starts: str, needle: str = "Task done") -> Message:
+    """The latest root in #ops whose text starts with `starts`, once its thread holds `needle` (bounded wait)."""
+
+    def find(state: SandboxState) -> Message | None:
+        roots = [m for m in state.messages_in("C0OPS") if m.thread_ts == m.ts and starts in json.dumps(m.blocks)]
+        if roots and any(needle in reply.text for reply in state.thread("C0OPS", roots[-1].ts)):
+            return roots[-1]
+        return None
+
+    root: Message = await sandbox.wait_for(find, timeout=60)
+    return root
+
+
+async def shoot(page: Page, root: Message, path: Path) -> None:
+    """One task's thread: its root and every reply, as the page shows them."""
+    thread = page.locator(f"div.msg[data-ts='{root.ts}']")
+    await expect(thread).to_be_visible(timeout=10_000)
+    viewport = page.viewport_size
+    await page.set_viewport_size({"width": 1280, "height": 3000})  # the whole thread in view, under no header
+    try:
+        await thread.scroll_into_view_if_needed()
+        await thread.screenshot(path=str(path))
+    finally:
+        if viewport is not None:
+            await page.set_viewport_size(viewport)
 
 
 async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: DemoStack) -> None:
@@ -37,6 +74,9 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
             assert roots, "a thread root appeared"
             answer = [m.text for m in sandbox.state.thread("C0OPS", roots[-1].ts) if m.ts != roots[-1].ts]
             assert any("staging" in text for text in answer), answer  # the answer is in its thread
+            first = await ended_thread(sandbox, "what services are running in staging")
+            await page.wait_for_timeout(1_500)  # the page polls the sandbox: let it draw the summary
+            await shoot(page, first, SUMMARY_SHOT)
 
             # "/ops restart api in staging — high: an approval card; approve as bob or carol, and it runs once"
             await page.fill("#composer-text", "/ops restart api in staging")
@@ -52,6 +92,19 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
             await approve.click()
             await expect(page.get_by_text("Approved by").first).to_be_visible(timeout=30_000)
             await expect(page.locator("button[data-action-id='approval_approve']")).to_have_count(0)
+            restart = await ended_thread(sandbox, "restart api in staging")
+            await page.wait_for_timeout(1_500)
+            await shoot(page, restart, APPROVAL_SHOT)
+
+            # The digest of the channel, asked for now, with its chart in its thread.
+            await page.fill("#composer-text", "/ops digest now")
+            await page.press("#composer-text", "Enter")
+            await expect(page.locator("img[src*='/files/']").last).to_be_visible(timeout=30_000)
+            digests = [m for m in sandbox.state.messages_in("C0OPS") if m.text.startswith("Digest on request")]
+            assert len(digests) == 1, [m.text for m in digests]
+            assert "$0" in json.dumps(digests[0].blocks) or "$0" in digests[0].text  # the offline model is free
+            await page.wait_for_timeout(1_500)
+            await shoot(page, digests[0], DIGEST_SHOT)
 
             # "/ops in #random (the bot is not a member there, and tells you how to invite it)"
             await page.get_by_role("button", name="random", exact=False).first.click()

@@ -1,5 +1,7 @@
 """A person's path through the sandbox page in headless Chromium (Debian's package; no browser download):
 send `/ops` for a high-risk action, approve it as an eligible approver, see the card change and the task finish.
+On the test team (its probe tools); the README's screenshots come from the demo's own walkthrough
+(`test_demo_walkthrough.py`), so they show what `make demo` shows.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from tests.integration.harness import Stack
 pytestmark = pytest.mark.integration
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "sandbox-approval.png"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -63,8 +64,6 @@ async def test_approve_a_high_risk_action_in_the_browser(stack: Stack, probe_nam
             await expect(page.get_by_text("Approved by").first).to_be_visible(timeout=20_000)
             await expect(page.locator("button[data-action-id='approval_approve']")).to_have_count(0)
             await expect(page.get_by_text("Done").first).to_be_visible(timeout=20_000)
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            await page.screenshot(path=str(SCREENSHOT), full_page=True)
         finally:
             await browser.close()
     [root] = [m for m in stack.sandbox.state.messages_in("C0OPS") if probe_name in m.text and m.thread_ts == m.ts]
@@ -73,10 +72,6 @@ async def test_approve_a_high_risk_action_in_the_browser(stack: Stack, probe_nam
     outcome = await attach(stack, task_id.group(1))
     assert outcome["phase"] == "done"
     assert len(stack.probe_lines(probe_name, "exec")) == 1  # approved in the browser, executed once
-
-
-SUMMARY_SHOT = SCREENSHOT.with_name("sandbox-trace-summary.png")
-DIGEST_SHOT = SCREENSHOT.with_name("sandbox-digest.png")
 
 
 async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_with_its_chart(stack: Stack) -> None:
@@ -91,14 +86,12 @@ async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_wi
             await page.press("#composer-text", "Enter")
             details = page.locator("button[data-action-id='task_details']").last
             await expect(details).to_be_visible(timeout=30_000)
-            await page.screenshot(path=str(SUMMARY_SHOT), full_page=True)
 
             await page.fill("#composer-text", "/ops digest now")
             await page.press("#composer-text", "Enter")
             await expect(page.get_by_text("Digest on request").last).to_be_visible(timeout=30_000)
             chart = page.locator("img[src*='/files/']").last
             await expect(chart).to_be_visible(timeout=30_000)
-            await page.screenshot(path=str(DIGEST_SHOT), full_page=True)
         finally:
             await browser.close()
     digests = [m for m in stack.sandbox.state.messages_in("C0OPS") if m.text.startswith("Digest on request")]
