@@ -122,7 +122,7 @@ class Inventory:
                 return run_pg_query(connection, sql, max_rows=max_rows, timeout_seconds=self.query_timeout_seconds)
         database = self.engine.url.database or ""
         if database in ("", ":memory:") or database.startswith("file:"):
-            raise InventoryMissing("query_inventory needs the database in a file (or PostgreSQL), not in memory")
+            raise RuntimeError("query_inventory needs opsgate's database in a file or on PostgreSQL, not in memory")
         with closing(connect_read_only(Path(database), READABLE_TABLES)) as connection:
             return run_query(connection, sql, max_rows=max_rows, timeout_seconds=self.query_timeout_seconds)
 

@@ -66,7 +66,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         upgrade_database(url)
         return url
     url = f"sqlite:///{tmp_path / 'opsgate.db'}"
-    init_schema(create_db_engine(url))
+    engine = create_db_engine(url)
+    init_schema(engine)
+    engine.dispose()
     return url
 
 

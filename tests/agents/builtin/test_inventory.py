@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -134,10 +135,11 @@ def test_replicas_racing_on_one_key_change_once(inventory: Inventory, database_u
     before = _notes(inventory)
     barrier = threading.Barrier(len(replicas))
     results: list[str] = []
+    waiting: list[int] = []
 
     def slow_note(connection: sa.Connection, now: str) -> str:
         result = _add_note(connection, now)
-        threading.Event().wait(0.3)  # inside the transaction: the others arrive while the key is held
+        waiting.append(_hold_until_the_others_wait(connection, others=len(replicas) - 1))
         return result
 
     def call(replica: Inventory) -> None:
@@ -153,9 +155,29 @@ def test_replicas_racing_on_one_key_change_once(inventory: Inventory, database_u
         assert len(results) == 4 and len(set(results)) == 1
         assert _notes(inventory) == before + 1
         assert [key for key, _, _ in ledger(inventory)] == ["task:1:race"]
+        if inventory.dialect == "postgresql":
+            assert waiting == [3], "the other replicas were blocked on the key while the first applied the change"
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def _hold_until_the_others_wait(connection: sa.Connection, others: int) -> int:
+    """Inside the first replica's transaction: on PostgreSQL, until the others are blocked on the key (seen in
+    pg_stat_activity, with a deadline); SQLite's writers wait in a busy loop nobody can see, so briefly there."""
+    if connection.dialect.name != "postgresql":
+        threading.Event().wait(0.3)
+        return 0
+    query = sa.text(  # blocked by this transaction, or queued behind a session that is
+        "WITH direct AS (SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))) "
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO applied_requests%' "
+        "AND (pid IN (SELECT pid FROM direct) OR pg_blocking_pids(pid) && ARRAY(SELECT pid FROM direct))"
+    )
+    deadline = time.monotonic() + 10
+    blocked = 0
+    while time.monotonic() < deadline and (blocked := connection.execute(query).scalar_one()) < others:
+        threading.Event().wait(0.01)
+    return int(blocked)
 
 
 def test_a_key_reused_by_a_different_call_is_refused(inventory: Inventory) -> None:
