@@ -2,9 +2,12 @@
 
 The query runs in a read-only transaction with a statement timeout, as `READER_ROLE` (`SET LOCAL ROLE`): a NOLOGIN
 role with SELECT on the inventory's tables and nothing else, so the audit log or the approvals are refused by the
-server. It is sent as one prepared statement (the extended protocol refuses a second statement), wrapped in a
-row limit. `set_config` would let a query switch back to the session's role within the statement, so migration
-0013 revokes it from PUBLIC; `check_reader` refuses to run any query when the role is missing or could.
+server. It always runs as a subquery (`SELECT * FROM (<sql>) LIMIT n`) sent as one prepared statement, so the
+server itself refuses anything but a query (a second statement, SET ROLE, DO, PREPARE), whatever the statement
+check made of comments and quotes. `set_config` would let a query switch back to the session's role within the
+statement, so migration 0013 revokes it from PUBLIC; `check_reader` refuses to run any query when the role is
+missing or could. The connection is closed afterwards, not pooled, so nothing a query left in the session (an
+advisory lock) outlives it.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from agents.builtin.readonly_sql import COUNT_LIMIT, QueryFailed, QueryResult, c
 from agents.builtin.schema import READER_ROLE
 
 __all__ = ["ReaderMissing", "check_reader", "run_pg_query"]
-
-_WRAPPABLE = ("SELECT", "WITH", "VALUES", "TABLE", "(")
 
 
 class ReaderMissing(RuntimeError):
@@ -50,15 +51,20 @@ def check_reader(connection: sa.Connection, role: str = READER_ROLE) -> None:
 
 
 def _limited(sql: str, limit: int) -> str:
-    """The statement with a row limit around it, so a huge result stays on the server; EXPLAIN runs as it is."""
+    """The statement as a subquery with a row limit: only a query parses, and a huge result stays on the server."""
     statement = sql.strip().rstrip(";").strip()
-    if not statement.upper().startswith(_WRAPPABLE):
-        return statement
     return f"SELECT * FROM (\n{statement}\n) AS query_inventory LIMIT {limit}"
 
 
 def run_pg_query(connection: sa.Connection, sql: str, *, max_rows: int, timeout_seconds: float) -> QueryResult:
-    """Runs the model's statement confined to the inventory; the caller's transaction is rolled back afterwards."""
+    """Runs the model's statement confined to the inventory, then closes the connection (rolling back)."""
+    try:
+        return _run(connection, sql, max_rows=max_rows, timeout_seconds=timeout_seconds)
+    finally:
+        connection.invalidate()
+
+
+def _run(connection: sa.Connection, sql: str, *, max_rows: int, timeout_seconds: float) -> QueryResult:
     check_reader(connection)
     connection.exec_driver_sql("SET TRANSACTION READ ONLY")
     connection.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout_seconds * 1000))}")

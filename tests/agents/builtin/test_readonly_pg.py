@@ -80,6 +80,36 @@ def test_opsgate_s_own_tables_and_the_ways_around_the_role_are_refused(inventory
     assert refused.value.kind == "refused"
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "SET ROLE postgres",
+        "DO $$ BEGIN EXECUTE 'SET ROLE postgres'; RAISE EXCEPTION '%', (SELECT count(*) FROM audit_log); END $$",
+        "PREPARE leak AS SELECT * FROM audit_log",
+        "DEALLOCATE ALL",
+        "COPY audit_log TO STDOUT",
+        "EXPLAIN SELECT * FROM services",
+    ],
+)
+def test_nothing_but_a_query_reaches_the_server(inventory: Inventory, statement: str) -> None:
+    """Hidden from the statement check by a nested comment (PostgreSQL nests them, the check does not), a statement
+    that is not a query still fails: the server only ever parses it as a subquery."""
+    disguised = f"/* /* */ SELECT 1 */ {statement}"
+    with pytest.raises(QueryFailed, match="syntax error") as failed:
+        inventory.query(disguised, max_rows=5)
+    assert failed.value.kind == "error"
+    assert inventory.query("SELECT current_user", max_rows=1).rows == ((READER_ROLE,),)
+
+
+def test_nothing_a_query_leaves_in_its_session_outlives_it(inventory: Inventory, engine: Engine) -> None:
+    assert inventory.query("SELECT pg_advisory_lock(424242)", max_rows=1).rows == (("",),)
+    with engine.connect() as connection:
+        held = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 424242"
+        ).scalar_one()
+    assert held == 0, "the connection the query ran on was closed, its session lock with it"
+
+
 def test_a_query_past_the_statement_timeout_is_stopped(engine: Engine, inventory: Inventory) -> None:
     quick = Inventory(engine, query_timeout_seconds=0.2)
     with pytest.raises(QueryFailed, match="statement timeout") as stopped:
