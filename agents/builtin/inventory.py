@@ -4,9 +4,11 @@ PostgreSQL), so every worker replica reads and changes one inventory; seeded on 
 Writes go through `Inventory.apply`, which first inserts the call's idempotency key into `applied_requests` and
 then makes the change, in one transaction: a second call with the key (on this replica or another, at once or
 later) finds the key, waits for the first transaction if it is still open, and returns the recorded result
-without changing anything. So a write tool is exactly-once wherever the platform keeps the key stable. The
-model's SQL is confined to the inventory's tables (`readonly_sql` on SQLite, `readonly_pg` on PostgreSQL). Every
-method is blocking: tools call them through `asyncio.to_thread`, one pooled connection per call.
+without changing anything. So a write tool is exactly-once wherever the platform keeps the key stable. Changes
+under different keys take turns (SQLite has one writer; PostgreSQL a transaction-level advisory lock), so each
+plans from the state the one before left. The model's SQL is confined to the inventory's tables (`readonly_sql`
+on SQLite, `readonly_pg` on PostgreSQL). Every method is blocking: tools call them through `asyncio.to_thread`,
+one pooled connection per call.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ _CLAIM = sa.text(
     f"INSERT INTO {LEDGER_TABLE} (idempotency_key, tool, arguments_sha256, result, applied_at) "
     "VALUES (:key, :tool, :sha, :result, :now) ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key"
 )
+
+CHANGE_LOCK_KEY = 0x6F70_7363  # "opsc", with the schema's hash: the inventory's changes in one schema take turns
+_CHANGE_LOCK = sa.text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))")
 
 
 class InventoryMissing(RuntimeError):
@@ -136,6 +141,8 @@ class Inventory:
                 earlier = self._earlier(connection, key, tool, arguments)
                 assert earlier is not None
                 return earlier
+            if self.dialect == "postgresql":  # one change at a time, as SQLite's single writer: plans read fresh
+                connection.execute(_CHANGE_LOCK, {"key": CHANGE_LOCK_KEY})
             result = change(connection, now)
             connection.execute(
                 sa.text(f"UPDATE {LEDGER_TABLE} SET result = :result WHERE idempotency_key = :key"),

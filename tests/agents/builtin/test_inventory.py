@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from agents.builtin.inventory import Inventory, InventoryMissing
+from agents.builtin import changes
+from agents.builtin.inventory import Change, Inventory, InventoryMissing
 from agents.tools import ToolError
 from opsgate.db import create_db_engine
 from tests.agents.builtin.conftest import NOW, execute, ledger, rows
@@ -162,22 +163,62 @@ def test_replicas_racing_on_one_key_change_once(inventory: Inventory, database_u
             engine.dispose()
 
 
-def _hold_until_the_others_wait(connection: sa.Connection, others: int) -> int:
+def _hold_until_the_others_wait(
+    connection: sa.Connection, others: int, query: str = "INSERT INTO applied_requests%"
+) -> int:
     """Inside the first replica's transaction: on PostgreSQL, until the others are blocked on the key (seen in
     pg_stat_activity, with a deadline); SQLite's writers wait in a busy loop nobody can see, so briefly there."""
     if connection.dialect.name != "postgresql":
         threading.Event().wait(0.3)
         return 0
-    query = sa.text(  # blocked by this transaction, or queued behind a session that is
+    blocked_on = sa.text(  # blocked by this transaction, or queued behind a session that is
         "WITH direct AS (SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid))) "
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO applied_requests%' "
+        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE :query "
         "AND (pid IN (SELECT pid FROM direct) OR pg_blocking_pids(pid) && ARRAY(SELECT pid FROM direct))"
     )
     deadline = time.monotonic() + 10
     blocked = 0
-    while time.monotonic() < deadline and (blocked := connection.execute(query).scalar_one()) < others:
+    while (
+        time.monotonic() < deadline
+        and (blocked := connection.execute(blocked_on, {"query": query}).scalar_one()) < others
+    ):
         threading.Event().wait(0.01)
     return int(blocked)
+
+
+def test_changes_under_different_keys_take_turns(inventory: Inventory, database_url: str) -> None:
+    """Two replicas scale one service at once: the second plans from what the first left, so the change log says
+    2 -> 4 -> 6 (or 2 -> 6 -> 4), never two changes from 2."""
+    engines = [create_db_engine(database_url) for _ in range(2)]
+    replicas = [Inventory(engine, clock=lambda: NOW) for engine in engines]
+    barrier = threading.Barrier(2)
+    first_in: list[str] = []
+
+    def scaling(count: int) -> Change:
+        def change(connection: sa.Connection, now: str) -> str:
+            result = changes.scale(connection, now, "U1", "api", "staging", count)
+            if not first_in:
+                first_in.append(result)
+                _hold_until_the_others_wait(connection, others=1, query="SELECT pg_advisory_xact_lock%")
+            return result
+
+        return change
+
+    def call(replica: Inventory, count: int) -> None:
+        barrier.wait()
+        replica.apply(f"task:1:scale-{count}", "scale_service", {"replicas": count}, scaling(count))
+
+    threads = [threading.Thread(target=call, args=(r, c)) for r, c in zip(replicas, (4, 6), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    try:
+        details = [detail for (detail,) in rows(inventory, "SELECT detail FROM changes ORDER BY id")]
+        assert details in (["replicas 2 -> 4", "replicas 4 -> 6"], ["replicas 2 -> 6", "replicas 6 -> 4"])
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_a_key_reused_by_a_different_call_is_refused(inventory: Inventory) -> None:
