@@ -75,8 +75,8 @@ class Inventory:
 
     @classmethod
     def on_file(cls, path: Path | str, *, clock: Clock = utc_now, query_timeout_seconds: float = 2.0) -> Inventory:
-        """A standalone inventory in its own SQLite file, tables created here (tests, scripts, examples); opsgate
-        itself hands over its engine instead."""
+        """A standalone inventory in its own SQLite file, its tables created on first use (tests, scripts,
+        examples); opsgate itself hands over its engine instead."""
         engine = sa.create_engine(f"sqlite:///{Path(path)}", connect_args={"timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         inventory = cls(engine, clock=clock, query_timeout_seconds=query_timeout_seconds)
