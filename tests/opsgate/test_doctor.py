@@ -160,7 +160,7 @@ async def test_a_healthy_deployment_passes_every_check(deployment: Deployment) -
         line(lines, "OK", check)
     assert "at head (0013)" in line(lines, "OK", "migrations")
     assert "no paused invocations" in line(lines, "OK", "restate paused")
-    assert "all 9 bot scopes of manifest.yml granted" in line(lines, "OK", "slack scopes")
+    assert f"all {len(BOT_SCOPES)} bot scopes of manifest.yml granted" in line(lines, "OK", "slack scopes")
     assert "claude-sonnet-4-6 answered a token count" in line(lines, "OK", "model")
     assert "connected, 5 tools" in line(lines, "OK", "mcp local")
     assert deployment.claude.requests[-1].path == "/v1/messages/count_tokens"
