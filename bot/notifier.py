@@ -144,6 +144,7 @@ class SlackNotifier:
         if response.status_code >= 500:
             raise RuntimeError(f"response_url answered {response.status_code}")
 
+    @posts_message  # a card posted again on replay would be a second card to click: found and adopted instead
     async def post_card(self, channel: str, thread_ts: str | None, card: ApprovalCard) -> CardRef:
         posted_channel, ts = await self._post(channel, thread_ts, *approval_blocks(card))
         return CardRef(channel=posted_channel, ts=ts)
