@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from typing import Any
 
@@ -218,3 +219,40 @@ async def test_only_a_person_cancels_a_waiting_specialist_and_its_card_says_so(s
     assert record.thread_ts
     # The lead did not carry on as if its specialist had answered.
     assert not any(m.text.startswith("synthesis:") for m in stack.sandbox.state.thread("C0OPS", record.thread_ts))
+
+
+async def test_a_specialist_reads_on_in_a_result_it_was_shown_cut(shipped_stack: ShippedStack) -> None:
+    """A long query result reaches the model cut, with a marker naming `read_result`; the next part is answered
+    from the run's own conversation, through the production worker, and is exactly the text that was cut."""
+    case = new_case()
+    sql = "SELECT a.name, a.environment, b.name, b.environment, a.owner_team FROM services a, services b"
+    marker = re.compile(r'call read_result with ref="(ref:\d+:[A-Za-z0-9_-]+)" offset=(\d+)')
+    asked: dict[str, str] = {}
+
+    def data(turn: int, request: RecordedRequest) -> Step:
+        if turn == 1:
+            return tool_use_reply("query_inventory", {"sql": sql, "max_rows": 200}, call_id=f"toolu_{case}_q")
+        if turn == 2:
+            [shown] = last_results(request)
+            found = marker.search(shown)
+            assert found is not None, shown[-300:]
+            asked.update(shown=shown, ref=found[1], offset=found[2])
+            arguments = {"ref": found[1], "offset": int(found[2])}
+            return tool_use_reply("read_result", arguments, call_id=f"toolu_{case}_read")
+        [read] = last_results(request)
+        asked["read"] = read
+        return text_reply("read on")
+
+    lead = lead_then(case, ("data", "List every pair of services."))
+    shipped_stack.plays.add(case, lambda agent, turn, request: (lead if agent == "lead" else data)(turn, request))
+    task_id = await start(shipped_stack, case, f"[case:{case}] list every pair of services")
+    outcome = await attach(shipped_stack.stack, task_id, timeout=60)
+
+    assert outcome["phase"] == "done", outcome
+    header, _, text = asked["read"].partition("]\n")
+    assert header.startswith(f"[{asked['ref']}, characters {asked['offset']}–"), header
+    head = asked["shown"].split("\n[result truncated")[0]
+    assert len(head) == int(asked["offset"]) and text  # it goes on exactly where the head the model saw ended
+    [data_result] = results(outcome)
+    assert data_result["status"] == "done"
+    assert ("data", 3) in [(agent, turn) for c, agent, turn in shipped_stack.plays.calls if c == case]
