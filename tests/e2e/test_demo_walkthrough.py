@@ -41,6 +41,12 @@ async def ended_thread(sandbox: Sandbox, starts: str, needle: str = "Task done")
     return root
 
 
+def digest_roots(sandbox: Sandbox) -> list[Message]:
+    """The digests in #ops so far (the sandbox is shared by the session: other tests post digests too)."""
+    messages = sandbox.state.messages_in("C0OPS")
+    return [m for m in messages if m.text.startswith("Digest on request") and m.thread_ts in (None, m.ts)]
+
+
 async def shoot(page: Page, root: Message, path: Path) -> None:
     """One task's thread: its root and every reply, as the page shows them."""
     thread = page.locator(f"div.msg[data-ts='{root.ts}']")
@@ -97,10 +103,16 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
             await shoot(page, restart, APPROVAL_SHOT)
 
             # The digest of the channel, asked for now, with its chart in its thread.
+            earlier = {m.ts for m in digest_roots(sandbox)}
             await page.fill("#composer-text", "/ops digest now")
             await page.press("#composer-text", "Enter")
-            await expect(page.locator("img[src*='/files/']").last).to_be_visible(timeout=30_000)
-            digests = [m for m in sandbox.state.messages_in("C0OPS") if m.text.startswith("Digest on request")]
+
+            def charted(state: SandboxState) -> bool | None:
+                new = [m for m in digest_roots(sandbox) if m.ts not in earlier]
+                return True if new and any(r.files for r in state.thread("C0OPS", new[0].ts)) else None
+
+            await sandbox.wait_for(charted, timeout=30)
+            digests = [m for m in digest_roots(sandbox) if m.ts not in earlier]
             assert len(digests) == 1, [m.text for m in digests]
             assert "$0" in json.dumps(digests[0].blocks) or "$0" in digests[0].text  # the offline model is free
             await page.wait_for_timeout(1_500)

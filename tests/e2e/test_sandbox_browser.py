@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Dialog, async_playwright, expect
 
+from bot.sandbox import SandboxState
+from bot.sandbox.records import Message
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 
@@ -74,8 +76,15 @@ async def test_approve_a_high_risk_action_in_the_browser(stack: Stack, probe_nam
     assert len(stack.probe_lines(probe_name, "exec")) == 1  # approved in the browser, executed once
 
 
+def digest_roots(stack: Stack) -> list[Message]:
+    """The digests posted in #ops so far (the sandbox is shared by the session: other tests post digests too)."""
+    messages = stack.sandbox.state.messages_in("C0OPS")
+    return [m for m in messages if m.text.startswith("Digest on request") and m.thread_ts in (None, m.ts)]
+
+
 async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_with_its_chart(stack: Stack) -> None:
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+    before = {m.ts for m in digest_roots(stack)}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -89,12 +98,17 @@ async def test_a_task_thread_ends_with_its_trace_summary_and_a_digest_arrives_wi
 
             await page.fill("#composer-text", "/ops digest now")
             await page.press("#composer-text", "Enter")
+
+            def charted(state: SandboxState) -> bool | None:
+                new = [m for m in digest_roots(stack) if m.ts not in before]
+                return True if new and any(r.files for r in state.thread("C0OPS", new[0].ts)) else None
+
+            await stack.sandbox.wait_for(charted, timeout=30)
             await expect(page.get_by_text("Digest on request").last).to_be_visible(timeout=30_000)
-            chart = page.locator("img[src*='/files/']").last
-            await expect(chart).to_be_visible(timeout=30_000)
+            await expect(page.locator("img[src*='/files/']").last).to_be_visible(timeout=30_000)
         finally:
             await browser.close()
-    digests = [m for m in stack.sandbox.state.messages_in("C0OPS") if m.text.startswith("Digest on request")]
-    assert len(digests) == 1
+    digests = [m for m in digest_roots(stack) if m.ts not in before]
+    assert len(digests) == 1, [m.text for m in digests]  # one digest for one request
     assert "0 tasks" not in digests[0].text, digests[0].text  # the task just run is in the last 24 hours
     assert any(m.files for m in stack.sandbox.state.thread("C0OPS", digests[0].ts))
