@@ -31,8 +31,10 @@ class TeamAllowlist:
     teams: frozenset[str]
     enterprises: frozenset[str] = frozenset()
 
-    def allows(self, team_id: str | None, enterprise_id: str | None = None) -> bool:
-        return bool(team_id and team_id in self.teams) or bool(enterprise_id and enterprise_id in self.enterprises)
+    def allows(self, team_id: object, enterprise_id: object = None) -> bool:
+        """Only ids that are strings are ever allowed (a payload's id may be anything its sender wrote)."""
+        team_ok = isinstance(team_id, str) and team_id in self.teams
+        return team_ok or (isinstance(enterprise_id, str) and enterprise_id in self.enterprises)
 
     def refusal(self, body: dict[str, Any], context: AsyncBoltContext) -> str | None:
         """Why this request is not served (the first team that is not allowed), or None."""

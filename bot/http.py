@@ -54,7 +54,9 @@ class _TooLarge(Exception):
 _TEXT_OR_OBJECT = ("enterprise", "team", "user", "channel")
 _OBJECTS = ("event", "view", "container", "message", "state")
 _LISTS_OF_OBJECTS = ("authorizations", "response_urls")
-_TEXTS = ("type", "action_id", "callback_id", "block_id", "trigger_id", "api_app_id", "response_url")
+_IDS = ("team_id", "enterprise_id", "user_id", "channel_id")
+"""Ids Bolt reads to route a request and to find its workspace (`context.team_id`): a list there is a TypeError."""
+_TEXTS = ("type", "action_id", "callback_id", "block_id", "trigger_id", "api_app_id", "response_url", *_IDS)
 
 
 def shape_problem(payload: dict[str, Any]) -> str | None:
@@ -80,6 +82,9 @@ def shape_problem(payload: dict[str, Any]) -> str | None:
         value = payload.get(key)
         if key in payload and not (isinstance(value, list) and all(isinstance(item, dict) for item in value)):
             return f"{key} is not a list of objects"
+    for authorization in payload.get("authorizations") or []:
+        if any(authorization.get(key) is not None and not isinstance(authorization[key], str) for key in _IDS):
+            return "an authorization's id is not a string"
     if len(payload.get("response_urls") or []) > 1:  # Bolt 1.30 raises on several; our modals ask for none
         return "more than one response_url"
     if payload.get("type") in ("block_actions", "interactive_message") or "actions" in payload:
@@ -93,11 +98,13 @@ def shape_problem(payload: dict[str, Any]) -> str | None:
     view = payload.get("view")
     if isinstance(view, dict) and not isinstance(view.get("callback_id", ""), str):
         return "view.callback_id is not a string"
+    if isinstance(view, dict) and not isinstance(view.get("app_installed_team_id", ""), str | None):
+        return "view.app_installed_team_id is not a string"
     if payload.get("type") == "event_callback" and not isinstance(payload.get("event"), dict):
         return "event_callback without an event object"
     event = payload.get("event")
     if isinstance(event, dict):
-        return shape_problem({key: event.get(key) for key in _TEXT_OR_OBJECT})
+        return shape_problem({key: event.get(key) for key in (*_TEXT_OR_OBJECT, *_IDS)})
     return None
 
 

@@ -212,3 +212,10 @@ async def test_the_bot_serves_its_tokens_own_workspace_and_the_listed_ones(tmp_p
             await deps.launcher.aclose()  # type: ignore[attr-defined]
     finally:
         await sandbox.stop()
+
+
+def test_ids_that_are_not_strings_are_never_allowed() -> None:
+    allowlist = TeamAllowlist(teams=frozenset({"T1"}), enterprises=frozenset({"E1"}))
+
+    assert allowlist.allows("T1") and allowlist.allows(None, "E1")
+    assert not allowlist.allows(["T1"]) and not allowlist.allows({"id": "T1"}, ["E1"])

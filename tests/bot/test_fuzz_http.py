@@ -739,3 +739,17 @@ async def test_what_fuzzing_found_stays_fixed(bot: Bot, body: bytes, content_typ
     assert_acked(await bot.post(body, content_type), expected)
     if expected != 200:
         assert_nothing_started_or_stored(bot, launches, rows)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"type": "event_callback", "team_id": [None], "api_app_id": "A0SANDBOX", "event": {"type": "app_mention"}},
+        {"type": "event_callback", "team_id": "T0SANDBOX", "enterprise_id": {"id": "E1"}, "event": {"type": "x"}},
+        {"type": "event_callback", "team_id": "T0SANDBOX", "event": {"type": "app_mention", "channel_id": [1]}},
+        {"type": "event_callback", "authorizations": [{"team_id": ["T0SANDBOX"]}], "event": {"type": "x"}},
+    ],
+)
+def test_ids_bolt_routes_by_must_be_strings(payload: dict[str, Any]) -> None:
+    """Found by the Socket Mode fuzzer: a list as `team_id` reached the workspace allowlist (a TypeError, a 500)."""
+    assert shape_problem(payload) is not None
