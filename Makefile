@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RESTATE_BIN := .restate/node_modules/@restatedev/restate-server-linux-x64/bin/restate-server
 VENV_STAMP := .venv/.synced
 
-.PHONY: setup demo test lint typecheck unit bench bench-quick clean chromium
+.PHONY: setup demo test lint typecheck unit bench bench-quick clean chromium guard-model
 
 setup: $(VENV_STAMP) $(RESTATE_BIN) chromium
 
@@ -46,6 +46,11 @@ test: setup lint typecheck
 
 unit: $(VENV_STAMP)
 	.venv/bin/pytest -q -m "not integration"
+
+# Retrains the guardrails' learned detector from ../shared/data/guardrails/training and training/*.jsonl; the same
+# data gives the same file byte for byte (a test checks the shipped one).
+guard-model: $(VENV_STAMP)
+	.venv/bin/python -m training.guard_detector
 
 bench: setup
 	$(UV) sync --frozen --quiet --group bench

@@ -37,6 +37,7 @@ PII_TYPES = {
     "CREDIT_CARD": "CREDIT_CARD",
     "IBAN_CODE": "IBAN",
     "US_SSN": "US_SSN",
+    "IP_ADDRESS": "IP_ADDRESS",
 }
 
 Spans = list[tuple[str, int, int]]

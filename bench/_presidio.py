@@ -26,7 +26,14 @@ def presidio_detector() -> Callable[[str], list[tuple[str, int, int]]]:
 
     tldextract.tldextract.TLD_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
-    kinds = ("EmailRecognizer", "PhoneRecognizer", "CreditCardRecognizer", "IbanRecognizer", "UsSsnRecognizer")
+    kinds = (
+        "EmailRecognizer",
+        "PhoneRecognizer",
+        "CreditCardRecognizer",
+        "IbanRecognizer",
+        "UsSsnRecognizer",
+        "IpRecognizer",
+    )
     registry = analyzer.RecognizerRegistry(recognizers=[getattr(recognizers, kind)() for kind in kinds])
     engine = analyzer.AnalyzerEngine(
         registry=registry,

@@ -1,11 +1,16 @@
 """`python -m bench.guardrails [--quick]`: accuracy and speed of the input guardrails on public data.
 
-Load shape: one process, one thread, no network. Accuracy: every CyberSecEval prompt-injection case (recall per
-`injection_variant`, counting block or escalate as a detection), every nl2bash request (false positives: block
-or escalate; redaction is not one), every sentence of the Presidio synthetic set (PII recall and precision per
-type, for opsgate and for Presidio's pattern recognizers). Speed: the full opsgate pipeline (normalize, injection
-rules, secrets, PII, pseudonymisation) and Presidio's pattern recognizers (no NLP model) on the same texts of
-200 B, 4 KB and 40 KB, after a warm-up on other texts; each call timed on its own. Last line: the JSON figures.
+Load shape: one process, one thread, no network. Generalization (`bench._guardrails_eval`): the project's held-out
+chat-ops set (recall per family and channel, false positives, off-topic requests refused), cross-source figures
+on the shared training data (the learned detector retrained without each fold of sources, the whole guard
+measured on that fold), and each rule family's contribution. Accuracy: every CyberSecEval prompt-injection
+case (recall per `injection_variant`, counting block or escalate as a detection), every nl2bash request (false
+positives: block or escalate; redaction is not one), every sentence of the Presidio synthetic set (PII recall
+and precision per type, for opsgate and for Presidio's pattern recognizers). Speed: the full opsgate pipeline
+(normalize, injection rules, learned detector, secrets, PII, pseudonymisation) and Presidio's pattern
+recognizers (no NLP model) on the same texts of 200 B, 4 KB and 40 KB, after a warm-up on other texts; each call
+timed on its own; at 4 KB also the rules alone (no learned detector) and the learned detector alone. Last line:
+the JSON figures.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from agents.guardrails import GuardrailsConfig, InputGuardrails
+from agents.guardrails.detector import load_detector
 from bench._guardrails_data import (
     PII_TYPES,
     injection_cases,
@@ -28,6 +34,7 @@ from bench._guardrails_data import (
     pii_sentences,
     sample_texts,
 )
+from bench._guardrails_eval import Guards, cross_source, family_contributions, heldout_chatops, heldout_figures
 
 __all__ = ["main"]
 
@@ -95,6 +102,17 @@ def measure(quick: bool) -> dict[str, Any]:
     false_positives = sum(guard.check(text).action in ("block", "escalate") for text in requests)
     figures.update(nl2bash_requests=len(requests), nl2bash_false_positives=false_positives)
     figures["nl2bash_fp_rate"] = round(false_positives / len(requests), 5)
+    scoped = InputGuardrails(GuardrailsConfig(max_chars=64_000))
+    refused = sum(scoped.check(text, scope=True).action == "out_of_scope" for text in requests)
+    figures["nl2bash_out_of_scope"] = refused
+
+    rows = heldout_chatops()
+    figures["chatops_heldout"] = heldout_figures(Guards.build(), rows)
+    figures["chatops_heldout_rules_only"] = heldout_figures(Guards.build(disabled=frozenset({"L1"})), rows)
+    figures["cross_source"] = cross_source(per_origin=150 if quick else 1_000, log=_log)
+    judged = [(row.text, row.channel) for row in rows if row.label == "injection"]
+    judged += [(case.text, "request") for case in cases]
+    figures["family_contributions"] = family_contributions(judged)
 
     sentences = pii_sentences()
     ours = pii_scores(sentences, lambda text: [(s.type, s.start, s.end) for s in guard.check(text).pii])
@@ -132,12 +150,56 @@ def measure(quick: bool) -> dict[str, Any]:
         for key in ("p50_us", "p99_us"):
             figures[f"{key.split('_')[0]}_us_{label}"] = row[key]
     figures["latency"] = latency
+    texts = sample_texts(4_000, shapes["4KB"][0][0], seed=4_000)
+    warmup = sample_texts(4_000, WARMUP, seed=4_001)
+    rounds = shapes["4KB"][0][1]
+    rules_only = InputGuardrails(GuardrailsConfig(max_chars=64_000, detector=False))
+    detector = load_detector()
+    for name, check in (("rules", rules_only.check), ("detector", detector.score)):
+        samples, _ = _timings(check, None, texts, ((len(texts), rounds), (0, 0)), warmup)
+        figures[f"p50_us_4KB_{name}"] = round(statistics.median(samples), 1)
+        figures[f"p99_us_4KB_{name}"] = round(_percentile(samples, 0.99), 1)
     if presidio is not None:
         figures["speed_ratio_min"] = min(min(row["ratio_p50"], row["ratio_p99"]) for row in latency.values())
         figures["recall_at_least_presidio"] = all(
             pii[kind]["recall"] >= pii[kind]["presidio_recall"] for kind in PII_TYPES.values()
         )
     return figures
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _generalization(figures: dict[str, Any]) -> list[str]:
+    held, rules = figures["chatops_heldout"], figures["chatops_heldout_rules_only"]
+    lines = [
+        "",
+        f"held-out chat-ops set ({held['rows']} rows, never read by the training; rules only in brackets)",
+        f"  recall                 {held['recall']:.3f} [{rules['recall']:.3f}]"
+        f"   requests {held['recall_requests']:.3f}   tool output {held['recall_tool_output']:.3f}",
+    ]
+    lines += [
+        f"  {family:<22} {value:.3f} [{rules['recall_by_family'][family]:.3f}]"
+        for family, value in held["recall_by_family"].items()
+    ]
+    lines += [
+        f"  false positives        requests {held['fp_requests']:.3%} [{rules['fp_requests']:.3%}]"
+        f"   tool output {held['fp_tool_output']:.3%} [{rules['fp_tool_output']:.3%}]",
+        f"  off-topic refused      {held['off_topic_refused']:.3f}",
+        "",
+        "cross-source (detector trained without the source; whole guard measured on it)",
+    ]
+    cross = figures["cross_source"]
+    lines += [f"  recall   {name:<34} {value:.3f}" for name, value in cross["recall"].items()]
+    lines += [f"  fp       {name:<34} {value:.3%}" for name, value in cross["false_positives"].items()]
+    lines += [f"  off-topic {name:<33} {value:.3f}" for name, value in cross["out_of_scope"].items()]
+    lines += ["", "rule families (flags on held-out attacks and CyberSecEval; detections lost with the family off)"]
+    lines += [
+        f"  {rule:<4} flags {row['flags']:>4}   only catch {row['only_catch']:>3}"
+        for rule, row in figures["family_contributions"].items()
+    ]
+    return lines
 
 
 def render(figures: dict[str, Any]) -> str:
@@ -148,8 +210,9 @@ def render(figures: dict[str, Any]) -> str:
     lines.append(f"  {'explicit classes':<34} recall {figures['injection_recall_explicit']:.3f}")
     lines.append(
         f"false positives on nl2bash: {figures['nl2bash_false_positives']} of {figures['nl2bash_requests']} "
-        f"({figures['nl2bash_fp_rate']:.3%})"
+        f"({figures['nl2bash_fp_rate']:.3%}); refused as out of scope: {figures['nl2bash_out_of_scope']}"
     )
+    lines += _generalization(figures)
     lines += ["", f"{'PII type':<12} {'recall':>7} {'precision':>9} {'presidio recall':>16} {'presidio precision':>19}"]
     for kind, row in figures["pii"].items():
         base = f"{row.get('presidio_recall', float('nan')):>16.3f} {row.get('presidio_precision', float('nan')):>19.3f}"
@@ -164,6 +227,10 @@ def render(figures: dict[str, Any]) -> str:
             f"{row.get('presidio_p99_us', float('nan')):>13.1f} {row.get('ratio_p50', float('nan')):>7.1f} "
             f"{row.get('ratio_p99', float('nan')):>7.1f}"
         )
+    lines.append(
+        f"4KB p99 µs: rules alone {figures['p99_us_4KB_rules']:.1f}, learned detector alone "
+        f"{figures['p99_us_4KB_detector']:.1f}, both (the ack path) {figures['p99_us_4KB']:.1f}"
+    )
     lines.append(f"presidio: {figures['presidio']}")
     return "\n".join(lines)
 

@@ -101,7 +101,8 @@ def _guard_check(settings: Settings, as_json: bool) -> int:
 
     # Evaluation reads long texts too: a 4,000-character cap would turn them all into size blocks.
     guard = InputGuardrails.from_config(GuardrailsConfig(max_chars=100_000))
-    return guard_check(sys.stdin, sys.stdout, guard=guard, as_json=as_json)
+    tool_output_guard = InputGuardrails(GuardrailsConfig.for_tool_output())
+    return guard_check(sys.stdin, sys.stdout, guard=guard, tool_output_guard=tool_output_guard, as_json=as_json)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from agents.guardrails import GuardrailsConfig, OutputPolicy, Rate
-from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction
+from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction, ScopeConfig
 from agents.mcp import McpConfig
 from agents.spec import AgentSpec
 from approvals.policy import ApprovalPolicy
@@ -69,10 +69,17 @@ class GuardrailsSection(BaseModel):
         "address for send_email); everywhere else they stay placeholders.",
     )
     output: OutputPolicy = Field(default_factory=OutputPolicy)
+    scope: ScopeConfig = Field(
+        default_factory=ScopeConfig,
+        description="What counts as this team's work: other requests get a polite refusal without a model call.",
+    )
 
     def input_config(self, max_chars: int) -> GuardrailsConfig:
         return GuardrailsConfig(
-            max_chars=max_chars, entities=dict(self.entities), disabled_rules=frozenset(self.disabled_rules)
+            max_chars=max_chars,
+            entities=dict(self.entities),
+            disabled_rules=frozenset(self.disabled_rules),
+            scope=self.scope,
         )
 
 

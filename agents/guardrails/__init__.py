@@ -9,7 +9,7 @@ Both are pure and fast: RE2 patterns, checksums, JSON schema, and a budget ledge
 from __future__ import annotations
 
 from agents.guardrails.budget import BudgetLedger, InMemoryBudgetLedger, Spend
-from agents.guardrails.config import ENTITY_TYPES, EntityAction, GuardrailsConfig
+from agents.guardrails.config import ENTITY_TYPES, EntityAction, GuardrailsConfig, ScopeConfig
 from agents.guardrails.injection_rules import RULES, Rule
 from agents.guardrails.normalize import visible
 from agents.guardrails.output import OutputGuard
@@ -22,13 +22,14 @@ from agents.guardrails.output_policy import (
     Rate,
 )
 from agents.guardrails.output_verdict import ToolCallVerdict
-from agents.guardrails.pipeline import SIZE_RULE, InputGuardrails
+from agents.guardrails.pipeline import SCOPE_RULE, SIZE_RULE, InputGuardrails
 from agents.guardrails.vault import PseudonymVault
 from agents.guardrails.verdicts import Action, InputGuard, InputVerdict, Span
 
 __all__ = [
     "ENTITY_TYPES",
     "RULES",
+    "SCOPE_RULE",
     "SIZE_RULE",
     "Action",
     "ArgumentRules",
@@ -47,6 +48,7 @@ __all__ = [
     "PseudonymVault",
     "Rate",
     "Rule",
+    "ScopeConfig",
     "SizeGuard",
     "Span",
     "Spend",
@@ -64,7 +66,7 @@ class SizeGuard:
     def __init__(self, max_chars: int = 4000) -> None:
         self.max_chars = max_chars
 
-    def check(self, text: str) -> InputVerdict:
+    def check(self, text: str, *, scope: bool = False) -> InputVerdict:
         if len(text) > self.max_chars:
             return InputVerdict(
                 action="block",

@@ -1,9 +1,10 @@
 """Prompt-injection and jailbreak detection: the rule set run over every view of a text, scored.
 
 All patterns of all rules are compiled into one RE2 set, so one pass over a text's views answers which
-patterns occur. Decoded base64/hex/binary blobs are scanned the same way and their hits
-say so in the reason. Repetition (one word or phrase over and over, a known way to derail a model) is looked for
-only when the start of the text uses few distinct words.
+patterns occur. Decoded base64/hex/binary blobs are scanned the same way and their hits say so in the reason.
+The learned detector (`agents.guardrails.detector`) reads the same view and counts as one more rule, L1: it
+catches paraphrase the patterns miss, and the patterns explain what they catch. Repetition (one word or phrase
+over and over, a known way to derail a model) is looked for only when the start of the text uses few distinct words.
 """
 
 from __future__ import annotations
@@ -11,13 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agents.guardrails._regex import PatternSet
+from agents.guardrails.detector import Channel, Detector
 from agents.guardrails.injection_rules import RULES
 from agents.guardrails.rule import Rule
 from agents.guardrails.views import Views, decoded_blobs, views_of
 
-__all__ = ["REPETITION", "InjectionResult", "InjectionScanner", "RuleHit"]
+__all__ = ["LEARNED", "REPETITION", "InjectionResult", "InjectionScanner", "RuleHit"]
 
 REPETITION = Rule("R11", "repetition", "repeats the same words over and over", ())
+LEARNED = Rule("L1", "learned-detector", "reads like instructions to the assistant (learned detector)", ())
+# The learned detector alone flags (a person looks); with a rule's weak signal it refuses. It never blocks alone.
+_LEARNED_FLAG = 0.5
+_LEARNED_SURE = 0.75
 _REPEAT_WEIGHT = 0.5
 _REPEAT_RUN = 8
 _REPEAT_MIN_CHARS = 256  # repetition derails a model by volume; short texts are left to the phrase rules
@@ -41,6 +47,7 @@ class RuleHit:
 class InjectionResult:
     hits: tuple[RuleHit, ...]
     score: float = 0.0
+    off_topic: float = 0.0  # the learned detector's probability that a request is not ops work, when asked
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -51,8 +58,18 @@ _NOTHING = InjectionResult(())
 
 
 class InjectionScanner:
-    def __init__(self, rules: tuple[Rule, ...] = RULES, *, disabled: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        rules: tuple[Rule, ...] = RULES,
+        *,
+        disabled: frozenset[str] = frozenset(),
+        detector: Detector | None = None,
+        channel: Channel = "request",
+    ) -> None:
         active = [rule for rule in rules if rule.id not in disabled and rule.label not in disabled]
+        learned = detector is not None and LEARNED.id not in disabled and LEARNED.label not in disabled
+        self._detector = detector if learned else None
+        self._channel = channel
         self._repetition = REPETITION.id not in disabled and REPETITION.label not in disabled
         # One RE2 set for both kinds of pattern: it runs once over `word + "\n" + squeezed`. Word patterns need
         # spaces or punctuation, which the squeezed half has none of, so neither kind misfires on the other half.
@@ -63,15 +80,24 @@ class InjectionScanner:
                 patterns.append(pattern)
                 self._index.append((rule, weight))
         self._set = PatternSet(patterns)
-        self._order = {rule.id: i for i, rule in enumerate((*active, REPETITION))}
+        self._order = {rule.id: i for i, rule in enumerate((*active, REPETITION, LEARNED))}
 
-    def scan(self, text: str, data: bytes = b"", *, decode: bool = True) -> InjectionResult:
+    def scan(self, text: str, data: bytes = b"", *, decode: bool = True, scope: bool = False) -> InjectionResult:
         """Hits of every rule on `text` (whose UTF-8 is `data`, when the caller has it). `decode=False` skips
-        looking for encoded blobs, for a caller that already knows there are none."""
+        looking for encoded blobs, for a caller that already knows there are none; `scope=True` also asks the
+        learned detector whether the text is ops work."""
         data = data or text.encode("utf-8", "surrogatepass")
         best: dict[str, RuleHit] = {}
         views = views_of(text, data=data)
         self._scan_views(views, best)
+        off_topic = 0.0
+        if self._detector is not None:
+            scored = self._detector.score_view(views.word, scope=scope)
+            off_topic = scored.off_topic
+            if scored.injection >= self._detector.threshold(self._channel, "block"):
+                best[LEARNED.id] = RuleHit(LEARNED, _LEARNED_SURE)
+            elif scored.injection >= self._detector.threshold(self._channel, "flag"):
+                best[LEARNED.id] = RuleHit(LEARNED, _LEARNED_FLAG)
         if views.folded is not data:  # look-alikes were folded: also match the text as written (other scripts)
             self._match(data, "text", best)
         for origin, decoded in decoded_blobs(text, data) if decode else ():
@@ -79,9 +105,9 @@ class InjectionScanner:
         if self._repetition and _is_repetitive(text):
             best[REPETITION.id] = RuleHit(REPETITION, _REPEAT_WEIGHT)
         if not best:
-            return _NOTHING
+            return InjectionResult((), off_topic=off_topic) if off_topic else _NOTHING
         hits = sorted(best.values(), key=lambda hit: (-hit.weight, self._order[hit.rule.id]))
-        return InjectionResult(tuple(hits), round(sum(hit.weight for hit in hits), 3))
+        return InjectionResult(tuple(hits), round(sum(hit.weight for hit in hits), 3), off_topic)
 
     def _scan_views(self, views: Views, best: dict[str, RuleHit]) -> None:
         self._match(views.word + b"\n" + views.squeezed, views.origin, best)

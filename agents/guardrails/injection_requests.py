@@ -7,6 +7,7 @@ and other people's personal data. Most weigh less than 1.0: they block only toge
 
 from __future__ import annotations
 
+from agents.guardrails.injection_chatops import AUTHORITY_CLAIMS
 from agents.guardrails.injection_languages import CREDENTIAL_REQUEST_IN_OTHER_LANGUAGES
 from agents.guardrails.rule import Rule
 
@@ -50,6 +51,7 @@ REQUEST_RULES: tuple[Rule, ...] = (
                 r"\b(?:i\s+am|i['’]m)\s+(?:(?:a|an|the)\s+)?(?:president|ceo|police|fbi|cia|law\s+enforcement|government)\b",
                 0.3,
             ),
+            *AUTHORITY_CLAIMS,
         ),
     ),
     Rule(

@@ -4,9 +4,13 @@ Checksums and structure carry the strong types. Phones have no checksum, so a nu
 (`+41 …`, `(555) …`, `555-123-4567`, an extension) counts on its own, while a bare digit group (`467 3395`) counts
 only next to a word such as "phone", "call" or "fax"; dates, IPs and number lists with an ops context ("ports",
 "pid") are not phones. An address after `ssh`/`scp` or before `:path` is a login, not an email.
+IP addresses (v4; v6 full or compressed) are found without their port or prefix length; a dotted quad inside a
+longer dotted number (an OID) or after a word such as "version" is not one.
 """
 
 from __future__ import annotations
+
+import ipaddress
 
 from agents.guardrails._regex import compile_bytes
 from agents.guardrails.entities import Detector
@@ -50,6 +54,17 @@ _LOGIN_CONTEXT = compile_bytes(
 _SSN_CONTEXT = compile_bytes(r"\b(?:ssn|social\s+security|social-security|taxpayer|tin)\b", ignore_case=True)
 _CARD_CONTEXT = compile_bytes(
     r"\b(?:card|visa|mastercard|amex|maestro|credit|debit|jcb|discover|diners|cc)\b", ignore_case=True
+)
+_VERSION_BEFORE = compile_bytes(
+    r"(?:\b(?:v|ver|version|versions|release|rel|build|revision|rev|firmware|fw|kernel|sdk|tag)\s*[:=]?\s*|[=~]=\s*)$",
+    ignore_case=True,
+)
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+_IPV4 = rf"(?:{_OCTET}\.){{3}}{_OCTET}"
+_HEXTET = r"[0-9a-f]{1,4}"
+_IPV6 = (
+    rf"\b(?:{_HEXTET}:){{7}}{_HEXTET}\b|\b(?:{_HEXTET}:){{6}}{_IPV4}\b"  # full, or with an IPv4 tail
+    rf"|(?:\b{_HEXTET}(?::{_HEXTET}){{0,6}})?::(?:(?:{_HEXTET}:){{0,5}}(?:{_IPV4}|{_HEXTET})\b)?"  # compressed
 )
 
 
@@ -160,6 +175,31 @@ def _phone(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if strong or _WEAK_PHONE_CONTEXT.search(near) is not None else None
 
 
+def _ipv4(text: str, start: int, end: int) -> tuple[int, int] | None:
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    if (before.endswith(".") and before[:1].isalnum()) or (after[:1] == "." and after[1:].isdigit()):
+        return None  # four parts of a longer dotted number: an OID, a five-part version
+    if _VERSION_BEFORE.search(text[max(0, start - 24) : start].encode()) is not None:
+        return None
+    return start, end
+
+
+def _ipv6(text: str, start: int, end: int) -> tuple[int, int] | None:
+    value = text[start:end]
+    before, after = text[max(0, start - 2) : start], text[end : end + 1]
+    if before[-1:].isalnum() or before[-1:] in (":", ".", "_") or after.isalnum() or after in (":", "_"):
+        return None  # `std::vector`, or one part of a longer run of hex digits and colons
+    if before[-1:] == "[" and (before[:1].isalnum() or before[:1] in ("_", ")", "]")):
+        return None  # a slice: `items[1::2]`
+    if not any(ch.isdigit() for ch in value):
+        return None  # `dead::beef` is code more often than an address
+    try:
+        ipaddress.IPv6Address(value)
+    except ValueError:
+        return None
+    return start, end
+
+
 PII_DETECTORS: tuple[Detector, ...] = (
     Detector.of("CREDIT_CARD", "pii", r"\b(?:\d[ -]?){11,18}\d\b", 10, check=_credit_card),
     Detector.of("IBAN", "pii", r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,32}", 11, check=_iban, ignore_case=True),
@@ -187,12 +227,6 @@ PII_DETECTORS: tuple[Detector, ...] = (
 )
 
 INFRASTRUCTURE_DETECTORS: tuple[Detector, ...] = (
-    Detector.of(
-        "IP_ADDRESS",
-        "infrastructure",
-        r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b"
-        r"|\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,6}:(?:[0-9a-f]{1,4}:){0,5}[0-9a-f]{1,4}\b",
-        15,
-        ignore_case=True,
-    ),
+    Detector.of("IP_ADDRESS", "infrastructure", rf"\b{_IPV4}\b", 15, check=_ipv4),
+    Detector.of("IP_ADDRESS", "infrastructure", _IPV6, 15, check=_ipv6, ignore_case=True),
 )

@@ -17,29 +17,38 @@ from typing import Any
 
 from agents.guardrails._regex import compile_bytes
 from agents.guardrails.config import GuardrailsConfig
+from agents.guardrails.detector import Detector, load_detector
 from agents.guardrails.entities import DetectorSet, Entity
 from agents.guardrails.injection import InjectionScanner
 from agents.guardrails.normalize import Normalized, normalize, visible
 from agents.guardrails.pii import INFRASTRUCTURE_DETECTORS, PII_DETECTORS
+from agents.guardrails.scope import ScopeMatcher, out_of_scope_reason
 from agents.guardrails.secrets import SECRET_DETECTORS
 from agents.guardrails.vault import PLACEHOLDER_PATTERN, PseudonymVault
 from agents.guardrails.verdicts import Action, InputVerdict, Span, strongest
 from agents.guardrails.views import BLOB_HINT
 
-__all__ = ["SIZE_RULE", "InputGuardrails"]
+__all__ = ["SCOPE_RULE", "SIZE_RULE", "InputGuardrails"]
 
 SIZE_RULE = "S1 size-limit"
+SCOPE_RULE = "S2 out-of-scope"
 _PLACEHOLDER_LIKE = compile_bytes(PLACEHOLDER_PATTERN)
 
 
 class InputGuardrails:
     """Checks a text that is about to reach an agent: a Slack request, a thread reply, a tool's output."""
 
-    def __init__(self, config: GuardrailsConfig | None = None) -> None:
+    def __init__(self, config: GuardrailsConfig | None = None, *, detector: Detector | None = None) -> None:
+        """`detector` replaces the shipped learned detector (the benchmark's cross-source models)."""
         self.config = config or GuardrailsConfig()
-        self._scanner = InjectionScanner(disabled=self.config.disabled_rules)
-        enabled = {name for name, action in self.config.entities.items() if action != "allow"}
-        detectors = SECRET_DETECTORS + tuple(d for d in PII_DETECTORS + INFRASTRUCTURE_DETECTORS if d.type in enabled)
+        config = self.config
+        detector = (detector or load_detector()) if config.detector else None
+        self._detector = detector
+        self._scanner = InjectionScanner(disabled=config.disabled_rules, detector=detector, channel=config.channel)
+        scoped = config.scope.enabled and config.channel == "request" and detector is not None
+        self._scope = ScopeMatcher(config.scope) if scoped else None
+        # Every type is looked for: "allow" still reports the value in the verdict's `pii`, it only passes it on.
+        detectors = SECRET_DETECTORS + PII_DETECTORS + INFRASTRUCTURE_DETECTORS
         self._detectors = DetectorSet(detectors, extra=[BLOB_HINT])
         self._blob_hint = len(detectors)
 
@@ -49,7 +58,10 @@ class InputGuardrails:
             return cls(config)
         return cls(GuardrailsConfig.model_validate(dict(config)))
 
-    def check(self, text: str, *, vault: PseudonymVault | None = None) -> InputVerdict:
+    def check(self, text: str, *, vault: PseudonymVault | None = None, scope: bool = False) -> InputVerdict:
+        """The verdict on `text`. `scope=True` for a new request: when it names nothing of this team's work and
+        the learned detector reads it as something else, the answer is `out_of_scope` (unless it is flagged as
+        an injection, which wins)."""
         started = time.perf_counter_ns()
         received = text
         limit = self.config.max_chars
@@ -70,7 +82,8 @@ class InputGuardrails:
         work = _neutralise_placeholders(normalized.text)
         data = work.encode("utf-8", "surrogatepass")
         matched = self._detectors.prefilter(data)  # one pass: which detectors may match, and any encoded blob
-        injection = self._scanner.scan(work, data, decode=self._blob_hint in matched)
+        scoped = scope and self._scope is not None
+        injection = self._scanner.scan(work, data, decode=self._blob_hint in matched, scope=scoped)
         entities = self._detectors.find(work, data, matched)
         vault = vault if vault is not None or not entities else PseudonymVault()
         passed_on, pseudonyms, redacted_types, pseudonymised_types, neutralised = self._replace(
@@ -89,6 +102,8 @@ class InputGuardrails:
         elif injection.score >= self.config.escalate_score:
             action = strongest(action, "escalate")
         flagged = injection.score >= self.config.escalate_score  # weaker signals only show in `score`
+        if scoped and not flagged and self._off_topic(work, injection.off_topic):
+            action, notes = "out_of_scope", [out_of_scope_reason(self.config.scope)]
         injection_reasons = tuple(hit.reason for hit in injection.hits) if flagged else ()
         spans = tuple(
             Span(type=entity.type, start=start, end=end)
@@ -99,17 +114,22 @@ class InputGuardrails:
             action=action,
             text=passed_on,
             reasons=injection_reasons if action == "block" else injection_reasons + tuple(notes),
-            rules=injection.rules if flagged else (),
+            rules=injection.rules if flagged else (SCOPE_RULE,) if action == "out_of_scope" else (),
             pii=spans,
             score=injection.score,
             latency_us=_since(started),
             pseudonyms=pseudonyms,
         )
 
+    def _off_topic(self, text: str, probability: float) -> bool:
+        assert self._scope is not None and self._detector is not None
+        return probability >= self._detector.thresholds["scope.off_topic"] and not self._scope.in_scope(text)
+
     def _replace(
         self, normalized: Normalized, entities: list[Entity], vault: PseudonymVault | None
     ) -> tuple[str, dict[str, str], list[str], list[str], bool]:
-        """The text as received, visible characters only, with each entity replaced at its span there."""
+        """The text as received, visible characters only, with each entity replaced at its span there, except the
+        types the policy allows, which stay as written."""
         original = normalized.original
         pieces: list[str] = []
         pseudonyms: dict[str, str] = {}
@@ -126,9 +146,12 @@ class InputGuardrails:
 
         copied = 0
         for entity in entities:
+            policy = "redact" if entity.category == "secret" else self.config.entities.get(entity.type)
+            if policy == "allow":
+                continue  # copied with the text around it
             start, end = normalized.original_span(entity.start, entity.end)
             copy(copied, max(copied, start))
-            if entity.category == "secret" or self.config.entities.get(entity.type) == "redact":
+            if policy == "redact":
                 pieces.append(f"[REDACTED:{entity.type}]")
                 redacted.append(entity.type)
             else:

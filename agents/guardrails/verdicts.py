@@ -1,7 +1,8 @@
 """What a guardrail answers: an action, the text to pass on, and reasons a person can read.
 
 Actions are ordered by severity: `allow` < `redact` (passed on, altered) < `escalate` (passed on, flagged for a
-human or a stricter path) < `block` (refused). Rule ids are stable (`R3 instruction-override`), so a verdict
+human or a stricter path) < `out_of_scope` (a request that is not this team's ops work: refused politely, no model
+call, never counted as an injection) < `block` (refused). Rule ids are stable (`R3 instruction-override`), so a verdict
 can be counted in traces and the audit log and looked up in the README.
 """
 
@@ -13,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["ACTION_ORDER", "Action", "InputGuard", "InputVerdict", "Span", "strongest"]
 
-Action = Literal["allow", "redact", "escalate", "block"]
-ACTION_ORDER: dict[Action, int] = {"allow": 0, "redact": 1, "escalate": 2, "block": 3}
+Action = Literal["allow", "redact", "escalate", "out_of_scope", "block"]
+ACTION_ORDER: dict[Action, int] = {"allow": 0, "redact": 1, "escalate": 2, "out_of_scope": 3, "block": 4}
 
 
 def strongest(*actions: Action) -> Action:
@@ -57,6 +58,10 @@ class InputVerdict(BaseModel):
     def escalated(self) -> bool:
         return self.action == "escalate"
 
+    @property
+    def out_of_scope(self) -> bool:
+        return self.action == "out_of_scope"
+
     def telemetry(self) -> dict[str, str | int | float | list[str]]:
         """Span or audit attributes for this verdict: what was decided and why, never the text itself."""
         return {
@@ -70,4 +75,6 @@ class InputVerdict(BaseModel):
 
 
 class InputGuard(Protocol):
-    def check(self, text: str) -> InputVerdict: ...
+    def check(self, text: str, *, scope: bool = False) -> InputVerdict:
+        """`scope=True` for a new request: one that is not this team's ops work may come back `out_of_scope`."""
+        ...

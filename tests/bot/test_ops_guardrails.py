@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +17,7 @@ from approvals.audit import AuditLog
 from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import SlackHttpApp
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
-from opsgate.teamconfig import TeamConfig
+from opsgate.teamconfig import TeamConfig, load_team_config
 from tests.bot.test_ops_command import SECRET, FakeLauncher
 
 SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
@@ -133,3 +134,31 @@ async def test_a_blocked_request_is_counted_in_the_audit_log_without_its_text(db
     assert detail["rules"] == ["R3 instruction-override"]
     assert SLACK_TOKEN not in row.detail
     assert "ignore" not in row.detail
+
+
+async def test_a_request_that_is_not_ops_work_gets_a_polite_no_and_no_task(db_engine: Engine) -> None:
+    """The example opsgate.yml's scope, through the real Bolt app: no task starts, so no model is called."""
+    team = load_team_config(Path(__file__).resolve().parents[2] / "opsgate.yml")
+    audit = AuditLog(db_engine)
+    launcher = FakeLauncher()
+    deps = BotDeps(
+        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
+        launcher=launcher,
+        guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
+        audit=audit,
+    )
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        answer = (await ops(client, "how do I change the PIN of my debit card?")).json()["text"]
+        ops_answer = (await ops(client, "how is notifications doing in dev?")).json()["text"]
+
+    assert answer.startswith(":compass: I didn't start anything: this does not look like ops work for this team")
+    assert "`/ops help`" in answer
+    assert ops_answer.startswith("On it")
+    assert [request.text for request in launcher.requests] == ["how is notifications doing in dev?"]
+    [head] = audit.heads()
+    [row] = audit.rows(head)
+    detail = json.loads(row.detail)
+    assert (detail["action"], detail["rules"]) == ("out_of_scope", ["S2 out-of-scope"])
+    assert "PIN" not in row.detail

@@ -41,6 +41,10 @@ NOT_ALLOWED_HELP = (
 )
 SUBCOMMANDS = {"help", "cancel", "freeze", "policy", "approvals", "status", "digest"}
 ACCEPTED = "On it: I'll reply in a thread in this channel. (task `{task_id}`)"
+OUT_OF_SCOPE = (
+    ":compass: I didn't start anything: {why}. If it is ops work, name the service or environment, "
+    "e.g. `/ops restart checkout in staging`; `/ops help` shows what I can do."
+)
 DUPLICATE = "Already on it (task `{task_id}`): this request was received before, so I did not start it twice."
 UNAVAILABLE = (
     ":warning: I could not accept this request right now (the task engine is unreachable). "
@@ -106,7 +110,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
             "text": f"I don't know the command {inline_code(text, 42)}. To ask me something, write a sentence."
             f"\n\n{HELP}"
         }
-    verdict = deps.guard.check(text)
+    verdict = deps.guard.check(text, scope=True)
     trace.get_current_span().set_attributes(
         {"opsgate.guardrail.action": verdict.action, "opsgate.guardrail.rules": list(verdict.rules)}
     )
@@ -115,6 +119,9 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
     if verdict.blocked:
         await audit_block(deps, task_id, command.user_id, judged)
         return {"text": ":no_entry: I can't take this request: " + escape("; ".join(verdict.reasons), 2000) + "."}
+    if verdict.out_of_scope:  # no task, no model call: a polite no, and a way to say it again if it is ops work
+        await audit_block(deps, task_id, command.user_id, judged)
+        return {"text": OUT_OF_SCOPE.format(why=escape("; ".join(verdict.reasons), 500))}
     request = TaskRequest(
         task_id=task_id,
         team_id=command.team_id,

@@ -108,6 +108,74 @@ def test_policy_per_type_can_redact_pass_or_detect_ips() -> None:
     verdict = guard.check("mail ops@example.com, call 415-555-0142, host 10.1.2.3")
 
     assert verdict.text == "mail [REDACTED:EMAIL], call 415-555-0142, host <IP_ADDRESS_1>"
+    assert [span.type for span in verdict.pii] == ["EMAIL", "PHONE", "IP_ADDRESS"]  # allowed, still reported
+
+
+IPS = [
+    ("restart 10.0.3.17 and 2001:db8::42", ["10.0.3.17", "2001:db8::42"]),
+    ("curl http://10.0.0.1:8080/health", ["10.0.0.1"]),
+    ("open 10.0.0.0/8 and 192.168.1.0/24 on the sg", ["10.0.0.0", "192.168.1.0"]),
+    ("node 2001:0db8:85a3:0000:0000:8a2e:0370:7334 is down", ["2001:0db8:85a3:0000:0000:8a2e:0370:7334"]),
+    ("ping ::1, fe80::1%eth0 and FE80::ABCD:1", ["::1", "fe80::1", "FE80::ABCD:1"]),
+    ("connect to [2001:db8::1]:443 in 2001:db8::/32", ["2001:db8::1", "2001:db8::"]),
+    ("mapped ::ffff:192.0.2.1 and nat64 64:ff9b::192.0.2.33", ["::ffff:192.0.2.1", "64:ff9b::192.0.2.33"]),
+    ("ssh root@10.1.2.3 and check 01.02.03.04", ["10.1.2.3", "01.02.03.04"]),
+]
+
+
+@pytest.mark.parametrize(("text", "addresses"), IPS)
+def test_ips_are_found_labelled_and_passed_on_unchanged(text: str, addresses: list[str]) -> None:
+    verdict = GUARD.check(text)
+
+    assert [(span.type, text[span.start : span.end]) for span in verdict.pii] == [
+        ("IP_ADDRESS", address) for address in addresses
+    ]
+    assert (verdict.action, verdict.text, verdict.reasons, verdict.pseudonyms) == ("allow", text, (), {})
+
+
+def test_ips_are_pseudonymised_or_redacted_when_the_policy_says_so() -> None:
+    text = "block 10.9.8.7:22 and [2001:db8::7]:443, then 10.9.8.7/32 again"
+    pseudonymise = InputGuardrails(GuardrailsConfig(entities={"IP_ADDRESS": "pseudonymise"}))
+    redact = InputGuardrails(GuardrailsConfig(entities={"IP_ADDRESS": "redact"}))
+
+    hidden, removed = pseudonymise.check(text), redact.check(text)
+
+    assert hidden.text == "block <IP_ADDRESS_1>:22 and [<IP_ADDRESS_2>]:443, then <IP_ADDRESS_1>/32 again"
+    assert hidden.pseudonyms == {"<IP_ADDRESS_1>": "10.9.8.7", "<IP_ADDRESS_2>": "2001:db8::7"}
+    assert hidden.reasons == ("pseudonymised 3 personal data values (IP_ADDRESS)",)
+    assert (
+        removed.text
+        == "block [REDACTED:IP_ADDRESS]:22 and [[REDACTED:IP_ADDRESS]]:443, then [REDACTED:IP_ADDRESS]/32 again"
+    )
+    assert hidden.action == removed.action == "redact"
+    assert len(hidden.pii) == len(removed.pii) == 3
+
+
+def test_a_passed_ip_adds_no_note_beside_personal_data_that_is_replaced() -> None:
+    text = "mail jane@example.com about 10.0.0.1"
+
+    verdict = GUARD.check(text)
+
+    assert verdict.text == "mail <EMAIL_1> about 10.0.0.1"
+    assert verdict.reasons == ("pseudonymised 1 personal data value (EMAIL)",)
+    assert [span.type for span in verdict.pii] == ["EMAIL", "IP_ADDRESS"]
+    assert verdict.telemetry()["guardrail.pii_count"] == 2
+
+
+NOT_IPS = [
+    "release v1.2.3.4 and version 10.2.0.1, build 1.2.3.4, pin requests==2.31.0.1",
+    "bump 1.2.3 to 1.2.4 on 2024.05.17 at 12:30:45",
+    "walk oid 1.3.6.1.4.1.311.21.8 and the five-part 1.2.3.4.5",
+    "999.1.1.1, 256.0.0.1 and 1.2.3.256 are not addresses",
+    "mac 00:1a:2b:3c:4d:5e and 1:2:3:4:5:6:7:8:9",
+    "std::vector, Foo::Bar, dead::beef, items[1::2] and f :: Int",
+    "arn:aws:iam::512345678905:role/deploy",
+]
+
+
+@pytest.mark.parametrize("text", NOT_IPS)
+def test_versions_oids_and_code_are_not_ips(text: str) -> None:
+    assert [text[span.start : span.end] for span in GUARD.check(text).pii if span.type == "IP_ADDRESS"] == []
 
 
 def test_offsets_point_into_the_text_as_received() -> None:

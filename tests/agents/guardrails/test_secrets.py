@@ -62,6 +62,39 @@ def test_secrets_are_always_redacted(text: str, kind: str, secret: str | None) -
         assert text[span.start : span.end] == secret
 
 
+# Built from pieces like the tokens above: a sentence that gives a password away.
+PROSE = [
+    ("the db password is " + "hunter2", "hunter2"),
+    ("prod root pw is " + "Tr0ub4dor&3", "Tr0ub4dor&3"),
+    ("password for grafana admin: " + "s3cr3t!", "s3cr3t!"),
+    ("use passphrase " + "correct horse battery staple", "correct horse battery staple"),
+    ("the passphrase is " + "correct horse battery staple, don't share it", "correct horse battery staple"),
+    ("login with admin / " + "P@ssw0rd123", "P@ssw0rd123"),
+    ("creds: root:" + "toor99", "toor99"),
+    ("pwd = " + "s3cret99", "s3cret99"),
+    ("the wifi password is " + "swordfish.", "swordfish"),
+    ("the password is now " + "hunter2, ok?", "hunter2"),
+    ("the password for the prod db is `" + "hunter2`", "hunter2"),
+    ("change the password for bob to " + "Spring2024!", "Spring2024!"),
+    ("the password is *" + "hunter2*", "hunter2"),
+    ("is the password " + "hunter2?", "hunter2"),
+    ('mount it with username me and password "' + 'mine"', "mine"),
+    ("la contraseña de la base de datos es " + "Gatito#9", "Gatito#9"),
+    ("le mot de passe est " + "azerty123", "azerty123"),
+    ("das Root-Passwort ist " + "Geheim!42", "Geheim!42"),
+    ("пароль: " + "Qwerty12", "Qwerty12"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret"), PROSE)
+def test_passwords_written_in_prose_are_redacted_value_only(text: str, secret: str) -> None:
+    verdict = GUARD.check(text)
+
+    assert "redacted 1 secret (PASSWORD)" in verdict.reasons  # the action is the injection rules' too
+    assert [(span.type, text[span.start : span.end]) for span in verdict.pii] == [("PASSWORD", secret)]
+    assert verdict.text == text.replace(secret, "[REDACTED:PASSWORD]", 1)
+
+
 def test_secrets_are_redacted_even_when_personal_data_passes() -> None:
     permissive = InputGuardrails(GuardrailsConfig(entities=dict.fromkeys(("EMAIL", "PHONE"), "allow")))
 
@@ -85,6 +118,27 @@ NOT_SECRETS = [
     "image sha256:9b2a0f1c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e",
     "postgres://app@db.internal:5432/orders",
     "ssh deploy@bastion.example.com",
+    "reset the password for user X",
+    "the password is wrong",
+    "password is expired",
+    "password rotation is due",
+    "the password is stored in vault",
+    "password policy is 12 chars",
+    "password: <redacted>",
+    "password is ${DB_PASS}",
+    "the password is <PASSWORD>, the pw is $DB_PASS and the passwd is ***",
+    "the password is DB_PASSWORD",
+    "password: hidden",
+    "the password for user bob is wrong again",
+    "the password is the same as before, and not set for staging",
+    "the password is 16 characters long and 1.5x longer than before",
+    "password must contain 1 digit; the password is at least 12 chars",
+    "password authentication failed for user opsadmin",
+    "the password is managed by Vault, it is AD-synced",
+    "the passphrase is kept somewhere safe",
+    "login with sso/okta, or login with user/password",
+    "pwd is /home/deploy; passwd --expire bob; upgrade pw 1.42.0",
+    "Das Passwort ist falsch, la contraseña es incorrecta, le mot de passe est expiré",
 ]
 
 
