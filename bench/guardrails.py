@@ -16,6 +16,7 @@ the JSON figures.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -106,14 +107,6 @@ def measure(quick: bool) -> dict[str, Any]:
     refused = sum(scoped.check(text, scope=True).action == "out_of_scope" for text in requests)
     figures["nl2bash_out_of_scope"] = refused
 
-    rows = heldout_chatops()
-    figures["chatops_heldout"] = heldout_figures(Guards.build(), rows)
-    figures["chatops_heldout_rules_only"] = heldout_figures(Guards.build(disabled=frozenset({"L1"})), rows)
-    figures["cross_source"] = cross_source(per_origin=150 if quick else 1_000, log=_log)
-    judged = [(row.text, row.channel) for row in rows if row.label == "injection"]
-    judged += [(case.text, "request") for case in cases]
-    figures["family_contributions"] = family_contributions(judged)
-
     sentences = pii_sentences()
     ours = pii_scores(sentences, lambda text: [(s.type, s.start, s.end) for s in guard.check(text).pii])
     presidio: Callable[[str], list[tuple[str, int, int]]] | None
@@ -136,6 +129,8 @@ def measure(quick: bool) -> dict[str, Any]:
 
     shapes = QUICK if quick else FULL
     latency: dict[str, dict[str, float]] = {}
+    gc.collect()
+    gc.freeze()  # the benchmark's own data (data sets, models) is not the bot's heap: keep it out of GC pauses
     for label, size in SIZES.items():
         texts = sample_texts(size, shapes[label][0][0], seed=size)
         warmup = sample_texts(size, WARMUP, seed=size + 1)
@@ -159,6 +154,14 @@ def measure(quick: bool) -> dict[str, Any]:
         samples, _ = _timings(check, None, texts, ((len(texts), rounds), (0, 0)), warmup)
         figures[f"p50_us_4KB_{name}"] = round(statistics.median(samples), 1)
         figures[f"p99_us_4KB_{name}"] = round(_percentile(samples, 0.99), 1)
+    gc.unfreeze()
+    rows = heldout_chatops()
+    figures["chatops_heldout"] = heldout_figures(Guards.build(), rows)
+    figures["chatops_heldout_rules_only"] = heldout_figures(Guards.build(disabled=frozenset({"L1"})), rows)
+    figures["cross_source"] = cross_source(per_origin=150 if quick else 1_000, log=_log)
+    judged = [(row.text, row.channel) for row in rows if row.label == "injection"]
+    judged += [(case.text, "request") for case in cases]
+    figures["family_contributions"] = family_contributions(judged)
     if presidio is not None:
         figures["speed_ratio_min"] = min(min(row["ratio_p50"], row["ratio_p99"]) for row in latency.values())
         figures["recall_at_least_presidio"] = all(

@@ -67,7 +67,8 @@ def _who(ids: list[str], *, ping_groups: bool = True) -> str:
 
 @functools.cache
 def _redactor() -> InputGuardrails:
-    return InputGuardrails(GuardrailsConfig.for_tool_output())
+    """Redaction only: the card's text is never judged for injection here, so the learned detector is not run."""
+    return InputGuardrails(GuardrailsConfig.for_tool_output().model_copy(update={"detector": False}))
 
 
 def _arguments(card: ApprovalCard) -> str:

@@ -31,7 +31,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.guardrails.detector import MODEL_PATH, WINDOW, detector_from, features, masked, window_logits, words
+from agents.guardrails.detector import (
+    MASKED,
+    MODEL_PATH,
+    WINDOW,
+    detector_from,
+    features,
+    masked,
+    window_logits,
+    words,
+)
 
 __all__ = ["PARAMS", "Row", "load_rows", "main", "train"]
 
@@ -43,7 +52,7 @@ PARAMS: dict[str, Any] = {
     "seed": 7,
     "epochs": 4,
     "learning_rate": 0.2,
-    "min_df": 5,
+    "min_df": 10,
     "max_chars": 6000,
     "prune_below": 0.05,
     "digits": 3,
@@ -149,10 +158,16 @@ def _vocabulary(tokenized: Sequence[list[bytes]], min_df: int) -> _Vocabulary:
             df[feature] = df.get(feature, 0) + 1
     vocabulary = _Vocabulary()
     for feature, count in df.items():  # insertion order: the data's order, not a hash's
-        if count >= min_df:
+        if count >= min_df and not _names_masked(feature):
             vocabulary.ids[feature] = len(vocabulary.names)
             vocabulary.names.append(feature)
     return vocabulary
+
+
+def _names_masked(feature: bytes) -> bool:
+    """A masked word weighs nothing, alone or in a pair: what is acted on says nothing either way (a table of
+    service names is not an attack because attacks name services)."""
+    return feature == MASKED or feature.startswith(MASKED + b" ") or feature.endswith(b" " + MASKED)
 
 
 def _encode(tokens: list[bytes], vocabulary: _Vocabulary) -> _Encoded:
@@ -166,7 +181,7 @@ def _windows(encoded: _Encoded, limit: int | None) -> list[tuple[list[int], floa
     uni = encoded.uni if limit is None else encoded.uni[:limit]
     bi = encoded.bi if limit is None else encoded.bi[: max(0, limit - 1)]
     found: list[tuple[list[int], float]] = []
-    for start, _, count in window_logits([0.0] * len(uni)):
+    for start, _, count in window_logits([0] * len(uni)):
         end = start + max(WINDOW, len(uni)) if len(uni) <= WINDOW else start + WINDOW
         ids = [f for f in uni[start:end] if f >= 0] + [f for f in bi[start:end] if f >= 0]
         found.append((ids, math.sqrt(count)))
@@ -225,14 +240,15 @@ def _fit(examples: list[_Example], size: int, rnd: random.Random) -> tuple[float
 
 
 def _head(bias: float, weights: list[float], vocabulary: _Vocabulary) -> dict[str, Any]:
-    digits: int = PARAMS["digits"]
-    prune: float = PARAMS["prune_below"]
+    """A head as shipped: weights in steps of `scale` (small integers, so the table stays compact in memory and
+    in cache), the ones that round to nothing left out."""
+    scale = round(PARAMS["max_weight"] / 127, 6)
     kept = {
-        vocabulary.names[i].decode("utf-8", "surrogateescape"): round(w, digits)
+        vocabulary.names[i].decode("utf-8", "surrogateescape"): step
         for i, w in enumerate(weights)
-        if abs(w) >= prune
+        if (step := round(w / scale)) != 0 and abs(w) >= PARAMS["prune_below"]
     }
-    return {"bias": round(bias, digits), "weights": dict(sorted(kept.items()))}
+    return {"bias": round(bias, PARAMS["digits"]), "scale": scale, "weights": dict(sorted(kept.items()))}
 
 
 def _threshold(benign_scores: list[float], max_fp: float) -> float:

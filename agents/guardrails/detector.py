@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import json
 import math
-import re
 from dataclasses import dataclass
 from functools import cache
 from itertools import accumulate, pairwise, repeat
@@ -47,12 +46,18 @@ Channel = Literal["request", "tool_output"]
 MODEL_PATH = Path(__file__).with_name("detector_model.json.gz")
 WINDOW = 48
 MAX_WORDS = 20_000  # ~100 KB of prose: the longest tool output the worker passes on
-_WORD = re.compile(rb"[a-z\x80-\xff]+")
+# A word is a run of a-z or of bytes of non-ASCII characters; everything else separates words. `translate` and
+# `split` do this in C, several times faster than a regular expression over a 4 KB message.
+_SEPARATORS = bytes(b if (97 <= b <= 122 or b >= 128) else 32 for b in range(256))
+
+
+def _split(word_view: bytes) -> list[bytes]:
+    return word_view.translate(_SEPARATORS).split()[:MAX_WORDS]
 
 
 def words(text: str) -> list[bytes]:
     """The words the model reads: from the rules' view of the text (folded, lower case, leetspeak undone)."""
-    return _WORD.findall(views_of(text).word, 0)[:MAX_WORDS]
+    return _split(views_of(text).word)
 
 
 # What a request acts on is the risk policy's business, not the injection head's: environments, verbs of change and
@@ -85,12 +90,12 @@ def features(tokens: list[bytes]) -> tuple[list[bytes], list[bytes]]:
 _SPACE = b" "
 
 
-def window_logits(values: list[float], window: int = WINDOW) -> list[tuple[int, float, int]]:
+def window_logits(values: list[int], window: int = WINDOW) -> list[tuple[int, int, int]]:
     """(start, summed weight, feature count) of each window over per-word values (unigram + following bigram)."""
     count = len(values)
     if count <= window:
         return [(0, sum(values), max(1, 2 * count - 1))]
-    prefix = [0.0, *accumulate(values)]
+    prefix = [0, *accumulate(values)]
     stride = window // 2
     starts = list(range(0, count - window + 1, stride))
     if starts[-1] != count - window:
@@ -100,19 +105,22 @@ def window_logits(values: list[float], window: int = WINDOW) -> list[tuple[int, 
 
 @dataclass(frozen=True)
 class Head:
-    """One linear model: a bias and a weight per word or word pair."""
+    """One linear model: a bias and a weight per word or word pair, in integer steps of `scale` (small integers
+    are shared objects in CPython: the table stays compact, and summing them is exact)."""
 
     bias: float
-    weights: dict[bytes, float]
+    scale: float
+    weights: dict[bytes, int]
 
     def logit(self, unigrams: list[bytes], bigrams: list[bytes]) -> float:
         if not unigrams:
             return self.bias
         get = self.weights.get
-        values = list(map(get, unigrams, repeat(0.0)))
+        values = list(map(get, unigrams, repeat(0)))
         if bigrams:  # every step in C: lookups, then one addition per word
-            values[: len(bigrams)] = map(add, values, map(get, bigrams, repeat(0.0)))
-        return max(self.bias + total / math.sqrt(n) for _, total, n in window_logits(values))
+            values[: len(bigrams)] = map(add, values, map(get, bigrams, repeat(0)))
+        best = max(total / math.sqrt(n) for _, total, n in window_logits(values))
+        return self.bias + self.scale * best
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,7 @@ class Detector:
 
     def score_view(self, word_view: bytes, *, scope: bool = False) -> DetectorScore:
         """`score` on the rules' view of a text, for a caller that has it already."""
-        tokens = _WORD.findall(word_view, 0)[:MAX_WORDS]
+        tokens = _split(word_view)
         injection = _sigmoid(self.injection.logit(*features(masked(tokens))))
         unigrams, bigrams = features(tokens[:WINDOW]) if scope else ([], [])
         off_topic = _sigmoid(self.scope.logit(unigrams, bigrams)) if scope else 0.0
@@ -150,7 +158,9 @@ def _sigmoid(logit: float) -> float:
 
 
 def _head(raw: dict[str, Any]) -> Head:
-    return Head(float(raw["bias"]), {key.encode(): float(value) for key, value in raw["weights"].items()})
+    return Head(
+        float(raw["bias"]), float(raw["scale"]), {key.encode(): int(value) for key, value in raw["weights"].items()}
+    )
 
 
 def detector_from(raw: dict[str, Any]) -> Detector:

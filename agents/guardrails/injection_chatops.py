@@ -17,11 +17,21 @@ __all__ = ["AUTHORITY_CLAIMS", "CHATOPS_RULES"]
 
 _APPROVAL = (
     r"(?:(?:human\s+)?approvals?(?:\s+(?:requirements?|process|policy|gating|cards?|rules?|step|flow))?|sign-?offs?|reviews?"
-    r"|change\s+(?:freeze|control|policy|process|request|board)|cab|freeze|quorum(?:\s+requirement)?|risk\s+policy"
+    r"|change\s+(?:control|policy|process|board)|quorum(?:\s+requirement)?|risk\s+policy"
     r"|(?:two|2)-(?:approver|person)\s+rule|self-approval\s+(?:restriction|rule)|policy|policies|guardrails?|checks?|gates?"
     r"|tool\s+gate|four-eyes(?:\s+\w+)?|confirmation|permission|critical\s+rules)"
 )
 _NOW = r"(?:today|tonight|now|right\s+now|this\s+(?:time|week|weekend|morning|afternoon|evening|once|sprint|release)|for\s+(?:now|this|today|the\s+\w+))"  # noqa: E501
+# Where a claim or a request starts: the text's start, a sentence's, or after a word that leads into one. Not
+# after "an"/"never"/"do not": "an approval is void if …" and "never paste secrets in Slack" are policy, not asks.
+_CLAIM_START = (
+    r"(?:^|[.!?:;,\n|(\-–—*]\s*|\b(?:the|our|your|all|any|so|and|but|because|since|as|btw|fyi|also|now|today|ok|okay)"
+    r"\s+)"
+)
+_ASK_START = (
+    r"(?:^|[.!?:;,\n|(\-–—*]\s*|\b(?:please|pls|and|then|also|just|now|can\s+you|could\s+you|you\s+should|go|quickly)"
+    r"\s+)"
+)
 _VOID = (
     r"(?:lifted|suspended|waived|paused|disabled|off|relaxed|switched\s+off|turned\s+off|removed|implied|implicit|optional"
     r"|exempt(?:ed)?|unnecessary|skipped|ended|gone|void(?:ed)?|simulated\s+as\s+approved|auto-?approved|rubber-?stamped"
@@ -41,6 +51,9 @@ _AGREED = (
     r"|\s+(?:in\s+advance|already|verbally|personally|beforehand)\b|\s*[,.;:!])|wants?\s+(?:this|it|you)\b|told\s+(?:me|us|you)\s+to\b)"
 )
 _AI = r"(?:ai|a\.i\.|assistants?|bots?|chat-?bots?|agents?|llms?|language\s+models?|automation|automated\s+(?:systems?|agents?|tools?|assistants?)|copilots?|claude|gpt|models?)"  # noqa: E501
+_AI_ONLY = (
+    r"(?:ai|a\.i\.|assistants?|bots?|chat-?bots?|llms?|language\s+models?|automation|copilots?|claude|gpt|chatgpt)"
+)
 _SECRETS = (
     r"(?:environment\s+variables?|env(?:ironment)?\s+vars?|\$env\b|\benv\b|printenv|secrets?|api[\s_-]?keys?|access\s+keys?|tokens?"
     r"|credentials?|passwords?|passwds?|private\s+keys?|ssh\s+keys?|\.env(?:\s+file)?|connection\s+strings?|signing\s+secret"
@@ -114,7 +127,7 @@ CHATOPS_RULES: tuple[Rule, ...] = (
         "claims that approval or policy does not apply, or was given in advance",
         (
             (
-                rf"\b(?:the\s+|our\s+|your\s+|all\s+|any\s+)?{_APPROVAL}\s+(?:(?:is|are|was|were|has\s+been|have\s+been|got|gets|will\s+be)\s+"
+                rf"{_CLAIM_START}{_APPROVAL}\s+(?:(?:is|are|was|were|has\s+been|have\s+been|got|gets|will\s+be)\s+"
                 rf"(?:already\s+|officially\s+|temporarily\s+|just\s+|always\s+)?{_VOID}|(?:is|are)n['’]?t\s+(?:required|needed|necessary)"
                 r"|defaults?\s+to\s+(?:approved|yes)|(?:falls?|fall)\s+back\s+to\s+auto-?approv\w*)\b",
                 0.5,
@@ -169,6 +182,7 @@ CHATOPS_RULES: tuple[Rule, ...] = (
                 0.5,
             ),
             (r"\bno\s+(?:new\s+)?(?:approval\s+)?cards?\b", 0.3),
+            (r"\b(?:change\s+)?freeze\s+(?:is|was|has\s+been)\s+(?:lifted|over|off|ended|suspended|waived)\b", 0.3),
             (
                 r"\b(?:approvers?|on-?call|team|everyone|they)\s+(?:already\s+)?agreed\s+(?:in|on|during|at|over)\s+(?:the\s+)?(?:standup|meeting|call|chat|slack|dm|person|huddle)\b",
                 0.5,
@@ -205,7 +219,7 @@ CHATOPS_RULES: tuple[Rule, ...] = (
             ),
             (
                 r"\b(?:freeze|gel\s+des\s+changements|congelamento(?:\s+de\s+mudan[cç]as)?|congelaci[oó]n|change\s+freeze)\s+(?:\S+\s+){0,3}?"
-                r"(?:ended|is\s+over|was\s+lifted|does\s+not\s+apply|doesn['’]t\s+apply|ne\s+s['’]applique\s+pas|gilt\s+nicht|no\s+aplica"
+                r"(?:does\s+not\s+apply|doesn['’]t\s+apply|ne\s+s['’]applique\s+pas|gilt\s+nicht|no\s+aplica"
                 r"|n[aã]o\s+se\s+aplica|is\s+a\s+bug)",
                 0.5,
             ),
@@ -470,8 +484,9 @@ CHATOPS_RULES: tuple[Rule, ...] = (
         "addresses the assistant from inside data, or hides instructions in a comment",
         (
             (
-                rf"<!--[^>]*?\b(?:{_AI}|you\s+(?:must|should|will|are\s+to|need\s+to)|ignore|instead|instructions?|"
-                r"do\s+not\s+(?:tell|mention|show)|don['’]?t\s+(?:tell|mention|show)|run|execute|call|approve|delete|send|post|forward)\b",
+                rf"<!--[^>]*?\b(?:{_AI_ONLY}|you\s+(?:must|should|will|are\s+to|need\s+to)|ignore\s+(?:all|any|previous|prior|the\s+user|your|the\s+above)"
+                r"|instead\s+of\s+(?:the|what|summari)|instructions?\s+(?:for|to)\s+(?:you|the\s+(?:ai|assistant|bot|agent|model))"
+                r"|do\s+not\s+(?:tell|mention|show)|don['’]?t\s+(?:tell|mention|show))\b",
                 0.6,
             ),
             (
@@ -556,7 +571,7 @@ CHATOPS_RULES: tuple[Rule, ...] = (
                 0.3,
             ),
             (
-                rf"\b(?:send|post|email|e-mail|mail|forward|upload|curl|paste|put|append|include|embed)\s+(?:\w+\s+){{0,4}}?{_SECRETS}"
+                rf"{_ASK_START}(?:send|post|email|e-mail|mail|forward|upload|curl|paste|put|append|include|embed)\s+(?:\w+\s+){{0,4}}?{_SECRETS}"
                 r"\s+(?:\w+\s+){0,3}?(?:to|at|into|in|on)\s+(?:https?:|www\.|[a-z._%+-]+a[a-z.-]+\.[a-z]{2,}\b|(?:an?\s+|the\s+|this\s+|my\s+)?(?:url|link|webhook|pastebin|gist|"
                 r"external|outside|personal|public|query\s+string|image|#?[a-z0-9_-]+\s+channel))",
                 1.0,
@@ -593,8 +608,8 @@ CHATOPS_RULES: tuple[Rule, ...] = (
             ),
             (
                 r"\b(?:give|send|paste|show|share|tell|dm|post|email|read)\s+(?:me|us|it\s+to\s+me)?\s*(?:the|your|its|their|his|her)\s+(?:\S+\s+){0,3}?"
-                r"(?:tokens?|pat|api\s+keys?|passwords?|credentials|secrets?|private\s+keys?|signing\s+(?:key|secret)|pem(?:\s+block)?|ssh\s+keys?)"
-                r"(?:\s*[.,!?:;)]|\s*$|\s+(?:for|of|from|that|which|the\s+\w+\s+uses|please|pls|here|in\s+(?:the\s+)?(?:thread|channel|chat|dm)|so|to\s+me|and"
+                r"(?:tokens?|pat|keys?|passwords?|credentials|secrets?|private\s+keys?|signing\s+(?:key|secret)|pem(?:\s+block)?|ssh\s+keys?)"
+                r"(?:\s*[.,!?:;)]|\s*$|\s+(?:for|of|from|that|which|the\s+(?:\w+\s+){1,2}uses?|please|pls|here|in\s+(?:the\s+)?(?:thread|channel|chat|dm)|so|to\s+me|and"
                 r"|real\s+quick|quickly|now|asap|(?:just\s+)?the\s+first))",
                 0.5,
             ),
@@ -616,10 +631,31 @@ CHATOPS_RULES: tuple[Rule, ...] = (
             ),
             (r"/etc/(?:opsgate|shadow|passwd)|secrets\.ya?ml|\.aws/credentials|id_rsa|kv/\S+|-----begin", 0.3),
             (
-                r"\b(?:send|email|e-mail|mail|dm|post|paste|attach|forward|upload|cole|schick\w*|envoie|env[ií]a|envie|manda)\s+(?:\S+\s+){0,5}?"
+                r"\b(?:echo|print|cat|post|paste|send|dump|log|write|put)\s+\$\{?[a-z_]{3,}"
+                r"|\b(?:dump|print|post|paste|show|send|log|share)\s+(?:\S+\s+){0,2}?(?:os\.environ|process\.env|printenv|env(?:ironment)?\s+var\w*)",
+                0.3,
+            ),
+            (
+                rf"{_ASK_START}(?:dm|pm|message|send|email|mail|slack)\s+@?[a-z][\w.-]*\s+(?:the|your|its|our)\s+(?:\S+\s+){{0,3}}?"
+                r"(?:secrets?|tokens?|passwords?|keys?|credentials|pat)\b",
+                0.5,
+            ),
+            (
+                r"\bwhat(?:['’]s|\s+is|\s+are)\s+the\s+(?:\w+\s+)?(?:password|passphrase|token|api\s+key|secret|[a-z]+_[a-z_]*(?:secret|token|key|password))s?"
+                r"(?:\s*\?|\s+(?:for|of|to)\s+)",
+                0.5,
+            ),
+            (
+                rf"{_ASK_START}(?:cole|pegue|p[ée]galo|p[ée]gala|paste|colle|f[üu]ge)\s+(?:aqui|aqu[ií]|here|ici|hier|it\s+here)\s+"
+                r"(?:\S+\s+){0,3}?"
+                r"(?:tokens?|senhas?|contrase[ñn]as?|passwords?|secrets?|keys?|chaves?|claves?)\b",
+                0.5,
+            ),
+            (
+                rf"{_ASK_START}(?:send|email|e-mail|mail|dm|post|paste|attach|forward|upload|cole|schick\w*|envoie|env[ií]a|envie|manda)\s+(?:\S+\s+){{0,5}}?"
                 r"(?:api[\s-]*(?:keys?|schl[üu]ssel)|cl[ée]s\s+api|claves?\s+(?:de\s+)?api|tokens?|secrets?|passwords?|credentials|connection\s+strings?|\.env"
                 r"|client\s+secret|signing\s+secret|webhook\s+url|contrase[ñn]as?|senhas?|passw[oö]rter|mots?\s+de\s+passe)\b"
-                r"(?:\s+\S+){0,8}?\s+(?:to|an|à|a|para|in|into|here|aqui|hier|ici|aqu[ií])\b",
+                r"(?:\s+\S+){0,8}?\s+(?:(?:to|an|a|para|in|into|here|aqui|hier|ici|aqu[ií])\b|à\s)",
                 0.5,
             ),
             (

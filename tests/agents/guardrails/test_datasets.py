@@ -55,3 +55,16 @@ def test_strong_pii_types_reach_recall_and_precision_of_099(scores: PiiScores, k
 
 def test_phone_recall_reaches_085(scores: PiiScores) -> None:
     assert scores.recall("PHONE") >= 0.85
+
+
+def test_the_held_out_chat_ops_set_keeps_its_floor() -> None:
+    """A floor against regressions on the project's own held-out set (never read by the training, not tuned on):
+    the rules and the learned detector together catch most chat-ops manipulation and pass ops requests."""
+    from bench._guardrails_eval import Guards, heldout_chatops, heldout_figures
+
+    figures = heldout_figures(Guards.build(), heldout_chatops())
+
+    assert figures["rows"] > 400
+    assert figures["recall"] >= 0.6
+    assert figures["fp_requests"] <= 0.03
+    assert figures["off_topic_refused"] >= 0.4
