@@ -21,8 +21,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from handlers.digest import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
 from handlers.envelope import SYSTEM_USER, Actor
+from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
 
 __all__ = ["HANDOFF_RETRY_S", "DigestSchedule", "DigestScheduler", "latest_fire_time"]
 

@@ -71,7 +71,7 @@ class GuardrailVerdict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     stage: str = Field(description="input, output (a proposed tool call) or tool_output.")
-    action: str = Field(description="allow, redact, escalate or block.")
+    action: str = Field(description="allow, redact, escalate, out_of_scope or block.")
     rules: list[str] = Field(default_factory=list)
     tool: str | None = None
 

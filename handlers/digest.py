@@ -29,32 +29,14 @@ from sqlalchemy.engine import Engine
 from handlers.contracts import ChannelUnavailable
 from handlers.digest_report import build_digest
 from handlers.envelope import Keyring
+from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, DigestRequest
 from handlers.report_contracts import DigestPoster, DigestReport
 from handlers.steps import slack_step
 from handlers.verified import verified_actor
 
-__all__ = [
-    "DIGEST_OBJECT",
-    "DIGEST_POST",
-    "DigestDeps",
-    "DigestPosted",
-    "DigestRequest",
-    "build_digest_object",
-    "digest_key",
-]
+__all__ = ["DigestDeps", "DigestPosted", "build_digest_object"]
 
-DIGEST_OBJECT = "Digest"
-DIGEST_POST = "post"
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
-
-
-class DigestRequest(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    channel: str
-    period_start: datetime
-    period_end: datetime
-    label: str
 
 
 class DigestPosted(BaseModel):
@@ -68,10 +50,6 @@ class DigestPosted(BaseModel):
 
 RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 """Between rounds of posting a digest: time for Slack to recover, or for someone to invite the bot."""
-
-
-def digest_key(channel: str, period_end: datetime) -> str:
-    return f"{channel}:{period_end.astimezone(UTC):%Y-%m-%dT%H:%MZ}"
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,11 @@ import restate
 
 from handlers.deps import TaskDeps
 from handlers.envelope import Keyring
+from handlers.ops_contracts import BREAKERS, WORKER_HEALTH
 from handlers.report_contracts import BreakerLine
 from handlers.verified import verified_actor
 
-__all__ = ["BREAKERS", "WORKER_HEALTH", "build_worker_health"]
-
-WORKER_HEALTH = "WorkerHealth"
-BREAKERS = "breakers"
+__all__ = ["build_worker_health"]
 
 
 def build_worker_health(deps: TaskDeps, keyring: Keyring) -> restate.Service:

@@ -12,42 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import restate
-from pydantic import BaseModel, ConfigDict
 from restate import ObjectContext, ObjectSharedContext, RunOptions, TerminalError
 
 from handlers.deps import AuditWriter
 from handlers.envelope import Actor, Keyring
+from handlers.ops_contracts import FROZEN, IS_FROZEN, SET_FROZEN, SWITCHES_OBJECT, FreezeChange
 from handlers.verified import verified_actor
 
-__all__ = [
-    "FREEZE_AUDIT_CHAIN",
-    "FROZEN",
-    "IS_FROZEN",
-    "SET_FROZEN",
-    "SWITCHES_KEY",
-    "SWITCHES_OBJECT",
-    "FreezeChange",
-    "SwitchesDeps",
-    "build_switches_object",
-]
+__all__ = ["FORBIDDEN", "FREEZE_AUDIT_CHAIN", "SwitchesDeps", "build_switches_object"]
 
-SWITCHES_OBJECT = "Switches"
-SWITCHES_KEY = "global"
-SET_FROZEN = "set_frozen"
-FROZEN = "frozen"
-"""The switch as the bot reads it for `/ops freeze status`: verified."""
-IS_FROZEN = "is_frozen"
-"""The switch as the gate reads it: ingress-private."""
 FREEZE_AUDIT_CHAIN = "opsgate-freeze"
 FORBIDDEN = 403
-
-
-class FreezeChange(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    frozen: bool
-    by: str
-    """Shown only; who changed it is the envelope's actor."""
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ from handlers.approval_contracts import (
 )
 from handlers.contracts import GuardrailVerdict, TaskPhase, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
+from handlers.ops_contracts import IS_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT
 from handlers.steps import slack_step
-from handlers.switches import IS_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT
 from handlers.tracing import agent_span_key, emit_span, step_span
 
 __all__ = ["Cleared", "GateReview", "ToolGateStep"]

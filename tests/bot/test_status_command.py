@@ -19,8 +19,8 @@ from bot.http import SlackHttpApp
 from bot.launcher import Launch
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import TaskRequest
-from handlers.digest import DigestRequest
 from handlers.envelope import Actor
+from handlers.ops_contracts import DigestRequest
 from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskRecord, TaskStatus, TaskStore
 from handlers.task_reports import TaskReporter

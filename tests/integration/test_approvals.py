@@ -12,7 +12,7 @@ from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
 from handlers.envelope import Actor
-from handlers.switches import SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
+from handlers.ops_contracts import SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
 from opsgate.db import create_db_engine
 from tests.integration.flows import attach, wait_for_lines
 from tests.integration.harness import Stack

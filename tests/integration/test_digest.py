@@ -15,8 +15,8 @@ from bot.launcher import TaskLauncher
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
-from handlers.digest import DIGEST_OBJECT, DIGEST_POST, digest_key
 from handlers.envelope import Actor
+from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, digest_key
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 

@@ -16,8 +16,9 @@ import restate
 from sqlalchemy.engine import Engine
 
 from handlers.contracts import ChannelUnavailable
-from handlers.digest import DIGEST_OBJECT, DIGEST_POST, DigestDeps, DigestRequest, build_digest_object, digest_key
+from handlers.digest import DigestDeps, build_digest_object
 from handlers.envelope import SYSTEM_USER, Actor, Keyring
+from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
 from handlers.report_contracts import DigestReport
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi

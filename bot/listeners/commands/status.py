@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 from agents.slack_text import escape, inline_code, mention, quote
 from approvals import eligible_approvers
 from bot.reports import human_duration
-from handlers.digest import DigestRequest
-from handlers.health import BREAKERS, WORKER_HEALTH
+from handlers.ops_contracts import BREAKERS, WORKER_HEALTH, DigestRequest
 from handlers.report_contracts import BreakerLine, TaskStatusLine
 
 if TYPE_CHECKING:

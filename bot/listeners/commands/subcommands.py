@@ -20,7 +20,7 @@ from agents.slack_text import inline_code
 from approvals import eligible_approvers, explain, may_administer
 from bot.listeners.commands.status import STATUS_HELP, digest, status
 from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
-from handlers.switches import FROZEN, SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
+from handlers.ops_contracts import FROZEN, SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
