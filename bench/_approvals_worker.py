@@ -15,8 +15,8 @@ from typing import Any
 
 import restate
 
+from handlers.contracts.envelope import Keyring
 from handlers.deps import TaskDeps
-from handlers.envelope import Keyring
 from handlers.task_workflow import build_task_workflow
 from opsgate import worker
 from tests.integration import worker_app

@@ -43,7 +43,7 @@ from bench._restate import RestateProbe
 from bench._run import run_bench
 from bot.cards import APPROVE_ACTION
 from bot.sandbox.records import Message
-from handlers.contracts import task_id_for
+from handlers.contracts import TASK_WORKFLOW, task_id_for
 
 __all__ = ["main"]
 
@@ -165,7 +165,7 @@ def _approved(card: Message, _state: object) -> bool:
 
 async def attach(client: httpx.AsyncClient, ingress: str, task_id: str, deadline: float) -> str | None:
     """The task's final phase, retrying through restarts until `deadline`; None if it never finished."""
-    url = f"{ingress}/restate/workflow/TaskWorkflow/{task_id}/attach"
+    url = f"{ingress}/restate/workflow/{TASK_WORKFLOW}/{task_id}/attach"
     while time.monotonic() < deadline:
         try:
             response = await client.get(url, timeout=max(1.0, deadline - time.monotonic()))

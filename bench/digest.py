@@ -28,8 +28,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from handlers.contracts import DigestReport
 from handlers.digest_report import build_digest
-from handlers.report_contracts import DigestReport
 from opsgate.db import create_db_engine, upgrade_database
 
 __all__ = ["main", "naive_digest", "seed"]

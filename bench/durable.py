@@ -40,7 +40,7 @@ from bench._run import run_bench
 from bench._stack import SECRET, Child, _stop_all, wait_http
 from bot.sandbox import Sandbox
 from handlers.contracts import TASK_WORKFLOW, TaskOutcome, TaskPhase, TaskRequest
-from handlers.envelope import Actor, Keyring, sealed_header
+from handlers.contracts.envelope import Actor, Keyring, sealed_header
 from opsgate.keys import envelope_keyring
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.settings import Settings

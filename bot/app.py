@@ -21,9 +21,20 @@ from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
 from bot.oauth import NOT_INSTALLED, InstallFlow, StoredBotAuthorize
 from bot.unhandled import answer_error
-from handlers.contracts import TaskDirectory, TaskRequest
-from handlers.envelope import Actor
-from handlers.report_contracts import TaskReports
+from handlers.contracts import (
+    AnswerRequest,
+    ApprovalCard,
+    BreakerLine,
+    DigestRequest,
+    FreezeChange,
+    TaskDirectory,
+    TaskInfo,
+    TaskReports,
+    TaskRequest,
+    VoteRequest,
+    VoteResult,
+)
+from handlers.contracts.envelope import Actor
 
 __all__ = ["BotDeps", "BotIdentity", "Launcher", "build_app", "fetch_bot_identity"]
 
@@ -51,27 +62,29 @@ async def fetch_bot_identity(client: AsyncWebClient) -> BotIdentity:
 
 
 class Launcher(Protocol):
-    """The bot's one way to Restate: every call is signed as the person it acts for (see bot.launcher)."""
+    """The bot's one way to Restate (`bot.launcher.TaskLauncher`; `tests/fakes/worker.py` in tests): one typed
+    method per handler, each signed as the person it acts for. A call the engine does not answer raises
+    `bot.launcher.Unanswered`."""
 
     async def launch(self, request: TaskRequest) -> Launch: ...
 
-    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None: ...
+    async def task_info(self, task_id: str, *, actor: Actor, nonce: str) -> TaskInfo | None: ...
 
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool: ...
+    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool: ...
 
-    async def call(
-        self,
-        service: str,
-        key: str,
-        handler: str,
-        body: str | None,
-        *,
-        actor: Actor,
-        nonce: str,
-        deadline: float | None = None,
-    ) -> str | None: ...
+    async def card(self, approval_id: str, *, actor: Actor, nonce: str) -> ApprovalCard | None: ...
+
+    async def vote(self, approval_id: str, vote: VoteRequest, *, actor: Actor, nonce: str) -> VoteResult: ...
+
+    async def answer(self, question_id: str, answer: AnswerRequest, *, actor: Actor, nonce: str) -> VoteResult: ...
+
+    async def frozen(self, *, actor: Actor, nonce: str) -> bool: ...
+
+    async def set_frozen(self, change: FreezeChange, *, actor: Actor, nonce: str) -> bool: ...
+
+    async def breakers(self, *, actor: Actor, nonce: str, deadline: float | None = None) -> list[BreakerLine]: ...
+
+    async def fire_digest(self, request: DigestRequest, *, actor: Actor, nonce: str) -> bool: ...
 
 
 class _NoGroups:

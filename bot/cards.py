@@ -20,7 +20,7 @@ from agents.guardrails import GuardrailsConfig, InputGuardrails
 from agents.slack_text import approver_mention, code_block, escape, inline_code, mention, quote
 from approvals import Tier
 from bot.blocks import SECTION_LIMIT, clip
-from handlers.approval_contracts import ApprovalCard, ApprovalStatus
+from handlers.contracts import ApprovalCard, ApprovalStatus
 
 __all__ = [
     "APPROVE_ACTION",

@@ -21,8 +21,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from handlers.envelope import SYSTEM_USER, Actor
-from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
+from handlers.contracts import DigestRequest, digest_key
+from handlers.contracts.envelope import SYSTEM_USER, Actor
 
 __all__ = ["HANDOFF_RETRY_S", "DigestSchedule", "DigestScheduler", "latest_fire_time"]
 
@@ -86,11 +86,9 @@ def latest_fire_time(trigger: CronTrigger, now: datetime, *, lookback: timedelta
 
 
 class _Sender(Protocol):
-    """What a firing needs of the bot's durable client (the `Launcher`'s one-way send)."""
+    """What a firing needs of the bot's durable client (`Launcher.fire_digest`)."""
 
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool: ...
+    async def fire_digest(self, request: DigestRequest, *, actor: Actor, nonce: str) -> bool: ...
 
 
 class DigestScheduler:
@@ -155,15 +153,7 @@ class DigestScheduler:
         """Ask for the digest of `request`'s period, as `actor` (a person's `/ops digest now`) or as opsgate; the
         key makes every replica's call the same call."""
         key = digest_key(request.channel, request.period_end)
-        sent = await self._sender.send(
-            DIGEST_OBJECT,
-            key,
-            DIGEST_POST,
-            request.model_dump_json(),
-            actor=actor or self._system,
-            nonce=nonce or key,
-            idempotency_key=f"digest:{key}",
-        )
+        sent = await self._sender.fire_digest(request, actor=actor or self._system, nonce=nonce or key)
         if not sent:
             log.warning("digest %s could not be handed to the task engine", key)
         return sent

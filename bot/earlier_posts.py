@@ -1,9 +1,10 @@
 """The copy a posting step made before it died, found so the step adopts it instead of posting a second one.
 
-A step's post carries its nonce in Slack's message metadata (`handlers.post_nonce`). A step that may have posted
-before looks in the channel's history (a thread root) or the thread's replies (a reply), from a little before the
-nonce was journaled; Slack returns metadata there only when `include_all_metadata` is asked. Several copies (an
-answer lost on the way back, then a retry that did not see the first post yet) keep the oldest and lose the rest.
+A step's post carries its nonce in Slack's message metadata (`handlers.contracts.post_nonce`). A step that may
+have posted before looks in the channel's history (a thread root) or the thread's replies (a reply), from a little
+before the nonce was journaled; Slack returns metadata there only when `include_all_metadata` is asked. Several
+copies (an answer lost on the way back, then a retry that did not see the first post yet) keep the oldest and lose
+the rest.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.post_nonce import POST_EVENT_TYPE, PostNonce
+from handlers.contracts.post_nonce import POST_EVENT_TYPE, PostNonce
 
 __all__ = ["adopt_earlier_post", "post_metadata"]
 

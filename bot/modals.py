@@ -9,7 +9,7 @@ from typing import Any
 
 from agents.slack_text import inline_code
 from bot.blocks import clip
-from handlers.approval_contracts import ApprovalCard
+from handlers.contracts import ApprovalCard
 
 __all__ = ["CONFIRM_CALLBACK", "REJECT_CALLBACK", "confirm_modal", "reject_modal"]
 

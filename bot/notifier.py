@@ -4,8 +4,9 @@ Untrusted values that arrive as fields (a task view, a card, a summary, a `post_
 Block Kit builders; free-form thread texts arrive composed by the worker, escaped where it inserted untrusted
 parts. Every message then passes `no_broadcasts`, a net for anything missed: opsgate never pings a channel.
 
-Posts made inside a posting step (`handlers.post_nonce`) carry the step's nonce as message metadata; when the step
-may have posted before, the earlier copy is adopted instead (`bot.earlier_posts`), so a root or reply is posted once.
+Posts made inside a posting step (`handlers.contracts.post_nonce`) carry the step's nonce as message metadata;
+when the step may have posted before, the earlier copy is adopted instead (`bot.earlier_posts`), so a root or reply
+is posted once.
 """
 
 from __future__ import annotations
@@ -24,10 +25,17 @@ from bot.earlier_posts import adopt_earlier_post, post_metadata
 from bot.reports import digest_blocks, digest_chart_png, summary_blocks
 from bot.response_urls import response_url_allowed
 from bot.workspaces import WorkspaceTokens
-from handlers.approval_contracts import ApprovalCard, CardRef
-from handlers.contracts import ChannelUnavailable, SlackRetryLater, TaskView, ThreadRef
-from handlers.post_nonce import current_post_nonce, posts_message
-from handlers.report_contracts import DigestReport, TraceSummary
+from handlers.contracts import (
+    ApprovalCard,
+    CardRef,
+    ChannelUnavailable,
+    DigestReport,
+    SlackRetryLater,
+    TaskView,
+    ThreadRef,
+    TraceSummary,
+)
+from handlers.contracts.post_nonce import current_post_nonce, posts_message
 
 __all__ = ["SlackNotifier"]
 

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from agents.models.pricing import OFFLINE_MODEL
 from agents.slack_text import escape, inline_code
 from bot.blocks import SECTION_LIMIT, clip
-from handlers.report_contracts import ApprovalWait, DigestReport, StepNode, TraceSummary, UsageLine
+from handlers.contracts import ApprovalWait, DigestReport, StepNode, TraceSummary, UsageLine
 
 __all__ = [
     "DETAILS_ACTION",

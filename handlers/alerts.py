@@ -14,55 +14,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import restate
 from opentelemetry import metrics
-from pydantic import BaseModel, ConfigDict, Field
 from restate import ObjectContext, RunOptions, TerminalError
 
-from handlers.envelope import Keyring
+from handlers.contracts import OPS_ALERT, OPS_ALERT_NOTIFY, PAUSED_ALERT, PAUSED_NOTIFY, OpsNotice, PausedNotice
+from handlers.contracts.envelope import Keyring
 from handlers.steps import slack_step
 from handlers.verified import verified_actor
 
 __all__ = [
-    "OPS_ALERT",
-    "OPS_ALERT_NOTIFY",
-    "PAUSED_ALERT",
-    "PAUSED_NOTIFY",
     "AlertDeps",
-    "OpsNotice",
-    "PausedNotice",
     "build_ops_alert",
     "build_paused_alert",
 ]
 
-PAUSED_ALERT = "PausedAlert"
-PAUSED_NOTIFY = "notify"
-OPS_ALERT = "OpsAlert"
-OPS_ALERT_NOTIFY = "notify"
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
-
-
-class PausedNotice(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    invocation_id: str
-    target: str
-    """Service/handler (and key) of the paused invocation."""
-    channel: str | None = None
-    """Where to post; None: log and count only."""
-    admin_url: str = ""
-
-
-class OpsNotice(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    kind: Literal["config", "spans"]
-    text: str = Field(max_length=3000)
-    """Composed by the watch, untrusted parts escaped; the notifier's plain post neutralises mentions again."""
-    channel: str | None = None
-    """Where to post; None: log and count only."""
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,17 @@ from restate import ObjectContext, ObjectSharedContext
 from agents.slack_text import approver_mention, inline_code
 from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
 from approvals.outcomes import may_answer
-from handlers.approval_contracts import (
+from handlers.contracts import (
     APPROVAL_ANSWER,
+    APPROVAL_CANCEL,
+    APPROVAL_EXPIRE,
     APPROVAL_GET,
     APPROVAL_OBJECT,
+    APPROVAL_OPEN,
     APPROVAL_OUTCOME,
+    APPROVAL_REMIND,
     APPROVAL_REWAIT,
+    APPROVAL_VOID,
     APPROVAL_VOTE,
     AnswerRequest,
     ApprovalCard,
@@ -40,10 +45,10 @@ from handlers.approval_contracts import (
     Vote,
     VoteRequest,
     VoteResult,
+    in_workspace,
 )
-from handlers.contracts import in_workspace
+from handlers.contracts.envelope import Keyring
 from handlers.deps import AuditWriter
-from handlers.envelope import Keyring
 from handlers.steps import SLACK_RETRY, slack_step
 from handlers.verified import verified_actor
 
@@ -190,7 +195,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         await refresh_cards(ctx, state)
         return state
 
-    @approval.handler(name="open", ingress_private=True)
+    @approval.handler(name=APPROVAL_OPEN, ingress_private=True)
     async def open_(ctx: ObjectContext, request: ApprovalRequest) -> None:
         if await load(ctx) is not None:
             return  # a replayed or duplicate open: the first one stands
@@ -257,14 +262,14 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         if decision.reminder_seconds and decision.reminder_seconds < decision.expiry_seconds:
             ctx.generic_send(
                 APPROVAL_OBJECT,
-                "remind",
+                APPROVAL_REMIND,
                 b"null",
                 key=request.approval_id,
                 send_delay=timedelta(seconds=decision.expiry_seconds - decision.reminder_seconds),
             )
         ctx.generic_send(
             APPROVAL_OBJECT,
-            "expire",
+            APPROVAL_EXPIRE,
             b"null",
             key=request.approval_id,
             send_delay=timedelta(seconds=decision.expiry_seconds),
@@ -413,7 +418,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         state = await finish(ctx, state, status, [voter], "")
         return VoteResult(accepted=True, message=_ANSWERED[status], status=state.status)
 
-    @approval.handler(ingress_private=True)
+    @approval.handler(name=APPROVAL_REMIND, ingress_private=True)
     async def remind(ctx: ObjectContext) -> None:
         state = await load(ctx)
         if state is None or state.status.final:
@@ -426,7 +431,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         )
         await audit(ctx, state, "reminded", f"{state.request.approval_id}:reminded", "opsgate")
 
-    @approval.handler(ingress_private=True)
+    @approval.handler(name=APPROVAL_EXPIRE, ingress_private=True)
     async def expire(ctx: ObjectContext) -> None:
         state = await load(ctx)
         if state is None or state.status.final:
@@ -446,7 +451,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             )
             await audit(ctx, state, "escalated", f"{state.request.approval_id}:escalated", "opsgate", to=target)
 
-    @approval.handler(ingress_private=True)
+    @approval.handler(name=APPROVAL_CANCEL, ingress_private=True)
     async def cancel(ctx: ObjectContext, by: str) -> bool:
         state = await load(ctx)
         if state is None or state.status.final:
@@ -454,7 +459,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         await finish(ctx, state, ApprovalStatus.CANCELLED, [by], "cancelled")
         return True
 
-    @approval.handler(ingress_private=True)
+    @approval.handler(name=APPROVAL_VOID, ingress_private=True)
     async def void(ctx: ObjectContext, reason: str) -> None:
         """The gate found the action or its rule changed after approval: record it, and say so on the card."""
         state = await load(ctx)

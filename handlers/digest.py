@@ -26,11 +26,9 @@ from pydantic import BaseModel, ConfigDict
 from restate import ObjectContext, RunOptions, TerminalError
 from sqlalchemy.engine import Engine
 
-from handlers.contracts import ChannelUnavailable
+from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, ChannelUnavailable, DigestPoster, DigestReport, DigestRequest
+from handlers.contracts.envelope import Keyring
 from handlers.digest_report import build_digest
-from handlers.envelope import Keyring
-from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, DigestRequest
-from handlers.report_contracts import DigestPoster, DigestReport
 from handlers.steps import slack_step
 from handlers.verified import verified_actor
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from approvals.audit import AuditEvent
-from handlers.report_contracts import (
+from handlers.contracts import (
     ApprovalStat,
     ChainHead,
     DayPoint,

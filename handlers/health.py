@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import restate
 
+from handlers.contracts import BREAKERS, WORKER_HEALTH, BreakerLine
+from handlers.contracts.envelope import Keyring
 from handlers.deps import TaskDeps
-from handlers.envelope import Keyring
-from handlers.ops_contracts import BREAKERS, WORKER_HEALTH
-from handlers.report_contracts import BreakerLine
 from handlers.verified import verified_actor
 
 __all__ = ["build_worker_health"]

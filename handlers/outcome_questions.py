@@ -25,14 +25,16 @@ from agents.messages import ToolUseBlock
 from agents.tools import ToolResult
 from approvals import Decision, ProposedAction, action_hash
 from approvals.outcomes import outcome_question
-from handlers.approval_contracts import (
+from handlers.contracts import (
     APPROVAL_OBJECT,
+    APPROVAL_OPEN,
     ApprovalOutcome,
     ApprovalRequest,
     ApprovalStatus,
+    TaskRequest,
+    ThreadRef,
     question_id_for,
 )
-from handlers.contracts import TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.tool_gate import GateReview, ToolGateStep
 
@@ -113,7 +115,7 @@ class OutcomeQuestions:
             rerun=False,
             uncertainty=why[:500],
         )
-        self._ctx.generic_send(APPROVAL_OBJECT, "open", question.model_dump_json().encode(), key=question_id)
+        self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_OPEN, question.model_dump_json().encode(), key=question_id)
         waited = review or GateReview(verdict=ToolVerdict(allowed=True), action=action, action_hash=hashed)
         outcome = await self._gate.ask_person(call, waited, question_id, wake_up)
         return self._told(call.name, hashed, outcome)

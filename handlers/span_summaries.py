@@ -35,7 +35,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
 from approvals.sqltypes import UTCDateTime
-from handlers.report_contracts import SpanKind, StepNode
+from handlers.contracts import StepNode
+from handlers.contracts.report import SpanKind
 
 __all__ = [
     "SpanBacklog",

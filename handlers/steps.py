@@ -8,7 +8,7 @@
   never for the others (`ONE_ATTEMPT`: an effect that may have happened is not repeated blindly).
 - Slack calls: Restate retries the step, after Slack's Retry-After on a 429 (`SLACK_RETRY`); a workspace with
   no bot token (OAuth installs) fails the step at once. A step that posts a new message journals a nonce first
-  and, when it runs again, adopts the copy it posted before (`handlers.post_nonce`).
+  and, when it runs again, adopts the copy it posted before (`handlers.contracts.post_nonce`).
 No layer retries what another already retries, so attempts never multiply.
 """
 
@@ -26,7 +26,7 @@ from restate import Context, RunOptions, TerminalError
 from restate.exceptions import RetryableError
 
 from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
-from handlers.post_nonce import PostNonce, posting_under, posts_message_of
+from handlers.contracts.post_nonce import PostNonce, posting_under, posts_message_of
 
 __all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step", "tool_retry_later"]
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import restate
 from restate import ObjectContext, ObjectSharedContext, RunOptions, TerminalError
 
+from handlers.contracts import FROZEN, IS_FROZEN, SET_FROZEN, SWITCHES_OBJECT, FreezeChange
+from handlers.contracts.envelope import Actor, Keyring
 from handlers.deps import AuditWriter
-from handlers.envelope import Actor, Keyring
-from handlers.ops_contracts import FROZEN, IS_FROZEN, SET_FROZEN, SWITCHES_OBJECT, FreezeChange
 from handlers.verified import verified_actor
 
 __all__ = ["FORBIDDEN", "FREEZE_AUDIT_CHAIN", "SwitchesDeps", "build_switches_object"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from handlers.report_contracts import StepNode, TaskStatusLine, TraceSummary
+from handlers.contracts import StepNode, TaskStatusLine, TraceSummary
 from handlers.span_summaries import SpanSummary, SpanSummaryStore
 from handlers.store import TaskRecord, TaskStore
 from handlers.trace_summary import trace_summary

@@ -38,13 +38,13 @@ from handlers.contracts import (
     TaskRequest,
     TaskView,
     ThreadRef,
+    TraceSummary,
     in_workspace,
 )
+from handlers.contracts.envelope import Actor, Keyring
+from handlers.contracts.post_nonce import posts_message
 from handlers.deps import TaskDeps
-from handlers.envelope import Actor, Keyring
 from handlers.failures import error_id_for, failure_text, logged_detail
-from handlers.post_nonce import posts_message
-from handlers.report_contracts import TraceSummary
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import slack_step
 from handlers.store import TaskRecord, TaskStatus
@@ -313,7 +313,7 @@ class _TaskRun:
         return root
 
     async def _post_root(self) -> ThreadRef | None:
-        @posts_message  # posted once: a step run again adopts the root it posted before (handlers.post_nonce)
+        @posts_message  # posted once: a step run again adopts the root it posted before (handlers.contracts.post_nonce)
         async def post() -> ThreadRef | None:
             try:
                 return await self.deps.notifier.post_root(self.request.channel_id, self.view)

@@ -30,18 +30,26 @@ from agents.slack_text import escape, inline_code
 from agents.spec import AgentSpec
 from approvals import Decision, Handling, PolicyContext, ProposedAction, action_hash, risk_for
 from approvals.caps import pending_refusal, pings_groups
-from handlers.approval_contracts import (
+from handlers.contracts import (
+    APPROVAL_CANCEL,
     APPROVAL_OBJECT,
+    APPROVAL_OPEN,
     APPROVAL_OUTCOME,
     APPROVAL_REWAIT,
+    APPROVAL_VOID,
+    IS_FROZEN,
+    SWITCHES_KEY,
+    SWITCHES_OBJECT,
     ApprovalOutcome,
     ApprovalRequest,
     ApprovalStatus,
+    GuardrailVerdict,
+    TaskPhase,
+    TaskRequest,
+    ThreadRef,
     approval_id_for,
 )
-from handlers.contracts import GuardrailVerdict, TaskPhase, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
-from handlers.ops_contracts import IS_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT
 from handlers.steps import slack_step
 from handlers.tracing import agent_span_key, emit_span, step_span
 
@@ -258,7 +266,7 @@ class ToolGateStep:
                 settled.append((pending.call, await self._conclude(pending)))
             except TerminalError:
                 for left in self._pending:  # the task is being cancelled: withdraw the others too, traced
-                    self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=left.approval_id)
+                    self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=left.approval_id)
                     await self._trace_wait(left.call, left.review, left.approval_id, _cancelled(left.review))
                 raise
         return settled
@@ -297,7 +305,7 @@ class ToolGateStep:
             try:
                 outcome = await self._decision(call, review, approval_id, outcome_future)
             except TerminalError:  # the task is being cancelled: withdraw the approval, and trace the wait
-                self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
+                self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=approval_id)
                 await self._trace_wait(call, review, approval_id, _cancelled(review))
                 raise
             self.add_person_wait(await self._trace_wait(call, review, approval_id, outcome) - blocked_from)
@@ -316,7 +324,7 @@ class ToolGateStep:
                     self._clear(call, again, approval_id)
                 return again.verdict
             reason = "the action changed" if again.action_hash != review.action_hash else "its policy rule changed"
-            self._ctx.generic_send(APPROVAL_OBJECT, "void", json.dumps(reason).encode(), key=approval_id)
+            self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_VOID, json.dumps(reason).encode(), key=approval_id)
             await slack_step(
                 self._ctx,
                 f"slack: approval voided #{round_}",
@@ -351,7 +359,7 @@ class ToolGateStep:
             await self._audit_forged(call, approval_id, attempt)
             awakeable_id, wake_up = self._ctx.awakeable(serde=BytesSerde())
             self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_REWAIT, json.dumps(awakeable_id).encode(), key=approval_id)
-        self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=approval_id)
+        self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=approval_id)
         reason = "the approval was woken too often by someone other than opsgate"
         return ApprovalOutcome(status=ApprovalStatus.CANCELLED, reason=reason, action_hash=review.action_hash)
 
@@ -366,7 +374,7 @@ class ToolGateStep:
         try:
             outcome = await self._decision(call, review, question_id, wake_up)
         except TerminalError:  # the task is being cancelled: withdraw the question, and trace the wait
-            self._ctx.generic_send(APPROVAL_OBJECT, "cancel", b'"opsgate"', key=question_id)
+            self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=question_id)
             await self._trace_wait(call, review, question_id, _cancelled(review), opened=blocked_from)
             raise
         self.add_person_wait(await self._ctx.time() - blocked_from)
@@ -468,7 +476,7 @@ class ToolGateStep:
             ping_groups=pings_groups(len(self._opened_at) + 1),
         )
         self._opened_at[approval_id] = request.opened_at
-        self._ctx.generic_send(APPROVAL_OBJECT, "open", request.model_dump_json().encode(), key=approval_id)
+        self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_OPEN, request.model_dump_json().encode(), key=approval_id)
         return approval_id, outcome
 
     async def _trace_wait(

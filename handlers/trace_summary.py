@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from handlers.report_contracts import ApprovalWait, TraceSummary
+from handlers.contracts import ApprovalWait, TraceSummary
 from handlers.span_summaries import SpanBacklog, SpanSummary, SpanSummaryStore
 
 __all__ = ["SPAN_WAIT_S", "stored_trace_summary", "trace_summary"]

@@ -14,7 +14,7 @@ import time
 from pydantic import BaseModel, ConfigDict
 from restate import Context, RunOptions, TerminalError
 
-from handlers.envelope import ENVELOPE_HEADER, Actor, EnvelopeError, Keyring, open_envelope
+from handlers.contracts.envelope import ENVELOPE_HEADER, Actor, EnvelopeError, Keyring, open_envelope
 
 __all__ = ["UNVERIFIED", "Verdict", "verified_actor"]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -24,8 +23,8 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from agents.slack_text import escape
-from handlers.alerts import OPS_ALERT, OPS_ALERT_NOTIFY, OpsNotice
-from handlers.envelope import SYSTEM_USER, Actor
+from handlers.contracts import OpsNotice
+from handlers.contracts.envelope import SYSTEM_USER, Actor
 from opsgate.policy_source import InvalidConfig, invalid_config
 
 __all__ = ["AlertWatch"]
@@ -34,9 +33,7 @@ log = logging.getLogger(__name__)
 
 
 class _Sender(Protocol):
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool: ...
+    async def notify_ops(self, key: str, notice: OpsNotice, *, actor: Actor) -> bool: ...
 
 
 class AlertWatch:
@@ -103,15 +100,7 @@ class AlertWatch:
 
     async def _notify(self, key: str, kind: Literal["config", "spans"], text: str) -> bool:
         notice = OpsNotice(kind=kind, text=text[:3000], channel=self._channel)
-        return await self._engine.send(
-            OPS_ALERT,
-            key,
-            OPS_ALERT_NOTIFY,
-            json.dumps(notice.model_dump()),
-            actor=self._actor,
-            nonce=key,
-            idempotency_key=f"alert:{key}",
-        )
+        return await self._engine.notify_ops(key, notice, actor=self._actor)
 
     async def run(self, shutdown: asyncio.Event) -> None:
         while not shutdown.is_set():

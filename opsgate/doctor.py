@@ -26,9 +26,15 @@ from sqlalchemy.exc import DBAPIError
 
 from agents.mcp import McpConnections, McpServerConfig
 from agents.models.reachability import reachable
-from handlers.approval_contracts import APPROVAL_OBJECT
-from handlers.contracts import AGENT_WORKER, TASK_ROOT, TASK_WORKFLOW
-from handlers.ops_contracts import DIGEST_OBJECT, SWITCHES_OBJECT, WORKER_HEALTH
+from handlers.contracts import (
+    AGENT_WORKER,
+    APPROVAL_OBJECT,
+    DIGEST_OBJECT,
+    SWITCHES_OBJECT,
+    TASK_ROOT,
+    TASK_WORKFLOW,
+    WORKER_HEALTH,
+)
 from opsgate.db import alembic_config, create_db_engine, normalize_database_url
 from opsgate.keys import ENVELOPE_KEYS_FILE, RESTATE_IDENTITY_FILE, envelope_keyring, worker_identity_keys
 from opsgate.settings import VAULT_KEY_HOW, Settings, SettingsError, load_settings

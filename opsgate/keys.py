@@ -1,7 +1,7 @@
 """The keys that bind opsgate's processes together, generated into the data directory at first start.
 
-- `envelope.keys`: the keyring the bot signs what it asks of the worker with (see `handlers.envelope`). Bot and
-  worker sharing a data directory (`opsgate up`, one host) share it; separate hosts set `OPSGATE_ENVELOPE_KEYS`.
+- `envelope.keys`: the keyring the bot signs what it asks of the worker with (see `handlers.contracts.envelope`).
+  Bot and worker sharing a data directory (`opsgate up`, one host) share it; separate hosts set `OPSGATE_ENVELOPE_KEYS`.
 - `restate-identity.pem`: the ed25519 key restate-server signs its requests to the worker with
   (`[worker.invoker] request-identity-private-key-pem-file`); the worker accepts only requests signed by its
   public half (`publickeyv1_…`, the SDK's `identity_keys`).
@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from handlers.envelope import Keyring
+from handlers.contracts.envelope import Keyring
 from opsgate.settings import Settings, SettingsError
 
 __all__ = [

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Protocol
 
-from handlers.alerts import PAUSED_ALERT, PAUSED_NOTIFY, PausedNotice
-from handlers.envelope import SYSTEM_USER, Actor
+from handlers.contracts import PAUSED_ALERT, PausedNotice
+from handlers.contracts.envelope import SYSTEM_USER, Actor
 
 __all__ = ["PausedWatch"]
 
@@ -29,9 +28,7 @@ QUERY = (
 class _Engine(Protocol):
     async def admin_query(self, query: str) -> list[dict[str, object]] | None: ...
 
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool: ...
+    async def notify_paused(self, notice: PausedNotice, *, actor: Actor) -> bool: ...
 
 
 class PausedWatch:
@@ -63,16 +60,7 @@ class PausedWatch:
                 channel=self._channel,
                 admin_url=self._admin_url,
             )
-            body = json.dumps(notice.model_dump())
-            if await self._engine.send(
-                PAUSED_ALERT,
-                notice.invocation_id,
-                PAUSED_NOTIFY,
-                body,
-                actor=self._actor,
-                nonce=notice.invocation_id,
-                idempotency_key=f"paused:{notice.invocation_id}",
-            ):
+            if await self._engine.notify_paused(notice, actor=self._actor):
                 handed += 1
         return handed
 

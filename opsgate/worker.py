@@ -25,19 +25,17 @@ from agents.tools import Toolbox
 from approvals import CachedUserGroups, eligible_approvers, may_administer
 from approvals.audit import AuditEvent, AuditLog
 from approvals.ledger import SqlBudgetLedger
-from bot.launcher import TaskLauncher
 from bot.notifier import SlackNotifier
 from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
 from handlers.alerts import AlertDeps, build_ops_alert, build_paused_alert
 from handlers.approval_object import ApprovalDeps, ApprovalNotifier, build_approval_object
-from handlers.contracts import ThreadNotifier
+from handlers.contracts import DigestPoster, ThreadNotifier
+from handlers.contracts.envelope import Actor
 from handlers.deps import AuditWriter, TaskDeps
 from handlers.digest import DigestDeps, build_digest_object
-from handlers.envelope import Actor
 from handlers.executions import ExecutionLedger
 from handlers.health import build_worker_health
-from handlers.report_contracts import DigestPoster
 from handlers.span_summaries import SpanSummaryProcessor, SpanSummaryStore
 from handlers.store import TaskStore
 from handlers.switches import SwitchesDeps, build_switches_object
@@ -53,6 +51,7 @@ from opsgate.slack import slack_client, usergroup_members, workspace_tokens
 from opsgate.teamconfig import AlertsConfig, TeamConfig, load_team_config
 from opsgate.toolset import ServerSource, builtin_toolset, egress_policy, live_policy, mcp_servers
 from opsgate.vault import vault_sealer
+from opsgate.watch_client import WatchClient
 
 __all__ = ["build_task_deps", "build_worker_app", "default_mcp_servers", "load_team", "run_worker"]
 
@@ -273,7 +272,7 @@ async def run_worker(
     and span summaries that could not be stored."""
     identity_keys = worker_identity_keys(settings)
     alerts = alerts or AlertsConfig()
-    engine_client = TaskLauncher(
+    engine_client = WatchClient(
         settings.restate_ingress_url, keyring=approval_deps.keyring, admin_url=settings.restate_admin_url
     )
     watch = PausedWatch(

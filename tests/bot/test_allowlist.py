@@ -8,9 +8,8 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -22,14 +21,14 @@ from bot.allowlist import NOT_ALLOWED, TeamAllowlist
 from bot.app import BotDeps, BotIdentity, build_app
 from bot.cards import APPROVE_ACTION
 from bot.http import SlackHttpApp
-from bot.launcher import Launch
 from bot.sandbox import Sandbox, block_actions_payload, new_trigger_id, sign_request, slash_command_body
 from bot.sandbox.payloads import app_mention_body, encode_interaction
-from handlers.contracts import TaskRequest
+from handlers.contracts import TASK_RUN
 from opsgate.botmain import build_bot
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import TeamConfig
+from tests.fakes.worker import FakeWorker
 
 SECRET = "allowlist-test-signing-secret"
 HOME, OTHER, ENTERPRISE = "T0SANDBOX", "T0OUTSIDER", "E0GRID"
@@ -37,31 +36,9 @@ JSON = "application/json"
 
 
 @dataclass
-class RecordingLauncher:
-    """Records what the bot asks of Restate (any signature: only the count matters here)."""
-
-    asked: list[tuple[str, Any]] = field(default_factory=list)
-
-    def _record(self, kind: str, what: Any) -> None:
-        self.asked.append((kind, what))
-
-    async def launch(self, request: TaskRequest) -> Launch:
-        self._record("launch", request)
-        return Launch.ACCEPTED
-
-    async def send(self, *args: Any, **kwargs: Any) -> bool:
-        self._record("send", args)
-        return True
-
-    async def call(self, *args: Any, **kwargs: Any) -> str | None:
-        self._record("call", args)
-        return None
-
-
-@dataclass
 class Bot:
     client: httpx.AsyncClient
-    launcher: RecordingLauncher
+    launcher: FakeWorker
     sandbox: Sandbox
 
     async def post(self, body: bytes, content_type: str = "application/x-www-form-urlencoded") -> httpx.Response:
@@ -86,7 +63,7 @@ class Bot:
 async def bot() -> AsyncIterator[Bot]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
-    launcher = RecordingLauncher()
+    launcher = FakeWorker()
     deps = BotDeps(
         identity=BotIdentity(team_id=HOME, bot_user_id="U0BOT", bot_id="B0BOT"),
         launcher=launcher,
@@ -150,11 +127,11 @@ async def test_a_command_from_another_workspace_is_refused_and_starts_nothing(bo
     refused = await bot.post(command("restart the api please", OTHER))
     assert refused.status_code == 200
     assert refused.json() == {"response_type": "ephemeral", "text": NOT_ALLOWED}
-    assert bot.launcher.asked == []
+    assert bot.launcher.calls == []
 
     served = await bot.post(command("restart the api please", HOME))
     assert served.json()["text"].startswith("On it")
-    assert [kind for kind, _ in bot.launcher.asked] == ["launch"]
+    assert [call.handler for call in bot.launcher.calls] == [TASK_RUN]
 
 
 async def test_an_event_from_another_workspace_is_acknowledged_and_dropped(bot: Bot) -> None:
@@ -162,7 +139,7 @@ async def test_an_event_from_another_workspace_is_acknowledged_and_dropped(bot: 
         answer = await bot.post(body, JSON)
         assert (answer.status_code, answer.content) == (200, b"")  # 2xx: Slack must not redeliver it
     assert bot.posted() == []
-    assert bot.launcher.asked == []
+    assert bot.launcher.calls == []
 
     assert (await bot.post(mention(HOME), JSON)).status_code == 200
     assert bot.posted() == ["chat.postMessage"]  # from home, the mention is answered in the channel
@@ -172,10 +149,10 @@ async def test_a_click_from_another_workspace_or_by_an_outsider_does_nothing(bot
     for body in (click(OTHER, approval_id="ap-out"), click(HOME, user_team=OTHER, approval_id="ap-out")):
         answer = await bot.post(body)
         assert (answer.status_code, answer.content) == (200, b"")
-    assert bot.launcher.asked == []
+    assert bot.launcher.calls == []
 
     assert (await bot.post(click(HOME, approval_id="ap-home"))).status_code == 200
-    assert "ap-home" in repr(bot.launcher.asked)  # from home, the click asks the engine about the approval
+    assert "ap-home" in repr(bot.launcher.calls)  # from home, the click asks the engine about the approval
 
 
 def test_an_allowed_enterprise_allows_each_of_its_workspaces() -> None:

@@ -10,8 +10,8 @@ from agents.guardrails.sealed import VaultSealer
 from approvals import Decision, Handling, ProposedAction, Tier
 from bot.cards import approval_blocks
 from bot.sandbox.block_kit import block_errors
-from handlers.approval_contracts import ApprovalRequest
 from handlers.approval_object import ApprovalState
+from handlers.contracts import ApprovalRequest
 
 ADDRESS = "ops-lead@example.com"
 

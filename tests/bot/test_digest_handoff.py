@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.digest_schedule import DigestSchedule, DigestScheduler
-from handlers.envelope import Actor
+from handlers.contracts import DigestRequest, digest_key
+from handlers.contracts.envelope import Actor
 
 NOW = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
 
@@ -21,10 +22,8 @@ class RefusingEngine:
     refusals: int | None
     keys: list[str] = field(default_factory=list)
 
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool:
-        self.keys.append(idempotency_key)
+    async def fire_digest(self, request: DigestRequest, *, actor: Actor, nonce: str) -> bool:
+        self.keys.append(digest_key(request.channel, request.period_end))
         return self.refusals is not None and len(self.keys) > self.refusals
 
 
@@ -38,7 +37,7 @@ async def test_a_refused_firing_is_handed_over_again_under_the_same_key() -> Non
     scheduler = DigestScheduler([schedule], engine, clock=lambda: NOW, retry_s=(2.0, 10.0, 60.0), sleep=sleep)
 
     assert await scheduler.fire(schedule)
-    assert engine.keys == ["digest:C0OPS:2026-12-01T09:00Z"] * 3
+    assert engine.keys == ["C0OPS:2026-12-01T09:00Z"] * 3
     assert waits == [2.0, 10.0]
 
 

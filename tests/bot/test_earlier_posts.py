@@ -15,7 +15,7 @@ from bot.notifier import SlackNotifier
 from bot.sandbox import Sandbox
 from bot.sandbox.records import Message
 from handlers.contracts import TaskPhase, TaskView
-from handlers.post_nonce import POST_EVENT_TYPE, PostNonce, posting_under
+from handlers.contracts.post_nonce import POST_EVENT_TYPE, PostNonce, posting_under
 
 VIEW = TaskView(task_id="t-1", requester="U0ALICE", request="restart the api", phase=TaskPhase.QUEUED)
 

@@ -18,7 +18,7 @@ import re
 import string
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,17 +39,16 @@ from bot.app import BotDeps, BotIdentity, build_app
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
 from bot.http import MAX_BODY_BYTES, SlackHttpApp, shape_problem
-from bot.launcher import Launch
 from bot.modals import CONFIRM_CALLBACK, INPUT_ACTION, INPUT_BLOCK, REJECT_CALLBACK
 from bot.reports import DETAILS_ACTION
 from bot.response_urls import response_url_allowed
 from bot.sandbox import Sandbox, block_actions_payload, sign_request
 from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
-from handlers.contracts import TaskRequest, ThreadTask
-from handlers.envelope import Actor
+from handlers.contracts import ThreadTask
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, init_schema, model_metadata
+from tests.fakes.worker import FakeWorker
 
 SECRET = "fuzz-signing-secret"
 ACK_DEADLINE = 3.0  # Slack gives up on the answer after 3 s
@@ -81,45 +80,9 @@ def fuzz(share: float) -> settings:
 # --- the fakes and the bot under test ------------------------------------------------------------------------
 
 
-@dataclass
-class RecordingLauncher:
-    """Records everything the bot asks of Restate; answers like an engine that knows no task or approval."""
-
-    launched: list[TaskRequest] = field(default_factory=list)
-    sent: list[tuple[str, str, str, str]] = field(default_factory=list)
-    called: list[tuple[str, str, str, str | None]] = field(default_factory=list)
-    cancelled: list[tuple[str, str]] = field(default_factory=list)
-
-    async def launch(self, request: TaskRequest) -> Launch:
-        self.launched.append(request)
-        return Launch.ACCEPTED
-
-    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None:
-        self.cancelled.append((task_id, actor.user))
-        return False
-
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool:
-        self.sent.append((service, key, handler, body))
-        return True
-
-    async def call(
-        self,
-        service: str,
-        key: str,
-        handler: str,
-        body: str | None,
-        *,
-        actor: Actor,
-        nonce: str,
-        deadline: float | None = None,
-    ) -> str | None:
-        self.called.append((service, key, handler, body))
-        return None
-
-    def counts(self) -> tuple[int, int, int, int]:
-        return len(self.launched), len(self.sent), len(self.called), len(self.cancelled)
+def counts(launcher: FakeWorker) -> tuple[int, int, int]:
+    """Tasks started, digests asked for, and calls of any kind (reads too)."""
+    return len(launcher.launched), len(launcher.digests()), len(launcher.calls)
 
 
 FIRST = ThreadTask(task_id="t-" + "1" * 20, requester="U0ALICE", text="is api healthy?", outcome=None, finished=True)
@@ -142,7 +105,7 @@ class Answer:
 @dataclass
 class Bot:
     client: httpx.AsyncClient
-    launcher: RecordingLauncher
+    launcher: FakeWorker
     engine: Engine
 
     async def post(self, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Answer:
@@ -189,7 +152,7 @@ def sqlite_engine(tmp_path: Any) -> Iterator[Engine]:
 async def bot(sqlite_engine: Engine) -> AsyncIterator[Bot]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
-    launcher = RecordingLauncher()
+    launcher = FakeWorker()
     deps = BotDeps(
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
         launcher=launcher,
@@ -215,8 +178,8 @@ def assert_acked(answer: Answer, *allowed: int) -> None:
     assert answer.elapsed < ACK_DEADLINE, f"answered after {answer.elapsed:.2f} s"
 
 
-def assert_nothing_started_or_stored(bot: Bot, launches: tuple[int, int, int, int], rows: dict[str, int]) -> None:
-    assert bot.launcher.counts() == launches, (bot.launcher.launched[-1:], bot.launcher.sent[-1:])
+def assert_nothing_started_or_stored(bot: Bot, launches: tuple[int, int, int], rows: dict[str, int]) -> None:
+    assert counts(bot.launcher) == launches, bot.launcher.calls[-1:]
     assert bot.rows() == rows
 
 
@@ -486,7 +449,7 @@ def repeats_a_field(pairs: list[tuple[str, str]]) -> bool:
 @given(pairs=slash_commands())
 async def test_slash_commands_with_any_fields(bot: Bot, pairs: list[tuple[str, str]]) -> None:
     body = urlencode(pairs).encode()
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     answer = await bot.post(body, FORM)
     names = {name for name, _ in pairs}
     firsts = {name: value for name, value in reversed(pairs)}
@@ -505,13 +468,13 @@ async def test_slash_commands_with_any_fields(bot: Bot, pairs: list[tuple[str, s
         assert_nothing_started_or_stored(bot, launches, rows)
     else:
         assert len(bot.launcher.launched) <= launches[0] + 1
-        assert not bot.launcher.sent[launches[1] :]
+        assert len(bot.launcher.digests()) == launches[1]
 
 
 @fuzz(0.2)
 @given(payload=st.one_of(block_actions(), view_submissions()))
 async def test_real_looking_interactions_with_wrong_types(bot: Bot, payload: dict[str, Any]) -> None:
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     answer = await bot.post(encode_interaction(payload), FORM)
     if slack_shaped(payload):
         assert_acked(answer, 200, 404)  # 404: an action or callback id that no listener handles
@@ -520,14 +483,14 @@ async def test_real_looking_interactions_with_wrong_types(bot: Bot, payload: dic
     # A click may ask the engine about an approval or a task, but never starts or stores anything: the database
     # knows no task to retry, and the engine (the fake) knows no approval to vote on.
     assert bot.launcher.launched[launches[0] :] == []
-    assert bot.launcher.sent[launches[1] :] == []
+    assert len(bot.launcher.digests()) == launches[1]
     assert bot.rows() == rows
 
 
 @fuzz(0.15)
 @given(payload=st.one_of(ARBITRARY_INTERACTIONS, JSON_VALUES), raw=st.one_of(st.none(), NOT_JSON))
 async def test_arbitrary_interaction_payloads(bot: Bot, payload: Any, raw: str | None) -> None:
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     answer = await bot.post(urlencode({"payload": json.dumps(payload) if raw is None else raw}).encode(), FORM)
     if raw is not None or not isinstance(payload, dict) or "type" not in payload or not slack_shaped(payload):
         assert_acked(answer, 400)
@@ -541,7 +504,7 @@ async def test_arbitrary_interaction_payloads(bot: Bot, payload: Any, raw: str |
 async def test_event_callbacks_with_any_event_and_retries(
     bot: Bot, envelope: dict[str, Any], retry: dict[str, str]
 ) -> None:
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     answer = await bot.post(json.dumps(envelope).encode(), JSON, retry)
     event = envelope.get("event")
     if not slack_shaped(envelope):
@@ -555,13 +518,13 @@ async def test_event_callbacks_with_any_event_and_retries(
         assert_acked(answer, 200, 404)
     if not may_start_a_follow_up(envelope):
         assert_nothing_started_or_stored(bot, launches, rows)
-    assert bot.launcher.sent[launches[1] :] == []
+    assert len(bot.launcher.digests()) == launches[1]
 
 
 @fuzz(0.15)
 @given(body=st.binary(max_size=2000), content_type=CONTENT_TYPES, signed=st.booleans())
 async def test_raw_bytes_with_any_content_type(bot: Bot, body: bytes, content_type: str, signed: bool) -> None:
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     headers = {} if signed else {"X-Slack-Signature": "v0=" + "0" * 64}
     answer = await bot.post(body, content_type, headers)
     if signed:
@@ -636,7 +599,7 @@ async def test_signing_and_slack_headers_with_any_value(
     ]
     if retry is not None:
         headers += [(b"x-slack-retry-num", retry.encode("latin-1")), (b"x-slack-retry-reason", b"http_timeout")]
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     started = time.perf_counter()
     response = await bot.client.post(EVENTS, content=body, headers=headers)
     answer = Answer(response.status_code, time.perf_counter() - started, response.content)
@@ -693,7 +656,7 @@ def test_the_http_layer_refuses_an_empty_signing_secret(sqlite_engine: Engine) -
     """An empty key signs whatever anyone sends (defence in depth: settings refuse it first)."""
     deps = BotDeps(
         identity=BotIdentity(team_id="T0", bot_user_id="U0", bot_id="B0"),
-        launcher=RecordingLauncher(),
+        launcher=FakeWorker(),
         guard=SizeGuard(max_chars=200),
     )
     app = build_app(signing_secret="x", client=AsyncWebClient(token="xoxb-unused"), deps=deps)
@@ -735,7 +698,7 @@ FOUND_BY_FUZZING = [  # each was a 5xx, a 404 or a task from a bad request befor
 
 @pytest.mark.parametrize(("body", "content_type", "expected"), FOUND_BY_FUZZING)
 async def test_what_fuzzing_found_stays_fixed(bot: Bot, body: bytes, content_type: str, expected: int) -> None:
-    launches, rows = bot.launcher.counts(), bot.rows()
+    launches, rows = counts(bot.launcher), bot.rows()
     assert_acked(await bot.post(body, content_type), expected)
     if expected != 200:
         assert_nothing_started_or_stored(bot, launches, rows)

@@ -25,18 +25,18 @@ from bot.allowlist import TeamAllowlist
 from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import SlackHttpApp
 from bot.installations import OAuthStates, SlackInstallations
-from bot.launcher import Launch
 from bot.notifier import SlackNotifier
 from bot.oauth import NOT_INSTALLED, InstallFlow, install_flow
 from bot.sandbox import Sandbox
 from bot.sandbox.oauth import CLIENT_ID, CLIENT_SECRET
 from bot.sandbox.state import SECOND_TEAM
 from bot.workspaces import WorkspaceNotInstalled, WorkspaceTokens
-from handlers.contracts import TaskPhase, TaskRequest, TaskView, in_workspace
+from handlers.contracts import TaskPhase, TaskView, in_workspace
 from opsgate.db import create_db_engine, model_metadata, upgrade_database
 from opsgate.restate_server import free_port
 from opsgate.serving import serve_http11
 from opsgate.slack import BOT_SCOPES
+from tests.fakes.worker import FakeWorker
 
 # slack_sdk sends oauth.v2.access's client credentials with aiohttp's BasicAuth, which aiohttp 3.14 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
@@ -46,15 +46,6 @@ TOKEN_KEY = "oauth-install-vault-key"
 FIRST, SECOND = "T0SANDBOX", SECOND_TEAM.id
 ALLOWED = TeamAllowlist(frozenset({FIRST, SECOND}))
 COOKIE = "slack-app-oauth-state"
-
-
-class FakeLauncher:
-    def __init__(self) -> None:
-        self.requests: list[TaskRequest] = []
-
-    async def launch(self, request: TaskRequest) -> Launch:
-        self.requests.append(request)
-        return Launch.ACCEPTED
 
 
 class StateClock:
@@ -74,7 +65,7 @@ class Stack:
     sandbox: Sandbox
     store: SlackInstallations
     engine: Engine
-    launcher: FakeLauncher
+    launcher: FakeWorker
     clock: StateClock
     browser: httpx.AsyncClient
 
@@ -117,7 +108,7 @@ async def stack(db_url: str) -> AsyncIterator[Stack]:
         redirect_uri=redirect,
         authorization_url=f"{sandbox.base_url}oauth/v2/authorize",
     )
-    launcher = FakeLauncher()
+    launcher = FakeWorker()
     deps = BotDeps(identity=BotIdentity("", "", ""), launcher=launcher, guard=SizeGuard(max_chars=500))
     slack = AsyncWebClient(base_url=sandbox.api_url)
     app = build_app(signing_secret=SECRET, client=slack, deps=deps, oauth=flow, allowed=ALLOWED)
@@ -225,7 +216,7 @@ async def test_each_workspace_is_answered_with_its_own_token(stack: Stack) -> No
         assert (reply.status, reply.error) == (200, None)
         assert reply.ack_message is not None
         assert reply.ack_message["text"].startswith("On it")
-        request = stack.launcher.requests[-1]
+        request = stack.launcher.launched[-1]
         assert request.team_id == team
         view = TaskView(task_id=request.task_id, requester="U0ALICE", request=request.text, phase=TaskPhase.QUEUED)
         await in_workspace(worker, request.team_id).post_root(request.channel_id, view)  # the task's first post
@@ -254,7 +245,7 @@ async def test_uninstalling_removes_the_workspaces_token(stack: Stack) -> None:
         user_id="U0ALICE", channel_id="C0OPS", text="restart the api please", team_id=SECOND
     )
     assert reply.status == 200
-    assert stack.launcher.requests == []  # no task from a workspace that removed opsgate
+    assert stack.launcher.launched == []  # no task from a workspace that removed opsgate
     told = await stack.sandbox.wait_for(
         lambda s: next((e for e in s.ephemerals_for("C0OPS", "U0ALICE") if e.text == NOT_INSTALLED), None)
     )
@@ -368,7 +359,7 @@ async def test_a_request_from_a_workspace_never_installed_is_told_so(stack: Stac
     reply = await stack.sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text="restart the api")
 
     assert reply.status == 200
-    assert stack.launcher.requests == []
+    assert stack.launcher.launched == []
     await stack.sandbox.wait_for(lambda s: any(e.text == NOT_INSTALLED for e in s.ephemerals_for("C0OPS", "U0ALICE")))
 
 

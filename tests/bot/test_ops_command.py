@@ -15,28 +15,19 @@ from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import MAX_BODY_BYTES, SlackHttpApp
 from bot.launcher import Launch
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
-from handlers.contracts import TaskRequest, task_id_for
+from handlers.contracts import task_id_for
+from tests.fakes.worker import FakeWorker
 
 SECRET = "unit-test-secret"
 
 
-class FakeLauncher:
-    def __init__(self, answer: Launch = Launch.ACCEPTED) -> None:
-        self.answer = answer
-        self.requests: list[TaskRequest] = []
-
-    async def launch(self, request: TaskRequest) -> Launch:
-        self.requests.append(request)
-        return self.answer
+@pytest.fixture
+def launcher() -> FakeWorker:
+    return FakeWorker()
 
 
 @pytest.fixture
-def launcher() -> FakeLauncher:
-    return FakeLauncher()
-
-
-@pytest.fixture
-def client(launcher: FakeLauncher) -> httpx.AsyncClient:
+def client(launcher: FakeWorker) -> httpx.AsyncClient:
     identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
     deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(max_chars=200))
     slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
@@ -67,26 +58,26 @@ async def ops(client: httpx.AsyncClient, text: str, **kwargs: str) -> httpx.Resp
     return await client.post("/slack/events", content=body, headers=signed(body))
 
 
-async def test_request_is_handed_off_then_acked(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_request_is_handed_off_then_acked(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     response = await ops(client, "what services are running in staging?", trigger_id="111.222.abc")
     assert response.status_code == 200
     assert response.json()["response_type"] == "ephemeral"
     assert response.json()["text"].startswith("On it")
-    [request] = launcher.requests
+    [request] = launcher.launched
     assert request.task_id == task_id_for("T0SANDBOX", "111.222.abc")
     assert request.text == "what services are running in staging?"
     assert request.user_id == "U0ALICE"
     assert request.response_url == "http://127.0.0.1:9/response"
 
 
-async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
-    launcher.answer = Launch.DUPLICATE
+async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
+    launcher.launch_answer = Launch.DUPLICATE
     assert "Already on it" in (await ops(client, "restart the api please")).json()["text"]
-    launcher.answer = Launch.UNAVAILABLE
+    launcher.launch_answer = Launch.UNAVAILABLE
     text = (await ops(client, "restart the api please")).json()["text"]
     assert "could not accept" in text
     assert "safe to send it again" in text
-    launcher.answer = Launch.UNCERTAIN
+    launcher.launch_answer = Launch.UNCERTAIN
     text = (await ops(client, "restart the api please")).json()["text"]
     assert "could not confirm" in text
     assert "may still start" in text
@@ -94,53 +85,53 @@ async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, laun
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "?"])
 async def test_help_and_empty_input_answer_with_help(
-    client: httpx.AsyncClient, launcher: FakeLauncher, text: str
+    client: httpx.AsyncClient, launcher: FakeWorker, text: str
 ) -> None:
     response = await ops(client, text)
     assert response.status_code == 200
     assert "/ops <request>" in response.json()["text"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
-async def test_unknown_subcommand_is_explained(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_unknown_subcommand_is_explained(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     response = await ops(client, "frobnicate")
     assert "I don't know the command `frobnicate`" in response.json()["text"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
-async def test_other_slash_commands_get_a_pointer(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_other_slash_commands_get_a_pointer(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     response = await ops(client, "anything", command="/deploy")
     assert response.status_code == 200
     assert "/ops help" in response.json()["text"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
-async def test_oversized_request_is_refused_with_the_reason(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_oversized_request_is_refused_with_the_reason(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     response = await ops(client, "please " + "x" * 300)
     assert "the limit is 200" in response.json()["text"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
 async def test_invisible_characters_are_removed_before_hand_off(
-    client: httpx.AsyncClient, launcher: FakeLauncher
+    client: httpx.AsyncClient, launcher: FakeWorker
 ) -> None:
     await ops(client, "restart\u200b the\u202e api")
-    assert launcher.requests[0].text == "restart the api"
+    assert launcher.launched[0].text == "restart the api"
 
 
 @pytest.mark.parametrize("offset", [-301, 301])
-async def test_stale_or_future_timestamp_is_401(client: httpx.AsyncClient, launcher: FakeLauncher, offset: int) -> None:
+async def test_stale_or_future_timestamp_is_401(client: httpx.AsyncClient, launcher: FakeWorker, offset: int) -> None:
     body = command("restart the api please")
     response = await client.post("/slack/events", content=body, headers=signed(body, offset=offset))
     assert response.status_code == 401
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
-async def test_forged_signature_is_401(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_forged_signature_is_401(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     body = command("restart the api please")
     headers = {**signed(body), "X-Slack-Signature": "v0=" + "f" * 64}
     assert (await client.post("/slack/events", content=body, headers=headers)).status_code == 401
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
 @pytest.mark.parametrize(
@@ -155,12 +146,12 @@ async def test_forged_signature_is_401(client: httpx.AsyncClient, launcher: Fake
     ],
 )
 async def test_malformed_but_signed_request_is_400_not_500(
-    client: httpx.AsyncClient, launcher: FakeLauncher, body: bytes, content_type: str
+    client: httpx.AsyncClient, launcher: FakeWorker, body: bytes, content_type: str
 ) -> None:
     response = await client.post("/slack/events", content=body, headers=signed(body, content_type=content_type))
     assert response.status_code == 400
     assert response.json()["error"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
 async def test_malformed_and_unsigned_request_is_401(client: httpx.AsyncClient) -> None:
@@ -170,14 +161,14 @@ async def test_malformed_and_unsigned_request_is_401(client: httpx.AsyncClient) 
     assert response.status_code == 401
 
 
-async def test_huge_body_is_413(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_huge_body_is_413(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     body = command("x" * MAX_BODY_BYTES)
     response = await client.post("/slack/events", content=body, headers=signed(body))
     assert response.status_code == 413
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
-async def test_channels_outside_the_allowlist_are_refused(launcher: FakeLauncher) -> None:
+async def test_channels_outside_the_allowlist_are_refused(launcher: FakeWorker) -> None:
     identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
     deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(), allowed_channels=frozenset({"C0DEPLOY"}))
     slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
@@ -186,10 +177,10 @@ async def test_channels_outside_the_allowlist_are_refused(launcher: FakeLauncher
         response = await ops(client, "restart the api please")
     assert "not enabled in this channel" in response.json()["text"]
     assert "<#C0DEPLOY>" in response.json()["text"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
-async def test_people_outside_the_allowed_users_are_refused(launcher: FakeLauncher) -> None:
+async def test_people_outside_the_allowed_users_are_refused(launcher: FakeWorker) -> None:
     class Groups:
         def members(self, group_id: str) -> frozenset[str] | None:
             return frozenset({"U0ALICE"}) if group_id == "S0SRE" else None
@@ -204,7 +195,7 @@ async def test_people_outside_the_allowed_users_are_refused(launcher: FakeLaunch
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
             response = await ops(client, "restart the api please")
         assert expected in response.json()["text"]
-    assert len(launcher.requests) == 1  # only the allowed one started a task
+    assert len(launcher.launched) == 1  # only the allowed one started a task
 
 
 @pytest.mark.parametrize(
@@ -212,7 +203,7 @@ async def test_people_outside_the_allowed_users_are_refused(launcher: FakeLaunch
     ["policy restart_service", "approvals", "status", "digest now", "freeze status", "cancel t-0123456789abcdef0123"],
 )
 async def test_subcommands_pass_the_allowed_users_and_channels_and_help_does_not_need_to(
-    launcher: FakeLauncher, text: str
+    launcher: FakeWorker, text: str
 ) -> None:
     """`/ops policy` names the approvers and `/ops status` reads tasks: not for everyone who can type a command."""
     identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
@@ -226,7 +217,7 @@ async def test_subcommands_pass_the_allowed_users_and_channels_and_help_does_not
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
             assert refusal in (await ops(client, text)).json()["text"]
             assert "/ops" in (await ops(client, "help")).json()["text"]
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
 async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
@@ -235,7 +226,7 @@ async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
     assert (await client.get("/nope")).status_code == 404
 
 
-async def test_request_rates_are_limited_per_user_and_per_channel(launcher: FakeLauncher, db_engine: object) -> None:
+async def test_request_rates_are_limited_per_user_and_per_channel(launcher: FakeWorker, db_engine: object) -> None:
     from agents.guardrails import Rate
     from approvals.ledger import SqlBudgetLedger
 
@@ -254,4 +245,4 @@ async def test_request_rates_are_limited_per_user_and_per_channel(launcher: Fake
         answers = [(await ops(client, f"restart the api please {n}")).json()["text"] for n in range(3)]
     assert [a.startswith("On it") for a in answers] == [True, True, False]
     assert "Too many requests from you (2 per 60 s)" in answers[2]
-    assert len(launcher.requests) == 2
+    assert len(launcher.launched) == 2

@@ -18,18 +18,19 @@ from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import SlackHttpApp
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from opsgate.teamconfig import TeamConfig, load_team_config
-from tests.bot.test_ops_command import SECRET, FakeLauncher
+from tests.bot.test_ops_command import SECRET
+from tests.fakes.worker import FakeWorker
 
 SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
 
 
 @pytest.fixture
-def launcher() -> FakeLauncher:
-    return FakeLauncher()
+def launcher() -> FakeWorker:
+    return FakeWorker()
 
 
 @pytest.fixture
-def client(launcher: FakeLauncher) -> httpx.AsyncClient:
+def client(launcher: FakeWorker) -> httpx.AsyncClient:
     team = TeamConfig.default()
     deps = BotDeps(
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
@@ -53,11 +54,11 @@ async def ops(client: httpx.AsyncClient, text: str) -> httpx.Response:
 
 
 async def test_secrets_are_redacted_and_personal_data_pseudonymised_before_the_task(
-    client: httpx.AsyncClient, launcher: FakeLauncher, span_exporter: InMemorySpanExporter
+    client: httpx.AsyncClient, launcher: FakeWorker, span_exporter: InMemorySpanExporter
 ) -> None:
     response = await ops(client, f"rotate the token {SLACK_TOKEN} and tell ops-lead@example.com when done")
     assert response.json()["text"].startswith("On it")
-    [request] = launcher.requests
+    [request] = launcher.launched
     assert SLACK_TOKEN not in request.text
     assert "ops-lead@example.com" not in request.text
     assert "<EMAIL_1>" in request.text
@@ -77,12 +78,12 @@ async def test_secrets_are_redacted_and_personal_data_pseudonymised_before_the_t
     ],
 )
 async def test_injection_is_refused_at_once_naming_the_rule(
-    client: httpx.AsyncClient, launcher: FakeLauncher, text: str, rule: str
+    client: httpx.AsyncClient, launcher: FakeWorker, text: str, rule: str
 ) -> None:
     answer = (await ops(client, text)).json()["text"]
     assert "I can't take this request" in answer
     assert f"rule {rule}" in answer
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
 @pytest.mark.parametrize(
@@ -95,22 +96,20 @@ async def test_injection_is_refused_at_once_naming_the_rule(
         "bypass the cache for the api health check and tell me the latency",
     ],
 )
-async def test_ordinary_ops_requests_pass(client: httpx.AsyncClient, launcher: FakeLauncher, text: str) -> None:
+async def test_ordinary_ops_requests_pass(client: httpx.AsyncClient, launcher: FakeWorker, text: str) -> None:
     answer = (await ops(client, text)).json()["text"]
     assert answer.startswith("On it"), answer
-    assert launcher.requests[0].text == text
-    assert launcher.requests[0].input_flags == []
+    assert launcher.launched[0].text == text
+    assert launcher.launched[0].input_flags == []
 
 
-async def test_a_megabyte_request_gets_a_clear_answer_quickly(
-    client: httpx.AsyncClient, launcher: FakeLauncher
-) -> None:
+async def test_a_megabyte_request_gets_a_clear_answer_quickly(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     started = time.monotonic()
     response = await ops(client, "restart " + "a" * 900_000)
     assert response.status_code == 200
     assert "the limit is 4,000" in response.json()["text"]
     assert time.monotonic() - started < 2.0
-    assert launcher.requests == []
+    assert launcher.launched == []
 
 
 async def test_a_blocked_request_is_counted_in_the_audit_log_without_its_text(db_engine: Engine) -> None:
@@ -118,7 +117,7 @@ async def test_a_blocked_request_is_counted_in_the_audit_log_without_its_text(db
     audit = AuditLog(db_engine)
     deps = BotDeps(
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=FakeLauncher(),
+        launcher=FakeWorker(),
         guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
         audit=audit,
     )
@@ -140,7 +139,7 @@ async def test_a_request_that_is_not_ops_work_gets_a_polite_no_and_no_task(db_en
     """The example opsgate.yml's scope, through the real Bolt app: no task starts, so no model is called."""
     team = load_team_config(Path(__file__).resolve().parents[2] / "opsgate.yml")
     audit = AuditLog(db_engine)
-    launcher = FakeLauncher()
+    launcher = FakeWorker()
     deps = BotDeps(
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
         launcher=launcher,
@@ -156,7 +155,7 @@ async def test_a_request_that_is_not_ops_work_gets_a_polite_no_and_no_task(db_en
     assert answer.startswith(":compass: I didn't start anything: this does not look like ops work for this team")
     assert "`/ops help`" in answer
     assert ops_answer.startswith("On it")
-    assert [request.text for request in launcher.requests] == ["how is notifications doing in dev?"]
+    assert [request.text for request in launcher.launched] == ["how is notifications doing in dev?"]
     [head] = audit.heads()
     [row] = audit.rows(head)
     detail = json.loads(row.detail)

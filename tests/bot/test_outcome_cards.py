@@ -17,8 +17,8 @@ from bot.cards import (
     approval_blocks,
 )
 from bot.sandbox.block_kit import block_errors
-from handlers.approval_contracts import ApprovalCard, ApprovalRequest, ApprovalStatus
 from handlers.approval_object import ApprovalState
+from handlers.contracts import ApprovalCard, ApprovalRequest, ApprovalStatus
 from tests.bot.test_cards import request
 from tests.bot.test_slack_escaping import EXAMPLES, UNTRUSTED, assert_only_ours
 
@@ -74,7 +74,7 @@ def test_reminders_and_escalations_name_the_question_not_an_approval() -> None:
     assert ApprovalState(request=request()).what() == "the approval for `notify`"
 
 
-@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(UNTRUSTED)
 def test_the_question_shows_untrusted_text_as_text(untrusted: str) -> None:
     card = ApprovalCard.model_validate(

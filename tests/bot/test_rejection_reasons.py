@@ -6,13 +6,13 @@ from __future__ import annotations
 from agents.guardrails import GuardrailsConfig, InputGuardrails
 from bot.app import BotDeps, BotIdentity
 from bot.listeners.views.approvals import WITHHELD, screened_reason
-from handlers.approval_contracts import ApprovalOutcome, ApprovalStatus
+from handlers.contracts import ApprovalOutcome, ApprovalStatus
 from handlers.tool_gate import _refusal
-from tests.bot.test_ops_command import FakeLauncher
+from tests.fakes.worker import FakeWorker
 
 DEPS = BotDeps(
     identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-    launcher=FakeLauncher(),
+    launcher=FakeWorker(),
     guard=InputGuardrails.from_config(GuardrailsConfig()),
 )
 

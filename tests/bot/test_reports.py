@@ -19,7 +19,7 @@ from bot.reports import (
 )
 from bot.sandbox.block_kit import MAX_BLOCKS_JSON_CHARS, MODAL_MAX_BLOCKS, block_errors, blocks_json_length
 from bot.sandbox.views import view_errors
-from handlers.report_contracts import (
+from handlers.contracts import (
     ApprovalStat,
     ApprovalWait,
     ChainHead,

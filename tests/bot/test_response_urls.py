@@ -18,7 +18,8 @@ from bot.http import SlackHttpApp
 from bot.notifier import SlackNotifier
 from bot.response_urls import response_url_allowed
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
-from tests.bot.test_ops_command import SECRET, FakeLauncher
+from tests.bot.test_ops_command import SECRET
+from tests.fakes.worker import FakeWorker
 
 SANDBOX_API = "http://127.0.0.1:3100/api/"
 
@@ -53,7 +54,7 @@ def test_with_slack_for_real_only_its_hooks_and_behind_a_proxy_the_proxys_origin
 
 
 async def test_a_signed_payload_with_a_foreign_response_url_is_refused_before_any_work() -> None:
-    launcher = FakeLauncher()
+    launcher = FakeWorker()
     identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
     deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard())
     slack = AsyncWebClient(token="xoxb-unused", base_url=SANDBOX_API)
@@ -78,7 +79,7 @@ async def test_a_signed_payload_with_a_foreign_response_url_is_refused_before_an
             "/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time()))
         )
         assert response.status_code == 400 and "response_url" in response.text
-    assert len(launcher.requests) == 1  # only the request with the sandbox's response_url
+    assert len(launcher.launched) == 1  # only the request with the sandbox's response_url
 
 
 async def test_the_notifier_never_calls_a_foreign_response_url() -> None:

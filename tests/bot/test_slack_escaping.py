@@ -32,12 +32,11 @@ from bot.http import SlackHttpApp
 from bot.notifier import SlackNotifier
 from bot.reports import summary_blocks
 from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
-from handlers.approval_contracts import ApprovalCard, ApprovalStatus, Vote
-from handlers.contracts import TaskPhase, TaskView
-from handlers.report_contracts import ApprovalWait, TraceSummary
+from handlers.contracts import ApprovalCard, ApprovalStatus, ApprovalWait, TaskPhase, TaskView, TraceSummary, Vote
 from handlers.telemetry_attributes import tool_error_notice
 from opsgate.teamconfig import TeamConfig
-from tests.bot.test_ops_command import SECRET, FakeLauncher
+from tests.bot.test_ops_command import SECRET
+from tests.fakes.worker import FakeWorker
 
 EXAMPLES = max(30, int(os.environ.get("OPSGATE_FUZZ_EXAMPLES", "300")) // 3)
 FRAGMENTS = [
@@ -128,7 +127,7 @@ def card(untrusted: str, status: ApprovalStatus) -> ApprovalCard:
     )
 
 
-@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(UNTRUSTED, st.sampled_from([ApprovalStatus.PENDING, ApprovalStatus.REJECTED]))
 def test_the_approval_card_shows_untrusted_text_as_text(untrusted: str, status: ApprovalStatus) -> None:
     fallback, blocks = approval_blocks(card(untrusted, status))
@@ -145,7 +144,7 @@ def test_the_approval_card_shows_untrusted_text_as_text(untrusted: str, status: 
     assert f"<@{REQUESTER}>" in json.dumps(blocks) and f"<!subteam^{GROUP}>" in json.dumps(blocks)
 
 
-@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(UNTRUSTED, UNTRUSTED)
 def test_the_thread_root_the_answer_and_tool_errors_show_it_as_text(untrusted: str, answer: str) -> None:
     view = TaskView(
@@ -165,7 +164,7 @@ def test_the_thread_root_the_answer_and_tool_errors_show_it_as_text(untrusted: s
     assert FENCE not in notice
 
 
-@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(UNTRUSTED)
 def test_the_trace_summary_shows_it_as_text(untrusted: str) -> None:
     summary = TraceSummary(
@@ -197,7 +196,7 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 async def test_a_fullwidth_channel_ping_reaches_the_thread_root_as_typed_not_live(sandbox: Sandbox) -> None:
-    launcher = FakeLauncher()
+    launcher = FakeWorker()
     team = TeamConfig.default()
     deps = BotDeps(
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
@@ -218,7 +217,7 @@ async def test_a_fullwidth_channel_ping_reaches_the_thread_root_as_typed_not_liv
         ack = await bot.post("/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time())))
 
     assert ack.status_code == 200 and ack.json()["text"].startswith("On it")
-    [launched] = launcher.requests
+    [launched] = launcher.launched
     assert launched.text == request  # the model and the thread see what was typed, not its NFKC form
     notifier = SlackNotifier(AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url))
     view = TaskView(task_id=launched.task_id, requester=REQUESTER, request=launched.text, phase=TaskPhase.QUEUED)

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -33,15 +33,13 @@ from bot.app import BotDeps, BotIdentity, build_app
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
 from bot.http import SlackHttpApp
-from bot.launcher import Launch
 from bot.modals import CONFIRM_CALLBACK, REJECT_CALLBACK
 from bot.reports import DETAILS_ACTION
 from bot.sandbox import Sandbox, sign_request
 from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
 from bot.unhandled import OLDER_CARD, OUR_ID
-from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskRequest
-from handlers.envelope import Actor
+from handlers.contracts import TASK_CANCEL, TASK_INFO, TASK_WORKFLOW
 from tests.bot.slack_shapes import (
     BOT_ID,
     BOT_USER,
@@ -56,53 +54,13 @@ from tests.bot.slack_shapes import (
     interaction_payloads,
     slash,
 )
+from tests.fakes.worker import FakeWorker
 
 SECRET = "payload-shapes-signing-secret"
 EVENTS = "/slack/events"
 ACK_BOUND = 3.0  # Slack's ack deadline; generous here, where everything is loopback
 LAZY_DEADLINE = 10.0
 SHAPES = all_shapes()
-
-
-@dataclass
-class RestateLikeLauncher:
-    """Answers like Restate's ingress for tasks nobody started: a handler's None is an empty body."""
-
-    launched: list[TaskRequest] = field(default_factory=list)
-    calls: list[tuple[str, str, str]] = field(default_factory=list)
-    others: list[str] = field(default_factory=list)
-
-    async def launch(self, request: TaskRequest) -> Launch:
-        self.launched.append(request)
-        return Launch.ACCEPTED
-
-    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None:
-        self.others.append(f"cancel {task_id}")
-        return False
-
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool:
-        self.others.append(f"send {service}/{key}/{handler}")
-        return True
-
-    async def call(
-        self,
-        service: str,
-        key: str,
-        handler: str,
-        body: str | None,
-        *,
-        actor: Actor,
-        nonce: str,
-        deadline: float | None = None,
-    ) -> str | None:
-        self.calls.append((service, key, handler))
-        return "" if handler == TASK_INFO else None
-
-    def effects(self) -> tuple[int, int]:
-        """What would change something: tasks started, and sends or cancels."""
-        return len(self.launched), len(self.others)
 
 
 @dataclass
@@ -120,7 +78,7 @@ class Bot:
     client: httpx.AsyncClient
     bolt: AsyncApp
     sandbox: Sandbox
-    launcher: RestateLikeLauncher
+    launcher: FakeWorker
 
     async def post(self, body: bytes, headers: dict[str, str]) -> Answer:
         """POST as Slack would, then wait (bounded) for the lazy listeners the request started."""
@@ -148,7 +106,7 @@ def signed(body: bytes, content_type: str, *, at: int | None = None) -> dict[str
     return sign_request(SECRET, body, int(time.time()) if at is None else at, content_type)
 
 
-def build_deps(launcher: RestateLikeLauncher) -> BotDeps:
+def build_deps(launcher: FakeWorker) -> BotDeps:
     return BotDeps(
         identity=BotIdentity(team_id=TEAM, bot_user_id=BOT_USER, bot_id=BOT_ID),
         launcher=launcher,
@@ -161,7 +119,7 @@ def build_deps(launcher: RestateLikeLauncher) -> BotDeps:
 async def bot() -> AsyncIterator[Bot]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
-    launcher = RestateLikeLauncher()
+    launcher = FakeWorker()
     slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
     allowed = TeamAllowlist(frozenset({TEAM}))
     app = build_app(signing_secret=SECRET, client=slack, deps=build_deps(launcher), allowed=allowed)
@@ -296,8 +254,8 @@ async def test_cancelling_an_unknown_task_answers_politely(bot: Bot) -> None:
     asked = len(bot.launcher.calls)
     text = await ops(bot, f"cancel {UNKNOWN_TASK}")
     assert text == f"There is no task with the id `{UNKNOWN_TASK}`. `/ops status` lists yours, with their ids."
-    assert bot.launcher.calls[asked:] == [(TASK_WORKFLOW, UNKNOWN_TASK, TASK_INFO)]
-    assert not any(other.startswith("cancel") for other in bot.launcher.others)
+    assert bot.launcher.addressed()[asked:] == [(TASK_WORKFLOW, UNKNOWN_TASK, TASK_INFO)]
+    assert bot.launcher.of(TASK_CANCEL) == []
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,8 @@ from opsgate.slack import SANDBOX_BOT_TOKEN
 from tests.bot.slack_shapes import BOT_ID, BOT_USER, CHANNEL, TEAM, UNKNOWN_TASK, USER, Shape, all_shapes, slash
 from tests.bot.slack_shapes.common import DEAD_URL
 from tests.bot.test_fuzz_http import FOUND_BY_FUZZING, block_actions, events, fuzz, slack_shaped
-from tests.bot.test_slack_payload_shapes import RestateLikeLauncher, build_deps, wait_for_lazy_listeners
+from tests.bot.test_slack_payload_shapes import build_deps, wait_for_lazy_listeners
+from tests.fakes.worker import FakeWorker
 from tests.integration.harness import SECRET, TEAM_YML
 from tests.opsgate.test_graceful_shutdown import SlowIngress, start_bot
 
@@ -71,7 +72,7 @@ class Both:
     http: httpx.AsyncClient
     sandbox: Sandbox
     socket: SlackSocketApp
-    launcher: RestateLikeLauncher
+    launcher: FakeWorker
     refusals: Refusals
 
     async def over_http(self, body: bytes, content_type: str) -> httpx.Response:
@@ -102,7 +103,7 @@ class Both:
 async def both() -> AsyncIterator[Both]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False, socket_mode=True)
     await sandbox.start()
-    launcher = RestateLikeLauncher()
+    launcher = FakeWorker()
     slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
     app = build_app(
         signing_secret=SECRET, client=slack, deps=build_deps(launcher), allowed=TeamAllowlist(frozenset({TEAM}))
@@ -287,7 +288,7 @@ async def test_a_token_slack_refuses_fails_at_start_up(token: str, error: str) -
     await sandbox.start()
     try:
         slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-        app = build_app(signing_secret=SECRET, client=slack, deps=build_deps(RestateLikeLauncher()))
+        app = build_app(signing_secret=SECRET, client=slack, deps=build_deps(FakeWorker()))
         with pytest.raises(RuntimeError, match=error):
             await SlackSocketApp(app, token).connect()
         assert sandbox.socket_mode.connections == 0

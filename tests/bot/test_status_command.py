@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -16,64 +15,25 @@ from approvals import ApprovalPolicy
 from bot.app import BotDeps, BotIdentity, build_app
 from bot.digest_schedule import DigestSchedule, DigestScheduler
 from bot.http import SlackHttpApp
-from bot.launcher import Launch
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
-from handlers.contracts import TaskRequest
-from handlers.envelope import Actor
-from handlers.ops_contracts import DigestRequest
+from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, BreakerLine, DigestRequest
 from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskRecord, TaskStatus, TaskStore
 from handlers.task_reports import TaskReporter
+from tests.fakes.worker import FakeWorker
 
 SECRET = "unit-test-secret"
 MINE, THEIRS = "t-" + "a" * 20, "t-" + "b" * 20
 
 
-class FakeLauncher:
-    """Answers WorkerHealth/breakers like a worker would, and records one-way sends (digests)."""
-
-    def __init__(
-        self,
-        breakers: str | None = '[{"name": "model:anthropic", "state": "open", '
-        '"consecutive_failures": 5, "retry_in_s": 12.0}]',
-    ) -> None:
-        self.breakers = breakers
-        self.sent: list[tuple[str, str, str, str]] = []
-
-    async def launch(self, request: TaskRequest) -> Launch:
-        raise AssertionError("status and digest never start a task")
-
-    async def cancel_task(self, task_id: str, *, actor: Actor, nonce: str) -> bool | None:
-        return False
-
-    async def call(
-        self,
-        service: str,
-        key: str,
-        handler: str,
-        body: str | None,
-        *,
-        actor: Actor,
-        nonce: str,
-        deadline: float | None = None,
-    ) -> str | None:
-        assert (service, key, handler) == ("WorkerHealth", "", "breakers")
-        return self.breakers
-
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool:
-        self.sent.append((service, key, handler, body))
-        return True
+@pytest.fixture
+def launcher() -> FakeWorker:
+    breaker = BreakerLine(name="model:anthropic", state="open", consecutive_failures=5, retry_in_s=12.0)
+    return FakeWorker(breaker_lines=[breaker])
 
 
 @pytest.fixture
-def launcher() -> FakeLauncher:
-    return FakeLauncher()
-
-
-@pytest.fixture
-def client(db_engine: Engine, launcher: FakeLauncher) -> httpx.AsyncClient:
+def client(db_engine: Engine, launcher: FakeWorker) -> httpx.AsyncClient:
     store = TaskStore(db_engine)
     for task_id, who, status in ((MINE, "U0ALICE", TaskStatus.RUNNING), (THEIRS, "U0BOB", TaskStatus.DONE)):
         store.upsert(
@@ -159,7 +119,7 @@ async def test_status_of_one_task_shows_its_totals_and_the_breakers(client: http
 
 
 async def test_status_refuses_bad_ids_unknown_tasks_and_other_peoples_tasks(
-    client: httpx.AsyncClient, launcher: FakeLauncher
+    client: httpx.AsyncClient, launcher: FakeWorker
 ) -> None:
     assert "is not a task id" in await ops(client, "status t-123")
     assert "is not a task id" in await ops(client, "status api")
@@ -168,19 +128,19 @@ async def test_status_refuses_bad_ids_unknown_tasks_and_other_peoples_tasks(
     )
     assert "belongs to <@U0BOB>" in await ops(client, f"status {THEIRS}")
     assert "restarted" in await ops(client, f"status {THEIRS}", user="U0CAROL")  # an approver may look
-    launcher.breakers = None
+    launcher.answering = False
     assert "the worker did not answer in time" in await ops(client, f"status {MINE}")
 
 
-async def test_digest_shows_the_schedule_and_now_posts_one(client: httpx.AsyncClient, launcher: FakeLauncher) -> None:
+async def test_digest_shows_the_schedule_and_now_posts_one(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     answer = await ops(client, "digest")
     assert "`0 9 * * 1-5` (Europe/Berlin), covering 24 h; next:" in answer
     assert "No digest is scheduled" in await ops(client, "digest", channel="C0DEPLOY")
     assert "takes `now` or nothing" in await ops(client, "digest weekly")
     assert (await ops(client, "digest now")).startswith("Posting a digest of the last 24 hours")
-    [(service, key, handler, body)] = launcher.sent
-    request = DigestRequest.model_validate(json.loads(body))
-    assert (service, handler, request.channel) == ("Digest", "post", "C0OPS")
+    [(service, key, handler, request, _)] = launcher.calls
+    assert isinstance(request, DigestRequest)
+    assert (service, handler, request.channel) == (DIGEST_OBJECT, DIGEST_POST, "C0OPS")
     assert key.startswith("C0OPS:") and request.period_end - request.period_start == timedelta(hours=24)
 
 

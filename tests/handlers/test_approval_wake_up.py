@@ -7,8 +7,8 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.approval_contracts import ApprovalStatus
 from handlers.approval_object import ApprovalState
+from handlers.contracts import ApprovalStatus
 from tests.bot.test_cards import request
 
 

@@ -28,8 +28,7 @@ from agents.resilience import BreakerRegistry, BreakerState
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolError, ToolResult, ToolSpec
 from approvals import ApprovalPolicy, ProposedAction, action_hash
-from handlers.approval_contracts import ApprovalOutcome, ApprovalStatus
-from handlers.contracts import TaskRequest, ThreadRef
+from handlers.contracts import ApprovalOutcome, ApprovalStatus, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.effects import ToolEffects
 from handlers.executions import ExecutionLedger

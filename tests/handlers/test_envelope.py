@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from handlers.envelope import (
+from handlers.contracts.envelope import (
     MAX_LIFETIME_S,
     Actor,
     EnvelopeError,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from handlers.approval_contracts import ApprovalRequest, ApprovalStatus
+from handlers.contracts import ApprovalRequest, ApprovalStatus
 from tests.handlers.test_effect_kinds import answers, calls, world
 
 ARGS = {"mode": "timeout"}

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from restate import Context, RunOptions
 
-from handlers.post_nonce import PostNonce, current_post_nonce, posts_message
+from handlers.contracts.post_nonce import PostNonce, current_post_nonce, posts_message
 from handlers.steps import slack_step
 
 

@@ -25,9 +25,8 @@ from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
 from approvals import ApprovalPolicy, ProposedAction, Tier, action_hash
 from bot.cards import approval_blocks
-from handlers.approval_contracts import ApprovalOutcome, ApprovalRequest, ApprovalStatus
 from handlers.approval_object import ApprovalState
-from handlers.contracts import TaskRequest, ThreadRef
+from handlers.contracts import ApprovalOutcome, ApprovalRequest, ApprovalStatus, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
 from handlers.executions import ExecutionLedger
 from handlers.runtime import DurableAgentRuntime

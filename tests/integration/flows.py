@@ -10,13 +10,14 @@ import httpx
 
 from bot.sandbox import Sandbox, sign_request
 from bot.sandbox.payloads import app_mention_body
+from handlers.contracts import TASK_WORKFLOW
 from tests.integration.harness import SECRET, Stack
 from tests.integration.replicas import Replicas
 
 
 async def attach(stack: Stack | Replicas, task_id: str, timeout: float = 30.0) -> dict[str, Any]:
     """Block until the task's workflow finishes (Restate's attach), and return its output."""
-    url = f"{stack.restate.ingress_url}/restate/workflow/TaskWorkflow/{task_id}/attach"
+    url = f"{stack.restate.ingress_url}/restate/workflow/{TASK_WORKFLOW}/{task_id}/attach"
     async with httpx.AsyncClient(timeout=timeout) as client:
         response = await client.get(url)
     assert response.status_code == 200, response.text

@@ -10,9 +10,8 @@ import pytest
 from approvals.audit import AuditLog, AuditRecord
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
-from handlers.contracts import task_id_for
-from handlers.envelope import Actor
-from handlers.ops_contracts import SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
+from handlers.contracts import FreezeChange, task_id_for
+from handlers.contracts.envelope import Actor
 from opsgate.db import create_db_engine
 from tests.integration.flows import attach, wait_for_lines
 from tests.integration.harness import Stack
@@ -204,15 +203,14 @@ async def test_freeze_refuses_a_pending_high_action(stack: Stack, probe_name: st
     card = await wait_card(stack, probe_name)
     engine, carol = stack.engine(), Actor(team="T0SANDBOX", user="U0CAROL")  # an admin, signed as the bot signs
     try:
-        on = FreezeChange(frozen=True, by="U0CAROL").model_dump_json()
-        frozen = await engine.call(SWITCHES_OBJECT, SWITCHES_KEY, SET_FROZEN, on, actor=carol, nonce="freeze-on")
-        assert frozen == "true"
+        on = FreezeChange(frozen=True, by="U0CAROL")
+        assert await engine.set_frozen(on, actor=carol, nonce="freeze-on")
         try:
             await click(stack, "U0BOB", card, APPROVE)
             outcome = await attach(stack, task_id)
         finally:
-            off = FreezeChange(frozen=False, by="U0CAROL").model_dump_json()
-            await engine.call(SWITCHES_OBJECT, SWITCHES_KEY, SET_FROZEN, off, actor=carol, nonce="freeze-off")
+            off = FreezeChange(frozen=False, by="U0CAROL")
+            await engine.set_frozen(off, actor=carol, nonce="freeze-off")
     finally:
         await engine.aclose()
     assert executions(stack, probe_name) == 0
@@ -305,6 +303,7 @@ async def approve_as_a_person(stack: Stack, name: str, card: Message, tries: int
     raise AssertionError(f"the card of {name} never said Approved after {tries} clicks")
 
 
+@pytest.mark.slow
 async def test_hundred_pending_approvals_survive_worker_kill_and_restate_restart(
     own_stack: Stack, probe_name: str
 ) -> None:

@@ -24,9 +24,23 @@ from bot.blocks import RETRY_ACTION as RETRY
 from bot.sandbox import SandboxState, sign_request
 from bot.sandbox.records import Message
 from bot.sandbox.signing import TIMESTAMP_HEADER
-from handlers.approval_contracts import APPROVAL_OBJECT, APPROVAL_VOTE, VoteRequest
-from handlers.contracts import TASK_RUN, TASK_WORKFLOW, TaskRequest, task_id_for
-from handlers.envelope import Actor, Keyring
+from handlers.contracts import (
+    APPROVAL_OBJECT,
+    APPROVAL_VOTE,
+    BREAKERS,
+    FROZEN,
+    SET_FROZEN,
+    SWITCHES_KEY,
+    SWITCHES_OBJECT,
+    TASK_CANCEL,
+    TASK_RUN,
+    TASK_WORKFLOW,
+    WORKER_HEALTH,
+    TaskRequest,
+    VoteRequest,
+    task_id_for,
+)
+from handlers.contracts.envelope import Actor, Keyring
 from opsgate.db import create_db_engine
 from tests.integration.flows import attach
 from tests.integration.harness import SECRET, Stack, envelope_headers
@@ -188,10 +202,10 @@ async def test_starting_cancelling_or_unfreezing_through_the_ingress_is_refused(
         mismatched = await client.post(f"{ingress}/{TASK_WORKFLOW}/{other}/{TASK_RUN}", content=body, headers=headers)
         assert mismatched.status_code >= 400 and "refused" in mismatched.text, mismatched.text
         for path, body in [
-            (f"{TASK_WORKFLOW}/{task_id}/cancel", ""),
-            ("Switches/global/set_frozen", json.dumps({"frozen": False, "by": "U0CAROL"})),
-            ("Switches/global/frozen", ""),
-            ("WorkerHealth/breakers", ""),
+            (f"{TASK_WORKFLOW}/{task_id}/{TASK_CANCEL}", ""),
+            (f"{SWITCHES_OBJECT}/{SWITCHES_KEY}/{SET_FROZEN}", json.dumps({"frozen": False, "by": "U0CAROL"})),
+            (f"{SWITCHES_OBJECT}/{SWITCHES_KEY}/{FROZEN}", ""),
+            (f"{WORKER_HEALTH}/{BREAKERS}", ""),
         ]:
             answer = await client.post(f"{ingress}/{path}", content=body, headers=JSON if body else {})
             assert answer.status_code >= 400 and "refused" in answer.text, (path, answer.text)

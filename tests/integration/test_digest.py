@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,11 +13,10 @@ from bot.digest_schedule import DigestSchedule, DigestScheduler, latest_fire_tim
 from bot.launcher import TaskLauncher
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
-from handlers.contracts import task_id_for
-from handlers.envelope import Actor
-from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, digest_key
+from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, digest_key, task_id_for
+from handlers.contracts.envelope import Actor
 from tests.integration.flows import attach
-from tests.integration.harness import Stack
+from tests.integration.harness import Stack, signed_call
 
 pytestmark = pytest.mark.integration
 
@@ -51,16 +49,12 @@ async def test_two_replicas_firing_one_period_post_one_digest_with_the_databases
     label = schedule.request_for(end).label
     digest = await stack.sandbox.wait_for(lambda s: next(iter(digests(s, label)), None), timeout=30)
 
-    engine = stack.engine()  # a third firing, waited for: it answers "already posted"
-    try:
-        key, body = digest_key("C0OPS", end), schedule.request_for(end).model_dump_json()
-        again = await engine.call(
-            DIGEST_OBJECT, key, DIGEST_POST, body, actor=Actor(team="T0SANDBOX", user="U0ALICE"), nonce="again"
-        )
-    finally:
-        await engine.aclose()
-    assert again is not None
-    assert json.loads(again) == {"channel": "C0OPS", "ts": digest.ts, "first": False}
+    # A third firing, waited for: it answers "already posted".
+    key, body = digest_key("C0OPS", end), schedule.request_for(end).model_dump_json()
+    alice = Actor(team="T0SANDBOX", user="U0ALICE")
+    again = await signed_call(stack.restate.ingress_url, stack.keyring, alice, DIGEST_OBJECT, key, DIGEST_POST, body)
+    assert again.status_code == 200, again.text
+    assert again.json() == {"channel": "C0OPS", "ts": digest.ts, "first": False}
     assert len(digests(stack.sandbox.state, label)) == 1
 
     with stack.store.engine.connect() as connection:

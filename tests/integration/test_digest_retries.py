@@ -15,11 +15,9 @@ import pytest
 import restate
 from sqlalchemy.engine import Engine
 
-from handlers.contracts import ChannelUnavailable
+from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, ChannelUnavailable, DigestReport, DigestRequest, digest_key
+from handlers.contracts.envelope import SYSTEM_USER, Actor, Keyring
 from handlers.digest import DigestDeps, build_digest_object
-from handlers.envelope import SYSTEM_USER, Actor, Keyring
-from handlers.ops_contracts import DIGEST_OBJECT, DIGEST_POST, DigestRequest, digest_key
-from handlers.report_contracts import DigestReport
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from tests.integration.harness import envelope_headers
@@ -73,7 +71,9 @@ class DigestWorker:
     async def fire(self, channel: str) -> httpx.Response:
         request = DigestRequest(channel=channel, period_start=END - timedelta(days=1), period_end=END, label="Daily")
         key, body = digest_key(channel, END), request.model_dump_json()
-        headers = envelope_headers(KEYRING, Actor(team="T0SANDBOX", user=SYSTEM_USER), DIGEST_OBJECT, key, "post", body)
+        headers = envelope_headers(
+            KEYRING, Actor(team="T0SANDBOX", user=SYSTEM_USER), DIGEST_OBJECT, key, DIGEST_POST, body
+        )
         async with httpx.AsyncClient(timeout=60) as client:
             return await client.post(
                 f"{self.restate.ingress_url}/{DIGEST_OBJECT}/{key}/{DIGEST_POST}", content=body, headers=headers

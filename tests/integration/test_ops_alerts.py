@@ -15,13 +15,14 @@ import httpx
 import pytest
 import restate
 
-from bot.launcher import TaskLauncher
-from handlers.alerts import OPS_ALERT, OPS_ALERT_NOTIFY, AlertDeps, build_ops_alert
-from handlers.envelope import Keyring
+from handlers.alerts import AlertDeps, build_ops_alert
+from handlers.contracts import OPS_ALERT, OPS_ALERT_NOTIFY
+from handlers.contracts.envelope import Keyring
 from opsgate.alert_watch import AlertWatch
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from opsgate.teamconfig import DEFAULT_TEAM_FILE
+from opsgate.watch_client import WatchClient
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +75,7 @@ async def test_an_invalid_team_file_is_announced_once_per_bad_version(alerts: Al
     config = tmp_path / "opsgate.yml"
     shutil.copy(DEFAULT_TEAM_FILE, config)
     valid = config.read_text()
-    replicas = [TaskLauncher(alerts.server.ingress_url, keyring=alerts.keyring) for _ in range(2)]
+    replicas = [WatchClient(alerts.server.ingress_url, keyring=alerts.keyring, admin_url=None) for _ in range(2)]
     try:
         watches = [AlertWatch(r, channel=ADMIN, config_file=config) for r in replicas]
         assert [await watch.check() for watch in watches] == [0, 0]  # valid: nothing to say
@@ -111,7 +112,7 @@ async def test_dropped_span_summaries_are_announced_with_their_count_at_most_onc
     alerts: Alerts, tmp_path: Path
 ) -> None:
     dropped, now = [0], [0.0]
-    launcher = TaskLauncher(alerts.server.ingress_url, keyring=alerts.keyring)
+    launcher = WatchClient(alerts.server.ingress_url, keyring=alerts.keyring, admin_url=None)
     try:
         watch = AlertWatch(
             launcher,

@@ -12,12 +12,14 @@ import httpx
 import pytest
 import restate
 
-from bot.launcher import TaskLauncher
-from handlers.alerts import PAUSED_ALERT, PAUSED_NOTIFY, AlertDeps, build_paused_alert
-from handlers.envelope import SYSTEM_USER, Actor, Keyring
+from handlers.alerts import AlertDeps, build_paused_alert
+from handlers.contracts import PAUSED_ALERT, PAUSED_NOTIFY
+from handlers.contracts.envelope import SYSTEM_USER, Actor, Keyring
 from opsgate.paused_watch import PausedWatch
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
+from opsgate.watch_client import WatchClient
+from tests.integration.harness import signed_call
 from tests.integration.paused import pausing_service, wait_paused
 
 pytestmark = pytest.mark.integration
@@ -40,7 +42,7 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
     keyring = Keyring.generate()
     app = restate.app([flaky, build_paused_alert(AlertDeps(post=post, keyring=keyring))])
     serving = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
-    replicas = [TaskLauncher(server.ingress_url, keyring=keyring, admin_url=server.admin_url) for _ in range(2)]
+    replicas = [WatchClient(server.ingress_url, keyring=keyring, admin_url=server.admin_url) for _ in range(2)]
     try:
         await asyncio.to_thread(server.register, f"http://127.0.0.1:{port}")
         async with httpx.AsyncClient(timeout=5.0) as client:
@@ -54,10 +56,9 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
         # Both replicas keep seeing it paused and keep asking: the object announced it once.
         assert [await watch.check() for watch in watches] == [1, 1]
         notice = json.dumps({"invocation_id": invocation, "target": "Flaky/boom", "channel": "C0ADMIN"})
-        again = await replicas[0].call(
-            PAUSED_ALERT, invocation, PAUSED_NOTIFY, notice, actor=Actor(team="T1", user=SYSTEM_USER), nonce="n"
-        )
-        assert again == "false"
+        system = Actor(team="T1", user=SYSTEM_USER)
+        again = await signed_call(server.ingress_url, keyring, system, PAUSED_ALERT, invocation, PAUSED_NOTIFY, notice)
+        assert again.status_code == 200 and again.json() is False, again.text
         # An ingress caller without the key makes nothing post, on a fresh key as on this one.
         async with httpx.AsyncClient(timeout=5.0) as client:
             for key in (invocation, "inv_forged"):

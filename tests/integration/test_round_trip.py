@@ -9,7 +9,7 @@ import pytest
 
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
-from handlers.contracts import task_id_for
+from handlers.contracts import TASK_DONE, TASK_WORKFLOW, task_id_for
 from handlers.store import TaskStatus
 from tests.integration.flows import attach
 from tests.integration.harness import Stack, signed_slash_command
@@ -44,7 +44,7 @@ async def test_request_is_acked_and_answered_in_its_thread(stack: Stack) -> None
     outcome = await attach(stack, task_id)
     assert outcome["phase"] == "done"
     async with httpx.AsyncClient(timeout=10) as client:  # what a follow-up waits on: the worker's, not the ingress's
-        done = await client.post(f"{stack.restate.ingress_url}/TaskWorkflow/{task_id}/done")
+        done = await client.post(f"{stack.restate.ingress_url}/{TASK_WORKFLOW}/{task_id}/{TASK_DONE}")
     assert done.status_code == 400 and "not public" in done.text, done.text
     record = stack.store.get(task_id)
     assert record is not None
@@ -90,7 +90,7 @@ async def test_forged_or_stale_request_gets_401_and_starts_nothing(stack: Stack,
         response = await client.post(stack.bot.events_url, content=body, headers=headers)
         assert response.status_code == 401
         task_id = task_id_for("T0SANDBOX", trigger_id)
-        output = await client.get(f"{stack.restate.ingress_url}/restate/workflow/TaskWorkflow/{task_id}/output")
+        output = await client.get(f"{stack.restate.ingress_url}/restate/workflow/{TASK_WORKFLOW}/{task_id}/output")
     assert output.status_code == 404
     assert stack.store.get(task_id) is None
 

@@ -25,11 +25,10 @@ from agents.tools import Toolbox
 from approvals import CachedUserGroups
 from bot.notifier import SlackNotifier
 from bot.sandbox import Sandbox
-from handlers.approval_contracts import VoteRequest
 from handlers.approval_object import ApprovalDeps
-from handlers.contracts import TaskRequest
+from handlers.contracts import APPROVAL_OBJECT, APPROVAL_VOTE, TASK_RUN, TASK_WORKFLOW, TaskRequest, VoteRequest
+from handlers.contracts.envelope import Actor, Keyring
 from handlers.deps import TaskDeps
-from handlers.envelope import Actor, Keyring
 from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from opsgate.db import create_db_engine, upgrade_database
@@ -153,12 +152,14 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
         body = request.model_dump_json()
         alice = Actor(team="T0SANDBOX", user="U0ALICE")
         sent = await client.post(
-            f"{restate.ingress_url}/TaskWorkflow/{TASK}/run/send",
+            f"{restate.ingress_url}/{TASK_WORKFLOW}/{TASK}/{TASK_RUN}/send",
             content=body,
-            headers=envelope_headers(KEYRING, alice, "TaskWorkflow", TASK, "run", body),
+            headers=envelope_headers(KEYRING, alice, TASK_WORKFLOW, TASK, TASK_RUN, body),
         )
         assert sent.status_code < 300, sent.text
-        finished = asyncio.create_task(client.get(f"{restate.ingress_url}/restate/workflow/TaskWorkflow/{TASK}/attach"))
+        finished = asyncio.create_task(
+            client.get(f"{restate.ingress_url}/restate/workflow/{TASK_WORKFLOW}/{TASK}/attach")
+        )
         for _ in range(10):  # bounded: the restart and the email each wait for a person, once
             cards = asyncio.create_task(sandbox.wait_for(lambda s: _approval_ids(sandbox) - voted or None, timeout=90))
             await asyncio.wait([finished, cards], return_when=asyncio.FIRST_COMPLETED)
@@ -169,9 +170,9 @@ async def test_span_tree_of_an_orchestrated_task_with_an_approval_and_a_tool_err
                 vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
                 bob = Actor(team="T0SANDBOX", user="U0BOB")
                 answer = await client.post(
-                    f"{restate.ingress_url}/Approval/{approval_id}/vote",
+                    f"{restate.ingress_url}/{APPROVAL_OBJECT}/{approval_id}/{APPROVAL_VOTE}",
                     content=vote,
-                    headers=envelope_headers(KEYRING, bob, "Approval", approval_id, "vote", vote),
+                    headers=envelope_headers(KEYRING, bob, APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, vote),
                 )
                 assert answer.status_code == 200, answer.text
                 voted.add(approval_id)

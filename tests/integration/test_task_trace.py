@@ -20,9 +20,9 @@ from approvals import CachedUserGroups
 from bot.notifier import SlackNotifier
 from bot.sandbox import Sandbox
 from handlers.approval_object import ApprovalDeps
-from handlers.contracts import TaskRequest
+from handlers.contracts import TASK_RUN, TASK_WORKFLOW, TaskRequest
+from handlers.contracts.envelope import Actor, Keyring
 from handlers.deps import TaskDeps
-from handlers.envelope import Actor, Keyring
 from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from opsgate.db import create_db_engine, upgrade_database
@@ -97,11 +97,11 @@ async def test_task_and_step_spans_form_one_trace(
     )
     body = request.model_dump_json()
     headers = envelope_headers(
-        KEYRING, Actor(team="T0SANDBOX", user="U0ALICE"), "TaskWorkflow", "t-trace-1", "run", body
+        KEYRING, Actor(team="T0SANDBOX", user="U0ALICE"), TASK_WORKFLOW, "t-trace-1", TASK_RUN, body
     )
     async with httpx.AsyncClient(timeout=30) as client:
         response = await client.post(
-            f"{in_process_worker.ingress_url}/TaskWorkflow/t-trace-1/run", content=body, headers=headers
+            f"{in_process_worker.ingress_url}/{TASK_WORKFLOW}/t-trace-1/{TASK_RUN}", content=body, headers=headers
         )
     assert response.status_code == 200, response.text
     assert response.json()["phase"] == "done"

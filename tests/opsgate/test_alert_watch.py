@@ -3,12 +3,12 @@ file (or the drop count) did not change since."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from handlers.envelope import SYSTEM_USER, Actor
+from handlers.contracts import OPS_ALERT, OpsNotice
+from handlers.contracts.envelope import SYSTEM_USER, Actor
 from opsgate.alert_watch import AlertWatch
 from opsgate.teamconfig import DEFAULT_TEAM_FILE
 
@@ -18,11 +18,9 @@ class Engine:
     accepting: bool = False
     sent: list[tuple[str, str, dict[str, object]]] = field(default_factory=list)
 
-    async def send(
-        self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
-    ) -> bool:
-        assert actor.user == SYSTEM_USER and idempotency_key == f"alert:{key}"
-        self.sent.append((service, key, json.loads(body)))
+    async def notify_ops(self, key: str, notice: OpsNotice, *, actor: Actor) -> bool:
+        assert actor.user == SYSTEM_USER
+        self.sent.append((OPS_ALERT, key, notice.model_dump()))
         return self.accepting
 
 

@@ -31,7 +31,8 @@ from opsgate.cli import main
 from opsgate.datacli import data_erase, data_purge
 from opsgate.db import alembic_config, create_db_engine, upgrade_database
 from opsgate.teamconfig import TeamConfig
-from tests.bot.test_ops_command import SECRET, FakeLauncher
+from tests.bot.test_ops_command import SECRET
+from tests.fakes.worker import FakeWorker
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RETENTION = Retention(tasks_days=90, span_summaries_days=45, audit_days=400)
@@ -355,7 +356,7 @@ async def ops_approvals(engine: Engine, user_id: str) -> str:
     team = TeamConfig.default()
     deps = BotDeps(
         identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=FakeLauncher(),
+        launcher=FakeWorker(),
         guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
         audit=AuditLog(engine),
     )

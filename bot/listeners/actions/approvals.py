@@ -7,7 +7,6 @@ Whatever the outcome, the clicker gets an ephemeral answer; the card itself is e
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -15,17 +14,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
+from bot.launcher import Unanswered
 from bot.modals import confirm_modal, reject_modal
-from handlers.approval_contracts import (
-    APPROVAL_GET,
-    APPROVAL_OBJECT,
-    APPROVAL_VOTE,
+from handlers.contracts import (
     ApprovalCard,
     CardRef,
     VoteRequest,
     VoteResult,
 )
-from handlers.envelope import Actor, SlackId
+from handlers.contracts.envelope import Actor, SlackId
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -73,17 +70,20 @@ def parse_click(body: dict[str, Any]) -> ButtonClick | None:
 async def cast_vote(
     deps: BotDeps, approval_id: str, vote: VoteRequest, *, actor: Actor, nonce: str
 ) -> VoteResult | None:
-    """The vote, signed as `actor`: the worker counts it for the envelope's actor, whatever `vote.voter` says."""
-    body = vote.model_dump_json()
-    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, body, actor=actor, nonce=nonce)
-    return VoteResult.model_validate_json(raw) if raw else None
+    """The vote, signed as `actor`: the worker counts it for the envelope's actor, whatever `vote.voter` says;
+    None when the task engine did not answer."""
+    try:
+        return await deps.launcher.vote(approval_id, vote, actor=actor, nonce=nonce)
+    except Unanswered:
+        return None
 
 
 async def fetch_card(deps: BotDeps, approval_id: str, *, actor: Actor, nonce: str) -> ApprovalCard | None:
-    raw = await deps.launcher.call(APPROVAL_OBJECT, approval_id, APPROVAL_GET, None, actor=actor, nonce=nonce)
-    if not raw or raw == "null":
+    """The card before a vote; None when there is none or the task engine did not answer."""
+    try:
+        return await deps.launcher.card(approval_id, actor=actor, nonce=nonce)
+    except Unanswered:
         return None
-    return ApprovalCard.model_validate(json.loads(raw))
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -14,9 +14,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from approvals.outcomes import OutcomeAnswer
 from bot.cards import OUTCOME_HAPPENED_ACTION, OUTCOME_NOT_HAPPENED_ACTION, OUTCOME_RERUN_ACTION
+from bot.launcher import Unanswered
 from bot.listeners.actions.approvals import parse_click
-from handlers.approval_contracts import APPROVAL_ANSWER, APPROVAL_OBJECT, AnswerRequest, VoteResult
-from handlers.envelope import Actor
+from handlers.contracts import AnswerRequest, VoteResult
+from handlers.contracts.envelope import Actor
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -29,10 +30,12 @@ UNAVAILABLE = ":warning: I could not record your answer right now (the task engi
 async def send_answer(
     deps: BotDeps, question_id: str, answer: AnswerRequest, *, actor: Actor, nonce: str
 ) -> VoteResult | None:
-    """The answer, signed as `actor`: the worker counts it for the envelope's actor."""
-    body = answer.model_dump_json()
-    raw = await deps.launcher.call(APPROVAL_OBJECT, question_id, APPROVAL_ANSWER, body, actor=actor, nonce=nonce)
-    return VoteResult.model_validate_json(raw) if raw else None
+    """The answer, signed as `actor`: the worker counts it for the envelope's actor; None when the task engine
+    did not answer."""
+    try:
+        return await deps.launcher.answer(question_id, answer, actor=actor, nonce=nonce)
+    except Unanswered:
+        return None
 
 
 def register(app: AsyncApp, deps: BotDeps) -> None:

@@ -15,10 +15,10 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from agents.slack_text import inline_code
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
+from bot.launcher import Unanswered
 from bot.listeners.commands.ops import SlashCommand, answer_ops, scope_refusal
 from bot.listeners.commands.subcommands import UNAVAILABLE as ENGINE_UNAVAILABLE
-from bot.listeners.commands.subcommands import cancel, task_info
-from handlers.contracts import TASK_INFO, TASK_WORKFLOW
+from bot.listeners.commands.subcommands import cancel
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -69,13 +69,11 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
             return
         # Whoever asked for the task (and for the tasks it repeated) stays a requester of what the retry leads
         # to: the clicker is added, not swapped in, so nobody approves their own action through a Retry.
-        raw = await deps.launcher.call(
-            TASK_WORKFLOW, task_id, TASK_INFO, None, actor=command.actor, nonce=command.trigger_id
-        )
-        if raw is None:
+        try:
+            info = await deps.launcher.task_info(task_id, actor=command.actor, nonce=command.trigger_id)
+        except Unanswered:
             await respond(response_type="ephemeral", replace_original=False, text=ENGINE_UNAVAILABLE)
             return
-        info = task_info(raw)
         requesters = tuple((info.requesters or [info.requester]) if info else ())
         if info is None and reports is not None:
             line = await asyncio.to_thread(reports.status, task_id)

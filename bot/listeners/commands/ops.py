@@ -17,7 +17,7 @@ from approvals.audit import AuditEvent
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
 from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
-from handlers.envelope import Actor, SlackId
+from handlers.contracts.envelope import Actor, SlackId
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -73,7 +73,7 @@ class SlashCommand(BaseModel):
 
     @property
     def actor(self) -> Actor:
-        """Who the bot acts for when it hands this command to the worker (see handlers.envelope)."""
+        """Who the bot acts for when it hands this command to the worker (see handlers.contracts.envelope)."""
         return Actor(team=self.team_id, user=self.user_id)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from agents.slack_text import escape, inline_code, mention, quote
 from approvals import eligible_approvers
+from bot.launcher import Unanswered
 from bot.reports import human_duration
-from handlers.ops_contracts import BREAKERS, WORKER_HEALTH, DigestRequest
-from handlers.report_contracts import BreakerLine, TaskStatusLine
+from handlers.contracts import DigestRequest, TaskStatusLine
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
@@ -84,12 +83,10 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
 
 
 async def _breakers(command: SlashCommand, deps: BotDeps) -> str:
-    raw = await deps.launcher.call(
-        WORKER_HEALTH, "", BREAKERS, None, actor=command.actor, nonce=command.trigger_id, deadline=1.0
-    )
-    if raw is None:
+    try:
+        breakers = await deps.launcher.breakers(actor=command.actor, nonce=command.trigger_id, deadline=1.0)
+    except Unanswered:
         return "Circuit breakers: the worker did not answer in time."
-    breakers = [BreakerLine.model_validate(item) for item in json.loads(raw)]
     if not breakers:
         return "Circuit breakers: none has been used yet on the worker that answered."
     shown = []

@@ -14,19 +14,17 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from agents.slack_text import inline_code
 from approvals import eligible_approvers, explain, may_administer
+from bot.launcher import Unanswered
 from bot.listeners.commands.status import STATUS_HELP, digest, status
-from handlers.contracts import TASK_INFO, TASK_WORKFLOW, TaskInfo
-from handlers.ops_contracts import FROZEN, SET_FROZEN, SWITCHES_KEY, SWITCHES_OBJECT, FreezeChange
+from handlers.contracts import FreezeChange
 
 if TYPE_CHECKING:
     from bot.app import BotDeps
     from bot.listeners.commands.ops import SlashCommand
 
-__all__ = ["SUBCOMMAND_HELP", "cancel", "match_subcommand", "task_info"]
+__all__ = ["SUBCOMMAND_HELP", "cancel", "match_subcommand"]
 
 log = logging.getLogger(__name__)
 
@@ -44,28 +42,20 @@ SUBCOMMAND_HELP = f"""• {_CANCEL_HELP}
 {STATUS_HELP}"""
 
 
-def task_info(raw: str) -> TaskInfo | None:
-    """The task workflow's answer to `info`: Restate sends a handler's None as an empty body (or `null`)."""
-    return None if raw.strip() in ("", "null") else TaskInfo.model_validate_json(raw)
-
-
 async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
     actor, nonce = command.actor, command.trigger_id
-    raw = await deps.launcher.call(TASK_WORKFLOW, task_id, TASK_INFO, None, actor=actor, nonce=nonce)
-    if raw is None:
-        return {"text": UNAVAILABLE}
     try:
-        info = task_info(raw)
-    except ValidationError:
-        log.warning("the task engine answered `info` of %s with something that is not a task", task_id)
+        info = await deps.launcher.task_info(task_id, actor=actor, nonce=nonce)
+    except Unanswered:
         return {"text": UNAVAILABLE}
     if info is None:
         return {"text": f"There is no task with the id `{task_id}`. `/ops status` lists yours, with their ids."}
     approvers = eligible_approvers(list(deps.policy().approvers), deps.directory)
     if command.user_id != info.requester and command.user_id not in approvers:
         return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
-    cancelled = await deps.launcher.cancel_task(task_id, actor=actor, nonce=nonce)
-    if cancelled is None:
+    try:
+        cancelled = await deps.launcher.cancel_task(task_id, actor=actor, nonce=nonce)
+    except Unanswered:
         return {"text": UNAVAILABLE}
     if not cancelled:
         return {"text": f"Task `{task_id}` is not running any more."}
@@ -89,22 +79,20 @@ def _usage(line: str) -> Handler:
 
 
 async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
+    actor, nonce = command.actor, command.trigger_id
     if switch == "status":
-        raw = await deps.launcher.call(
-            SWITCHES_OBJECT, SWITCHES_KEY, FROZEN, None, actor=command.actor, nonce=command.trigger_id
-        )
-        if raw is None:
+        try:
+            frozen = await deps.launcher.frozen(actor=actor, nonce=nonce)
+        except Unanswered:
             return {"text": UNAVAILABLE}
-        return {"text": "opsgate is *frozen*." if json.loads(raw) else "opsgate is not frozen."}
+        return {"text": "opsgate is *frozen*." if frozen else "opsgate is not frozen."}
     refusal = may_administer(command.user_id, list(deps.policy().admins), deps.directory)
     if refusal is not None:
         return {"text": f"Only policy admins can freeze or unfreeze opsgate: {refusal.reason}."}
     change = FreezeChange(frozen=switch == "on", by=command.user_id)
-    body = change.model_dump_json()
-    raw = await deps.launcher.call(
-        SWITCHES_OBJECT, SWITCHES_KEY, SET_FROZEN, body, actor=command.actor, nonce=command.trigger_id
-    )
-    if raw is None:
+    try:
+        await deps.launcher.set_frozen(change, actor=actor, nonce=nonce)
+    except Unanswered:
         return {"text": UNAVAILABLE}
     if change.frozen:
         return {"text": ":ice_cube: Frozen: every action above low risk is refused until `/ops freeze off`."}

@@ -10,8 +10,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.actions.approvals import UNAVAILABLE, cast_vote
 from bot.modals import CONFIRM_CALLBACK, INPUT_ACTION, INPUT_BLOCK, REJECT_CALLBACK
-from handlers.approval_contracts import VoteRequest
-from handlers.envelope import Actor
+from handlers.contracts import VoteRequest
+from handlers.contracts.envelope import Actor
 
 if TYPE_CHECKING:
     from bot.app import BotDeps

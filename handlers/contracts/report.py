@@ -12,7 +12,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.contracts import ThreadRef
+from handlers.contracts.task import ThreadRef
 
 __all__ = [
     "ApprovalStat",

@@ -20,12 +20,6 @@ from approvals import Decision, ProposedAction, Tier
 from approvals.outcomes import OutcomeAnswer
 
 __all__ = [
-    "APPROVAL_ANSWER",
-    "APPROVAL_GET",
-    "APPROVAL_OBJECT",
-    "APPROVAL_OUTCOME",
-    "APPROVAL_REWAIT",
-    "APPROVAL_VOTE",
     "AnswerRequest",
     "ApprovalCard",
     "ApprovalKind",
@@ -40,17 +34,6 @@ __all__ = [
     "question_id_for",
 ]
 
-APPROVAL_OBJECT = "Approval"
-APPROVAL_VOTE = "vote"
-"""A person's vote: verified (the bot's envelope names the voter)."""
-APPROVAL_GET = "get"
-"""The card as the bot shows it before a vote: verified."""
-APPROVAL_OUTCOME = "outcome"
-"""The decision as the waiting gate reads it after a wake-up: ingress-private."""
-APPROVAL_REWAIT = "rewait"
-"""The gate's new awakeable after a wake-up the object did not send: ingress-private."""
-APPROVAL_ANSWER = "answer"
-"""A person's answer to an outcome question: verified (the bot's envelope names who answered)."""
 
 ApprovalKind = Literal["action", "outcome"]
 

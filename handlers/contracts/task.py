@@ -1,7 +1,7 @@
-"""What the bot and the worker agree on: service names, request models, and the Slack port.
+"""Tasks, hand-offs and threads as the bot and the worker exchange them, and the Slack port.
 
-The bot imports this module (never the handlers themselves); the worker implements the handlers. The
-`ThreadNotifier` port is implemented by the bot's Slack adapter and handed to the worker by the composition root.
+The `ThreadNotifier` port is implemented by the bot's Slack adapter and handed to the worker by the composition
+root.
 """
 
 from __future__ import annotations
@@ -14,19 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.team import AgentTask
 
-if TYPE_CHECKING:  # report_contracts imports ThreadRef from here
-    from handlers.report_contracts import TraceSummary
+if TYPE_CHECKING:  # report imports ThreadRef from here
+    from handlers.contracts.report import TraceSummary
 
 __all__ = [
-    "AGENT_RUN",
-    "AGENT_WORKER",
-    "TASK_CANCEL",
-    "TASK_DONE",
-    "TASK_INFO",
-    "TASK_ROOT",
-    "TASK_ROOT_APPLY",
-    "TASK_RUN",
-    "TASK_WORKFLOW",
     "AgentHandoff",
     "ChannelUnavailable",
     "FollowUp",
@@ -47,15 +38,6 @@ __all__ = [
     "task_id_for",
 ]
 
-TASK_WORKFLOW = "TaskWorkflow"
-AGENT_WORKER = "AgentWorker"
-AGENT_RUN = "run"
-TASK_RUN = "run"
-TASK_INFO = "info"
-TASK_DONE = "done"
-TASK_CANCEL = "cancel"
-TASK_ROOT = "TaskRoot"
-TASK_ROOT_APPLY = "apply"
 N = TypeVar("N")
 
 
