@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 RESTATE_BIN := .restate/node_modules/@restatedev/restate-server-linux-x64/bin/restate-server
 VENV_STAMP := .venv/.synced
 
-.PHONY: setup demo test lint typecheck unit bench bench-quick clean chromium guard-model
+.PHONY: setup demo test test-fast lint typecheck unit screenshots bench bench-quick clean chromium guard-model
 
 setup: $(VENV_STAMP) $(RESTATE_BIN) chromium
 
@@ -47,6 +47,15 @@ test: setup lint typecheck
 unit: $(VENV_STAMP)
 	.venv/bin/pytest -q -m "not integration"
 
+# Everything but the tests marked `slow` (browsers, benchmarks, full stacks, replicas); `make test` runs them all.
+test-fast: $(VENV_STAMP) $(RESTATE_BIN)
+	OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/pytest -q -m "not slow"
+
+# Retakes the README's screenshots (docs/sandbox-*.png) with the demo's browser walkthrough; the tests alone write
+# theirs to a temporary folder.
+screenshots: setup
+	OPSGATE_SCREENSHOTS_DIR=$(CURDIR)/docs OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/pytest -q tests/e2e/test_demo_walkthrough.py
+
 # Retrains the guardrails' learned detector from ../shared/data/guardrails/training and training/*.jsonl; the same
 # data gives the same file byte for byte (a test checks the shipped one).
 guard-model: $(VENV_STAMP)
@@ -55,7 +64,7 @@ guard-model: $(VENV_STAMP)
 bench: setup
 	$(UV) sync --frozen --quiet --group bench
 	for b in ack guardrails approvals tokens digest durable keepalive chaos; do OPSGATE_RESTATE_BIN=$(RESTATE_BIN) .venv/bin/python -m bench.$$b || exit 1; done
-	OPSGATE_FUZZ_EXAMPLES=5000 .venv/bin/pytest -q tests/bot/test_fuzz_http.py
+	OPSGATE_FUZZ_EXAMPLES=5000 OPSGATE_HYPOTHESIS_PROFILE=explore .venv/bin/pytest -q tests/bot/test_fuzz_http.py
 
 bench-quick: setup
 	$(UV) sync --frozen --quiet --group bench

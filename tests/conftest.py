@@ -3,6 +3,9 @@
 Database tests take `db_url` (or `db_engine`) and run once per backend. Each PostgreSQL test gets a schema of
 its own, named after this session, and drops it afterwards; so parallel runs and leftovers never collide.
 PostgreSQL missing means a skip, except in CI, where `OPSGATE_REQUIRE_POSTGRES=1` turns it into a failure.
+
+Hypothesis runs derandomized (profile `ci`, the default): the same examples every run, so a red build is a change
+in the code, not a new draw. `OPSGATE_HYPOTHESIS_PROFILE=explore` draws new examples each run, to hunt for bugs.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -29,6 +33,16 @@ POSTGRES_URL_VARIABLE = "OPSGATE_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 _SESSION = secrets.token_hex(4)
 _schema_numbers = itertools.count(1)
+
+HYPOTHESIS_PROFILE_VARIABLE = "OPSGATE_HYPOTHESIS_PROFILE"
+# Only randomness and the example database differ: each test keeps its own max_examples and deadline. Loaded here,
+# before any test module is imported, so every `@settings(...)` and profile built there inherits it.
+settings.register_profile("ci", derandomize=True, database=None)  # the examples follow from each test's code
+settings.register_profile("explore", derandomize=False, print_blob=True)  # a failure prints how to reproduce it
+_hypothesis_profile = os.environ.get(HYPOTHESIS_PROFILE_VARIABLE, "ci")
+if _hypothesis_profile not in ("ci", "explore"):
+    raise pytest.UsageError(f"{HYPOTHESIS_PROFILE_VARIABLE}={_hypothesis_profile!r}: use ci (the default) or explore")
+settings.load_profile(_hypothesis_profile)
 
 
 def _libpq_url(url: str) -> str:

@@ -28,6 +28,7 @@ KEYS = {
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_quick_run_prints_figures_and_fails_no_ack_at_50_concurrent() -> None:
     run = subprocess.run(

@@ -30,6 +30,7 @@ KEYS = {
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_quick_run_approves_each_action_once_and_suspends_the_requested_tasks() -> None:
     run = subprocess.run(

@@ -8,7 +8,7 @@ import pytest
 
 from bench import chaos
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.mark.timeout(420)

@@ -11,7 +11,7 @@ from bench import durable
 
 KEYS = {"bench", "steps", "ms_per_step", "baseline_steps", "baseline_ms_per_step", "ratio", "runs", "failures"}
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.mark.timeout(90)

@@ -29,7 +29,7 @@ KEYS = {
     "baseline_failures",
 }
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.mark.timeout(150)

@@ -4,12 +4,14 @@ types the first command, watches the thread root reach *Done*, asks for a high-r
 asks for a digest, and tries `/ops` in #random, where the bot is not a member.
 
 The README's screenshots are taken here, one task's thread each, so they show what `make demo` shows: the offline
-model (free), the example team's agents, the card's dry run.
+model (free), the example team's agents, the card's dry run. They go to a temporary folder, so a test run leaves
+the tracked images alone; `make screenshots` sets `OPSGATE_SCREENSHOTS_DIR` to docs/ to retake them on purpose.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -20,12 +22,17 @@ from bot.sandbox.records import Message
 from tests.e2e.test_sandbox_browser import ARGS, CHROMIUM
 from tests.integration.shipped import DemoStack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
-SUMMARY_SHOT, APPROVAL_SHOT, DIGEST_SHOT = (
-    DOCS / f"sandbox-{name}.png" for name in ("trace-summary", "approval", "digest")
-)
+SCREENSHOTS_VARIABLE = "OPSGATE_SCREENSHOTS_DIR"
+SHOTS = ("trace-summary", "approval", "digest")  # docs/sandbox-<name>.png, in the README
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Path:
+    """Where the screenshots go: `OPSGATE_SCREENSHOTS_DIR` when set (`make screenshots`), else a temporary folder."""
+    configured = os.environ.get(SCREENSHOTS_VARIABLE)
+    return Path(configured) if configured else tmp_path
 
 
 async def ended_thread(sandbox: Sandbox, starts: str, needle: str = "Task done") -> Message:
@@ -61,8 +68,9 @@ async def shoot(page: Page, root: Message, path: Path) -> None:
             await page.set_viewport_size(viewport)
 
 
-async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: DemoStack) -> None:
+async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: DemoStack, screenshots: Path) -> None:
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make setup` installs it (apt-get install chromium)"
+    summary_shot, approval_shot, digest_shot = (screenshots / f"sandbox-{name}.png" for name in SHOTS)
     sandbox = demo_stack.stack.sandbox
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -82,7 +90,7 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
             assert any("staging" in text for text in answer), answer  # the answer is in its thread
             first = await ended_thread(sandbox, "what services are running in staging")
             await page.wait_for_timeout(1_500)  # the page polls the sandbox: let it draw the summary
-            await shoot(page, first, SUMMARY_SHOT)
+            await shoot(page, first, summary_shot)
 
             # "/ops restart api in staging — high: an approval card; approve as bob or carol, and it runs once"
             await page.fill("#composer-text", "/ops restart api in staging")
@@ -100,7 +108,7 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
             await expect(page.locator("button[data-action-id='approval_approve']")).to_have_count(0)
             restart = await ended_thread(sandbox, "restart api in staging")
             await page.wait_for_timeout(1_500)
-            await shoot(page, restart, APPROVAL_SHOT)
+            await shoot(page, restart, approval_shot)
 
             # The digest of the channel, asked for now, with its chart in its thread.
             earlier = {m.ts for m in digest_roots(sandbox)}
@@ -116,7 +124,7 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
             assert len(digests) == 1, [m.text for m in digests]
             assert "$0" in json.dumps(digests[0].blocks) or "$0" in digests[0].text  # the offline model is free
             await page.wait_for_timeout(1_500)
-            await shoot(page, digests[0], DIGEST_SHOT)
+            await shoot(page, digests[0], digest_shot)
 
             # "/ops in #random (the bot is not a member there, and tells you how to invite it)"
             await page.get_by_role("button", name="random", exact=False).first.click()
@@ -135,3 +143,5 @@ async def test_the_readme_walkthrough_works_as_written_in_a_browser(demo_stack: 
         return True if len(executed) >= 2 else None  # both tasks ended with their trace summary
 
     await sandbox.wait_for(restarted, timeout=30)
+    for shot in (summary_shot, approval_shot, digest_shot):
+        assert shot.read_bytes().startswith(b"\x89PNG"), shot  # each thread was shot, wherever they go

@@ -19,7 +19,7 @@ from bot.sandbox.records import Message
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [

@@ -378,6 +378,7 @@ def test_every_expectation_is_a_row_of_the_readme() -> None:
     assert sorted(set(EXPECTED) - set(rows)) == [], "the README no longer has these rows: remove their expectations"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("request_text", "claim"), demo_table(), ids=lambda value: value[:40])
 async def test_a_row_of_the_demo_table(demo_stack: DemoStack, request_text: str, claim: str) -> None:
     expected = EXPECTED.get(request_text)

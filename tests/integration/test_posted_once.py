@@ -13,7 +13,7 @@ import pytest
 
 from bot.sandbox.records import Message
 from handlers.contracts import task_id_for
-from handlers.post_nonce import POST_EVENT_TYPE
+from handlers.contracts.post_nonce import POST_EVENT_TYPE
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 
@@ -56,6 +56,7 @@ class KillOnPost:
         return self.message
 
 
+@pytest.mark.slow
 async def test_a_root_and_a_reply_cut_off_by_sigkill_are_posted_once(own_stack: Stack) -> None:
     state = own_stack.sandbox.state
     on_root = KillOnPost(own_stack, lambda m: ours(m) and m.thread_ts is None)

@@ -18,7 +18,7 @@ from tests.integration.flows import attach
 from tests.integration.harness import WorkerProcess
 from tests.integration.replicas import Replicas, start_replicas, stop_replicas
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -6,22 +6,30 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from approvals.audit import AuditLog
+from bot.digest_schedule import DigestScheduler
+from bot.launcher import TaskLauncher
 from bot.sandbox import Sandbox, SandboxState
 from bot.sandbox.records import Message
-from handlers.contracts import task_id_for
+from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, digest_key, task_id_for
+from handlers.contracts.envelope import Keyring
+from opsgate.keys import ENVELOPE_KEYS_FILE
+from opsgate.teamconfig import load_team_config
 from tests.conftest import postgres_schema
 from tests.integration.flows import attach, deliver_with_retries, mention_in_thread
 from tests.integration.harness import WorkerProcess, signed_slash_command
 from tests.integration.replicas import DIGEST_CHANNEL, REQUESTS_PER_USER, Replicas, start_replicas, stop_replicas
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
@@ -231,13 +239,52 @@ async def test_a_killed_worker_leaves_its_tasks_to_the_other(replicas: Replicas,
     victim.start()  # back for whatever runs after this test
 
 
-async def test_both_bots_fire_every_minutes_digest_and_the_channel_gets_one(replicas: Replicas) -> None:
-    """The digest runs every minute in both replicas' schedulers; each period is posted once."""
+def stopped_clock(now: datetime) -> Callable[[], datetime]:
+    return lambda: now
+
+
+def replica_directory(replicas: Replicas) -> Path:
+    """Where `start_replicas` put the replicas' opsgate.yml, envelope keys and probes."""
+    return replicas.probe_dir.parent
+
+
+async def digest_outcome(replicas: Replicas, period_end: datetime, timeout: float = 60.0) -> dict[str, Any]:
+    """The period's digest invocation once it has ended (Restate's attach, by the idempotency key of every firing)."""
+    key = digest_key(DIGEST_CHANNEL, period_end)
+    url = f"{replicas.restate.ingress_url}/restate/invocation/{DIGEST_OBJECT}/{key}/{DIGEST_POST}/digest:{key}/attach"
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        response = await client.get(url)
+    assert response.status_code == 200, response.text
+    outcome: dict[str, Any] = response.json()
+    return outcome
+
+
+async def test_both_replicas_firing_one_period_on_skewed_clocks_post_one_digest(replicas: Replicas) -> None:
+    """The replicas' minutely schedule, fired by two schedulers whose fixed clocks are 39 s apart in one minute (no
+    wall-clock minute to wait for): they name the same period and the channel gets its digest once."""
+    [schedule] = load_team_config(replica_directory(replicas) / "opsgate.yml").digests
+    period_end = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # long before the bots' own firings: a period of its own
+    clocks = [period_end + timedelta(seconds=2), period_end + timedelta(seconds=41)]
+    keyring = Keyring.parse((replica_directory(replicas) / ENVELOPE_KEYS_FILE).read_text())
+    launchers = [TaskLauncher(replicas.restate.ingress_url, keyring=keyring) for _ in clocks]
+    try:
+        schedulers = [
+            DigestScheduler([schedule], launcher, clock=stopped_clock(now))
+            for launcher, now in zip(launchers, clocks, strict=True)
+        ]
+        assert await asyncio.gather(*(s.fire(schedule) for s in schedulers)) == [True, True]
+    finally:
+        for launcher in launchers:
+            await launcher.aclose()
+
+    outcome = await digest_outcome(replicas, period_end)
+    label = schedule.request_for(period_end).label
+    posted = [m for m in replicas.sandbox.state.messages_in(DIGEST_CHANNEL) if m.text.startswith(label)]
+    assert [m.ts for m in posted] == [outcome["ts"]] and outcome["first"], (outcome, [m.text for m in posted])
 
     def digests(state: SandboxState) -> list[Message]:
         return [m for m in state.messages_in(DIGEST_CHANNEL) if m.text.startswith("Digest digest ·")]
 
-    await replicas.sandbox.wait_for(lambda s: digests(s) or None, timeout=75)
-    await asyncio.sleep(1.0)  # both replicas have fired this minute: give a duplicate time to show up
+    # The bots' own schedulers fire every minute too: no period, theirs or this one, is posted twice.
     labels = Counter(m.text.splitlines()[0] for m in digests(replicas.sandbox.state))
     assert labels and all(count == 1 for count in labels.values()), labels

@@ -60,6 +60,7 @@ async def test_ops_answers_within_3s_when_restate_hangs(own_stack: Stack) -> Non
     assert elapsed < 3.0
 
 
+@pytest.mark.slow
 async def test_worker_killed_mid_step_resumes_without_repeating_completed_steps(
     own_stack: Stack, probe_name: str
 ) -> None:
@@ -79,6 +80,7 @@ async def test_worker_killed_mid_step_resumes_without_repeating_completed_steps(
     assert record is not None and record.status == TaskStatus.DONE
 
 
+@pytest.mark.slow
 async def test_restate_server_restarted_mid_task_completes(own_stack: Stack, probe_name: str) -> None:
     reply = await own_stack.sandbox.send_slash_command(
         user_id="U0ALICE", channel_id="C0OPS", text=f"[probe:{probe_name}] run the probe"
@@ -154,6 +156,7 @@ async def test_slack_rate_limits_are_waited_out_and_every_task_finishes(stack: S
     assert len(roots) >= 4
 
 
+@pytest.mark.slow
 async def test_interrupted_at_most_once_call_is_not_repeated_but_reported(own_stack: Stack, probe_name: str) -> None:
     """A non-idempotent effect interrupted by a crash is never re-run: its outcome goes to a person instead (the
     requester, for this medium action), and the agent is told their answer."""

@@ -27,7 +27,7 @@ from tests.integration.flows import attach
 from tests.integration.harness import Stack
 from tests.integration.shipped import ShippedStack, shipped_stack
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 __all__ = ["shipped_stack"]  # the module's stack fixture
 

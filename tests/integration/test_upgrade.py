@@ -16,7 +16,7 @@ from tests.integration.flows import attach
 from tests.integration.harness import Stack, WorkerProcess
 from tests.integration.test_approvals import APPROVE, click, executions, request_action, wait_card
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 async def probe_task(stack: Stack, name: str) -> str:

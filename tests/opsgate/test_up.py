@@ -27,7 +27,7 @@ from opsgate.restate_server import free_port
 from tests.integration.harness import ROOT
 from tests.integration.shipped import MODEL_VARIABLES
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
 
 START_TIMEOUT = 120.0  # restate-server, the worker (MCP servers and all) and the bot, on two busy cores
 ANSWER_TIMEOUT = 90.0
