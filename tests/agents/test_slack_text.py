@@ -46,6 +46,13 @@ UNTRUSTED = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=
 LIVE = re.compile(r"(?i)[a-z][a-z0-9+.-]*://|mailto:(?!\u2060)")
 
 
+def test_a_mailto_glued_to_a_url_is_not_live() -> None:
+    """Found by the property below with new examples: the URL's scheme was neutralised, the `mailto:` after it
+    (preceded by a letter) was not."""
+    shown = escape("https://evil.example/loginmailto:a@b.example")
+    assert LIVE.search(shown) is None and "mailto:\u2060a@b.example" in shown
+
+
 def test_control_sequences_become_the_text_they_were() -> None:
     assert escape("ping <!channel> & <@U1>, see <https://evil|docs>") == (
         "ping &lt;!channel&gt; &amp; &lt;@U1&gt;, see &lt;https:\u2060//evil|docs&gt;"
@@ -105,7 +112,7 @@ def test_the_net_catches_broadcasts_and_leaves_opsgates_own_markup() -> None:
     )
 
 
-@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(UNTRUSTED)
 def test_nothing_untrusted_is_live_whichever_way_it_is_shown(text: str) -> None:
     for shown in (escape(text), escape_answer(text), inline_code(text), code_block(text), quote(text)):
@@ -117,7 +124,7 @@ def test_nothing_untrusted_is_live_whichever_way_it_is_shown(text: str) -> None:
     assert html.unescape(escape_answer(text)).replace("\u2060", "") == text.replace("\u2060", "")  # no word lost
 
 
-@settings(derandomize=True, max_examples=EXAMPLES, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(UNTRUSTED, st.integers(min_value=10, max_value=400))
 def test_limits_hold_for_any_text(text: str, limit: int) -> None:
     for render in (escape, escape_answer, inline_code, code_block, quote):
