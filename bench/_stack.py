@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 
+from opsgate.processes import wait_until
 from opsgate.restate_server import RestateServer, free_port
 
 __all__ = ["ROOT", "SECRET", "Child", "Stack"]
@@ -103,17 +104,14 @@ class Child:
 
 async def wait_http(child: Child, url: str, timeout: float = 30.0) -> None:
     """Wait until `url` answers anything over HTTP; fail early if the child died."""
-    deadline = time.monotonic() + timeout
     async with httpx.AsyncClient(timeout=1.0) as client:
-        while time.monotonic() < deadline:
-            if child.exited():
-                raise RuntimeError(f"{child.name} exited early:\n{child.tail()}")
-            try:
-                await client.get(url)
-                return
-            except httpx.HTTPError:
-                await asyncio.sleep(0.05)
-    raise RuntimeError(f"{child.name} did not answer {url} within {timeout:.0f}s:\n{child.tail()}")
+        await wait_until(
+            lambda: client.get(url),
+            timeout=timeout,
+            what=lambda: f"{child.name} answering {url}\n{child.tail()}",
+            ignore=(httpx.HTTPError,),
+            dead=lambda: "it exited" if child.exited() else None,
+        )
 
 
 class Stack:

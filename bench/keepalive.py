@@ -34,6 +34,7 @@ import httpx
 from bench._keepalive_worker import HANDLER
 from bench._run import run_bench
 from bench._stack import Child, _stop_all, wait_http
+from opsgate.processes import wait_until
 from opsgate.restate_server import RestateServer, free_port
 
 __all__ = ["Phase", "main", "measure"]
@@ -181,11 +182,15 @@ async def _call(client: httpx.AsyncClient, url: str, n: int) -> str | None:
 
 async def _first(client: httpx.AsyncClient, url: str) -> None:
     """The first call of a side, retried while the new deployment is not yet reachable through the ingress."""
-    deadline = time.monotonic() + FIRST_CALL_TIMEOUT_S
-    while (error := await _call(client, url, 0)) is not None:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the first call to {url} failed: {error}")
-        await asyncio.sleep(0.1)
+    errors = [""]
+
+    async def answered() -> bool:
+        errors[0] = await _call(client, url, 0) or ""
+        return not errors[0]
+
+    await wait_until(
+        answered, timeout=FIRST_CALL_TIMEOUT_S, what=lambda: f"the first call to {url}: {errors[0]}", every=0.1
+    )
 
 
 async def _chunk(client: httpx.AsyncClient, url: str, numbers: range, phase: Phase, shape: Shape, end: float) -> None:

@@ -15,7 +15,6 @@ import os
 import random
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from opsgate.keys import restate_public_key
-from opsgate.processes import stop_process
+from opsgate.processes import WaitTimeout, stop_process, wait_until_sync
 
 __all__ = ["RestatePorts", "RestateServer", "RestateServerError", "find_restate_binary", "free_port"]
 
@@ -185,36 +184,41 @@ class RestateServer:
         self._wait_healthy(timeout)
 
     def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
         checks = [f"{self.admin_url}/health", f"{self.ingress_url}/restate/health"]
+
+        def exited() -> str | None:
+            return None if self._process is None or self._process.poll() is None else "it exited early"
+
         with httpx.Client(timeout=1.0) as client:
-            while time.monotonic() < deadline:
-                if self._process is not None and self._process.poll() is not None:
-                    raise RestateServerError(f"restate-server exited early; see {self.log_file}")
-                try:
-                    if all(client.get(url).status_code == 200 for url in checks):
-                        return
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.05)
-        raise RestateServerError(f"restate-server not healthy after {timeout:.0f}s; see {self.log_file}")
+            try:
+                wait_until_sync(
+                    lambda: all(client.get(url).status_code == 200 for url in checks),
+                    timeout=timeout,
+                    what="restate-server healthy",
+                    ignore=(httpx.HTTPError,),
+                    dead=exited,
+                )
+            except WaitTimeout as exc:
+                raise RestateServerError(f"{exc}; see {self.log_file}") from None
 
     def register(self, worker_url: str, *, timeout: float = 30.0) -> None:
         """Register (or refresh) the worker deployment; retried briefly while the worker starts listening."""
-        deadline = time.monotonic() + timeout
-        last = ""
+        last = [""]
+
+        def registered(client: httpx.Client) -> bool:
+            try:
+                response = client.post(f"{self.admin_url}/deployments", json={"uri": worker_url, "force": True})
+            except httpx.HTTPError as exc:
+                last[0] = str(exc)
+                return False
+            last[0] = f"{response.status_code} {response.text[:300]}"
+            return response.status_code < 300
+
         with httpx.Client(timeout=10.0) as client:
-            while time.monotonic() < deadline:
-                try:
-                    response = client.post(f"{self.admin_url}/deployments", json={"uri": worker_url, "force": True})
-                except httpx.HTTPError as exc:
-                    last = str(exc)
-                else:
-                    if response.status_code < 300:
-                        return
-                    last = f"{response.status_code} {response.text[:300]}"
-                time.sleep(0.1)
-        raise RestateServerError(f"could not register {worker_url} with restate: {last}")
+            try:
+                wait_until_sync(lambda: registered(client), timeout=timeout, what=f"register {worker_url}", every=0.1)
+            except WaitTimeout:
+                raise RestateServerError(f"could not register {worker_url} with restate: {last[0]}") from None
 
     def stop(self, grace: float = 10.0) -> None:
         process, self._process = self._process, None

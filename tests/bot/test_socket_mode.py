@@ -11,7 +11,6 @@ is served. The last test runs the real `opsgate bot` process in Socket Mode.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import signal
@@ -35,6 +34,7 @@ from bot.sandbox import Sandbox, sign_request
 from bot.sandbox.socket_mode import APP_TOKEN, Ack, envelope_for
 from bot.socket_mode import SlackSocketApp
 from bot.unhandled import OLDER_CARD
+from opsgate.processes import WaitTimeout, wait_until
 from opsgate.restate_server import free_port
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from tests.bot.slack_shapes import BOT_ID, BOT_USER, CHANNEL, TEAM, UNKNOWN_TASK, USER, Shape, all_shapes, slash
@@ -301,12 +301,14 @@ async def test_a_token_slack_refuses_fails_at_start_up(token: str, error: str) -
 
 async def health(client: httpx.AsyncClient, url: str, deadline: float) -> bool:
     """Whether `url` answers 200 before the deadline (the bot binds its port just after connecting)."""
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.TransportError):
-            if (await client.get(url, timeout=0.5)).status_code == 200:
-                return True
-        await asyncio.sleep(0.05)
-    return False
+
+    async def ok() -> bool:
+        return (await client.get(url, timeout=0.5)).status_code == 200
+
+    try:
+        return await wait_until(ok, timeout=deadline - time.monotonic(), what=url, ignore=(httpx.TransportError,))
+    except WaitTimeout:
+        return False
 
 
 @pytest.fixture

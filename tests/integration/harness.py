@@ -20,7 +20,7 @@ from handlers.store import TaskStore
 from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
 from opsgate.keys import envelope_keyring
-from opsgate.processes import stop_process
+from opsgate.processes import stop_process, wait_until_sync
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
@@ -59,16 +59,14 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"worker exited: {self.log_file.read_text()[-2000:]}")
-            try:
-                httpx.get(f"{self.url}/health", timeout=0.5)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise RuntimeError(f"worker did not listen within {timeout}s")
+        process = self.process
+        wait_until_sync(
+            lambda: httpx.get(f"{self.url}/health", timeout=0.5),
+            timeout=timeout,
+            what=lambda: f"worker listening\n{self.log_file.read_text()[-2000:]}",
+            ignore=(httpx.HTTPError,),
+            dead=lambda: "it exited" if process.poll() is not None else None,
+        )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

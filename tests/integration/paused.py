@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from datetime import timedelta
 
 import httpx
 import restate
 from restate.retry_policy import InvocationRetryPolicy
+
+from opsgate.processes import wait_until
 
 __all__ = ["pausing_service", "wait_paused"]
 
@@ -34,10 +34,9 @@ def pausing_service() -> restate.Service:
 async def wait_paused(client: httpx.AsyncClient, admin: str, count: int = 1, timeout: float = 20.0) -> None:
     """Until `count` invocations are paused (admin SQL), or AssertionError after `timeout`."""
     query = {"query": "SELECT count(*) AS n FROM sys_invocation WHERE status = 'paused'"}
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    async def paused() -> bool:
         response = await client.post(f"{admin}/query", json=query, headers={"accept": "application/json"})
-        if response.status_code == 200 and json.loads(response.text)["rows"][0]["n"] == count:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no {count} paused invocation(s) within {timeout:g} s")
+        return response.status_code == 200 and json.loads(response.text)["rows"][0]["n"] == count
+
+    await wait_until(paused, timeout=timeout, what=f"{count} paused invocation(s)")

@@ -11,7 +11,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ import yaml
 from bot.sandbox import Sandbox
 from handlers.store import TaskStore
 from opsgate.db import create_db_engine
-from opsgate.processes import stop_process
+from opsgate.processes import stop_process, wait_until
 from opsgate.restate_server import RestateServer, free_port
 from tests.integration.balancer import HttpBalancer, TcpBalancer
 from tests.integration.harness import ROOT, TEAM_YML, Probes, WorkerProcess, process_env
@@ -58,18 +57,20 @@ class BotProcess:
             )
 
     async def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
+        process = self.process
+
+        async def ready() -> bool:
+            return (await client.get(f"{self.url}/readyz")).status_code == 200
+
         async with httpx.AsyncClient(timeout=1.0) as client:
-            while time.monotonic() < deadline:
-                if self.process is None or self.process.poll() is not None:
-                    raise RuntimeError(f"bot exited: {self.log_file.read_text()[-3000:]}")
-                try:
-                    if (await client.get(f"{self.url}/readyz")).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"bot not ready within {timeout}s: {self.log_file.read_text()[-3000:]}")
+            await wait_until(
+                ready,
+                timeout=timeout,
+                what=lambda: f"bot ready\n{self.log_file.read_text()[-3000:]}",
+                every=0.1,
+                ignore=(httpx.HTTPError,),
+                dead=lambda: "it exited" if process is None or process.poll() is not None else None,
+            )
 
     def stop(self, grace: float = 10.0) -> None:
         stop_process(self.process, grace)

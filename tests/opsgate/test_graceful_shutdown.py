@@ -22,6 +22,7 @@ import pytest
 from aiohttp import web
 
 from bot.sandbox import Sandbox
+from opsgate.processes import wait_until
 from opsgate.restate_server import free_port
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from tests.integration.harness import ROOT, SECRET, TEAM_YML, signed_slash_command
@@ -113,15 +114,13 @@ async def test_sigterm_lets_the_ack_in_flight_finish_then_exits(
     try:
         url = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(timeout=10) as client:
-            deadline = time.monotonic() + 60
-            while True:
-                assert bot.poll() is None, log_file.read_text()[-3000:]
-                assert time.monotonic() < deadline, "the bot did not start"
-                try:
-                    await client.get(f"{url}/healthz", timeout=0.5)
-                    break
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.05)
+            await wait_until(
+                lambda: client.get(f"{url}/healthz", timeout=0.5),
+                timeout=60,
+                what=lambda: f"the bot listening\n{log_file.read_text()[-3000:]}",
+                ignore=(httpx.HTTPError,),
+                dead=lambda: "it exited" if bot.poll() is not None else None,
+            )
 
             body, headers, trigger_id = signed_slash_command(
                 user_id="U0ALICE", channel_id="C0OPS", text="what runs in staging?"

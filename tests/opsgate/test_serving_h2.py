@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from opsgate.processes import wait_until
 from opsgate.restate_server import free_port
 from opsgate.serving import serve_asgi
 
@@ -28,12 +29,12 @@ async def test_one_http2_connection_carries_more_than_a_thousand_requests() -> N
     try:
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         async with httpx.AsyncClient(http1=False, http2=True, limits=limits, timeout=10) as client:
-            for _ in range(100):  # bounded: until the server listens
-                try:
-                    await client.get(f"http://127.0.0.1:{port}/")
-                    break
-                except httpx.ConnectError:
-                    await asyncio.sleep(0.05)
+            await wait_until(
+                lambda: client.get(f"http://127.0.0.1:{port}/"),
+                timeout=5,
+                what="the server listening",
+                ignore=(httpx.ConnectError,),
+            )
             clients.clear()
             for _ in range(REQUESTS // 100):
                 answers = await asyncio.gather(*(client.get(f"http://127.0.0.1:{port}/") for _ in range(100)))
