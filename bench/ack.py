@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import sqlite3
@@ -27,6 +26,7 @@ from bench._apps import SERVERS
 from bench._load import ACK_DEADLINE, COMMAND_TEXT, Phase, client_session, open_connections, run_load, summarize
 from bench._report import Result, render
 from bench._restate import RestateProbe
+from bench._run import run_bench
 from bench._stack import SECRET, Stack
 
 __all__ = ["main"]
@@ -180,13 +180,7 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        figures = asyncio.run(_main(args))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted; everything started was stopped")
-        return 130
-    print(json.dumps(figures))
-    return 0
+    return run_bench(lambda: _main(args), lambda _: True)
 
 
 if __name__ == "__main__":

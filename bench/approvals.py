@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
-import json
 import os
 import signal
 import sys
@@ -36,6 +35,7 @@ from bench._approvals_stack import CHANNEL, ApprovalStack, approved, rss_kb
 from bench._apps import SERVERS
 from bench._load import Sample
 from bench._restate import RestateProbe
+from bench._run import run_bench
 from bot.cards import APPROVE_ACTION
 from bot.sandbox import SandboxState
 from bot.sandbox.payloads import find_button
@@ -359,13 +359,7 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        result = asyncio.run(_main(args))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log("interrupted; everything started was stopped")
-        return 130
-    print(json.dumps(result))
-    return 0
+    return run_bench(lambda: _main(args), lambda _: True)
 
 
 if __name__ == "__main__":

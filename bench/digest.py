@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
+from bench._run import run_bench
 from handlers.contracts import DigestReport
 from handlers.digest_report import build_digest
 from opsgate.db import create_db_engine, upgrade_database
@@ -255,9 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="measure on this (empty) PostgreSQL database")
     args = parser.parse_args(argv)
     tasks, repeats = (2_000, 3) if args.quick else (100_000, 5)
-    with tempfile.TemporaryDirectory() as scratch:
-        url = args.postgres or f"sqlite:///{Path(scratch) / 'digest.db'}"
-        figures = run(url, tasks, repeats)
+
+    async def body() -> dict[str, Any]:
+        with tempfile.TemporaryDirectory() as scratch:
+            url = args.postgres or f"sqlite:///{Path(scratch) / 'digest.db'}"
+            figures = run(url, tasks, repeats)
+        report(figures, tasks, repeats)
+        return figures
+
+    return run_bench(body, lambda figures: all(figures[f"{name}_agrees"] for name, _ in PERIODS))
+
+
+def report(figures: dict[str, Any], tasks: int, repeats: int) -> None:
     print(f"{'period':8} {'digest ms':>10} {'baseline ms':>12} {'ratio':>7}  agrees  tasks")
     for name, _ in PERIODS:
         print(
@@ -268,8 +278,6 @@ def main(argv: list[str] | None = None) -> int:
         f"load: {tasks:,} tasks over {DAYS} days in two channels, {figures['approvals']:,} approvals, "
         f"{tasks * 6:,} span summaries, {figures['database']}; median of {repeats} runs; goal: day < {GOAL_MS:.0f} ms"
     )
-    print(json.dumps(figures))
-    return 0 if all(figures[f"{name}_agrees"] for name, _ in PERIODS) else 1
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import time
@@ -36,6 +35,7 @@ from bench._guardrails_data import (
     sample_texts,
 )
 from bench._guardrails_eval import Guards, cross_source, family_contributions, heldout_chatops, heldout_figures
+from bench._run import run_bench
 
 __all__ = ["main"]
 
@@ -242,12 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.guardrails", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer timed calls, for CI")
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    figures = measure(args.quick)
-    figures["seconds"] = round(time.perf_counter() - started, 1)
-    print(render(figures))
-    print(json.dumps(figures, separators=(", ", ": ")))
-    return 0
+
+    async def body() -> dict[str, Any]:
+        started = time.perf_counter()
+        figures = measure(args.quick)
+        figures["seconds"] = round(time.perf_counter() - started, 1)
+        print(render(figures))
+        return figures
+
+    return run_bench(body, lambda _: True)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@ states only the facts its last request contains, so the task succeeds only if th
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import sys
 import time
 from dataclasses import dataclass
@@ -25,6 +23,7 @@ from agents.messages import ModelRequest, ModelResponse, ToolUseBlock, Usage
 from agents.models.claude import ClaudeModel
 from agents.models.pricing import PriceTable
 from agents.tools import ToolResult
+from bench._run import run_bench
 from bench._tokens_scenario import FACTS, FULL_TURNS, QUICK_TURNS, REQUEST, TOOLS, Scenario
 from tests.fakes.messages_api import MessagesApiFake
 
@@ -188,12 +187,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     turns = QUICK_TURNS if args.quick else FULL_TURNS
-    started = time.monotonic()
-    managed, naive = asyncio.run(measure(turns))
-    print(render(managed, naive, turns, verbose=args.verbose))
-    print(f"wall time {time.monotonic() - started:.1f} s")
-    print(json.dumps(figures(managed, naive, turns)))
-    return 0 if managed.task_ok else 1
+
+    async def body() -> dict[str, Any]:
+        started = time.monotonic()
+        managed, naive = await measure(turns)
+        print(render(managed, naive, turns, verbose=args.verbose))
+        print(f"wall time {time.monotonic() - started:.1f} s")
+        return figures(managed, naive, turns)
+
+    return run_bench(body, lambda result: bool(result["task_ok_managed"]))
 
 
 if __name__ == "__main__":
