@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import restate
-from restate import RunOptions, TerminalError
+from restate import TerminalError
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.team import AgentResult
@@ -29,6 +29,7 @@ from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskPhase,
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, failure_text, logged_detail
 from handlers.runtime import DurableAgentRuntime
+from handlers.steps import ONE_ATTEMPT
 from handlers.task_root import RootEvent, report_root
 from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
@@ -122,7 +123,7 @@ async def _run_specialist(ctx: restate.Context, handoff: AgentHandoff, deps: Tas
         # Stored before the orchestrator goes on: its trace summary may be built by another worker process.
         await asyncio.to_thread(deps.flush_spans, 5.0)
 
-    await ctx.run_typed("trace: invoke_agent", emit, RunOptions[None](max_attempts=1))
+    await ctx.run_typed("trace: invoke_agent", emit, ONE_ATTEMPT.options())
     return result
 
 

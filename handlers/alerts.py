@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import restate
 from opentelemetry import metrics
-from restate import ObjectContext, RunOptions, TerminalError
+from restate import ObjectContext, TerminalError
 
 from handlers.contracts import OPS_ALERT, OPS_ALERT_NOTIFY, PAUSED_ALERT, PAUSED_NOTIFY, OpsNotice, PausedNotice
 from handlers.contracts.envelope import Keyring
-from handlers.steps import slack_step
+from handlers.steps import ONE_ATTEMPT, slack_step
 from handlers.verified import verified_actor
 
 __all__ = [
@@ -59,7 +59,7 @@ def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
             log.error("restate paused %s (%s) after its retries ran out", notice.invocation_id, notice.target)
             paused.add(1, {"opsgate.target": notice.target.split("/", 1)[0]})
 
-        await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
+        await ctx.run_typed("alert: log and count", record, ONE_ATTEMPT.options())
         if notice.channel:
             resume = f"{notice.admin_url}/invocations/{notice.invocation_id}" if notice.admin_url else "the admin API"
             text = (
@@ -92,7 +92,7 @@ def build_ops_alert(deps: AlertDeps) -> restate.VirtualObject:
             log.error("alert %s: %s", ctx.key(), notice.text)
             raised.add(1, {"opsgate.alert.kind": notice.kind})
 
-        await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
+        await ctx.run_typed("alert: log and count", record, ONE_ATTEMPT.options())
         if notice.channel:
             await slack_step(ctx, f"slack: {notice.kind} alert", deps.post, notice.channel, notice.text)
         ctx.set("alerted", True)

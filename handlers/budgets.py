@@ -24,6 +24,7 @@ from agents.messages import ModelResponse, Usage
 from agents.spec import AgentSpec
 from handlers.contracts import TaskRequest
 from handlers.deps import TaskDeps
+from handlers.steps import DB_RETRY
 from handlers.tool_gate import ToolGateStep
 
 __all__ = ["AgentBudget", "charge_model_call"]
@@ -77,7 +78,7 @@ class AgentBudget:
             )
             return None if spent is None else f"{spent[2]} (rule {spent[1]})"
 
-        options: RunOptions[str | None] = RunOptions(max_attempts=5)
+        options: RunOptions[str | None] = DB_RETRY.options()
         spent: str | None = await self._ctx.run_typed(f"budget: check #{self._checks}", check, options)
         return None if spent is None else Stop(status="over_budget", reason=spent)
 
@@ -99,4 +100,4 @@ async def charge_model_call(
             charge_id=charge_id,
         )
 
-    await ctx.run_typed(f"budget: charge turn {turn}", charge, RunOptions[None](max_attempts=5))
+    await ctx.run_typed(f"budget: charge turn {turn}", charge, DB_RETRY.options())

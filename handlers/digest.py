@@ -23,13 +23,13 @@ from datetime import UTC, datetime, timedelta
 import restate
 from opentelemetry import metrics
 from pydantic import BaseModel, ConfigDict
-from restate import ObjectContext, RunOptions, TerminalError
+from restate import ObjectContext, TerminalError
 from sqlalchemy.engine import Engine
 
 from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, ChannelUnavailable, DigestPoster, DigestReport, DigestRequest
 from handlers.contracts.envelope import Keyring
 from handlers.digest_report import build_digest
-from handlers.steps import slack_step
+from handlers.steps import DB_RETRY, ONE_ATTEMPT, slack_step
 from handlers.verified import verified_actor
 
 __all__ = ["DigestDeps", "DigestPosted", "build_digest_object"]
@@ -83,7 +83,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
             log.error("digest %s was not posted (%s): %s", ctx.key(), tried, reason)
             failed.add(1)
 
-        await ctx.run_typed("alert: log and count", record, RunOptions[None](max_attempts=1))
+        await ctx.run_typed("alert: log and count", record, ONE_ATTEMPT.options())
         if deps.alerts_channel is None:
             return
         text = (
@@ -119,7 +119,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
             )
 
         try:
-            report = await ctx.run_typed("db: digest", compute, RunOptions(max_attempts=5, type_hint=DigestReport))
+            report = await ctx.run_typed("db: digest", compute, DB_RETRY.options(DigestReport))
         except TerminalError as exc:
             ctx.set("failed", f"its numbers could not be read: {exc.message}")
             await give_up(ctx, request, "its numbers could not be read from the database", exc.message)

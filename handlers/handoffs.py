@@ -17,7 +17,7 @@ from agents.team import AgentResult, AgentTask, parse_handoffs, render_results
 from agents.tools import ToolResult
 from handlers.contracts import AGENT_RUN, AGENT_WORKER, AgentHandoff, TaskRequest, ThreadRef
 from handlers.deps import TaskDeps
-from handlers.steps import slack_step
+from handlers.steps import ONE_ATTEMPT, slack_step
 from handlers.tracing import agent_span_key, emit_span, handoff_span_key
 
 __all__ = ["Handoffs"]
@@ -62,7 +62,7 @@ class Handoffs:
         await self._ctx.run_typed(
             f"trace: handoff {call.id}",
             _emit_handoffs,
-            restate.RunOptions[None](max_attempts=1),
+            ONE_ATTEMPT.options(),
             self._request,
             tasks,
             results,

@@ -36,6 +36,7 @@ from handlers.contracts import (
     question_id_for,
 )
 from handlers.deps import TaskDeps
+from handlers.steps import CHECK_RETRY
 from handlers.tool_gate import GateReview, ToolGateStep
 
 __all__ = ["HAPPENED", "NOT_HAPPENED", "NOT_HAPPENED_AGAIN", "UNANSWERED", "OutcomeQuestions"]
@@ -92,7 +93,7 @@ class OutcomeQuestions:
         async def who_decides() -> Decision:  # the policy of the moment, journaled
             return outcome_question(review.decision if review else None, requester=requester, policy=policy())
 
-        options: RunOptions[Decision] = RunOptions(type_hint=Decision, max_attempts=3)
+        options: RunOptions[Decision] = CHECK_RETRY.options(Decision)
         decision = await self._ctx.run_typed(f"outcome: who decides {call.name} ({call.id})", who_decides, options)
         awakeable_id, wake_up = self._ctx.awakeable(serde=BytesSerde())  # a wake-up only: see `ask_person`
         question = ApprovalRequest(

@@ -28,7 +28,18 @@ from restate.exceptions import RetryableError
 from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
 from handlers.contracts.post_nonce import PostNonce, posting_under, posts_message_of
 
-__all__ = ["MODEL_RETRY", "ONE_ATTEMPT", "SLACK_RETRY", "TOOL_RETRY", "StepRetry", "slack_step", "tool_retry_later"]
+__all__ = [
+    "CHECK_RETRY",
+    "DB_RETRY",
+    "DB_WRITE_RETRY",
+    "MODEL_RETRY",
+    "ONE_ATTEMPT",
+    "SLACK_RETRY",
+    "TOOL_RETRY",
+    "StepRetry",
+    "slack_step",
+    "tool_retry_later",
+]
 
 T = TypeVar("T")
 
@@ -38,8 +49,9 @@ class StepRetry:
     """How Restate retries one kind of step before giving up with a `TerminalError`."""
 
     max_attempts: int
-    initial: timedelta
-    longest: timedelta = timedelta(seconds=10)
+    initial: timedelta | None = None
+    """None: restate-server's default (as `longest`)."""
+    longest: timedelta | None = timedelta(seconds=10)
 
     def options(self, type_hint: Any = None) -> RunOptions[Any]:
         return RunOptions(
@@ -58,6 +70,13 @@ TOOL_RETRY = StepRetry(max_attempts=3, initial=timedelta(milliseconds=200))
 # A tool that does not say (from a trusted server) it is idempotent gets one attempt: an error is not retried
 # blindly, and a crash mid-call finds its intent marker on replay ("outcome unknown", `handlers.effects`).
 ONE_ATTEMPT = StepRetry(max_attempts=1, initial=timedelta(milliseconds=200))
+"""Also every step whose failure is final at once: an envelope's verdict, a span or a count emitted on the way."""
+CHECK_RETRY = StepRetry(max_attempts=3, longest=None)
+"""Reading a decision's inputs (who administers, who approves, the gate's review): a brief retry, then fail."""
+DB_RETRY = StepRetry(max_attempts=5, longest=None)
+"""A read or write of opsgate's database inside a step (budgets, digests, trace summaries)."""
+DB_WRITE_RETRY = StepRetry(max_attempts=10, initial=timedelta(milliseconds=100), longest=None)
+"""What must be recorded before the handler goes on (the task's rows, an audited switch)."""
 
 
 def tool_retry_later(reason: str, retry_number: int, retry: StepRetry = TOOL_RETRY) -> RetryableError:

@@ -46,7 +46,7 @@ from handlers.contracts.post_nonce import posts_message
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, failure_text, logged_detail
 from handlers.runtime import DurableAgentRuntime
-from handlers.steps import slack_step
+from handlers.steps import CHECK_RETRY, DB_RETRY, DB_WRITE_RETRY, ONE_ATTEMPT, slack_step
 from handlers.store import TaskRecord, TaskStatus
 from handlers.task_root import RootEvent, report_root
 from handlers.telemetry_attributes import agent_run_attributes
@@ -62,7 +62,7 @@ log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]  # silent whi
 DONE_PROMISE = "done"
 RUN_INVOCATION = "run_invocation"
 ROOT_UPDATE_INTERVAL_S = 2.0
-_DB = RunOptions[None](max_attempts=10, initial_retry_interval=timedelta(milliseconds=100))
+_DB: RunOptions[None] = DB_WRITE_RETRY.options()
 NOT_IN_CHANNEL = (
     "I can't post in <#{channel}>, so I did not start this task. Invite me first: type `/invite @opsgate` in "
     "that channel (or mention @opsgate there and choose *Invite*), then send your request again."
@@ -106,7 +106,7 @@ def build_task_workflow(
         async def approver() -> bool:
             return await asyncio.to_thread(may_cancel_any, actor)
 
-        if not requester and not await ctx.run_typed("authz: cancel", approver, RunOptions(max_attempts=3)):
+        if not requester and not await ctx.run_typed("authz: cancel", approver, CHECK_RETRY.options()):
             raise TerminalError("refused: only the requester or an approver may cancel this task", 403)
         ctx.cancel_invocation(invocation)
         return True
@@ -254,7 +254,7 @@ class _TaskRun:
                 error=None if status == "done" else status,
             )
 
-        await self.ctx.run_typed("trace: invoke_agent", emit, RunOptions[None](max_attempts=1))
+        await self.ctx.run_typed("trace: invoke_agent", emit, ONE_ATTEMPT.options())
 
     def _on_phase(self, root: ThreadRef) -> ToolGateStep.PhaseHook:
         """The lead's own waits on people; the root shows them through its owner, `TaskRoot`."""
@@ -358,7 +358,7 @@ class _TaskRun:
         await self.ctx.run_typed(
             "trace: task span",
             _emit,
-            RunOptions[None](max_attempts=1),
+            ONE_ATTEMPT.options(),
             self.request,
             started,
             ended,
@@ -380,9 +380,7 @@ class _TaskRun:
             )
 
         try:
-            summary = await self.ctx.run_typed(
-                "trace: summary", build, RunOptions(max_attempts=5, type_hint=TraceSummary)
-            )
+            summary = await self.ctx.run_typed("trace: summary", build, DB_RETRY.options(TraceSummary))
             await slack_step(self.ctx, "slack: trace summary", self.deps.notifier.post_summary, root, summary)
         except TerminalError as exc:  # the task's own outcome is already in the thread; say why no summary follows
             if exc.status_code == 409:
