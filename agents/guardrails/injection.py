@@ -9,6 +9,7 @@ over and over, a known way to derail a model) is looked for only when the start 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 
 from agents.guardrails._regex import PatternSet
@@ -127,15 +128,13 @@ def _is_repetitive(text: str) -> bool:
     sample = text[:_REPEAT_SAMPLE].lower().split()
     if len(sample) < _REPEAT_RUN or len(set(sample)) > _REPEAT_MAX_DISTINCT * len(sample):
         return False  # varied wording (a sample is enough to tell) has no long runs of one phrase
-    words = [word for word in text.lower().split() if any(ch.isalnum() for ch in word)]
+    words = text.lower().split()
+    if not all(map(str.isalnum, words)):  # drop what holds no letter or digit ("--", "|"), as a reader skips it
+        words = [word for word in words if word.isalnum() or any(ch.isalnum() for ch in word)]
     for size in range(1, 5):
-        for phase in range(size):
-            run = 1
-            for i in range(phase + size, len(words) - size + 1, size):
-                if words[i : i + size] == words[i - size : i]:
-                    run += 1
-                    if run >= _REPEAT_RUN:
-                        return True
-                else:
-                    run = 1
+        # A phrase of `size` words repeated back to back `_REPEAT_RUN` times is a streak of (run - 1) * size words
+        # each equal to the word `size` before it; the comparisons and the search for the streak run in C.
+        same = bytes(map(operator.eq, words[size:], words))
+        if b"\x01" * ((_REPEAT_RUN - 1) * size) in same:
+            return True
     return False
