@@ -30,13 +30,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from approvals.audit import AuditLog
 from approvals.pseudonyms import SLACK_USER_ID
-from handlers.store import TaskStatus
+from handlers.contracts import TaskPhase
 
 __all__ = ["ERASED", "ERASED_TEXT", "ErasureReport", "erase_person"]
 
 ERASED = "erased"
 ERASED_TEXT = "[erased]"
-_TERMINAL = [status.value for status in TaskStatus if status.terminal]
+_TERMINAL = [status.value for status in TaskPhase if status.terminal]
 _NOT_SCANNED = frozenset({"audit_log", "audit_pseudonyms", "alembic_version"})  # the log is handled above
 _DELETED_WHEN_NAMED = frozenset({"budget_counters"})  # keys like requests:user:U…; their counts mean nothing alone
 

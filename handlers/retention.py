@@ -34,14 +34,15 @@ import handlers.executions  # noqa: F401  (registers `executions`)
 from approvals import pseudonyms
 from approvals.audit import AuditLog
 from approvals.sqltypes import utc_now
+from handlers.contracts import TaskPhase
 from handlers.span_summaries import SpanSummary
-from handlers.store import TaskRecord, TaskStatus
+from handlers.store import TaskRecord
 
 __all__ = ["PSEUDONYM_GRACE", "PurgeReport", "Retention", "live_tasks", "purge"]
 
 PSEUDONYM_GRACE = timedelta(days=1)
 """A mapping younger than this may belong to an append still in flight, so the sweep leaves it."""
-_TERMINAL = [status.value for status in TaskStatus if status.terminal]
+_TERMINAL = [status.value for status in TaskPhase if status.terminal]
 
 _tables = SQLModel.metadata.tables
 _tasks: sa.Table = _tables[TaskRecord.__tablename__]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,28 +21,9 @@ from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from approvals.sqltypes import UTCDateTime, utc_now
-from handlers.contracts import ThreadTask
+from handlers.contracts import TaskPhase, ThreadTask
 
-__all__ = ["TaskNotFoundError", "TaskRecord", "TaskStatus", "TaskStore", "UTCDateTime", "utc_now"]
-
-
-class TaskStatus(StrEnum):
-    """Where a task is in its life; the last three are terminal."""
-
-    QUEUED = "queued"
-    PLANNING = "planning"
-    RUNNING = "running"
-    WAITING_APPROVAL = "waiting_approval"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def terminal(self) -> bool:
-        return self in _TERMINAL
-
-
-_TERMINAL = frozenset({TaskStatus.DONE, TaskStatus.FAILED, TaskStatus.CANCELLED})
+__all__ = ["TaskNotFoundError", "TaskRecord", "TaskStore", "UTCDateTime", "utc_now"]
 
 
 class TaskNotFoundError(LookupError):
@@ -56,7 +36,7 @@ class TaskRecord(SQLModel, table=True):
     __tablename__ = "tasks"
     __table_args__ = (
         sa.CheckConstraint(
-            "status IN (" + ", ".join(f"'{status.value}'" for status in TaskStatus) + ")",
+            "status IN (" + ", ".join(f"'{status.value}'" for status in TaskPhase) + ")",
             name="ck_tasks_status",
         ),
         sa.Index("ix_tasks_requester_created_at", "requester", "created_at"),
@@ -70,7 +50,7 @@ class TaskRecord(SQLModel, table=True):
     channel: str = Field(max_length=64, sa_type=sa.String(64))
     thread_ts: str | None = Field(default=None, max_length=32, sa_type=sa.String(32))
     text: str = Field(sa_type=sa.Text, description="The request text as the task received it.")
-    status: str = Field(default=TaskStatus.QUEUED, max_length=32, sa_type=sa.String(32))
+    status: str = Field(default=TaskPhase.QUEUED, max_length=32, sa_type=sa.String(32))
     outcome: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime())
     updated_at: datetime = Field(default_factory=utc_now, sa_type=UTCDateTime())
@@ -96,7 +76,7 @@ class TaskStore:
 
     def upsert(self, record: TaskRecord) -> None:
         """Insert the record, or merge it into the stored one under the rules in the module docstring."""
-        status = TaskStatus(record.status)
+        status = TaskPhase(record.status)
         values = {name: getattr(record, name) for name in _COLUMNS}
         values.update(status=status.value, updated_at=self._clock())
         statement: sa.Executable
@@ -113,7 +93,7 @@ class TaskStore:
         self,
         task_id: str,
         *,
-        status: TaskStatus | None = None,
+        status: TaskPhase | None = None,
         outcome: str | None = None,
         thread_ts: str | None = None,
         steps: int | None = None,
@@ -122,7 +102,7 @@ class TaskStore:
         merged: dict[str, Any] = {}
         conditions = [_tasks.c.id == task_id]
         if status is not None:
-            merged["status"] = sa.literal(TaskStatus(status).value)
+            merged["status"] = sa.literal(TaskPhase(status).value)
             conditions.append(_status_may_become(merged["status"]))
         if outcome is not None:
             merged["outcome"] = sa.literal(outcome)
@@ -170,7 +150,7 @@ class TaskStore:
                 requester=record.requester,
                 text=record.text,
                 outcome=record.outcome,
-                finished=TaskStatus(record.status).terminal,
+                finished=TaskPhase(record.status).terminal,
             )
             for record in reversed(records)
         ]
@@ -197,7 +177,7 @@ def _merge_into_stored(new: ReadOnlyColumnCollection[str, KeyedColumnElement[Any
 
 def _status_may_become(new_status: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     # A terminal status is final: only a write that repeats it may touch the row.
-    terminal = [status.value for status in _TERMINAL]
+    terminal = [phase.value for phase in TaskPhase if phase.terminal]
     return sa.or_(_tasks.c.status.not_in(terminal), _tasks.c.status == new_status)
 
 

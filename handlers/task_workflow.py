@@ -47,7 +47,7 @@ from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, failure_text, logged_detail
 from handlers.runtime import DurableAgentRuntime
 from handlers.steps import CHECK_RETRY, DB_RETRY, DB_WRITE_RETRY, ONE_ATTEMPT, slack_step
-from handlers.store import TaskRecord, TaskStatus
+from handlers.store import TaskRecord
 from handlers.task_root import RootEvent, report_root
 from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
@@ -141,7 +141,7 @@ class _TaskRun:
             detail = logged_detail(exc.message, error_id)
             log.error("task %s failed outside the agent: %s", self.request.task_id, detail)
             message = failure_text("The task failed", exc.message, error_id)
-            await self._record(TaskStatus.FAILED, outcome=message[:2000])
+            await self._record(TaskPhase.FAILED, outcome=message[:2000])
             await self._resolve_done(TaskPhase.FAILED)
             if self.request.response_url:
                 await self._tell_requester(message)
@@ -176,12 +176,12 @@ class _TaskRun:
             requesters=list(dict.fromkeys([request.user_id, *request.co_requesters])),
         )
         self.ctx.set("info", info)
-        await self._record(TaskStatus.QUEUED)
+        await self._record(TaskPhase.QUEUED)
         if request.input_verdict is not None:
             await self._audit_input(request.input_verdict)
         root = await self._follow_thread() if request.follow_up else await self._post_root()
         if root is None:
-            await self._record(TaskStatus.FAILED, outcome="bot is not in the channel")
+            await self._record(TaskPhase.FAILED, outcome="bot is not in the channel")
             return self._outcome(TaskPhase.FAILED, "not in channel", None)
         await self._db("db: thread ts", self.deps.store.update, self.request.task_id, thread_ts=root.ts)
         try:
@@ -262,7 +262,7 @@ class _TaskRun:
         async def update(phase: TaskPhase, detail: str) -> None:
             waiting = phase == TaskPhase.WAITING_APPROVAL
             self._report(root, waiting=detail if waiting else None, resumed=not waiting)
-            await self._db("db: status", self.deps.store.update, self.request.task_id, status=TaskStatus(phase))
+            await self._db("db: status", self.deps.store.update, self.request.task_id, status=phase)
 
         return update
 
@@ -297,7 +297,7 @@ class _TaskRun:
                 "db: status",
                 self.deps.store.update,
                 self.request.task_id,
-                status=TaskStatus(phase),
+                status=phase,
                 steps=event.turn,
             )
 
@@ -352,7 +352,7 @@ class _TaskRun:
             RootEvent(root=root, team_id=self.request.team_id, view=self.view).model_dump_json().encode(),
             key=self.request.task_id,
         )
-        await self._record(TaskStatus(phase), outcome=message[:2000])
+        await self._record(TaskPhase(phase), outcome=message[:2000])
         await self._resolve_done(phase)
         ended = await self.ctx.time()
         await self.ctx.run_typed(
@@ -387,7 +387,7 @@ class _TaskRun:
                 raise
             log.error("task %s: no trace summary: %s", task_id, exc.message)
 
-    async def _record(self, status: TaskStatus, outcome: str | None = None) -> None:
+    async def _record(self, status: TaskPhase, outcome: str | None = None) -> None:
         record = TaskRecord(
             id=self.request.task_id,
             team_id=self.request.team_id,

@@ -118,6 +118,8 @@ class TaskRequest(BaseModel):
 
 
 class TaskPhase(StrEnum):
+    """Where a task is in its life, as its thread root shows it and its row stores it; the last three are final."""
+
     QUEUED = "queued"
     PLANNING = "planning"
     RUNNING = "running"
@@ -125,6 +127,10 @@ class TaskPhase(StrEnum):
     DONE = "done"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (TaskPhase.DONE, TaskPhase.FAILED, TaskPhase.CANCELLED)
 
 
 class TaskView(BaseModel):

@@ -16,9 +16,9 @@ from bot.app import BotDeps, BotIdentity, build_app
 from bot.digest_schedule import DigestSchedule, DigestScheduler
 from bot.http import SlackHttpApp
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
-from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, BreakerLine, DigestRequest
+from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, BreakerLine, DigestRequest, TaskPhase
 from handlers.span_summaries import SpanSummaryStore
-from handlers.store import TaskRecord, TaskStatus, TaskStore
+from handlers.store import TaskRecord, TaskStore
 from handlers.task_reports import TaskReporter
 from tests.fakes.worker import FakeWorker
 
@@ -35,7 +35,7 @@ def launcher() -> FakeWorker:
 @pytest.fixture
 def client(db_engine: Engine, launcher: FakeWorker) -> httpx.AsyncClient:
     store = TaskStore(db_engine)
-    for task_id, who, status in ((MINE, "U0ALICE", TaskStatus.RUNNING), (THEIRS, "U0BOB", TaskStatus.DONE)):
+    for task_id, who, status in ((MINE, "U0ALICE", TaskPhase.RUNNING), (THEIRS, "U0BOB", TaskPhase.DONE)):
         store.upsert(
             TaskRecord(
                 id=task_id,
@@ -44,7 +44,7 @@ def client(db_engine: Engine, launcher: FakeWorker) -> httpx.AsyncClient:
                 channel="C0OPS",
                 text=f"restart api for {who}",
                 status=status,
-                outcome="restarted" if status is TaskStatus.DONE else None,
+                outcome="restarted" if status is TaskPhase.DONE else None,
             )
         )
     SpanSummaryStore(db_engine).write(

@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from handlers.store import TaskNotFoundError, TaskRecord, TaskStatus, TaskStore
+from handlers.contracts import TaskPhase
+from handlers.store import TaskNotFoundError, TaskRecord, TaskStore
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -83,10 +84,10 @@ def test_naive_times_are_refused(store: TaskStore) -> None:
 
 
 def test_a_replayed_upsert_changes_nothing(store: TaskStore) -> None:
-    store.upsert(record(status=TaskStatus.RUNNING, steps=2))
+    store.upsert(record(status=TaskPhase.RUNNING, steps=2))
     first = stored(store)
 
-    store.upsert(record(status=TaskStatus.RUNNING, steps=2))
+    store.upsert(record(status=TaskPhase.RUNNING, steps=2))
 
     assert stored(store).model_dump() == first.model_dump()
 
@@ -95,7 +96,7 @@ def test_upsert_merges_into_the_stored_record(store: TaskStore, clock: Clock) ->
     store.upsert(record())
     store.update("T1-C1-1700000000.000100", thread_ts="1700000000.000200", steps=3)
 
-    store.upsert(record(status=TaskStatus.DONE, outcome="restarted", created_at=T0 + timedelta(days=1)))
+    store.upsert(record(status=TaskPhase.DONE, outcome="restarted", created_at=T0 + timedelta(days=1)))
 
     task = stored(store)
     assert (task.status, task.outcome) == ("done", "restarted")
@@ -106,29 +107,29 @@ def test_upsert_merges_into_the_stored_record(store: TaskStore, clock: Clock) ->
 
 
 def test_a_finished_task_is_not_reopened_by_a_late_upsert(store: TaskStore) -> None:
-    store.upsert(record(status=TaskStatus.DONE, outcome="restarted", steps=4))
+    store.upsert(record(status=TaskPhase.DONE, outcome="restarted", steps=4))
     done = stored(store)
 
-    store.upsert(record(status=TaskStatus.RUNNING, steps=9, thread_ts="1700000000.000300"))
-    store.upsert(record(status=TaskStatus.CANCELLED))
+    store.upsert(record(status=TaskPhase.RUNNING, steps=9, thread_ts="1700000000.000300"))
+    store.upsert(record(status=TaskPhase.CANCELLED))
 
     assert stored(store).model_dump() == done.model_dump()
 
 
 def test_a_finished_task_is_not_reopened_by_a_late_update(store: TaskStore) -> None:
-    store.upsert(record(status=TaskStatus.FAILED, outcome="model unavailable"))
+    store.upsert(record(status=TaskPhase.FAILED, outcome="model unavailable"))
     failed = stored(store)
 
-    store.update(failed.id, status=TaskStatus.RUNNING, outcome="half way", steps=5)
-    store.update(failed.id, status=TaskStatus.DONE)
+    store.update(failed.id, status=TaskPhase.RUNNING, outcome="half way", steps=5)
+    store.update(failed.id, status=TaskPhase.DONE)
 
     assert stored(store).model_dump() == failed.model_dump()
 
 
 def test_a_finished_task_still_takes_details_that_keep_its_status(store: TaskStore) -> None:
-    store.upsert(record(status=TaskStatus.DONE))
+    store.upsert(record(status=TaskPhase.DONE))
 
-    store.update("T1-C1-1700000000.000100", status=TaskStatus.DONE, outcome="restarted 3 pods")
+    store.update("T1-C1-1700000000.000100", status=TaskPhase.DONE, outcome="restarted 3 pods")
     store.update("T1-C1-1700000000.000100", thread_ts="1700000000.000200")
 
     task = stored(store)
@@ -138,7 +139,7 @@ def test_a_finished_task_still_takes_details_that_keep_its_status(store: TaskSto
 def test_update_changes_only_what_it_is_given(store: TaskStore, clock: Clock) -> None:
     store.upsert(record(outcome="planning the restart"))
 
-    store.update("T1-C1-1700000000.000100", status=TaskStatus.WAITING_APPROVAL, steps=2)
+    store.update("T1-C1-1700000000.000100", status=TaskPhase.WAITING_APPROVAL, steps=2)
 
     task = stored(store)
     assert (task.status, task.outcome, task.steps) == ("waiting_approval", "planning the restart", 2)
@@ -146,10 +147,10 @@ def test_update_changes_only_what_it_is_given(store: TaskStore, clock: Clock) ->
 
 
 def test_an_update_that_changes_nothing_leaves_updated_at_alone(store: TaskStore) -> None:
-    store.upsert(record(status=TaskStatus.RUNNING, steps=3))
+    store.upsert(record(status=TaskPhase.RUNNING, steps=3))
     before = stored(store)
 
-    store.update(before.id, status=TaskStatus.RUNNING, steps=2)
+    store.update(before.id, status=TaskPhase.RUNNING, steps=2)
     store.update(before.id)
 
     assert stored(store).model_dump() == before.model_dump()
@@ -157,14 +158,14 @@ def test_an_update_that_changes_nothing_leaves_updated_at_alone(store: TaskStore
 
 def test_update_of_an_unknown_task_raises(store: TaskStore) -> None:
     with pytest.raises(TaskNotFoundError, match="upsert first"):
-        store.update("missing", status=TaskStatus.RUNNING)
+        store.update("missing", status=TaskPhase.RUNNING)
 
 
 def test_unknown_statuses_are_refused(store: TaskStore, db_engine: Engine) -> None:
-    with pytest.raises(ValueError, match="'paused' is not a valid TaskStatus"):
+    with pytest.raises(ValueError, match="'paused' is not a valid TaskPhase"):
         store.upsert(record(status="paused"))
     store.upsert(record())
-    with pytest.raises(ValueError, match="not a valid TaskStatus"):
+    with pytest.raises(ValueError, match="not a valid TaskPhase"):
         store.update("T1-C1-1700000000.000100", status="paused")  # type: ignore[arg-type]
     with pytest.raises(sa.exc.IntegrityError), db_engine.begin() as connection:
         connection.execute(sa.text("UPDATE tasks SET status = 'paused'"))
@@ -182,7 +183,7 @@ def test_list_for_requester_is_newest_first_and_limited(store: TaskStore) -> Non
 
 def test_concurrent_writers_do_not_fail_and_the_merge_rules_hold(store: TaskStore) -> None:
     def write(n: int) -> None:
-        store.upsert(record("shared", status=TaskStatus.RUNNING, steps=n))
+        store.upsert(record("shared", status=TaskPhase.RUNNING, steps=n))
         store.upsert(record(f"own-{n}", steps=n))
         store.update("shared", steps=n + 1)
 
@@ -194,25 +195,25 @@ def test_concurrent_writers_do_not_fail_and_the_merge_rules_hold(store: TaskStor
 
 
 def test_concurrent_finish_and_late_progress_end_finished(store: TaskStore) -> None:
-    store.upsert(record(status=TaskStatus.RUNNING))
+    store.upsert(record(status=TaskPhase.RUNNING))
 
     def write(n: int) -> None:
         if n == 10:
-            store.upsert(record(status=TaskStatus.DONE, outcome="done"))
+            store.upsert(record(status=TaskPhase.DONE, outcome="done"))
         else:
-            store.update("T1-C1-1700000000.000100", status=TaskStatus.RUNNING, steps=n)
+            store.update("T1-C1-1700000000.000100", status=TaskPhase.RUNNING, steps=n)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(write, range(20)))
 
-    assert stored(store).status == TaskStatus.DONE
+    assert stored(store).status == TaskPhase.DONE
 
 
 def test_a_threads_tasks_come_oldest_first_with_whether_each_ended(store: TaskStore) -> None:
     store.upsert(record("first", text="is api healthy?", created_at=T0))
-    store.update("first", thread_ts="111.1", status=TaskStatus.DONE, outcome="degraded")
+    store.update("first", thread_ts="111.1", status=TaskPhase.DONE, outcome="degraded")
     store.upsert(record("second", text="why?", created_at=T0 + timedelta(minutes=1), requester="U2"))
-    store.update("second", thread_ts="111.1", status=TaskStatus.RUNNING)
+    store.update("second", thread_ts="111.1", status=TaskPhase.RUNNING)
     store.upsert(record("elsewhere", created_at=T0 + timedelta(minutes=2)))
     store.update("elsewhere", thread_ts="222.2")
 

@@ -19,8 +19,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.sandbox import Sandbox
-from handlers.contracts import task_id_for
-from handlers.store import TaskStatus
+from handlers.contracts import TaskPhase, task_id_for
 from opsgate.db import create_db_engine
 from opsgate.teamconfig import parse_team_config
 from tests.fakes.messages_script import RecordedRequest, Reply, Step, text_reply, tool_use_reply
@@ -125,7 +124,7 @@ async def test_a_task_over_its_token_budget_stops_before_the_next_model_call_and
     assert f"this task's token budget of {TOKENS_PER_TASK:,} tokens is spent" in answer
     assert "guardrails.output.budgets.tokens_per_task" in answer
     record = stack.store.get(task_id)
-    assert record is not None and record.status == TaskStatus.FAILED
+    assert record is not None and record.status == TaskPhase.FAILED
     assert charged(stack, f"tokens:task:{task_id}") >= TOKENS_PER_TASK + 5_000
     assert charged(stack, "tokens:channel:C0OPS") >= TOKENS_PER_TASK + 5_000  # per channel and per person too
     assert charged(stack, "tokens:user:U0ALICE") >= TOKENS_PER_TASK + 5_000

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox import Sandbox
-from handlers.contracts import task_id_for
-from handlers.store import TaskStatus
+from handlers.contracts import TaskPhase, task_id_for
 from tests.fakes.messages_api import MessagesApiFake
 from tests.fakes.messages_script import Failure, text_reply, tool_use_reply
 from tests.integration.flows import attach, wait_for_lines
@@ -77,7 +76,7 @@ def assert_failed_visibly(stack: Stack, outcome: dict[str, Any], *needles: str) 
     root = stack.sandbox.state.find_message("C0OPS", thread_ts)
     assert root is not None and "*Failed*" in str(root.blocks)
     record = stack.store.get(outcome["task_id"])
-    assert record is not None and record.status == TaskStatus.FAILED
+    assert record is not None and record.status == TaskPhase.FAILED
     return failure
 
 
@@ -156,7 +155,7 @@ async def test_worker_crash_replays_completed_model_turns_from_the_journal(
     assert f"probe {probe_name} released" in json.dumps(result["content"])
     assert 1 <= len(claude_stack.probe_lines(probe_name, "tool")) <= 2  # the interrupted step at most twice
     record = claude_stack.store.get(task_id)
-    assert record is not None and record.status == TaskStatus.DONE
+    assert record is not None and record.status == TaskPhase.DONE
 
 
 async def test_repeated_overloads_open_the_breaker_and_fail_tasks_visibly(

@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from bot.cards import OUTCOME_HAPPENED_ACTION
-from handlers.contracts import task_id_for
-from handlers.store import TaskStatus
+from handlers.contracts import TaskPhase, task_id_for
 from tests.integration.flows import attach, wait_for_lines
 from tests.integration.harness import Stack
 from tests.integration.test_approvals import click
@@ -77,7 +76,7 @@ async def test_worker_killed_mid_step_resumes_without_repeating_completed_steps(
     assert own_stack.probe_lines(probe_name, "model") == ["turn 1", "turn 2"]  # each model call ran once
     assert 1 <= len(own_stack.probe_lines(probe_name, "tool")) <= 2  # the interrupted step at most twice
     record = own_stack.store.get(task_id)
-    assert record is not None and record.status == TaskStatus.DONE
+    assert record is not None and record.status == TaskPhase.DONE
 
 
 @pytest.mark.slow
@@ -134,7 +133,7 @@ async def test_model_that_refuses_the_key_fails_the_task_visibly(stack: Stack, p
     assert "*Failed*" in str(root.blocks)
     record = stack.store.get(task_id)
     assert record is not None
-    assert record.status == TaskStatus.FAILED
+    assert record.status == TaskPhase.FAILED
 
 
 async def test_slack_rate_limits_are_waited_out_and_every_task_finishes(stack: Stack) -> None:

@@ -9,8 +9,7 @@ import pytest
 
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
-from handlers.contracts import TASK_DONE, TASK_WORKFLOW, task_id_for
-from handlers.store import TaskStatus
+from handlers.contracts import TASK_DONE, TASK_WORKFLOW, TaskPhase, task_id_for
 from tests.integration.flows import attach
 from tests.integration.harness import Stack, signed_slash_command
 
@@ -48,7 +47,7 @@ async def test_request_is_acked_and_answered_in_its_thread(stack: Stack) -> None
     assert done.status_code == 400 and "not public" in done.text, done.text
     record = stack.store.get(task_id)
     assert record is not None
-    assert record.status == TaskStatus.DONE
+    assert record.status == TaskPhase.DONE
     assert record.thread_ts == root.ts
     assert record.requester == "U0ALICE"
 
@@ -111,7 +110,7 @@ async def test_channel_without_the_bot_gets_an_invitation_hint(stack: Stack) -> 
     assert outcome["phase"] == "failed"
     record = stack.store.get(task_id)
     assert record is not None
-    assert record.status == TaskStatus.FAILED
+    assert record.status == TaskPhase.FAILED
 
 
 async def test_secrets_and_personal_data_never_reach_the_model_or_the_thread(stack: Stack, probe_name: str) -> None:

@@ -18,8 +18,8 @@ import pytest
 from approvals.audit import AuditLog
 from bot.sandbox import SandboxState
 from bot.sandbox.records import Message
-from handlers.contracts import task_id_for
-from handlers.store import TaskRecord, TaskStatus
+from handlers.contracts import TaskPhase, task_id_for
+from handlers.store import TaskRecord
 from opsgate.db import create_db_engine
 from tests.fakes.messages_script import RecordedRequest, Step, text_reply, tool_use_reply
 from tests.fakes.messages_team import last_results
@@ -120,7 +120,7 @@ def events(stack: Stack, task_id: str) -> list[tuple[str, str]]:
     return [(row.event, str(json.loads(row.detail or "{}").get("tool", ""))) for row in rows]
 
 
-async def recorded(stack: Stack, task_id: str, status: TaskStatus, timeout: float = 15.0) -> TaskRecord:
+async def recorded(stack: Stack, task_id: str, status: TaskPhase, timeout: float = 15.0) -> TaskRecord:
     """The task's stored record once it has `status` (bounded wait)."""
     for _ in range(int(timeout / 0.05)):
         record = stack.store.get(task_id)
@@ -215,7 +215,7 @@ async def test_only_a_person_cancels_a_waiting_specialist_and_its_card_says_so(s
     await stack.sandbox.wait_for(lambda s: "Cancelled" in root_text(stack, task_id) or None, timeout=20)
     assert ("executed", "restart_service") not in events(stack, task_id)
     assert "cancelled" in [event for event, _ in events(stack, task_id)]
-    record = await recorded(stack, task_id, TaskStatus.CANCELLED)  # stored right after the root shows it
+    record = await recorded(stack, task_id, TaskPhase.CANCELLED)  # stored right after the root shows it
     assert record.thread_ts
     # The lead did not carry on as if its specialist had answered.
     assert not any(m.text.startswith("synthesis:") for m in stack.sandbox.state.thread("C0OPS", record.thread_ts))

@@ -23,10 +23,11 @@ from approvals.ledger import SqlBudgetLedger
 from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import SlackHttpApp
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
+from handlers.contracts import TaskPhase
 from handlers.erasure import ERASED, ERASED_TEXT, erase_person
 from handlers.retention import PurgeReport, Retention, purge
 from handlers.span_summaries import SpanSummaryStore
-from handlers.store import TaskRecord, TaskStatus, TaskStore
+from handlers.store import TaskRecord, TaskStore
 from opsgate.cli import main
 from opsgate.datacli import data_erase, data_purge
 from opsgate.db import alembic_config, create_db_engine, upgrade_database
@@ -51,7 +52,7 @@ class World:
         self.engine = engine
         self._spans = 0
 
-    def task(self, task_id: str, days: float, status: TaskStatus, *, requester: str = BOB, text: str = "x") -> None:
+    def task(self, task_id: str, days: float, status: TaskPhase, *, requester: str = BOB, text: str = "x") -> None:
         record = TaskRecord(
             id=task_id, team_id="T1", requester=requester, channel="C0OPS", text=text, created_at=ago(days)
         )
@@ -136,11 +137,11 @@ def traces_of(engine: Engine, text: str) -> list[str]:
 def aged(db_engine: Engine) -> World:
     """Tasks, spans, intent markers, counters and audit chains, young and old, live and finished."""
     world = World(db_engine)
-    world.task("t-old-done", 100, TaskStatus.DONE)
-    world.task("t-old-failed", 95, TaskStatus.FAILED)
-    world.task("t-old-running", 200, TaskStatus.RUNNING)
-    world.task("t-old-waiting", 300, TaskStatus.WAITING_APPROVAL)
-    world.task("t-young-done", 10, TaskStatus.DONE)
+    world.task("t-old-done", 100, TaskPhase.DONE)
+    world.task("t-old-failed", 95, TaskPhase.FAILED)
+    world.task("t-old-running", 200, TaskPhase.RUNNING)
+    world.task("t-old-waiting", 300, TaskPhase.WAITING_APPROVAL)
+    world.task("t-young-done", 10, TaskPhase.DONE)
     world.span("t-old-done", 100)
     world.span("t-old-failed", 95)
     world.span("t-old-running", 200)
@@ -257,10 +258,10 @@ def test_a_young_pseudonym_is_not_swept(db_engine: Engine) -> None:
 def people(db_engine: Engine) -> World:
     """Alice asked twice and was blocked once; Bob approves and mentions her; Carol has nothing to do with her."""
     world = World(db_engine)
-    world.task("t-alice-1", 5, TaskStatus.DONE, requester=ALICE, text="restart the api pods, ask <@U0BOB0002>")
-    world.task("t-alice-2", 4, TaskStatus.FAILED, requester=ALICE, text="purge the cache")
-    world.task("t-bob-1", 3, TaskStatus.DONE, requester=BOB, text=f"do what <@{ALICE}> asked for yesterday")
-    world.task("t-carol-1", 2, TaskStatus.RUNNING, requester=CAROL, text="list the pods")
+    world.task("t-alice-1", 5, TaskPhase.DONE, requester=ALICE, text="restart the api pods, ask <@U0BOB0002>")
+    world.task("t-alice-2", 4, TaskPhase.FAILED, requester=ALICE, text="purge the cache")
+    world.task("t-bob-1", 3, TaskPhase.DONE, requester=BOB, text=f"do what <@{ALICE}> asked for yesterday")
+    world.task("t-carol-1", 2, TaskPhase.RUNNING, requester=CAROL, text="list the pods")
     world.span("t-alice-1", 5, kind="approval", actors=f"{BOB},{CAROL}")
     world.span("t-bob-1", 3, kind="approval", actors=f"{BOB},{ALICE}", error=f"vote by <@{ALICE}> timed out")
     world.span("t-carol-1", 2)
@@ -409,14 +410,14 @@ def test_a_dry_run_erasure_counts_the_same_and_changes_nothing(people: World) ->
 
 
 def test_a_live_task_is_left_for_a_second_erasure(people: World) -> None:
-    people.task("t-alice-3", 1, TaskStatus.WAITING_APPROVAL, requester=ALICE, text="drop the table")
+    people.task("t-alice-3", 1, TaskPhase.WAITING_APPROVAL, requester=ALICE, text="drop the table")
 
     report = erase_person(people.engine, ALICE)
 
     assert report.live_tasks == ["t-alice-3"]
     assert not report.complete
     assert [trace.split(":")[0] for trace in traces_of(people.engine, ALICE)] == ["tasks.requester"]
-    TaskStore(people.engine).update("t-alice-3", status=TaskStatus.CANCELLED)
+    TaskStore(people.engine).update("t-alice-3", status=TaskPhase.CANCELLED)
     assert erase_person(people.engine, ALICE).complete
     assert traces_of(people.engine, ALICE) == []
 
@@ -447,8 +448,8 @@ def test_erasure_reports_audit_rows_that_name_the_id_in_free_text(people: World)
 
 
 def test_only_the_whole_id_is_erased(people: World) -> None:
-    people.task("t-dan", 1, TaskStatus.DONE, requester="U0ALICE012", text="U0ALICE012 is not U0ALICE01")
-    people.task("t-dan-live", 1, TaskStatus.RUNNING, requester="U0ALICE012")
+    people.task("t-dan", 1, TaskPhase.DONE, requester="U0ALICE012", text="U0ALICE012 is not U0ALICE01")
+    people.task("t-dan-live", 1, TaskPhase.RUNNING, requester="U0ALICE012")
 
     assert erase_person(people.engine, ALICE).complete, "Dan's live task does not name Alice"
 
@@ -533,7 +534,7 @@ def test_the_commands_print_what_they_did(db_url: str) -> None:
     upgrade_database(db_url)
     engine = create_db_engine(db_url)
     try:
-        World(engine).task("t-old", 100, TaskStatus.DONE, requester=ALICE)
+        World(engine).task("t-old", 100, TaskPhase.DONE, requester=ALICE)
         out = io.StringIO()
         assert data_purge(db_url, RETENTION, out, dry_run=True, now=NOW) == 0
         assert out.getvalue().splitlines()[:2] == [
