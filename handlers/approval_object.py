@@ -8,22 +8,46 @@ task's awakeable exactly once, with approved, rejected, expired or cancelled.
 An outcome question (kind `outcome`: did an action whose outcome is unknown happen?) is the same machine: the
 first eligible answer (`answer`, `approvals.outcomes.may_answer`) ends it with happened, not_happened or rerun,
 audited as `resolved`; it expires, is reminded and cancelled like an approval.
+
+The rules live in `approvals.approval_machine`, pure; this object loads the state, hands each click or timer to
+the machine and journals the effects it returns, in order: state, audit, Slack posts, timers, the wake-up.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import restate
 from pydantic import BaseModel, ConfigDict, Field
 from restate import ObjectContext, ObjectSharedContext
 
-from agents.slack_text import approver_mention, inline_code
-from approvals import CachedUserGroups, eligible_approvers, may_vote, unsatisfiable_reason
-from approvals.outcomes import may_answer
+from approvals import CachedUserGroups, approval_state
+from approvals import approval_machine as machine
+from approvals.approval_state import (
+    Answer,
+    Approval,
+    Audit,
+    Ballot,
+    Card,
+    CastVote,
+    CheckAnswerer,
+    CheckApprovers,
+    CheckVoter,
+    PostCards,
+    PostInThread,
+    RefreshCards,
+    Reply,
+    Save,
+    Schedule,
+    Settle,
+    Status,
+    Transition,
+    WakeUp,
+)
 from handlers.contracts import (
     APPROVAL_ANSWER,
     APPROVAL_CANCEL,
@@ -55,12 +79,8 @@ from handlers.verified import verified_actor
 __all__ = ["ApprovalDeps", "ApprovalNotifier", "ApprovalState", "build_approval_object"]
 
 STATE = "approval"
-ANSWERS = frozenset({ApprovalStatus.HAPPENED, ApprovalStatus.NOT_HAPPENED, ApprovalStatus.RERUN})
-_ANSWERED = {
-    ApprovalStatus.HAPPENED: "Recorded: it happened. The agent will be told it ran.",
-    ApprovalStatus.NOT_HAPPENED: "Recorded: it did not happen. The agent will be told, and may try once more.",
-    ApprovalStatus.RERUN: "Recorded: run it again. The agent will be told.",
-}
+_TIMERS = {"remind": APPROVAL_REMIND, "expire": APPROVAL_EXPIRE}
+_POSTS = {"reminder": "slack: reminder", "escalation": "slack: escalate"}
 
 
 class ApprovalNotifier(Protocol):
@@ -136,347 +156,227 @@ class ApprovalState(BaseModel):
 
     def what(self) -> str:
         """The approval, named in a reminder or an escalation."""
-        tool = inline_code(self.request.action.tool, 80)
-        return f"the question whether {tool} happened" if self.request.kind == "outcome" else f"the approval for {tool}"
+        return self.approval().what()
+
+    def approval(self) -> Approval:
+        """This state as the machine sees it."""
+        request = self.request
+        return Approval(
+            approval_id=request.approval_id,
+            requester=request.requester,
+            channel=request.channel,
+            thread_ts=request.thread_ts,
+            action=request.action,
+            action_hash=request.action_hash,
+            decision=request.decision,
+            co_requesters=tuple(request.co_requesters),
+            team_id=request.team_id,
+            ping_groups=request.ping_groups,
+            kind=request.kind,
+            rerun=request.rerun,
+            status=Status(self.status.value),
+            votes=tuple(approval_state.Vote(v.voter, v.approve, v.reason, v.at) for v in self.votes),
+            decided_by=tuple(self.decided_by),
+            decided_at=self.decided_at,
+            reason=self.reason,
+            cards=tuple(Card(ref.channel, ref.ts) for ref in self.cards),
+        )
+
+    @classmethod
+    def of(cls, request: ApprovalRequest, approval: Approval) -> ApprovalState:
+        """The stored state of what the machine returned (`request` holds what the machine does not see)."""
+        return cls(
+            request=request,
+            status=ApprovalStatus(approval.status.value),
+            votes=[Vote(voter=v.voter, approve=v.approve, reason=v.reason, at=v.at) for v in approval.votes],
+            decided_by=list(approval.decided_by),
+            decided_at=approval.decided_at,
+            reason=approval.reason,
+            cards=[CardRef(channel=card.channel, ts=card.ts) for card in approval.cards],
+        )
 
 
 def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
     approval = restate.VirtualObject(APPROVAL_OBJECT)
 
-    def notifier(state: ApprovalState) -> ApprovalNotifier:
+    def notifier(request: ApprovalRequest) -> ApprovalNotifier:
         """The bot of the task's workspace posts every card and reminder (the approvers' channel included)."""
-        return in_workspace(deps.notifier, state.request.team_id)
+        return in_workspace(deps.notifier, request.team_id)
 
     async def load(ctx: ObjectContext | ObjectSharedContext) -> ApprovalState | None:
         return await ctx.get(STATE, type_hint=ApprovalState)
 
-    async def audit(
-        ctx: ObjectContext, state: ApprovalState, event: str, key: str, actor: str | None, **detail: Any
-    ) -> None:
+    async def audit(ctx: ObjectContext, request: ApprovalRequest, entry: Audit) -> None:
         async def write() -> None:
-            await asyncio.to_thread(
-                deps.audit,
-                state.request.task_id,
-                event,
-                key,
-                actor,
-                {"approval_id": state.request.approval_id, **detail},
+            detail = {"approval_id": request.approval_id, **entry.detail}
+            await asyncio.to_thread(deps.audit, request.task_id, entry.event, entry.key, entry.actor, detail)
+
+        await ctx.run_typed(f"audit: {entry.event}", write, SLACK_RETRY.options())
+
+    async def authorized(ctx: ObjectContext, name: str, approval: Approval, rule: Callable[[], str]) -> str:
+        """A rule that reads the user-group directory, run in a journaled step with the groups refreshed."""
+
+        async def check() -> str:
+            for group in approval.decision.approvers:
+                if group.startswith("S") and deps.directory.members(group) is None:
+                    await deps.directory.refresh(group)
+            return rule()
+
+        return await ctx.run_typed(name, check, SLACK_RETRY.options(str))
+
+    async def post_cards(ctx: ObjectContext, state: ApprovalState, also_to: str | None) -> list[Card]:
+        request = state.request
+        post = notifier(request).post_card
+        refs = [
+            await slack_step(
+                ctx, "slack: post card", post, request.channel, request.thread_ts, state.card(), type_hint=CardRef
             )
+        ]
+        if also_to:
+            refs.append(
+                await slack_step(
+                    ctx, "slack: post card to approvers", post, also_to, None, state.card(), type_hint=CardRef
+                )
+            )
+        return [Card(ref.channel, ref.ts) for ref in refs]
 
-        await ctx.run_typed(f"audit: {event}", write, SLACK_RETRY.options())
+    async def perform(ctx: ObjectContext, state: ApprovalState, step: Transition) -> Reply | None:
+        """Journal the transition's effects in order, then follow its continuation; the last one answers.
+        `state` is the state saved last: cards, wake-ups and posts show it."""
+        request = state.request
+        for effect in step.effects:
+            match effect:
+                case Save(approval=saved):
+                    state = ApprovalState.of(request, saved)
+                    ctx.set(STATE, state)
+                case WakeUp():
+                    ctx.resolve_awakeable(request.awakeable_id, state.wake_up())
+                case Audit():
+                    await audit(ctx, request, effect)
+                case RefreshCards():
+                    for n, ref in enumerate(state.cards):
+                        await slack_step(
+                            ctx, f"slack: update card {n}", notifier(request).update_card, ref, state.card()
+                        )
+                case PostInThread(purpose=purpose, text=text):
+                    post = notifier(request).post_in_thread
+                    await slack_step(ctx, _POSTS[purpose], post, request.channel, request.thread_ts, text)
+                case Schedule(timer=timer, delay_seconds=delay):
+                    ctx.generic_send(
+                        APPROVAL_OBJECT,
+                        _TIMERS[timer],
+                        b"null",
+                        key=request.approval_id,
+                        send_delay=timedelta(seconds=delay),
+                    )
+        if step.then is None:
+            return step.reply
+        current = step.approval
+        if current is None:
+            raise ValueError("a continuation needs an approval")
+        match step.then:
+            case PostCards(also_to=also_to):
+                following = machine.posted(current, await post_cards(ctx, state, also_to))
+            case CheckApprovers():
+                impossible = await authorized(
+                    ctx, "authz: satisfiable", current, lambda: machine.unsatisfiable(current, deps.directory)
+                )
+                following = machine.checked(current, impossible)
+            case CheckVoter(ballot=ballot):
+                refusal = await authorized(
+                    ctx,
+                    f"authz: {ballot.voter}",
+                    current,
+                    lambda: machine.voter_refusal(current, ballot, deps.directory),
+                )
+                following = machine.judge_vote(current, ballot, refusal, ctx.request().id)
+            case CheckAnswerer(answer=given):
+                refusal = await authorized(
+                    ctx,
+                    f"authz: {given.voter}",
+                    current,
+                    lambda: machine.answerer_refusal(current, given, deps.directory),
+                )
+                following = machine.judge_answer(current, given, refusal, ctx.request().id)
+            case CastVote(ballot=ballot):
+                following = machine.cast_vote(current, ballot, await ctx.time())
+            case Settle():
+                following = machine.settle(current, step.then, await ctx.time())
+        return await perform(ctx, state, following)
 
-    async def refresh_groups(approvers: list[str]) -> None:
-        for group in approvers:
-            if group.startswith("S") and deps.directory.members(group) is None:
-                await deps.directory.refresh(group)
-
-    async def refresh_cards(ctx: ObjectContext, state: ApprovalState) -> None:
-        for n, ref in enumerate(state.cards):
-            await slack_step(ctx, f"slack: update card {n}", notifier(state).update_card, ref, state.card())
-
-    async def finish(
-        ctx: ObjectContext, state: ApprovalState, status: ApprovalStatus, by: list[str], reason: str
-    ) -> ApprovalState:
-        now = await ctx.time()
-        state = state.model_copy(update={"status": status, "decided_by": by, "decided_at": now, "reason": reason})
-        ctx.set(STATE, state)
-        ctx.resolve_awakeable(state.request.awakeable_id, state.wake_up())
-        event = "resolved" if status in ANSWERS else status.value  # the audit's word for a settled outcome
-        extra = {"answer": status.value} if status in ANSWERS else {}
-        await audit(
-            ctx,
-            state,
-            event,
-            f"{state.request.approval_id}:{event}",
-            by[0] if by else "opsgate",
-            reason=reason,
-            **extra,
-        )
-        await refresh_cards(ctx, state)
-        return state
+    def result(reply: Reply | None) -> VoteResult:
+        if reply is None:
+            raise ValueError("a click was not answered")
+        return VoteResult(accepted=reply.accepted, message=reply.message, status=ApprovalStatus(reply.status.value))
 
     @approval.handler(name=APPROVAL_OPEN, ingress_private=True)
     async def open_(ctx: ObjectContext, request: ApprovalRequest) -> None:
-        if await load(ctx) is not None:
-            return  # a replayed or duplicate open: the first one stands
-        state = ApprovalState(request=request)
-        ctx.set(STATE, state)
-        await audit(
-            ctx,
-            state,
-            "requested",
-            f"{request.approval_id}:requested",
-            request.requester,
-            tool=request.action.tool,
-            target=request.action.target,
-            tier=request.decision.tier.value,
-            action_hash=request.action_hash,
-            rule_hash=request.decision.rule_hash,
-            approvers=list(request.decision.approvers),
-            requester=request.requester,
-            channel=request.channel,
-            thread_ts=request.thread_ts,
-            **({"kind": "outcome"} if request.kind == "outcome" else {}),
+        existing = await load(ctx)
+        fresh = ApprovalState(request=request)
+        step = machine.open_approval(
+            existing.approval() if existing else None, fresh.approval(), approvers_channel=deps.approvers_channel
         )
-        cards = [
-            await slack_step(
-                ctx,
-                "slack: post card",
-                notifier(state).post_card,
-                request.channel,
-                request.thread_ts,
-                state.card(),
-                type_hint=CardRef,
-            )
-        ]
-        if deps.approvers_channel and deps.approvers_channel != request.channel:
-            cards.append(
-                await slack_step(
-                    ctx,
-                    "slack: post card to approvers",
-                    notifier(state).post_card,
-                    deps.approvers_channel,
-                    None,
-                    state.card(),
-                    type_hint=CardRef,
-                )
-            )
-        state = state.model_copy(update={"cards": cards})
-        ctx.set(STATE, state)
-        decision = request.decision
-
-        async def check_satisfiable() -> str:
-            await refresh_groups(decision.approvers)
-            eligible = eligible_approvers(list(decision.approvers), deps.directory)
-            return unsatisfiable_reason(decision, request.requester, eligible, request.co_requesters) or ""
-
-        # An outcome question can always be answered "it happened" (by the requester too): it waits for its expiry.
-        impossible = (
-            ""
-            if request.kind == "outcome"
-            else await ctx.run_typed("authz: satisfiable", check_satisfiable, SLACK_RETRY.options(str))
-        )
-        if impossible:
-            await finish(ctx, state, ApprovalStatus.REJECTED, [], f"This approval cannot be given: {impossible}")
-            return
-        if decision.reminder_seconds and decision.reminder_seconds < decision.expiry_seconds:
-            ctx.generic_send(
-                APPROVAL_OBJECT,
-                APPROVAL_REMIND,
-                b"null",
-                key=request.approval_id,
-                send_delay=timedelta(seconds=decision.expiry_seconds - decision.reminder_seconds),
-            )
-        ctx.generic_send(
-            APPROVAL_OBJECT,
-            APPROVAL_EXPIRE,
-            b"null",
-            key=request.approval_id,
-            send_delay=timedelta(seconds=decision.expiry_seconds),
-        )
-
-    async def adopt(ctx: ObjectContext, state: ApprovalState, card: CardRef | None) -> ApprovalState:
-        """A clicked card the state does not list is a second copy: a worker killed while Slack was posting the
-        card, after Slack had posted it, posts it again on replay (chat.postMessage takes no idempotency key).
-        From the first click on it, that copy is edited with the others, so none stays pending for ever."""
-        known_channels = {ref.channel for ref in state.cards}
-        if card is None or card in state.cards or card.channel not in known_channels:
-            return state
-        state = state.model_copy(update={"cards": [*state.cards, card]})
-        ctx.set(STATE, state)
-        if state.status.final:
-            await refresh_cards(ctx, state)
-        return state
+        await perform(ctx, existing or fresh, step)
 
     @approval.handler(name=APPROVAL_VOTE)
     async def vote(ctx: ObjectContext, request: VoteRequest) -> VoteResult:
         verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_VOTE, ctx.key())
         assert verdict.actor is not None
-        request = request.model_copy(update={"voter": verdict.actor.user})  # the envelope's, never the body's
-        state = await load(ctx)
-        if state is None:
-            return VoteResult(
-                accepted=False, message="This approval does not exist (any more).", status=ApprovalStatus.CANCELLED
-            )
-        state = await adopt(ctx, state, request.card)
-        if state.status.final:
-            who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
-            return VoteResult(accepted=False, message=f"Already {state.status.value} by {who}.", status=state.status)
-        if state.request.kind == "outcome":
-            message = "This card asks whether an action happened: answer with its buttons."
-            return VoteResult(accepted=False, message=message, status=state.status)
-        decision = state.request.decision
-        requester, co_requesters = state.request.requester, state.request.co_requesters
-
-        async def check() -> str:
-            await refresh_groups(decision.approvers)
-            refusal = may_vote(
-                request.voter,
-                requester=requester,
-                tier=decision.tier,
-                approvers=list(decision.approvers),
-                directory=deps.directory,
-                rejecting=not request.approve,
-                co_requesters=co_requesters,
-            )
-            return refusal.reason if refusal is not None else ""
-
-        refusal = await ctx.run_typed(f"authz: {request.voter}", check, SLACK_RETRY.options(str))
-        team = state.request.team_id
-        if team and verdict.actor.team != team:
-            refusal = "You are not in the workspace this approval belongs to."
-        if not refusal and any(v.voter == request.voter for v in state.votes):
-            refusal = "You already voted on this approval."
-        if not refusal and request.approve and decision.confirm and not _confirmed(request, state):
-            target = state.request.action.target or state.request.action.tool
-            refusal = f"To approve, type the exact target name {inline_code(target, 200)} in the confirmation."
-        if refusal:
-            await audit(
-                ctx,
-                state,
-                "refused",
-                f"{state.request.approval_id}:refused:{ctx.request().id}",
-                request.voter,
-                reason=refusal,
-            )
-            return VoteResult(accepted=False, message=refusal, status=state.status)
-        now = await ctx.time()
-        state = state.model_copy(
-            update={
-                "votes": [
-                    *state.votes,
-                    Vote(voter=request.voter, approve=request.approve, reason=request.reason, at=now),
-                ]
-            }
-        )
-        ctx.set(STATE, state)
-        await audit(
-            ctx,
-            state,
-            "vote",
-            f"{state.request.approval_id}:vote:{request.voter}",
-            request.voter,
+        ballot = Ballot(  # the envelope's voter, never the body's
+            voter=verdict.actor.user,
+            team=verdict.actor.team,
             approve=request.approve,
             reason=request.reason,
+            confirmation=request.confirmation,
+            card=_card(request.card),
         )
-        if not request.approve:
-            state = await finish(ctx, state, ApprovalStatus.REJECTED, [request.voter], request.reason)
-            return VoteResult(accepted=True, message="Rejected. The agent will be told why.", status=state.status)
-        approvers = [v.voter for v in state.votes if v.approve]
-        if len(approvers) >= decision.quorum:
-            state = await finish(ctx, state, ApprovalStatus.APPROVED, approvers, "")
-            return VoteResult(accepted=True, message="Approved. The action will run now.", status=state.status)
-        await refresh_cards(ctx, state)
-        missing = decision.quorum - len(approvers)
-        return VoteResult(
-            accepted=True, message=f"Vote recorded; {missing} more approval(s) needed.", status=state.status
-        )
+        state = await load(ctx)
+        step = machine.vote(state.approval() if state else None, ballot)
+        return result(await perform(ctx, state, step) if state else step.reply)
 
     @approval.handler(name=APPROVAL_ANSWER)
     async def answer(ctx: ObjectContext, request: AnswerRequest) -> VoteResult:
         verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_ANSWER, ctx.key())
         assert verdict.actor is not None
-        voter = verdict.actor.user  # the envelope's, never the body's
+        given = Answer(  # the envelope's voter, never the body's
+            voter=verdict.actor.user, team=verdict.actor.team, answer=request.answer, card=_card(request.card)
+        )
         state = await load(ctx)
-        if state is None:
-            return VoteResult(
-                accepted=False, message="This question does not exist (any more).", status=ApprovalStatus.CANCELLED
-            )
-        state = await adopt(ctx, state, request.card)
-        if state.request.kind != "outcome":
-            message = "This card asks for an approval: answer with Approve or Reject."
-            return VoteResult(accepted=False, message=message, status=state.status)
-        if state.status.final:
-            who = ", ".join(f"<@{u}>" for u in state.decided_by) or "opsgate"
-            said = state.status.value.replace("_", " ")
-            return VoteResult(accepted=False, message=f"Already answered ({said}) by {who}.", status=state.status)
-        decision, asked = state.request.decision, state.request
-
-        async def check() -> str:
-            await refresh_groups(decision.approvers)
-            refusal = may_answer(
-                voter,
-                request.answer,
-                requester=asked.requester,
-                tier=decision.tier,
-                approvers=list(decision.approvers),
-                directory=deps.directory,
-                co_requesters=asked.co_requesters,
-            )
-            return refusal.reason if refusal is not None else ""
-
-        refusal = await ctx.run_typed(f"authz: {voter}", check, SLACK_RETRY.options(str))
-        if asked.team_id and verdict.actor.team != asked.team_id:
-            refusal = "You are not in the workspace this question belongs to."
-        if not refusal and request.answer == "rerun" and not asked.rerun:
-            refusal = "Running it again is not offered for this action: it may not be safe to repeat."
-        if refusal:
-            key = f"{asked.approval_id}:refused:{ctx.request().id}"
-            await audit(ctx, state, "refused", key, voter, reason=refusal, answer=request.answer)
-            return VoteResult(accepted=False, message=refusal, status=state.status)
-        status = ApprovalStatus(request.answer)
-        state = await finish(ctx, state, status, [voter], "")
-        return VoteResult(accepted=True, message=_ANSWERED[status], status=state.status)
+        step = machine.answer(state.approval() if state else None, given)
+        return result(await perform(ctx, state, step) if state else step.reply)
 
     @approval.handler(name=APPROVAL_REMIND, ingress_private=True)
     async def remind(ctx: ObjectContext) -> None:
         state = await load(ctx)
-        if state is None or state.status.final:
-            return
-        ping = state.request.ping_groups
-        names = " ".join(approver_mention(a, ping_groups=ping) for a in state.request.decision.approvers) or "approvers"
-        text = f":alarm_clock: {names}: {state.what()} expires soon."
-        await slack_step(
-            ctx, "slack: reminder", notifier(state).post_in_thread, state.request.channel, state.request.thread_ts, text
-        )
-        await audit(ctx, state, "reminded", f"{state.request.approval_id}:reminded", "opsgate")
+        if state is not None:
+            await perform(ctx, state, machine.remind(state.approval()))
 
     @approval.handler(name=APPROVAL_EXPIRE, ingress_private=True)
     async def expire(ctx: ObjectContext) -> None:
         state = await load(ctx)
-        if state is None or state.status.final:
-            return
-        state = await finish(ctx, state, ApprovalStatus.EXPIRED, [], "nobody decided in time")
-        target = state.request.decision.escalate_to
-        if target:
-            who = approver_mention(target, ping_groups=state.request.ping_groups)
-            text = f":rotating_light: {who}: {state.what()} expired undecided."
-            await slack_step(
-                ctx,
-                "slack: escalate",
-                notifier(state).post_in_thread,
-                state.request.channel,
-                state.request.thread_ts,
-                text,
-            )
-            await audit(ctx, state, "escalated", f"{state.request.approval_id}:escalated", "opsgate", to=target)
+        if state is not None:
+            await perform(ctx, state, machine.expire(state.approval()))
 
     @approval.handler(name=APPROVAL_CANCEL, ingress_private=True)
     async def cancel(ctx: ObjectContext, by: str) -> bool:
         state = await load(ctx)
-        if state is None or state.status.final:
-            return False
-        await finish(ctx, state, ApprovalStatus.CANCELLED, [by], "cancelled")
-        return True
+        step = machine.cancel(state.approval() if state else None, by)
+        reply = await perform(ctx, state, step) if state else step.reply
+        return reply is not None and reply.accepted
 
     @approval.handler(name=APPROVAL_VOID, ingress_private=True)
     async def void(ctx: ObjectContext, reason: str) -> None:
         """The gate found the action or its rule changed after approval: record it, and say so on the card."""
         state = await load(ctx)
-        if state is None or state.status is not ApprovalStatus.APPROVED:
-            return
-        state = state.model_copy(update={"status": ApprovalStatus.VOIDED, "reason": reason})
-        ctx.set(STATE, state)
-        await audit(ctx, state, "voided", f"{state.request.approval_id}:voided", "opsgate", reason=reason)
-        await refresh_cards(ctx, state)
+        if state is not None:
+            await perform(ctx, state, machine.void(state.approval(), reason))
 
     @approval.handler(name=APPROVAL_GET, kind="shared")
     async def get(ctx: ObjectSharedContext) -> ApprovalCard | None:
         verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_GET, ctx.key())
         state = await load(ctx)
-        if state is None or (state.request.team_id and verdict.actor and verdict.actor.team != state.request.team_id):
-            return None
-        return state.card()
+        viewer = verdict.actor.team if verdict.actor else None
+        return state.card() if state and machine.visible_to(state.approval(), viewer) else None
 
     @approval.handler(name=APPROVAL_OUTCOME, kind="shared", ingress_private=True)
     async def outcome(ctx: ObjectSharedContext) -> ApprovalOutcome | None:
@@ -488,16 +388,14 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         """The gate was woken by someone else than this object and waits again on a new awakeable: resolve that
         one when the decision comes (at once if it came already)."""
         state = await load(ctx)
-        if state is None:
-            return
-        state = state.model_copy(update={"request": state.request.model_copy(update={"awakeable_id": awakeable_id})})
-        ctx.set(STATE, state)
-        if state.status.final:
-            ctx.resolve_awakeable(awakeable_id, state.wake_up())
+        if state is not None:
+            state = state.model_copy(
+                update={"request": state.request.model_copy(update={"awakeable_id": awakeable_id})}
+            )
+            await perform(ctx, state, machine.rewait(state.approval()))
 
     return approval
 
 
-def _confirmed(request: VoteRequest, state: ApprovalState) -> bool:
-    expected = state.request.action.target or state.request.action.tool
-    return (request.confirmation or "").strip() == expected
+def _card(ref: CardRef | None) -> Card | None:
+    return Card(ref.channel, ref.ts) if ref else None

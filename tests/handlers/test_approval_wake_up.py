@@ -1,5 +1,6 @@
 """An approval's wake-up keeps the shape earlier versions parse: a task pinned to an older deployment, still
-waiting across an upgrade, is resumed by the newer Approval object and must read its decision."""
+waiting across an upgrade, is resumed by the newer Approval object and must read its decision. Likewise the
+stored state goes through the state machine's view (`approvals.approval_state`) and back unchanged."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from approvals.approval_state import Status
 from handlers.approval_object import ApprovalState
-from handlers.contracts import ApprovalStatus
+from handlers.contracts import ApprovalStatus, CardRef, Vote
 from tests.bot.test_cards import request
 
 
@@ -27,3 +29,22 @@ def test_a_task_of_an_earlier_version_reads_the_decision_it_is_woken_with() -> N
     old = OutcomeBeforeTheSecurityWork.model_validate_json(json.dumps(state.wake_up()))
     assert (old.status, old.decided_by) == (ApprovalStatus.APPROVED, ["U0BOB"])
     assert state.outcome().action_hash == "h" * 64  # what the current gate reads, from the object itself
+
+
+def test_the_stored_state_goes_through_the_machines_view_and_back_unchanged() -> None:
+    state = ApprovalState(
+        request=request().model_copy(update={"co_requesters": ["U0CAROL"], "team_id": "T0OPS"}),
+        status=ApprovalStatus.REJECTED,
+        votes=[Vote(voter="U0BOB", approve=False, reason="not now", at=1.5)],
+        decided_by=["U0BOB"],
+        decided_at=2.5,
+        reason="not now",
+        cards=[CardRef(channel="C0OPS", ts="1.0"), CardRef(channel="C0APPROVERS", ts="2.0")],
+    )
+    again = ApprovalState.of(state.request, state.approval())
+    assert again == state
+    assert again.model_dump_json() == state.model_dump_json()  # what ctx.set stores
+
+
+def test_the_machine_knows_every_status_the_contracts_do() -> None:
+    assert [s.value for s in Status] == [s.value for s in ApprovalStatus]
