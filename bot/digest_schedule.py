@@ -22,7 +22,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handlers.contracts import DigestRequest, digest_key
-from handlers.contracts.envelope import SYSTEM_USER, Actor
+from handlers.contracts.envelope import Actor
 
 __all__ = ["HANDOFF_RETRY_S", "DigestSchedule", "DigestScheduler", "latest_fire_time"]
 
@@ -107,7 +107,7 @@ class DigestScheduler:
         """`team_id`: the home team, in whose name scheduled digests are asked for (by opsgate, not a person)."""
         self.schedules = schedules
         self._sender = sender
-        self._system = Actor(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
+        self._system = Actor.opsgate(team_id)
         self._clock = clock
         self._retry_s = retry_s
         self._sleep = sleep

@@ -41,6 +41,35 @@ class AlertDeps:
     """The worker's watch signs its notices as opsgate; an ingress caller without the key cannot make it post."""
 
 
+async def _notify_once(
+    ctx: ObjectContext,
+    deps: AlertDeps,
+    names: tuple[str, str],
+    record: Callable[[], None],
+    post: tuple[str, str, str] | None,
+) -> bool:
+    """The shape every alert object shares: only opsgate's own watch may raise it (its signed envelope), the first
+    notice of a key is logged and counted (`record`) and posted (`post`: step name, channel, text), later ones only
+    answer False. Each alert's key is one thing to announce, so every replica may ask and one post results."""
+    service, handler = names
+    verdict = await verified_actor(ctx, deps.keyring, service, handler, ctx.key())
+    if verdict.actor is None or not verdict.actor.system:
+        what = "paused alerts" if service == PAUSED_ALERT else "alerts"
+        raise TerminalError(f"refused: only opsgate's own watch raises {what}", status_code=403)
+    if await ctx.get("alerted", type_hint=bool):
+        return False
+
+    async def logged() -> None:
+        record()
+
+    await ctx.run_typed("alert: log and count", logged, ONE_ATTEMPT.options())
+    if post is not None:
+        step, channel, text = post
+        await slack_step(ctx, step, deps.post, channel, text)
+    ctx.set("alerted", True)
+    return True
+
+
 def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
     alert = restate.VirtualObject(PAUSED_ALERT)
     paused = metrics.get_meter("opsgate.handlers").create_counter(
@@ -49,17 +78,11 @@ def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
 
     @alert.handler(name=PAUSED_NOTIFY)
     async def notify(ctx: ObjectContext, notice: PausedNotice) -> bool:
-        verdict = await verified_actor(ctx, deps.keyring, PAUSED_ALERT, PAUSED_NOTIFY, ctx.key())
-        if verdict.actor is None or not verdict.actor.system:
-            raise TerminalError("refused: only opsgate's own watch raises paused alerts", status_code=403)
-        if await ctx.get("alerted", type_hint=bool):
-            return False
-
-        async def record() -> None:
+        def record() -> None:
             log.error("restate paused %s (%s) after its retries ran out", notice.invocation_id, notice.target)
             paused.add(1, {"opsgate.target": notice.target.split("/", 1)[0]})
 
-        await ctx.run_typed("alert: log and count", record, ONE_ATTEMPT.options())
+        post = None
         if notice.channel:
             resume = f"{notice.admin_url}/invocations/{notice.invocation_id}" if notice.admin_url else "the admin API"
             text = (
@@ -67,9 +90,8 @@ def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
                 f"out. Fix the cause (see the worker's log), then resume it: `curl -X PATCH {resume}/resume`; to give "
                 f"up: `curl -X PATCH {resume}/kill`. `opsgate doctor` lists every paused invocation."
             )
-            await slack_step(ctx, "slack: paused alert", deps.post, notice.channel, text)
-        ctx.set("alerted", True)
-        return True
+            post = ("slack: paused alert", notice.channel, text)
+        return await _notify_once(ctx, deps, (PAUSED_ALERT, PAUSED_NOTIFY), record, post)
 
     return alert
 
@@ -82,20 +104,11 @@ def build_ops_alert(deps: AlertDeps) -> restate.VirtualObject:
 
     @alert.handler(name=OPS_ALERT_NOTIFY)
     async def notify(ctx: ObjectContext, notice: OpsNotice) -> bool:
-        verdict = await verified_actor(ctx, deps.keyring, OPS_ALERT, OPS_ALERT_NOTIFY, ctx.key())
-        if verdict.actor is None or not verdict.actor.system:
-            raise TerminalError("refused: only opsgate's own watch raises alerts", status_code=403)
-        if await ctx.get("alerted", type_hint=bool):
-            return False
-
-        async def record() -> None:
+        def record() -> None:
             log.error("alert %s: %s", ctx.key(), notice.text)
             raised.add(1, {"opsgate.alert.kind": notice.kind})
 
-        await ctx.run_typed("alert: log and count", record, ONE_ATTEMPT.options())
-        if notice.channel:
-            await slack_step(ctx, f"slack: {notice.kind} alert", deps.post, notice.channel, notice.text)
-        ctx.set("alerted", True)
-        return True
+        post = (f"slack: {notice.kind} alert", notice.channel, notice.text) if notice.channel else None
+        return await _notify_once(ctx, deps, (OPS_ALERT, OPS_ALERT_NOTIFY), record, post)
 
     return alert

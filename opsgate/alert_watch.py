@@ -13,7 +13,6 @@ ingress caller cannot make the alert object post.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -24,8 +23,9 @@ from typing import Literal, Protocol
 
 from agents.slack_text import escape
 from handlers.contracts import OpsNotice
-from handlers.contracts.envelope import SYSTEM_USER, Actor
+from handlers.contracts.envelope import Actor
 from opsgate.policy_source import InvalidConfig, invalid_config
+from opsgate.watches import look_every
 
 __all__ = ["AlertWatch"]
 
@@ -50,7 +50,7 @@ class AlertWatch:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._engine = engine
-        self._actor = Actor(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
+        self._actor = Actor.opsgate(team_id)
         self._channel = channel
         self._config_file = config_file
         self._config_seen: tuple[int, int] | None = None
@@ -103,13 +103,7 @@ class AlertWatch:
         return await self._engine.notify_ops(key, notice, actor=self._actor)
 
     async def run(self, shutdown: asyncio.Event) -> None:
-        while not shutdown.is_set():
-            try:
-                await self.check()
-            except Exception:  # the watch must outlive a bad answer; the next round tries again
-                log.exception("the alert watch could not look")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(shutdown.wait(), timeout=self._interval)
+        await look_every(self.check, self._interval, shutdown, "the alert watch could not look")
 
 
 def _config_text(problem: InvalidConfig) -> str:

@@ -9,12 +9,12 @@ opsgate itself, so an ingress caller cannot make the alert object post.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Protocol
 
 from handlers.contracts import PAUSED_ALERT, PausedNotice
-from handlers.contracts.envelope import SYSTEM_USER, Actor
+from handlers.contracts.envelope import Actor
+from opsgate.watches import look_every
 
 __all__ = ["PausedWatch"]
 
@@ -42,7 +42,7 @@ class PausedWatch:
         team_id: str = "",
     ) -> None:
         self._engine = engine
-        self._actor = Actor(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
+        self._actor = Actor.opsgate(team_id)
         self._channel = channel
         self._admin_url = admin_url
         self._interval = interval_s
@@ -65,10 +65,4 @@ class PausedWatch:
         return handed
 
     async def run(self, shutdown: asyncio.Event) -> None:
-        while not shutdown.is_set():
-            try:
-                await self.check()
-            except Exception:  # the watch must outlive a bad answer; the next round tries again
-                log.exception("could not check Restate for paused invocations")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(shutdown.wait(), timeout=self._interval)
+        await look_every(self.check, self._interval, shutdown, "could not check Restate for paused invocations")

@@ -70,6 +70,11 @@ class Actor(BaseModel):
     def system(self) -> bool:
         return self.user == SYSTEM_USER
 
+    @classmethod
+    def opsgate(cls, team_id: str = "") -> Actor:
+        """opsgate itself (a schedule or a watch, not a person), in the name of the home team when there is one."""
+        return cls(team=team_id or SYSTEM_USER, user=SYSTEM_USER)
+
 
 class Claims(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
