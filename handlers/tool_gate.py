@@ -4,6 +4,7 @@ Every decision is a journaled step, so a replay decides exactly as the first run
 in between. Before an approved action runs, the gate decides again with the *current* policy (a new step): if
 the matched rule changed, the approval is void and a new one is requested. The action hash is computed from
 the very call the model proposed, and that same call is what runs, so nothing runs that nobody approved.
+Every choice is made by the pure `handlers.gate_decision`; this shell journals it, asks people and posts.
 """
 
 from __future__ import annotations
@@ -15,21 +16,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import restate
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 from restate import RestateDurableFuture, RunOptions, TerminalError
 from restate.serde import BytesSerde
 
 from agents.confidence import Stated
 from agents.guardrails.masking import masked_placeholders
-from agents.guardrails.output import BUDGET_RULES
 from agents.guardrails.sealed import VaultUnreadable
 from agents.guardrails.vault import PseudonymVault
 from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
-from agents.slack_text import escape, inline_code
 from agents.spec import AgentSpec
-from approvals import Decision, Handling, PolicyContext, ProposedAction, action_hash, risk_for
-from approvals.caps import pending_refusal, pings_groups
+from approvals.caps import pings_groups
 from handlers.contracts import (
     APPROVAL_CANCEL,
     APPROVAL_OBJECT,
@@ -43,13 +41,23 @@ from handlers.contracts import (
     ApprovalOutcome,
     ApprovalRequest,
     ApprovalStatus,
-    GuardrailVerdict,
     TaskPhase,
     TaskRequest,
     ThreadRef,
     approval_id_for,
 )
 from handlers.deps import TaskDeps
+from handlers.gate_decision import (
+    GateReview,
+    Route,
+    awaiting,
+    believed_tool,
+    capped,
+    decide_call,
+    logged_line,
+    recheck_change,
+    route_for,
+)
 from handlers.steps import slack_step
 from handlers.tracing import agent_span_key, emit_span, step_span
 
@@ -60,19 +68,6 @@ log = logging.getLogger(__name__)
 MAX_ROUNDS = 3
 MAX_FORGED_WAKEUPS = 20
 """Wake-ups the Approval object does not confirm before the gate gives up on that approval (and says so)."""
-
-
-class GateReview(BaseModel):
-    """The journaled outcome of one gate decision."""
-
-    model_config = ConfigDict(frozen=True)
-
-    verdict: ToolVerdict
-    action: ProposedAction | None = None
-    action_hash: str = ""
-    decision: Decision | None = None
-    guardrail: GuardrailVerdict | None = None
-    """The output guardrails' verdict when it was not a plain allow (audited with the decision)."""
 
 
 @dataclass(frozen=True)
@@ -94,12 +89,6 @@ class Cleared:
         if self.approval_id is not None:
             detail["approval_id"] = self.approval_id
         return detail
-
-
-AWAITING = (
-    "{tool} needs a person's approval; the request is posted in the thread. It has NOT run yet. Carry on with "
-    "steps that do not depend on it; you will be told the outcome when it is decided."
-)
 
 
 @dataclass
@@ -181,59 +170,39 @@ class ToolGateStep:
     def _decide(
         self, call: ToolUseBlock, rationale: str, stated: Stated, frozen: bool, charge: bool = True
     ) -> GateReview:
-        """`call` comes without the reserved fields (`agents.confidence`); what the agent stated in them is
-        `stated`, and a write without a usable confidence counts as doubtful (`approvals.matrix`). The call
-        budgets are charged once per call (`charge`; not again when an approved call is rechecked), and a call
-        refused for a spent budget stops the agent."""
+        """The gate's review of one call (`handlers.gate_decision.decide_call`), from what its ports say: the
+        agent's scope, the toolbox's spec, the output guardrails (budgets and rates are charged there, once per
+        call: not again when an approved call is rechecked, `charge`) and the egress allowlist."""
         scope = self._deps.gate.review(self._agent, call)
-        if not scope.allowed:
-            return GateReview(verdict=scope)
         tool = self._deps.toolbox.get(call.name)
         spec = tool.spec if tool is not None else None
-        acting = spec.believed(self._deps.policy().trusts(spec.server)) if spec is not None else None  # fail closed
+        policy = self._deps.policy()
         request = self._request
-        guard = self._deps.output_guard.review(
+        guard = None
+        if scope.allowed:  # a call out of scope is refused before any budget is charged for it
+            guard = self._deps.output_guard.review(
+                call,
+                agent=self._agent,
+                tool=believed_tool(spec, policy),
+                user=request.user_id,
+                task_id=request.task_id,
+                channel=request.channel_id,
+                charge_id=f"{request.task_id}:{self._call_ref(call)}",
+                charge=charge,
+            )
+        egress = self._deps.egress.check(dict(call.input)) if self._deps.egress is not None else None
+        return decide_call(
             call,
-            agent=self._agent,
-            tool=acting,
-            user=request.user_id,
-            task_id=request.task_id,
-            channel=request.channel_id,
-            charge_id=f"{request.task_id}:{self._call_ref(call)}",
-            charge=charge,
-        )
-        judged = None
-        if guard.action != "allow":
-            judged = GuardrailVerdict(stage="output", action=guard.action, rules=list(guard.rules), tool=call.name)
-        if guard.blocked:
-            stop = any(rule.split()[0] in BUDGET_RULES for rule in guard.rules)
-            verdict = ToolVerdict(allowed=False, reason=guard.message(), stop=stop)
-            return GateReview(verdict=verdict, guardrail=judged)
-        egress = self._deps.egress
-        open_world = acting is not None and acting.annotations.open_world
-        if open_world and egress is not None and (outside := egress.check(dict(call.input))):
-            judged = GuardrailVerdict(stage="output", action="block", rules=["egress"], tool=call.name)
-            reason = f"Blocked by the egress allowlist (tools.egress_hosts in opsgate.yml): {outside}"
-            return GateReview(verdict=ToolVerdict(allowed=False, reason=reason), guardrail=judged)
-        escalations = [*self._request.input_flags, *(guard.reasons if guard.needs_approval else ())]
-        action = ProposedAction(
-            tool=call.name,
-            arguments=dict(call.input),
-            target=spec.target_of(call.input) if spec is not None else None,
-            server=spec.server if spec is not None else "unknown",
-            annotations=spec.annotations if spec is not None else None,
-            confidence=stated.confidence,
-            confidence_problem=stated.problem,
+            scope=scope,
+            spec=spec,
+            guard=guard,
+            egress=egress,
+            policy=policy,
+            requester=request.user_id,
+            frozen=frozen,
+            stated=stated,
             rationale=rationale,
-        )
-        context = PolicyContext(requester=self._request.user_id, frozen=frozen, escalations=tuple(escalations))
-        decision = risk_for(action, self._deps.policy(), context)
-        if decision.blocked:
-            verdict = ToolVerdict(allowed=False, reason=f"Blocked by policy: {decision.block_reason}")
-        else:
-            verdict = ToolVerdict(allowed=True)
-        return GateReview(
-            verdict=verdict, action=action, action_hash=action_hash(action), decision=decision, guardrail=judged
+            input_flags=request.input_flags,
         )
 
     async def review(
@@ -246,15 +215,15 @@ class ToolGateStep:
         stated = stated or Stated()
         rationale = stated.rationale or rationale
         review = await self._decide_step(f"gate: {call.name} ({call.id})", call, rationale, stated)
-        decision = review.decision
-        if not review.verdict.allowed or decision is None or not decision.needs_approval:
-            return await self._without_approval(call, review)
-        if refusal := pending_refusal(len(self._pending)):
-            return ToolVerdict(allowed=False, reason=refusal)
+        route = route_for(review, waiting=len(self._pending), may_defer=may_defer)
+        if route is Route.CAPPED:
+            return capped(len(self._pending))
+        if route not in (Route.DEFER, Route.WAIT):
+            return await self._without_approval(call, review, route)
         approval_id, outcome = await self._request_approval(call, review, 1)
-        if decision.handling == Handling.ASYNC_APPROVAL and may_defer:
+        if route is Route.DEFER:
             self._pending.append(_Pending(call, rationale, stated, review, approval_id, outcome))
-            return ToolVerdict(allowed=False, pending=True, reason=AWAITING.format(tool=call.name))
+            return awaiting(call)
         return await self._conclude(_Pending(call, rationale, stated, review, approval_id, outcome))
 
     async def settle(self) -> list[tuple[ToolUseBlock, ToolVerdict]]:
@@ -286,13 +255,12 @@ class ToolGateStep:
             action_hash=review.action_hash, tier=tier, approval_id=approval_id, review=review
         )
 
-    async def _without_approval(self, call: ToolUseBlock, review: GateReview) -> ToolVerdict:
-        decision = review.decision
-        if review.verdict.allowed:
+    async def _without_approval(self, call: ToolUseBlock, review: GateReview, route: Route) -> ToolVerdict:
+        """A call that needs nobody's approval: refused, run, or run and logged in the thread (`route`)."""
+        if route is not Route.REFUSE:
             self._clear(call, review)
-        if review.verdict.allowed and decision is not None and decision.handling == Handling.RUN_AND_LOG:
-            reasons = escape("; ".join(decision.reasons), 2000)
-            text = f":memo: Running {inline_code(call.name, 80)} ({decision.tier.value} risk): {reasons}"
+        if route is Route.RUN_AND_LOG and review.decision is not None:
+            text = logged_line(call, review.decision)
             await slack_step(self._ctx, f"slack: log {call.id}", self._deps.notifier.reply, self._root, text)
         return review.verdict
 
@@ -314,16 +282,11 @@ class ToolGateStep:
                 return ToolVerdict(allowed=False, reason=_refusal(outcome))
             name = f"gate: recheck {call.name} ({call.id}) #{round_}"
             again = await self._decide_step(name, call, pending.rationale, pending.stated, charge=False)
-            assert review.decision is not None
-            if (
-                again.action_hash == review.action_hash
-                and again.decision is not None
-                and again.decision.rule_hash == review.decision.rule_hash
-            ):
+            reason = recheck_change(review, again)
+            if reason is None:
                 if again.verdict.allowed:
                     self._clear(call, again, approval_id)
                 return again.verdict
-            reason = "the action changed" if again.action_hash != review.action_hash else "its policy rule changed"
             self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_VOID, json.dumps(reason).encode(), key=approval_id)
             await slack_step(
                 self._ctx,
@@ -334,8 +297,9 @@ class ToolGateStep:
                 "Asking again under the new rule.",
             )
             review = again
-            if not again.verdict.allowed or again.decision is None or not again.decision.needs_approval:
-                return await self._without_approval(call, again)
+            route = route_for(again)  # asked again at once, and waited for: no cap, not deferred
+            if route is not Route.WAIT:
+                return await self._without_approval(call, again, route)
             approval_id, outcome_future = await self._request_approval(call, again, round_ + 1)
         return ToolVerdict(allowed=False, reason="The policy kept changing during approval; not running it.")
 

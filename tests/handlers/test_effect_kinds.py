@@ -7,18 +7,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-import restate
 from opentelemetry import trace
-from restate import RunOptions, TerminalError
-from restate.exceptions import RetryableError
 
 from agents.gate import ScopeGate
 from agents.mcp import EgressPolicy, InProcessServer, McpConnections, build_builtin_server
@@ -28,13 +24,24 @@ from agents.resilience import BreakerRegistry, BreakerState
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolError, ToolResult, ToolSpec
 from approvals import ApprovalPolicy, ProposedAction, action_hash
-from handlers.contracts import ApprovalOutcome, ApprovalStatus, TaskRequest, ThreadRef
+from handlers.contracts import (
+    APPROVAL_OBJECT,
+    APPROVAL_OPEN,
+    APPROVAL_OUTCOME,
+    IS_FROZEN,
+    SWITCHES_OBJECT,
+    ApprovalOutcome,
+    ApprovalStatus,
+    TaskRequest,
+    ThreadRef,
+)
 from handlers.deps import TaskDeps
 from handlers.effects import ToolEffects
 from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
+from tests.fakes.restate_context import FakeContext
 
 LEAK = "postgres://admin:hunter2@db-prod-3"
 LOOKUP = ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False)
@@ -65,59 +72,6 @@ class Faulty(Tool):
         return ToolResult(content="done")
 
 
-class Steps:
-    """Restate's side of `ctx.run_typed` on a worker that never crashes: a step that raises is run again, after
-    the delay it asked for (recorded, not slept), up to its attempts; then it fails with a `TerminalError`.
-
-    Awakeables are woken at once; what the Approval object states when asked (`outcome`) comes from `stated`,
-    one answer per wake-up, and every one-way send is recorded in `sent`."""
-
-    def __init__(self) -> None:
-        self.delays: list[timedelta | None] = []
-        self.attempts: Counter[str] = Counter()
-        self.sent: list[tuple[str, str, bytes, str | None]] = []
-        self.stated: list[bytes] = []
-        self.now = 1_767_225_600.0
-
-    def request(self) -> Any:
-        return SimpleNamespace(id="inv_kinds")
-
-    async def generic_call(self, service: str, handler: str, arg: bytes, key: str | None = None) -> bytes:
-        if (service, handler) == ("Approval", "outcome"):
-            return self.stated.pop(0)
-        assert (service, handler) == ("Switches", "is_frozen"), (service, handler)
-        return b"false"
-
-    def generic_send(self, service: str, handler: str, arg: bytes, key: str | None = None, **_: Any) -> None:
-        self.sent.append((service, handler, arg, key))
-
-    def awakeable(self, **_: Any) -> tuple[str, asyncio.Future[bytes]]:
-        woken: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        woken.set_result(b"")
-        return f"awk-{len(self.sent)}", woken
-
-    async def time(self) -> float:
-        self.now += 60.0
-        return self.now
-
-    async def run_typed(
-        self, name: str, fn: Callable[..., Awaitable[Any]], options: RunOptions[Any], *args: Any, **kwargs: Any
-    ) -> Any:
-        attempts = options.max_attempts or 1
-        for attempt in range(1, attempts + 1):
-            self.attempts[name] += 1
-            try:
-                return await fn(*args, **kwargs)
-            except TerminalError:
-                raise
-            except RetryableError as exc:
-                if attempt < attempts:
-                    self.delays.append(exc.retry_after)
-            except Exception:  # what Restate does with any other exception: run it again
-                pass
-        raise TerminalError(f"{name}: gave up after {attempts} attempts")
-
-
 class Thread:
     def __init__(self) -> None:
         self.replies: list[str] = []
@@ -130,7 +84,11 @@ class World:
     def __init__(self, directory: Path, toolbox: Toolbox, policy: ApprovalPolicy) -> None:
         engine = create_db_engine(f"sqlite:///{directory / 'opsgate.db'}")
         init_schema(engine)
-        self.steps = Steps()
+        self.steps = FakeContext(invocation_id="inv_kinds", tick=60.0, wake=b"")
+        self.stated: list[bytes] = []
+        """What the Approval object states when asked for an outcome, one answer per wake-up."""
+        self.steps.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, lambda _: self.stated.pop(0))
+        self.steps.on_call(SWITCHES_OBJECT, IS_FROZEN, b"false")
         self.thread = Thread()
         self.audit: list[tuple[str, dict[str, Any]]] = []
         self.ledger = ExecutionLedger(engine)
@@ -148,7 +106,7 @@ class World:
             breakers=BreakerRegistry(failure_threshold=3, cooldown=60),
             egress=EgressPolicy(["example.com"]),
         )
-        ctx = cast(restate.Context, self.steps)
+        ctx = self.steps.context
         self.gate = ToolGateStep(ctx, REQUEST, self.deps, ROOT, _no_phase)
         spans = lambda name: contextlib.nullcontext(trace.INVALID_SPAN)  # noqa: E731
         self.effects = ToolEffects(ctx, REQUEST, self.deps, self.gate, ROOT, spans, {"gen_ai.agent.name": "ops"})
@@ -186,7 +144,7 @@ def answers(here: World, tool: str, arguments: dict[str, Any], *said: tuple[Appr
     hashed = action_hash(ProposedAction(tool=tool, arguments=arguments))
     for status, by in said:
         outcome = ApprovalOutcome(status=status, decided_by=[by] if by else [], action_hash=hashed)
-        here.steps.stated.append(outcome.model_dump_json().encode())
+        here.stated.append(outcome.model_dump_json().encode())
 
 
 async def test_a_failing_idempotent_builtin_is_retried_with_jitter_then_reported_unavailable(tmp_path: Path) -> None:
@@ -241,7 +199,7 @@ async def test_an_untrusted_servers_hints_buy_no_retry_and_skip_no_marker_or_aud
         assert calls(here, "lookup") == 2 and here.steps.delays == []
         assert (hung.error_kind, hung.unknown) == ("unknown_outcome", True)  # and nobody said otherwise
         assert here.events() == ["execution_failed", "outcome_unknown"]
-        assert [handler for _, handler, _, _ in here.steps.sent] == ["open"]  # a person was asked
+        assert [sent.handler for sent in here.steps.sent] == [APPROVAL_OPEN]  # a person was asked
 
 
 @pytest.mark.parametrize(("trusted", "blocked"), [(True, False), (False, True)])

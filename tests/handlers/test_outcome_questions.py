@@ -8,14 +8,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from handlers.contracts import ApprovalRequest, ApprovalStatus
+from handlers.contracts import APPROVAL_OPEN, APPROVAL_REWAIT, ApprovalRequest, ApprovalStatus
+from tests.fakes.restate_context import Sent
 from tests.handlers.test_effect_kinds import answers, calls, world
 
 ARGS = {"mode": "timeout"}
 
 
-def questions(sent: list[tuple[str, str, bytes, str | None]]) -> list[ApprovalRequest]:
-    return [ApprovalRequest.model_validate_json(arg) for _, handler, arg, _ in sent if handler == "open"]
+def questions(sent: list[Sent]) -> list[ApprovalRequest]:
+    return [ApprovalRequest.model_validate_json(one.arg) for one in sent if one.handler == APPROVAL_OPEN]
 
 
 async def test_an_unknown_outcome_opens_a_question_for_the_requester_of_an_action_without_approval(
@@ -55,12 +56,12 @@ async def test_not_happened_allows_one_more_try_and_a_second_unknown_asks_again_
 
 async def test_a_forged_wake_up_is_audited_and_the_wait_goes_on(tmp_path: Path) -> None:
     async with world(tmp_path) as here:
-        here.steps.stated.append(b"null")  # woken, but the question is not answered: someone else woke the task
+        here.stated.append(b"null")  # woken, but the question is not answered: someone else woke the task
         answers(here, "send", ARGS, (ApprovalStatus.HAPPENED, "U0CAROL"))
         result = await here.run("send", **ARGS)
 
     assert [event for event in here.events() if event == "forged"] == ["forged"]
-    rewaits = [(handler, json.loads(arg)) for _, handler, arg, _ in here.steps.sent if handler == "rewait"]
+    rewaits = [json.loads(sent.arg) for sent in here.steps.sent_to(APPROVAL_REWAIT)]
     assert len(rewaits) == 1, "the gate waits again on an awakeable only the object is told about"
     assert "<@U0CAROL>" in result.content and "did happen" in result.content
 

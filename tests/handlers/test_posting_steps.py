@@ -4,37 +4,9 @@ in the same attempt. Steps that do not post journal nothing extra."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, cast
-
-from restate import Context, RunOptions
-
 from handlers.contracts.post_nonce import PostNonce, current_post_nonce, posts_message
 from handlers.steps import slack_step
-
-
-class JournalContext:
-    """`ctx.run_typed` over a journal: a step already in it returns its result without running (a replay); a step
-    that raises runs again at once, up to `attempts` times (Restate retrying it)."""
-
-    def __init__(self, journal: dict[str, Any] | None = None, attempts: int = 1) -> None:
-        self.journal: dict[str, Any] = dict(journal or {})
-        self.attempts = attempts
-        self.ran: list[str] = []
-
-    async def run_typed(self, name: str, fn: Callable[[], Any], options: RunOptions[Any]) -> Any:
-        if name in self.journal:
-            return self.journal[name]
-        for attempt in range(1, self.attempts + 1):
-            self.ran.append(name)
-            try:
-                result = fn()
-                self.journal[name] = await result if isinstance(result, Awaitable) else result
-                return self.journal[name]
-            except ConnectionError:
-                if attempt == self.attempts:
-                    raise
-        raise AssertionError("unreachable")
+from tests.fakes.restate_context import FakeContext
 
 
 class Poster:
@@ -56,9 +28,9 @@ class Poster:
 
 
 async def test_a_first_attempt_journals_a_nonce_then_posts_without_looking() -> None:
-    ctx, poster = JournalContext(), Poster()
+    ctx, poster = FakeContext(), Poster()
 
-    assert await slack_step(cast(Context, ctx), "slack: answer", poster.post, "done") == "ts-1"
+    assert await slack_step(ctx.context, "slack: answer", poster.post, "done") == "ts-1"
 
     assert ctx.ran == ["slack: answer (nonce)", "slack: answer"]
     [nonce] = poster.seen
@@ -68,18 +40,18 @@ async def test_a_first_attempt_journals_a_nonce_then_posts_without_looking() -> 
 
 async def test_a_replayed_nonce_means_an_earlier_attempt_may_have_posted() -> None:
     journaled = PostNonce(value="n-earlier", since=1_767_225_600.0)
-    ctx, poster = JournalContext({"slack: answer (nonce)": journaled}), Poster()
+    ctx, poster = FakeContext(journal={"slack: answer (nonce)": journaled}), Poster()
 
-    await slack_step(cast(Context, ctx), "slack: answer", poster.post, "done")
+    await slack_step(ctx.context, "slack: answer", poster.post, "done")
 
     assert ctx.ran == ["slack: answer"]
     assert poster.seen == [journaled.model_copy(update={"look_first": True})]
 
 
 async def test_a_post_retried_within_the_attempt_looks_the_second_time() -> None:
-    ctx, poster = JournalContext(attempts=2), Poster(failures=1)
+    ctx, poster = FakeContext(), Poster(failures=1)
 
-    assert await slack_step(cast(Context, ctx), "slack: answer", poster.post, "done") == "ts-2"
+    assert await slack_step(ctx.context, "slack: answer", poster.post, "done") == "ts-2"
 
     first, second = poster.seen
     assert first is not None and second is not None
@@ -88,9 +60,9 @@ async def test_a_post_retried_within_the_attempt_looks_the_second_time() -> None
 
 
 async def test_a_step_that_does_not_post_journals_no_nonce() -> None:
-    ctx, poster = JournalContext(), Poster()
+    ctx, poster = FakeContext(), Poster()
 
-    await slack_step(cast(Context, ctx), "slack: root", poster.update, "done")
+    await slack_step(ctx.context, "slack: root", poster.update, "done")
 
     assert ctx.ran == ["slack: root"]
     assert poster.seen == [None]

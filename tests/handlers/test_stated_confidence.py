@@ -4,17 +4,12 @@ arguments; the stated confidence reaches the policy, the card and the gate's spa
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
-import restate
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from restate import RunOptions
 
 from agents.confidence import CONFIDENCE, RATIONALE
 from agents.gate import ScopeGate
@@ -26,7 +21,18 @@ from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolRe
 from approvals import ApprovalPolicy, ProposedAction, Tier, action_hash
 from bot.cards import approval_blocks
 from handlers.approval_object import ApprovalState
-from handlers.contracts import ApprovalOutcome, ApprovalRequest, ApprovalStatus, TaskRequest, ThreadRef
+from handlers.contracts import (
+    APPROVAL_OBJECT,
+    APPROVAL_OPEN,
+    APPROVAL_OUTCOME,
+    IS_FROZEN,
+    SWITCHES_OBJECT,
+    ApprovalOutcome,
+    ApprovalRequest,
+    ApprovalStatus,
+    TaskRequest,
+    ThreadRef,
+)
 from handlers.deps import TaskDeps
 from handlers.executions import ExecutionLedger
 from handlers.runtime import DurableAgentRuntime
@@ -34,6 +40,7 @@ from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
 from tests.bot.test_cards import request
+from tests.fakes.restate_context import Call, FakeContext
 
 REQUEST = TaskRequest(task_id="t-stated", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="scale api")
 ROOT = ThreadRef(channel="C0OPS", ts="1.0")
@@ -70,46 +77,6 @@ class Scale(Tool):
         return ToolResult(content=f"scaled {arguments['service']}")
 
 
-class Durable:
-    """Restate's side of the calls the runtime makes, on a worker that never crashes: each step runs once, sends
-    are recorded, and the Approval object approves whatever it was asked to (by the action hash it was sent)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, bytes]] = []
-        self.steps: list[str] = []
-
-    def request(self) -> Any:
-        return SimpleNamespace(id="inv_stated")
-
-    async def run_typed(
-        self, name: str, fn: Callable[..., Awaitable[Any]], options: RunOptions[Any], *args: Any, **kwargs: Any
-    ) -> Any:
-        self.steps.append(name)
-        return await fn(*args, **kwargs)
-
-    async def time(self) -> float:
-        return 1_767_225_600.0
-
-    def generic_send(self, service: str, handler: str, arg: bytes, key: str | None = None, **_: Any) -> None:
-        self.sent.append((service, handler, arg))
-
-    def awakeable(self, serde: Any = None) -> tuple[str, asyncio.Future[bytes]]:
-        woken: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        woken.set_result(b"null")  # a wake-up only: the gate reads the decision from the object
-        return f"awk-{len(self.sent)}", woken
-
-    async def generic_call(self, service: str, handler: str, arg: bytes, key: str | None = None) -> bytes:
-        if (service, handler) == ("Switches", "is_frozen"):
-            return b"false"
-        assert (service, handler) == ("Approval", "outcome"), (service, handler)
-        [opened] = self.opened()
-        outcome = ApprovalOutcome(status=ApprovalStatus.APPROVED, decided_by=["U0BOB"], action_hash=opened.action_hash)
-        return outcome.model_dump_json().encode()
-
-    def opened(self) -> list[ApprovalRequest]:
-        return [ApprovalRequest.model_validate_json(arg) for _, handler, arg in self.sent if handler == "open"]
-
-
 class Thread:
     def __init__(self) -> None:
         self.replies: list[str] = []
@@ -123,7 +90,9 @@ class World:
         engine = create_db_engine(f"sqlite:///{directory / 'opsgate.db'}")
         init_schema(engine)
         self.tool = Scale()
-        self.ctx = Durable()
+        self.ctx = FakeContext(invocation_id="inv_stated")
+        self.ctx.on_call(SWITCHES_OBJECT, IS_FROZEN, b"false")
+        self.ctx.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, self._approved)
         self.thread = Thread()
         agent = AgentSpec(name="ops", purpose="Test.", prompt="Test.", tools=["scale_service"])
         self.deps = TaskDeps(
@@ -137,9 +106,18 @@ class World:
             executions=ExecutionLedger(engine),
             audit=lambda *_: None,
         )
-        ctx = cast(restate.Context, self.ctx)
-        gate = ToolGateStep(ctx, REQUEST, self.deps, ROOT, _no_phase)
-        self.runtime = DurableAgentRuntime(ctx, REQUEST, agent, self.deps, _no_progress, gate, ROOT)
+        gate = ToolGateStep(self.ctx.context, REQUEST, self.deps, ROOT, _no_phase)
+        self.runtime = DurableAgentRuntime(self.ctx.context, REQUEST, agent, self.deps, _no_progress, gate, ROOT)
+
+    def opened(self) -> list[ApprovalRequest]:
+        """The approvals the gate asked for."""
+        return [ApprovalRequest.model_validate_json(sent.arg) for sent in self.ctx.sent_to(APPROVAL_OPEN)]
+
+    def _approved(self, call: Call) -> bytes:
+        """The Approval object approves whatever it was asked to (by the action hash it was sent)."""
+        [opened] = self.opened()
+        outcome = ApprovalOutcome(status=ApprovalStatus.APPROVED, decided_by=["U0BOB"], action_hash=opened.action_hash)
+        return outcome.model_dump_json().encode()
 
 
 async def _no_phase(*_: object) -> None:
@@ -167,7 +145,7 @@ async def test_low_confidence_raises_a_medium_write_to_an_approval_that_sees_onl
     verdict = await world.runtime.review_tool(1, call, "Scaling api.")
 
     assert verdict.pending and not verdict.allowed
-    [opened] = world.ctx.opened()
+    [opened] = world.opened()
     assert opened.action.arguments == ARGUMENTS  # the card's arguments
     assert opened.action_hash == action_hash(ProposedAction(tool="scale_service", arguments=ARGUMENTS, target="api"))
     assert (opened.action.confidence, opened.action.rationale) == (0.3, "I guessed the replica count.")
@@ -204,7 +182,7 @@ async def test_high_confidence_leaves_a_medium_write_medium_and_it_runs_without_
     result = await world.runtime.run_tool(1, call)  # the loop hands over the model's own call, as proposed
 
     assert verdict.allowed and not verdict.pending
-    assert world.ctx.opened() == []
+    assert world.opened() == []
     assert world.thread.replies[0].startswith(":memo: Running `scale_service` (medium risk)")
     assert result.content == "scaled api"
     assert world.tool.called == [ARGUMENTS]
@@ -232,7 +210,7 @@ async def test_a_write_without_a_usable_confidence_counts_as_doubtful_and_says_w
     verdict = await world.runtime.review_tool(1, proposed(**stated), "Scaling api.")
 
     assert verdict.pending
-    [opened] = world.ctx.opened()
+    [opened] = world.opened()
     assert opened.action.arguments == ARGUMENTS
     assert opened.action.confidence is None
     assert opened.decision.reasons[-1].startswith(why)
@@ -244,7 +222,7 @@ async def test_the_hash_does_not_depend_on_what_was_stated(tmp_path: Path) -> No
     for index, confidence in enumerate((0.1, 0.5)):
         here = World(tmp_path / str(index))
         await here.runtime.review_tool(1, proposed(**{CONFIDENCE: confidence, RATIONALE: f"try {index}"}), "")
-        [opened] = here.ctx.opened()
+        [opened] = here.opened()
         hashes.append(opened.action_hash)
 
     assert hashes[0] == hashes[1]
