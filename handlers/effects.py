@@ -219,7 +219,7 @@ class ToolEffects:
             if exc.status_code == 409:  # the task is being cancelled
                 raise
             log.warning("[%s] task %s: %s gave up: %s", error_id, self._request.task_id, call.name, exc.message)
-            attempts = retry.max_attempts
+            attempts = retry.max_attempts or 1  # both policies here have a number
             why = f"it failed {attempts} time{'s' if attempts > 1 else ''}"
             result = ToolResult(
                 content=UNAVAILABLE.format(tool=call.name, why=why), is_error=True, error_kind="unavailable"

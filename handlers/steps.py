@@ -34,6 +34,8 @@ __all__ = [
     "DB_WRITE_RETRY",
     "MODEL_RETRY",
     "ONE_ATTEMPT",
+    "PREVIEW_RETRY",
+    "SERVER_RETRY",
     "SLACK_RETRY",
     "TOOL_RETRY",
     "StepRetry",
@@ -48,7 +50,8 @@ T = TypeVar("T")
 class StepRetry:
     """How Restate retries one kind of step before giving up with a `TerminalError`."""
 
-    max_attempts: int
+    max_attempts: int | None
+    """None: restate-server's default policy (as `initial` and `longest`)."""
     initial: timedelta | None = None
     """None: restate-server's default (as `longest`)."""
     longest: timedelta | None = timedelta(seconds=10)
@@ -77,6 +80,10 @@ DB_RETRY = StepRetry(max_attempts=5, longest=None)
 """A read or write of opsgate's database inside a step (budgets, digests, trace summaries)."""
 DB_WRITE_RETRY = StepRetry(max_attempts=10, initial=timedelta(milliseconds=100), longest=None)
 """What must be recorded before the handler goes on (the task's rows, an audited switch)."""
+PREVIEW_RETRY = StepRetry(max_attempts=2, longest=None)
+"""A card's dry run: one more try, then the card goes out without a preview."""
+SERVER_RETRY = StepRetry(max_attempts=None, longest=None)
+"""restate-server's own policy: what must happen eventually (a forged wake-up's audit row)."""
 
 
 def tool_retry_later(reason: str, retry_number: int, retry: StepRetry = TOOL_RETRY) -> RetryableError:

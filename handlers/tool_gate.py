@@ -58,7 +58,7 @@ from handlers.gate_decision import (
     recheck_change,
     route_for,
 )
-from handlers.steps import slack_step
+from handlers.steps import CHECK_RETRY, ONE_ATTEMPT, PREVIEW_RETRY, SERVER_RETRY, slack_step
 from handlers.tracing import agent_span_key, emit_span, step_span
 
 __all__ = ["Cleared", "GateReview", "ToolGateStep"]
@@ -164,7 +164,7 @@ class ToolGateStep:
                 await asyncio.to_thread(self._deps.audit, task_id, "guardrail", key, "opsgate", detail)
             return review
 
-        options = RunOptions(type_hint=GateReview, max_attempts=3)
+        options: RunOptions[GateReview] = CHECK_RETRY.options(GateReview)
         return await self._ctx.run_typed(name, decide, options, call, rationale, stated, frozen)
 
     def _decide(
@@ -355,7 +355,7 @@ class ToolGateStep:
                 self._deps.audit, task_id, "forged", f"{approval_id}:forged:{attempt}", None, detail
             )
 
-        await self._ctx.run_typed(f"audit: forged wake-up {approval_id} #{attempt}", write, RunOptions[None]())
+        await self._ctx.run_typed(f"audit: forged wake-up {approval_id} #{attempt}", write, SERVER_RETRY.options())
 
     async def _preview(self, call: ToolUseBlock, round_: int) -> str | None:
         """The tool's dry run, when it offers one, as a journaled step; a failing preview is shown, not fatal.
@@ -382,7 +382,7 @@ class ToolGateStep:
                 return None
             return self._deps.tool_output_guard.check(conceal(preview)).text  # secrets redacted, as for any output
 
-        options: RunOptions[str | None] = RunOptions(max_attempts=2)
+        options: RunOptions[str | None] = PREVIEW_RETRY.options()
         preview: str | None = await self._ctx.run_typed(
             f"tool: preview {call.name} ({call.id}) #{round_}", dry_run, options
         )
@@ -416,7 +416,7 @@ class ToolGateStep:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, self._call_ref(call), round_)
         preview = await self._preview(call, round_)
-        options: RunOptions[dict[str, str]] = RunOptions(max_attempts=1, type_hint=dict[str, str])
+        options: RunOptions[dict[str, str]] = ONE_ATTEMPT.options(dict[str, str])
         masked = await self._ctx.run_typed(
             f"vault: mask {call.name} ({call.id}) #{round_}", self._mask_step, options, call=call
         )
@@ -485,7 +485,7 @@ class ToolGateStep:
                 },
             )
 
-        await self._ctx.run_typed(f"trace: approval {approval_id}", emit, RunOptions[None](max_attempts=1))
+        await self._ctx.run_typed(f"trace: approval {approval_id}", emit, ONE_ATTEMPT.options())
         return ended
 
 
