@@ -1,6 +1,6 @@
 """The worker of the approvals benchmark: the integration tests' worker, with waiting tasks suspending sooner.
 
-`python -m bench._approvals_worker` runs `tests.integration.worker_app` (the real worker with its task workflow,
+`python -m bench._approvals_worker` runs `testkit.worker_app` (the real worker with its task workflow,
 Approval object and switches, plus the scripted `ProbeModel` and the counting `restart_service` tool), changing one
 setting: the inactivity timeout of `TaskWorkflow.run`, 5 minutes in opsgate, after which Restate asks a task that
 waits (on an approval) to suspend and closes its stream. The benchmark cannot wait 5 minutes per phase, so it sets
@@ -19,7 +19,7 @@ from handlers.contracts.envelope import Keyring
 from handlers.deps import TaskDeps
 from handlers.task_workflow import build_task_workflow
 from opsgate import worker
-from tests.integration import worker_app
+from testkit import worker_app
 
 __all__ = ["main"]
 

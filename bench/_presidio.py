@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bench._guardrails_data import PII_TYPES
+from testkit.guardrail_data import PII_TYPES
 
 __all__ = ["presidio_detector"]
 

@@ -1,6 +1,6 @@
 """`python -m bench.guardrails [--quick]`: accuracy and speed of the input guardrails on public data.
 
-Load shape: one process, one thread, no network. Generalization (`bench._guardrails_eval`): the project's held-out
+Load shape: one process, one thread, no network. Generalization (`testkit.guardrail_eval`): the project's held-out
 chat-ops set (recall per family and channel, false positives, off-topic requests refused), cross-source figures
 on the shared training data (the learned detector retrained without each fold of sources, the whole guard
 measured on that fold), and each rule family's contribution. Accuracy: every CyberSecEval prompt-injection
@@ -26,7 +26,8 @@ from typing import Any
 
 from agents.guardrails import GuardrailsConfig, InputGuardrails
 from agents.guardrails.detector import load_detector
-from bench._guardrails_data import (
+from bench._run import run_bench
+from testkit.guardrail_data import (
     PII_TYPES,
     injection_cases,
     nl2bash_requests,
@@ -34,8 +35,7 @@ from bench._guardrails_data import (
     pii_sentences,
     sample_texts,
 )
-from bench._guardrails_eval import Guards, cross_source, family_contributions, heldout_chatops, heldout_figures
-from bench._run import run_bench
+from testkit.guardrail_eval import Guards, cross_source, family_contributions, heldout_chatops, heldout_figures
 
 __all__ = ["main"]
 

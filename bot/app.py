@@ -62,7 +62,7 @@ async def fetch_bot_identity(client: AsyncWebClient) -> BotIdentity:
 
 
 class Launcher(Protocol):
-    """The bot's one way to Restate (`bot.launcher.TaskLauncher`; `tests/fakes/worker.py` in tests): one typed
+    """The bot's one way to Restate (`bot.launcher.TaskLauncher`; `testkit/fakes/worker.py` in tests): one typed
     method per handler, each signed as the person it acts for. A call the engine does not answer raises
     `bot.launcher.Unanswered`."""
 

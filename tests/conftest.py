@@ -142,7 +142,7 @@ def _no_real_anthropic_api(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def check(request: httpx2.Request) -> None:
         if request.url.host not in {"127.0.0.1", "localhost", "::1"}:
-            pytest.fail(f"a test tried to reach {request.url} through httpx2: use the loopback fake in tests/fakes")
+            pytest.fail(f"a test tried to reach {request.url} through httpx2: use the loopback fake in testkit/fakes")
 
     send_async, send_sync = httpx2.AsyncClient.send, httpx2.Client.send
 

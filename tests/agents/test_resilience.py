@@ -19,7 +19,7 @@ from agents.resilience import (
     CircuitOpenError,
     RetryPolicy,
 )
-from tests.fakes import FakeClock
+from testkit.fakes import FakeClock
 
 REQUEST = ModelRequest(system="s", messages=[Message.user_text("hi")])
 

@@ -1,21 +1,18 @@
-"""`python -m bench.chaos --quick` in process: tasks with approvals through worker SIGKILLs and a restate restart."""
+"""`python -m bench.chaos --quick`: tasks with approvals through worker SIGKILLs and a restate restart."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from bench import chaos
+from tests.bench.runs import run_bench
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.mark.timeout(420)
-def test_quick_chaos_loses_and_repeats_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    code = chaos.main(["--quick"])
-    out = capsys.readouterr().out
-    figures = json.loads(out.strip().splitlines()[-1])
+def test_quick_chaos_loses_and_repeats_nothing() -> None:
+    run = run_bench("chaos", "--quick", timeout=400)
+    code, out, figures = run.code, run.out, run.figures
     assert figures["bench"] == "chaos"
     assert (figures["worker_kills"], figures["restate_restarts"]) == (3, 1)  # the faults happened
     assert figures["tasks"] == 24, out[-3000:]

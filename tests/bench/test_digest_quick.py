@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-import pytest
-
-from bench import digest
+from tests.bench.runs import run_bench
 
 KEYS = {
     "bench", "tasks", "approvals", "ms", "spans", "database", "day_ms", "day_baseline_ms", "day_ratio",
@@ -14,9 +10,9 @@ KEYS = {
 }  # fmt: skip
 
 
-def test_quick_run_ends_with_its_figures_and_agrees_with_the_baseline(capsys: pytest.CaptureFixture[str]) -> None:
-    code = digest.main(["--quick"])
-    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+def test_quick_run_ends_with_its_figures_and_agrees_with_the_baseline() -> None:
+    run = run_bench("digest", "--quick", timeout=120)
+    code, figures = run.code, run.figures
     assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
     assert figures["bench"] == "digest" and figures["tasks"] == 2_000
     assert figures["day_agrees"] and figures["week_agrees"] and figures["all_agrees"]

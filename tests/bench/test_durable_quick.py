@@ -1,13 +1,12 @@
-"""`python -m bench.durable --quick` in process: the figures line, both sides' journaled steps, positive timings."""
+"""`python -m bench.durable --quick`: the figures line, both sides' journaled steps, positive timings."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
 
-from bench import durable
+from tests.bench.runs import run_bench
 
 KEYS = {"bench", "steps", "ms_per_step", "baseline_steps", "baseline_ms_per_step", "ratio", "runs", "failures"}
 
@@ -15,10 +14,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.mark.timeout(90)
-def test_quick_run_ends_with_its_figures_and_counts_both_sides_steps(capsys: pytest.CaptureFixture[str]) -> None:
-    code = durable.main(["--quick"])
-    out = capsys.readouterr().out
-    figures = json.loads(out.strip().splitlines()[-1])
+def test_quick_run_ends_with_its_figures_and_counts_both_sides_steps() -> None:
+    run = run_bench("durable", "--quick", timeout=85)
+    code, out, figures = run.code, run.out, run.figures
     assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
     assert figures["bench"] == "durable"
     assert figures["failures"] == 0, out[-3000:]

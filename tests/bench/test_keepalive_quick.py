@@ -1,14 +1,13 @@
-"""`python -m bench.keepalive --quick` in process: both sides answer every call, opsgate's connections are never
+"""`python -m bench.keepalive --quick`: both sides answer every call, opsgate's connections are never
 closed under Restate, and the baseline's are (which is what the benchmark exists to show)."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
 
-from bench import keepalive
+from tests.bench.runs import run_bench
 
 KEYS = {
     "bench",
@@ -33,10 +32,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.mark.timeout(150)
-def test_quick_run_keeps_opsgates_connections_and_the_baselines_are_closed(capsys: pytest.CaptureFixture[str]) -> None:
-    code = keepalive.main(["--quick", "--invocations", "400", "--baseline-max-requests", "50"])
-    out = capsys.readouterr().out
-    figures = json.loads(out.strip().splitlines()[-1])
+def test_quick_run_keeps_opsgates_connections_and_the_baselines_are_closed() -> None:
+    run = run_bench("keepalive", "--quick", "--invocations", "400", "--baseline-max-requests", "50", timeout=140)
+    code, out, figures = run.code, run.out, run.figures
     assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
     assert figures["bench"] == "keepalive"
     assert (figures["failures"], figures["baseline_failures"]) == (0, 0), out[-3000:]

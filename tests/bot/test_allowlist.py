@@ -28,7 +28,7 @@ from opsgate.botmain import build_bot
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import TeamConfig
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 SECRET = "allowlist-test-signing-secret"
 HOME, OTHER, ENTERPRISE = "T0SANDBOX", "T0OUTSIDER", "E0GRID"

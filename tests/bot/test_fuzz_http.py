@@ -48,7 +48,7 @@ from bot.sandbox.signing import signature_for
 from handlers.contracts import ThreadTask
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, init_schema, model_metadata
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 SECRET = "fuzz-signing-secret"
 ACK_DEADLINE = 3.0  # Slack gives up on the answer after 3 s

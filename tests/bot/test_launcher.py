@@ -2,7 +2,7 @@
 worker registers (`handlers.contracts.SERVICES`), signs the exact bytes for the person it acts for, decodes the
 contract's answer, and raises `Unanswered` for anything else (an error status, a wrong shape, no answer in time).
 
-The fake every other bot test uses (`tests.fakes.worker.FakeWorker`) must offer the same methods, so a test
+The fake every other bot test uses (`testkit.fakes.worker.FakeWorker`) must offer the same methods, so a test
 written against the fake exercises the same surface as production."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from handlers.contracts import (
 )
 from handlers.contracts.envelope import ENVELOPE_HEADER, Actor, Keyring, open_envelope
 from opsgate.restate_server import free_port
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 ALICE = Actor(team="T0SANDBOX", user="U0ALICE")
 

@@ -36,7 +36,7 @@ from opsgate.db import create_db_engine, model_metadata, upgrade_database
 from opsgate.restate_server import free_port
 from opsgate.serving import serve_http11
 from opsgate.slack import BOT_SCOPES
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 # slack_sdk sends oauth.v2.access's client credentials with aiohttp's BasicAuth, which aiohttp 3.14 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")

@@ -16,7 +16,7 @@ from bot.http import MAX_BODY_BYTES, SlackHttpApp
 from bot.launcher import Launch
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import task_id_for
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 SECRET = "unit-test-secret"
 
@@ -42,9 +42,9 @@ def signed(body: bytes, *, offset: int = 0, content_type: str | None = None) -> 
     return headers
 
 
-def command(text: str, *, command: str = "/ops", trigger_id: str | None = None) -> bytes:
+def command(text: str, *, command: str = "/ops", trigger_id: str | None = None, user_id: str = "U0ALICE") -> bytes:
     return slash_command_body(
-        user_id="U0ALICE",
+        user_id=user_id,
         channel_id="C0OPS",
         text=text,
         command=command,
@@ -246,3 +246,45 @@ async def test_request_rates_are_limited_per_user_and_per_channel(launcher: Fake
     assert [a.startswith("On it") for a in answers] == [True, True, False]
     assert "Too many requests from you (2 per 60 s)" in answers[2]
     assert len(launcher.launched) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("policy restart_service", "restart_service"),
+        ("digest now", "Digests are not available"),
+        ("approvals", "The approvals list is not available"),
+        ("status", "Task status is not available"),
+    ],
+)
+async def test_subcommands_spend_the_request_rates_and_help_does_not(
+    launcher: FakeWorker, db_engine: object, text: str, answer: str
+) -> None:
+    """Subcommands read what the rates protect (the policy, the audit log, tasks, the worker), so each one is
+    counted: past a rate it gets the rate's answer instead, while `/ops help` still answers."""
+    from agents.guardrails import Rate
+    from approvals.ledger import SqlBudgetLedger
+
+    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+    deps = BotDeps(
+        identity=identity,
+        launcher=launcher,
+        guard=SizeGuard(),
+        ledger=SqlBudgetLedger(db_engine),  # type: ignore[arg-type]
+        requests_per_user=Rate(limit=1, window_s=60),
+        requests_per_channel=Rate(limit=2, window_s=60),
+    )
+    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
+    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        said = [
+            (await ops(client, text, user_id=user)).json()["text"]
+            for user in ("U0ALICE", "U0ALICE", "U0BOB", "U0CAROL")
+        ]
+        helped = (await ops(client, "help", user_id="U0CAROL")).json()["text"]
+    assert answer in said[0]
+    assert "Too many requests from you (1 per 60 s)" in said[1]
+    assert answer in said[2]
+    assert "Too many requests from this channel (2 per 60 s)" in said[3]
+    assert "/ops <request>" in helped
+    assert launcher.launched == []

@@ -18,8 +18,8 @@ from bot.app import BotDeps, BotIdentity, build_app
 from bot.http import SlackHttpApp
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from opsgate.teamconfig import TeamConfig, load_team_config
+from testkit.fakes.worker import FakeWorker
 from tests.bot.test_ops_command import SECRET
-from tests.fakes.worker import FakeWorker
 
 SLACK_TOKEN = "xoxb-" + "123456789012-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
 

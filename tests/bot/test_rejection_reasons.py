@@ -8,7 +8,7 @@ from bot.app import BotDeps, BotIdentity
 from bot.listeners.views.approvals import WITHHELD, screened_reason
 from handlers.contracts import ApprovalOutcome, ApprovalStatus
 from handlers.tool_gate import _refusal
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 DEPS = BotDeps(
     identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),

@@ -18,8 +18,8 @@ from bot.http import SlackHttpApp
 from bot.notifier import SlackNotifier
 from bot.response_urls import response_url_allowed
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
+from testkit.fakes.worker import FakeWorker
 from tests.bot.test_ops_command import SECRET
-from tests.fakes.worker import FakeWorker
 
 SANDBOX_API = "http://127.0.0.1:3100/api/"
 

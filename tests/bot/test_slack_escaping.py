@@ -35,8 +35,8 @@ from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_bod
 from handlers.contracts import ApprovalCard, ApprovalStatus, ApprovalWait, TaskPhase, TaskView, TraceSummary, Vote
 from handlers.telemetry_attributes import tool_error_notice
 from opsgate.teamconfig import TeamConfig
+from testkit.fakes.worker import FakeWorker
 from tests.bot.test_ops_command import SECRET
-from tests.fakes.worker import FakeWorker
 
 EXAMPLES = max(30, int(os.environ.get("OPSGATE_FUZZ_EXAMPLES", "300")) // 3)
 FRAGMENTS = [

@@ -40,6 +40,7 @@ from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
 from bot.unhandled import OLDER_CARD, OUR_ID
 from handlers.contracts import TASK_CANCEL, TASK_INFO, TASK_WORKFLOW
+from testkit.fakes.worker import FakeWorker
 from tests.bot.slack_shapes import (
     BOT_ID,
     BOT_USER,
@@ -54,7 +55,6 @@ from tests.bot.slack_shapes import (
     interaction_payloads,
     slash,
 )
-from tests.fakes.worker import FakeWorker
 
 SECRET = "payload-shapes-signing-secret"
 EVENTS = "/slack/events"

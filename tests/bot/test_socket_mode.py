@@ -37,11 +37,11 @@ from bot.unhandled import OLDER_CARD
 from opsgate.processes import WaitTimeout, wait_until
 from opsgate.restate_server import free_port
 from opsgate.slack import SANDBOX_BOT_TOKEN
+from testkit.fakes.worker import FakeWorker
 from tests.bot.slack_shapes import BOT_ID, BOT_USER, CHANNEL, TEAM, UNKNOWN_TASK, USER, Shape, all_shapes, slash
 from tests.bot.slack_shapes.common import DEAD_URL
 from tests.bot.test_fuzz_http import FOUND_BY_FUZZING, block_actions, events, fuzz, slack_shaped
 from tests.bot.test_slack_payload_shapes import build_deps, wait_for_lazy_listeners
-from tests.fakes.worker import FakeWorker
 from tests.integration.harness import SECRET, TEAM_YML
 from tests.opsgate.test_graceful_shutdown import SlowIngress, start_bot
 

@@ -20,7 +20,7 @@ from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, BreakerLine, DigestRe
 from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskRecord, TaskStore
 from handlers.task_reports import TaskReporter
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 SECRET = "unit-test-secret"
 MINE, THEIRS = "t-" + "a" * 20, "t-" + "b" * 20

@@ -41,7 +41,7 @@ from handlers.executions import ExecutionLedger
 from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
-from tests.fakes.restate_context import FakeContext
+from testkit.fakes.restate_context import FakeContext
 
 LEAK = "postgres://admin:hunter2@db-prod-3"
 LOOKUP = ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False)

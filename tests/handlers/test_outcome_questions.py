@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from handlers.contracts import APPROVAL_OPEN, APPROVAL_REWAIT, ApprovalRequest, ApprovalStatus
-from tests.fakes.restate_context import Sent
+from testkit.fakes.restate_context import Sent
 from tests.handlers.test_effect_kinds import answers, calls, world
 
 ARGS = {"mode": "timeout"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from handlers.contracts.post_nonce import PostNonce, current_post_nonce, posts_message
 from handlers.steps import slack_step
-from tests.fakes.restate_context import FakeContext
+from testkit.fakes.restate_context import FakeContext
 
 
 class Poster:

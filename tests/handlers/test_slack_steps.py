@@ -7,7 +7,7 @@ from restate import TerminalError
 
 from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
 from handlers.steps import SLACK_RETRY, slack_step
-from tests.fakes.restate_context import FakeContext
+from testkit.fakes.restate_context import FakeContext
 
 
 async def fail_with(exc: Exception) -> None:

@@ -39,8 +39,8 @@ from handlers.runtime import DurableAgentRuntime
 from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
+from testkit.fakes.restate_context import Call, FakeContext
 from tests.bot.test_cards import request
-from tests.fakes.restate_context import Call, FakeContext
 
 REQUEST = TaskRequest(task_id="t-stated", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="scale api")
 ROOT = ThreadRef(channel="C0OPS", ts="1.0")

@@ -34,7 +34,7 @@ from handlers.executions import ExecutionLedger
 from handlers.gate_decision import GateReview
 from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
-from tests.fakes.restate_context import Call, FakeContext
+from testkit.fakes.restate_context import Call, FakeContext
 
 REQUEST = TaskRequest(task_id="t-gate", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="go")
 POLICY = ApprovalPolicy(approvers=["U0BOB", "U0CAROL", "U0DAVE"], tools=[ToolRule(match="crit", tier=Tier.CRITICAL)])

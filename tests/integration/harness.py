@@ -33,10 +33,10 @@ TEAM_YML = Path(__file__).with_name("team.yml")
 
 
 class WorkerProcess:
-    """`python -m tests.integration.worker_app` on a fixed port, so a restart keeps the registered URL."""
+    """`python -m testkit.worker_app` on a fixed port, so a restart keeps the registered URL."""
 
     def __init__(
-        self, env: dict[str, str], log_file: Path, port: int | None = None, module: str = "tests.integration.worker_app"
+        self, env: dict[str, str], log_file: Path, port: int | None = None, module: str = "testkit.worker_app"
     ) -> None:
         self.module = module
         """`opsgate.cli` runs the worker exactly as production does (`opsgate worker`)."""
@@ -167,7 +167,7 @@ async def start_stack(
     worker_env: dict[str, str] | None = None,
     *,
     config: str | None = None,
-    worker_module: str = "tests.integration.worker_app",
+    worker_module: str = "testkit.worker_app",
 ) -> Stack:
     """A stack of its own in `directory`; `worker_env` adds to (or overrides) the worker's environment, `config`
     replaces the test team file, and `worker_module="opsgate.cli"` runs the production worker."""

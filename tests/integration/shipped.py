@@ -20,9 +20,9 @@ import pytest
 
 from bot.sandbox import Sandbox
 from opsgate.mailsink import MailSink
-from tests.fakes.messages_api import MessagesApiFake
-from tests.fakes.messages_script import Failure, RecordedRequest, Step
-from tests.fakes.messages_team import agent_of, objective_of, turn_of
+from testkit.fakes.messages_api import MessagesApiFake
+from testkit.fakes.messages_script import Failure, RecordedRequest, Step
+from testkit.fakes.messages_team import agent_of, objective_of, turn_of
 from tests.integration.harness import ROOT, Stack, start_stack, stop_stack
 
 __all__ = [

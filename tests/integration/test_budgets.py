@@ -22,8 +22,8 @@ from bot.sandbox import Sandbox
 from handlers.contracts import TaskPhase, task_id_for
 from opsgate.db import create_db_engine
 from opsgate.teamconfig import parse_team_config
-from tests.fakes.messages_script import RecordedRequest, Reply, Step, text_reply, tool_use_reply
-from tests.fakes.messages_team import last_results
+from testkit.fakes.messages_script import RecordedRequest, Reply, Step, text_reply, tool_use_reply
+from testkit.fakes.messages_team import last_results
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 from tests.integration.shipped import EXAMPLE_CONFIG, ShippedStack, shipped

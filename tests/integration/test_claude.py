@@ -16,8 +16,8 @@ import pytest
 
 from bot.sandbox import Sandbox
 from handlers.contracts import TaskPhase, task_id_for
-from tests.fakes.messages_api import MessagesApiFake
-from tests.fakes.messages_script import Failure, text_reply, tool_use_reply
+from testkit.fakes.messages_api import MessagesApiFake
+from testkit.fakes.messages_script import Failure, text_reply, tool_use_reply
 from tests.integration.flows import attach, wait_for_lines
 from tests.integration.harness import Stack, start_stack, stop_stack
 

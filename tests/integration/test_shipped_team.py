@@ -21,8 +21,8 @@ from bot.sandbox.records import Message
 from handlers.contracts import TaskPhase, task_id_for
 from handlers.store import TaskRecord
 from opsgate.db import create_db_engine
-from tests.fakes.messages_script import RecordedRequest, Step, text_reply, tool_use_reply
-from tests.fakes.messages_team import last_results
+from testkit.fakes.messages_script import RecordedRequest, Step, text_reply, tool_use_reply
+from testkit.fakes.messages_team import last_results
 from tests.integration.flows import attach
 from tests.integration.harness import Stack
 from tests.integration.shipped import ShippedStack, shipped_stack

@@ -34,8 +34,8 @@ from opsgate.serving import serve_asgi
 from opsgate.settings import SIGNING_SECRET_HOW, VAULT_KEY_HOW, Settings, load_settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import DEFAULT_TEAM_FILE
+from testkit.fakes.messages_api import MessagesApiFake
 from tests.agents.mcp.test_client import STDIO_SERVER
-from tests.fakes.messages_api import MessagesApiFake
 from tests.integration.harness import SECRET, TEAM_YML, WorkerProcess
 from tests.integration.paused import pausing_service, wait_paused
 

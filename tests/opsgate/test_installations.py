@@ -15,7 +15,7 @@ from bot.workspaces import WorkspaceNotInstalled, WorkspaceTokens
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.settings import Settings, SettingsError
 from opsgate.slack import BOT_SCOPES, install_scopes, installation_store, oauth_install, slack_client
-from tests.fakes.clock import FakeClock
+from testkit.fakes.clock import FakeClock
 
 CLIENT_ID = "1111.2222"
 KEY = "installations-test-key"

@@ -32,8 +32,8 @@ from opsgate.cli import main
 from opsgate.datacli import data_erase, data_purge
 from opsgate.db import alembic_config, create_db_engine, upgrade_database
 from opsgate.teamconfig import TeamConfig
+from testkit.fakes.worker import FakeWorker
 from tests.bot.test_ops_command import SECRET
-from tests.fakes.worker import FakeWorker
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RETENTION = Retention(tasks_days=90, span_summaries_days=45, audit_days=400)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from agents.guardrails import GuardrailsConfig, InputGuardrails
-from bench._guardrails_data import DATA_DIR, PiiScores, injection_cases, nl2bash_requests, pii_scores, pii_sentences
+from testkit.guardrail_data import DATA_DIR, PiiScores, injection_cases, nl2bash_requests, pii_scores, pii_sentences
 
 GUARD = InputGuardrails(GuardrailsConfig(max_chars=64_000))
 
@@ -60,7 +60,7 @@ def test_phone_recall_reaches_085(scores: PiiScores) -> None:
 def test_the_held_out_chat_ops_set_keeps_its_floor() -> None:
     """A floor against regressions on the project's own held-out set (never read by the training, not tuned on):
     the rules and the learned detector together catch most chat-ops manipulation and pass ops requests."""
-    from bench._guardrails_eval import Guards, heldout_chatops, heldout_figures
+    from testkit.guardrail_eval import Guards, heldout_chatops, heldout_figures
 
     figures = heldout_figures(Guards.build(), heldout_chatops())
 

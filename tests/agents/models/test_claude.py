@@ -18,8 +18,7 @@ from agents.models.claude import ClaudeModel
 from agents.models.pricing import PriceTable
 from agents.models.resilient import ResilientModel
 from agents.resilience import BreakerState, CircuitBreaker, RetryPolicy
-from tests.agents.mcp.conftest import RestartService
-from tests.fakes import (
+from testkit.fakes import (
     Delay,
     DropConnection,
     Failure,
@@ -29,6 +28,7 @@ from tests.fakes import (
     text_reply,
     tool_use_reply,
 )
+from tests.agents.mcp.conftest import RestartService
 
 MODEL = "claude-sonnet-4-6"
 SYSTEM = "You are opsgate's on-call assistant. Answer from tool output only. " * 80  # past the cache minimum

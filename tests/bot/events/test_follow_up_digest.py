@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.listeners.events.mentions import HISTORY_CHARS, answer_mention
 from handlers.contracts import ThreadTask
+from testkit.fakes.worker import FakeWorker
 from tests.bot.events.test_mentions import deps, mention
-from tests.fakes.worker import FakeWorker
 
 NOISE = "\n".join(f"checked svc-{i}: healthy, p99 {20 + i % 50} ms" for i in range(200))
 

@@ -12,7 +12,7 @@ from bot.launcher import Launch
 from bot.listeners.events.mentions import NOT_A_TASK, TOP_LEVEL, answer_mention
 from handlers.contracts import ThreadTask, task_id_for
 from opsgate.teamconfig import TeamConfig
-from tests.fakes.worker import FakeWorker
+from testkit.fakes.worker import FakeWorker
 
 THREAD = "1732500000.000100"
 

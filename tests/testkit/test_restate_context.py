@@ -11,7 +11,7 @@ from restate import RunOptions, TerminalError
 from restate.exceptions import RetryableError
 
 from handlers.contracts import APPROVAL_OBJECT, APPROVAL_OUTCOME, APPROVAL_VOID
-from tests.fakes.restate_context import Call, FakeContext
+from testkit.fakes.restate_context import Call, FakeContext
 
 
 class Point(BaseModel):

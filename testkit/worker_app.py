@@ -30,8 +30,8 @@ from opsgate.settings import load_settings
 from opsgate.telemetry import install, setup_telemetry
 from opsgate.toolset import builtin_toolset
 from opsgate.worker import build_approval_deps, build_task_deps, choose_model, load_team, run_worker
-from tests.integration.faults import email_arguments, fault_tools, over_mcp, send_again
-from tests.integration.inventory_faults import inventory_faults
+from testkit.faults import email_arguments, fault_tools, over_mcp, send_again
+from testkit.inventory_faults import inventory_faults
 
 PROBE = re.compile(r"^\[probe:([a-z0-9-]+)\]")
 FLAKY = re.compile(r"^\[flaky:([a-z0-9-]+):(\d+)\]")
@@ -78,7 +78,7 @@ class ProbeModel(Model):
         decided = isinstance(last, TextBlock) and last.text.startswith("Decisions on")
         if decided and (again := send_again(request, self.name)) is not None:
             return again  # a person said the email did not go out: it is sent once more
-        if len(request.messages) > 1 and decided and not NOTIFY.match(text):
+        if len(request.messages) > 1 and decided and isinstance(last, TextBlock) and not NOTIFY.match(text):
             return text_turn(f"result: {last.text}", model=self.name)  # deferred approvals were decided
         if flaky := FLAKY.match(text):
             calls = PROBE_DIR / f"{flaky.group(1)}.model"
@@ -336,7 +336,7 @@ def main() -> None:
     deps = build_task_deps(settings, team, model=model)  # every tool comes over MCP, as in production
     approval_deps = build_approval_deps(settings, team)
     # The real built-in server, over MCP in process, with its read-only tools and the faults a test needs from a
-    # built-in (tests.integration.faults); the test tools (probes, counting actions) from a server of their own,
+    # built-in (testkit.faults); the test tools (probes, counting actions) from a server of their own,
     # trusted by the test team's policy as an allow-listed server would be. Its calls may wait on a probe for up
     # to a minute, longer than a built-in's timeout.
     offered = {*READ_ONLY, *over_mcp(settings)}

@@ -10,7 +10,7 @@ import anthropic
 import httpx2
 import pytest
 
-from tests.fakes import (
+from testkit.fakes import (
     Delay,
     DropConnection,
     Failure,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.fakes.messages_script import RecordedRequest
+from testkit.fakes.messages_script import RecordedRequest
 
 __all__ = ["agent_of", "last_results", "objective_of", "turn_of"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.messages_tokens import PromptCache, count_tokens
+from testkit.fakes.messages_tokens import PromptCache, count_tokens
 
 MARK = {"type": "ephemeral"}
 SYSTEM = [{"type": "text", "text": "You are the ops agent. " * 300, "cache_control": MARK}]

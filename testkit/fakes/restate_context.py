@@ -15,7 +15,7 @@ What it does as the engine does, on a worker that never crashes:
 - `generic_call`: answered by `on_call` answers; a call nobody answers fails the test, naming it.
 - `generic_send`: recorded in `sent`, nothing runs.
 
-No pytest here: benchmarks may use it too. Not exported from `tests.fakes`, so its users alone load the SDK.
+No pytest here: benchmarks may use it too. Not exported from `testkit.fakes`, so its users alone load the SDK.
 """
 
 from __future__ import annotations

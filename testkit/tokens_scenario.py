@@ -18,7 +18,7 @@ from typing import Any
 
 from agents.spec import AgentSpec
 from agents.tools import ToolAnnotations, ToolSpec
-from tests.fakes.messages_script import RecordedRequest, Reply, text_reply, tool_use_reply
+from testkit.fakes.messages_script import RecordedRequest, Reply, text_reply, tool_use_reply
 
 __all__ = ["FACTS", "FULL_TURNS", "QUICK_TURNS", "REQUEST", "SYSTEM", "TOOLS", "Scenario"]
 

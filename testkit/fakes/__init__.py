@@ -1,8 +1,8 @@
 """Fakes of the services opsgate talks to, usable from tests and benchmarks alike (no pytest imports)."""
 
-from tests.fakes.clock import FakeClock
-from tests.fakes.messages_api import MessagesApiFake
-from tests.fakes.messages_script import (
+from testkit.fakes.clock import FakeClock
+from testkit.fakes.messages_api import MessagesApiFake
+from testkit.fakes.messages_script import (
     Delay,
     DropConnection,
     Failure,
@@ -12,7 +12,7 @@ from tests.fakes.messages_script import (
     text_reply,
     tool_use_reply,
 )
-from tests.fakes.messages_tokens import count_request_tokens, count_tokens
+from testkit.fakes.messages_tokens import count_request_tokens, count_tokens
 
 __all__ = [
     "Delay",

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.messages_script import (
+from testkit.fakes.messages_script import (
     Delay,
     DropConnection,
     Failure,
@@ -32,7 +32,7 @@ from tests.fakes.messages_script import (
     Reply,
     Step,
 )
-from tests.fakes.messages_tokens import DEFAULT_MIN_CACHEABLE_TOKENS, PromptCache, count_request_tokens, count_tokens
+from testkit.fakes.messages_tokens import DEFAULT_MIN_CACHEABLE_TOKENS, PromptCache, count_request_tokens, count_tokens
 
 __all__ = ["MessagesApiFake"]
 
