@@ -1,6 +1,7 @@
 """Fakes of the services opsgate talks to, usable from tests and benchmarks alike (no pytest imports)."""
 
-from testkit.fakes.clock import FakeClock
+from testkit.fakes.clock import FakeClock, TickingClock
+from testkit.fakes.directory import StaticDirectory
 from testkit.fakes.messages_api import MessagesApiFake
 from testkit.fakes.messages_script import (
     Delay,
@@ -22,7 +23,9 @@ __all__ = [
     "MessagesApiFake",
     "RecordedRequest",
     "Reply",
+    "StaticDirectory",
     "Step",
+    "TickingClock",
     "count_request_tokens",
     "count_tokens",
     "text_reply",

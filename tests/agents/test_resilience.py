@@ -46,11 +46,11 @@ def overloaded(retry_after: float | None = None) -> ModelError:
 def wrap(inner: Model, clock: FakeClock, breaker: CircuitBreaker | None = None, **policy: float) -> ResilientModel:
     return ResilientModel(
         inner,
-        breaker=breaker or CircuitBreaker("model:test", failure_threshold=10, clock=clock.now),
+        breaker=breaker or CircuitBreaker("model:test", failure_threshold=10, clock=clock),
         policy=RetryPolicy(**policy),  # type: ignore[arg-type]
         label="Claude",
         sleep=clock.sleep,
-        clock=clock.now,
+        clock=clock,
         random_draw=lambda: 0.999,
     )
 
@@ -77,7 +77,7 @@ def test_a_nonsensical_policy_is_refused(kwargs: dict[str, float]) -> None:
 
 def test_the_breaker_opens_after_consecutive_failures_and_a_success_resets_the_count() -> None:
     clock = FakeClock()
-    breaker = CircuitBreaker("model:anthropic", failure_threshold=3, cooldown=30, clock=clock.now)
+    breaker = CircuitBreaker("model:anthropic", failure_threshold=3, cooldown=30, clock=clock)
     breaker.record_failure()
     breaker.record_failure()
     breaker.record_success()
@@ -87,16 +87,16 @@ def test_the_breaker_opens_after_consecutive_failures_and_a_success_resets_the_c
     breaker.allow()
     breaker.record_failure()
 
-    assert breaker.snapshot() == BreakerSnapshot("model:anthropic", BreakerState.OPEN, 3, clock.now(), 30.0)
+    assert breaker.snapshot() == BreakerSnapshot("model:anthropic", BreakerState.OPEN, 3, clock(), 30.0)
     with pytest.raises(CircuitOpenError, match="circuit model:anthropic is open for another 30 s after 3"):
         breaker.allow()
 
 
 def test_half_open_lets_exactly_one_probe_through_and_its_outcome_decides() -> None:
     clock = FakeClock()
-    breaker = CircuitBreaker("tool:deploy", failure_threshold=1, cooldown=10, clock=clock.now)
+    breaker = CircuitBreaker("tool:deploy", failure_threshold=1, cooldown=10, clock=clock)
     breaker.record_failure()
-    first_opened = clock.now()
+    first_opened = clock()
     clock.advance(10)
     assert breaker.state is BreakerState.HALF_OPEN
 
@@ -118,7 +118,7 @@ def test_half_open_lets_exactly_one_probe_through_and_its_outcome_decides() -> N
 
 def test_the_registry_hands_out_one_breaker_per_name_with_readable_snapshots() -> None:
     clock = FakeClock()
-    registry = BreakerRegistry(failure_threshold=2, cooldown=15, clock=clock.now)
+    registry = BreakerRegistry(failure_threshold=2, cooldown=15, clock=clock)
     model = registry.get("model:anthropic")
     assert registry.get("model:anthropic") is model
     tool = registry.get("tool:restart_service", failure_threshold=1)
@@ -133,7 +133,7 @@ def test_the_registry_hands_out_one_breaker_per_name_with_readable_snapshots() -
         "opsgate.breaker.name": "tool:restart_service",
         "opsgate.breaker.state": "open",
         "opsgate.breaker.consecutive_failures": 1,
-        "opsgate.breaker.opened_at": clock.now(),
+        "opsgate.breaker.opened_at": clock(),
     }
     assert model.failure_threshold == 2
     assert tool.cooldown == 15
@@ -165,7 +165,7 @@ async def test_a_retry_after_beyond_the_wait_budget_gives_up_at_once() -> None:
 async def test_non_retryable_errors_pass_through_unchanged_and_leave_the_breaker_alone() -> None:
     clock = FakeClock()
     final = ModelError("400 invalid_request_error: bad", retryable=False, kind="bad_request")
-    breaker = CircuitBreaker("model:test", failure_threshold=1, clock=clock.now)
+    breaker = CircuitBreaker("model:test", failure_threshold=1, clock=clock)
     with pytest.raises(ModelError) as caught:
         await wrap(FlakyModel([final]), clock, breaker).request(REQUEST)
     assert caught.value is final
@@ -174,7 +174,7 @@ async def test_non_retryable_errors_pass_through_unchanged_and_leave_the_breaker
 
 async def test_a_cancelled_probe_frees_the_half_open_slot() -> None:
     clock = FakeClock()
-    breaker = CircuitBreaker("model:test", failure_threshold=1, cooldown=5, clock=clock.now)
+    breaker = CircuitBreaker("model:test", failure_threshold=1, cooldown=5, clock=clock)
     breaker.record_failure()
     clock.advance(5)
     with pytest.raises(asyncio.CancelledError):
@@ -185,7 +185,7 @@ async def test_a_cancelled_probe_frees_the_half_open_slot() -> None:
 
 async def test_an_open_breaker_refuses_without_calling_the_model() -> None:
     clock = FakeClock()
-    breaker = CircuitBreaker("model:anthropic", failure_threshold=1, cooldown=30, clock=clock.now)
+    breaker = CircuitBreaker("model:anthropic", failure_threshold=1, cooldown=30, clock=clock)
     breaker.record_failure()
     clock.advance(12)
     inner = FlakyModel([])

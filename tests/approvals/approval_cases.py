@@ -22,6 +22,7 @@ from approvals.approval_state import (
     Then,
     Transition,
 )
+from testkit.fakes import StaticDirectory
 
 REQUESTER, BOB, CAROL, DAVE, MALLORY = "U0ALICE", "U0BOB", "U0CAROL", "U0DAVE", "U0MALLORY"
 ONCALL = "S0ONCALL"
@@ -30,14 +31,9 @@ THREAD = Card("C0OPS", "1.0")
 NOW = 1_767_225_700.0
 
 
-class Directory:
-    """User groups known from the start; a group not listed is still being looked up."""
-
-    def __init__(self, groups: dict[str, frozenset[str]] | None = None) -> None:
-        self.groups = {ONCALL: frozenset({CAROL, DAVE})} if groups is None else groups
-
-    def members(self, group_id: str) -> frozenset[str] | None:
-        return self.groups.get(group_id)
+def groups(known: dict[str, frozenset[str]] | None = None) -> StaticDirectory:
+    """User groups known from the start (on-call: Carol and Dave); a group not listed is still being looked up."""
+    return StaticDirectory({ONCALL: {CAROL, DAVE}} if known is None else known)
 
 
 def decision(tier: Tier = Tier.HIGH, **changes: object) -> Decision:
@@ -100,12 +96,12 @@ def follow(
     transition: Transition,
     *,
     now: float = NOW,
-    directory: Directory | None = None,
+    directory: StaticDirectory | None = None,
     posted: Sequence[Card] = (THREAD,),
     invocation: str = "inv-1",
 ) -> Followed:
     """Follow the continuations as the shell does, with `now` for the time and `directory` for who is who."""
-    directory = directory or Directory()
+    directory = directory or groups()
     followed = Followed()
     while True:
         followed.steps += transition.effects

@@ -41,10 +41,10 @@ from tests.approvals.approval_cases import (
     REQUESTER,
     TEAM,
     THREAD,
-    Directory,
     approval,
     decision,
     follow,
+    groups,
     question,
 )
 
@@ -137,11 +137,11 @@ def test_an_approval_nobody_may_give_is_rejected_at_once_and_the_task_woken() ->
 
 def test_critical_needs_two_eligible_people_besides_the_requester_and_co_requesters() -> None:
     critical = approval(Tier.CRITICAL)
-    assert machine.unsatisfiable(critical, Directory()) == ""  # Bob, Carol, Dave
-    assert "needs 2 approvers" in machine.unsatisfiable(replace(critical, co_requesters=(CAROL, DAVE)), Directory())
-    assert "needs 2 approvers" in machine.unsatisfiable(critical, Directory({}))  # the group is not known yet
+    assert machine.unsatisfiable(critical, groups()) == ""  # Bob, Carol, Dave
+    assert "needs 2 approvers" in machine.unsatisfiable(replace(critical, co_requesters=(CAROL, DAVE)), groups())
+    assert "needs 2 approvers" in machine.unsatisfiable(critical, groups({}))  # the group is not known yet
     nobody = replace(critical, decision=decision(Tier.CRITICAL, approvers=[]))
-    assert machine.unsatisfiable(nobody, Directory()).startswith("nobody may approve it")
+    assert machine.unsatisfiable(nobody, groups()).startswith("nobody may approve it")
 
 
 def test_an_outcome_question_is_never_unsatisfiable_it_waits_for_its_timers() -> None:
@@ -223,7 +223,7 @@ def test_someone_who_is_no_approver_is_refused_and_told_who_is() -> None:
     assert done.reply == Reply(False, refusal, Status.PENDING)
     assert done.audits() == [Audit("refused", "a-1:refused:inv-1", MALLORY, {"reason": refusal})]
 
-    looking_up = follow(machine.vote(approval(), ballot(MALLORY)), directory=Directory({}))
+    looking_up = follow(machine.vote(approval(), ballot(MALLORY)), directory=groups({}))
     assert looking_up.reply is not None and looking_up.reply.message.endswith("still being looked up, try again soon")
 
 

@@ -8,7 +8,6 @@ import io
 import re
 import subprocess
 import sys
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from sqlalchemy.engine import Engine
 from approvals.audit import GENESIS_HASH, AuditEvent, AuditLog, ChainProblem, DedupeKeyConflictError, row_hash_for
 from opsgate.auditcli import audit_verify
 from opsgate.db import create_db_engine, upgrade_database
+from testkit.fakes import TickingClock
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,22 +28,9 @@ ALTERED = "row_hash does not match the row's content: the row was altered"
 UNLINKED = "prev_hash does not match the hash of the row before it"
 
 
-class Clock:
-    """Each reading is one second after the last, so every row gets a distinct, predictable `at`."""
-
-    def __init__(self) -> None:
-        self.now = T0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            self.now += timedelta(seconds=1)
-            return self.now
-
-
 @pytest.fixture
 def log(db_engine: Engine) -> AuditLog:
-    return AuditLog(db_engine, clock=Clock())
+    return AuditLog(db_engine, clock=TickingClock(T0))
 
 
 def chain(log: AuditLog, task_id: str = "task-1", length: int = 4) -> None:
@@ -119,7 +106,7 @@ def test_a_dedupe_key_reused_for_another_row_is_refused(log: AuditLog, changed: 
 
 
 def test_malformed_appends_are_refused_and_store_nothing(db_engine: Engine) -> None:
-    log = AuditLog(db_engine, clock=Clock())
+    log = AuditLog(db_engine, clock=TickingClock(T0))
     with pytest.raises(ValueError, match="not a valid AuditEvent"):
         log.append("task-1", "paused", dedupe_key="k")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="task_id must be 1 to 64"):
@@ -306,7 +293,7 @@ def test_the_migration_creates_an_audit_log_that_takes_every_event(db_url: str) 
     upgrade_database(db_url)
     engine = create_db_engine(db_url)
     try:
-        log = AuditLog(engine, clock=Clock())
+        log = AuditLog(engine, clock=TickingClock(T0))
         for event in AuditEvent:
             log.append("task-1", event, dedupe_key=event.value, actor="opsgate")
         assert [row.event for row in log.rows("task-1")] == list(AuditEvent)

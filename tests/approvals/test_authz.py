@@ -18,17 +18,10 @@ from approvals.authz import (
     unsatisfiable_reason,
 )
 from approvals.policy import Tier
+from testkit.fakes import FakeClock, StaticDirectory
 from tests.approvals.policy_cases import ALICE, BOB, CAROL, DAVE, DESTRUCTIVE, ONCALL, decide, policy
 
 LEADS = "SLEADS"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class FakeGroups:
@@ -46,14 +39,6 @@ class FakeGroups:
         if group_id in self.broken:
             raise ConnectionError(f"slack is down for {group_id}")
         return self.groups.get(group_id, [])
-
-
-class StaticDirectory:
-    def __init__(self, groups: dict[str, frozenset[str]]) -> None:
-        self.groups = groups
-
-    def members(self, group_id: str) -> frozenset[str] | None:
-        return self.groups.get(group_id)
 
 
 DIRECTORY = StaticDirectory({ONCALL: frozenset({CAROL, DAVE})})
@@ -134,7 +119,7 @@ def test_unsatisfiable_reason_with_groups_from_the_directory() -> None:
 
 async def test_the_cache_knows_nothing_until_refreshed_and_then_answers_from_memory() -> None:
     fetch = FakeGroups({ONCALL: [CAROL, DAVE]})
-    cache = CachedUserGroups(fetch, groups=[ONCALL, ALICE], clock=FakeClock())
+    cache = CachedUserGroups(fetch, groups=[ONCALL, ALICE], clock=FakeClock(1000.0))
 
     assert cache.members(ONCALL) is None
     assert await cache.refresh_all() == 0
@@ -145,7 +130,7 @@ async def test_the_cache_knows_nothing_until_refreshed_and_then_answers_from_mem
 
 
 async def test_an_entry_older_than_the_ttl_counts_as_unknown_until_the_next_refresh() -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     fetch = FakeGroups({ONCALL: [CAROL]})
     cache = CachedUserGroups(fetch, ttl=60, clock=clock, groups=[ONCALL])
     await cache.refresh_all()
@@ -162,7 +147,7 @@ async def test_an_entry_older_than_the_ttl_counts_as_unknown_until_the_next_refr
 async def test_a_failed_refresh_keeps_the_old_members_until_the_ttl_and_is_logged(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    clock = FakeClock()
+    clock = FakeClock(1000.0)
     fetch = FakeGroups({ONCALL: [CAROL], LEADS: [ALICE]})
     cache = CachedUserGroups(fetch, ttl=60, clock=clock, groups=[ONCALL, LEADS])
     await cache.refresh_all()

@@ -8,15 +8,13 @@ import pytest
 
 from approvals import ApprovalPolicy, Decision, Handling, Tier
 from approvals.outcomes import OutcomeAnswer, may_answer, outcome_question
+from testkit.fakes import StaticDirectory
+
+ONCALL_GROUP = StaticDirectory({"S0ONCALL": ["U0ERIN"]})
 
 POLICY = ApprovalPolicy(
     approvers=["U0BOB", "U0CAROL"], high_expiry=timedelta(hours=24), reminder_before=0.25, escalate_to="U0DAVE"
 )
-
-
-class Groups:
-    def members(self, group_id: str) -> frozenset[str] | None:
-        return frozenset({"U0ERIN"}) if group_id == "S0ONCALL" else None
 
 
 def decision(tier: Tier, approvers: list[str] | None = None) -> Decision:
@@ -77,7 +75,7 @@ def test_for_a_high_action_the_requester_rules_of_approvals_apply(
     voter: str, answer: OutcomeAnswer, allowed: bool
 ) -> None:
     refusal = may_answer(
-        voter, answer, requester="U0ALICE", tier=Tier.HIGH, approvers=["U0BOB", "S0ONCALL"], directory=Groups()
+        voter, answer, requester="U0ALICE", tier=Tier.HIGH, approvers=["U0BOB", "S0ONCALL"], directory=ONCALL_GROUP
     )
 
     assert (refusal is None) is allowed
@@ -94,7 +92,7 @@ def test_a_co_requester_of_a_retried_action_is_a_requester_too() -> None:
         requester="U0ALICE",
         tier=Tier.HIGH,
         approvers=["U0BOB", "U0CAROL"],
-        directory=Groups(),
+        directory=ONCALL_GROUP,
         co_requesters=["U0BOB"],
     )
 
@@ -105,7 +103,7 @@ def test_a_co_requester_of_a_retried_action_is_a_requester_too() -> None:
 def test_for_a_medium_action_the_requester_answers(voter: str, allowed: bool) -> None:
     for answer in ("happened", "not_happened"):
         refusal = may_answer(
-            voter, answer, requester="U0ALICE", tier=Tier.MEDIUM, approvers=["U0ALICE"], directory=Groups()
+            voter, answer, requester="U0ALICE", tier=Tier.MEDIUM, approvers=["U0ALICE"], directory=ONCALL_GROUP
         )
         assert (refusal is None) is allowed
         if not allowed:

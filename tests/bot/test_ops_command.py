@@ -16,6 +16,7 @@ from bot.http import MAX_BODY_BYTES, SlackHttpApp
 from bot.launcher import Launch
 from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import task_id_for
+from testkit.fakes import StaticDirectory
 from testkit.fakes.worker import FakeWorker
 
 SECRET = "unit-test-secret"
@@ -181,15 +182,15 @@ async def test_channels_outside_the_allowlist_are_refused(launcher: FakeWorker) 
 
 
 async def test_people_outside_the_allowed_users_are_refused(launcher: FakeWorker) -> None:
-    class Groups:
-        def members(self, group_id: str) -> frozenset[str] | None:
-            return frozenset({"U0ALICE"}) if group_id == "S0SRE" else None
-
     identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
     slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
     for allowed, expected in ((("S0SRE",), "On it"), (("U0BOB",), "not on the list")):
         deps = BotDeps(
-            identity=identity, launcher=launcher, guard=SizeGuard(), allowed_users=allowed, directory=Groups()
+            identity=identity,
+            launcher=launcher,
+            guard=SizeGuard(),
+            allowed_users=allowed,
+            directory=StaticDirectory({"S0SRE": ["U0ALICE"]}),
         )
         app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:

@@ -3,7 +3,6 @@ and concurrent writers."""
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -13,30 +12,18 @@ from sqlalchemy.engine import Engine
 
 from handlers.contracts import TaskPhase
 from handlers.store import TaskNotFoundError, TaskRecord, TaskStore
+from testkit.fakes import TickingClock
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-class Clock:
-    """Each reading is one second after the last, so every write gets a distinct `updated_at`."""
-
-    def __init__(self) -> None:
-        self.now = T0
-        self._lock = threading.Lock()
-
-    def __call__(self) -> datetime:
-        with self._lock:
-            self.now += timedelta(seconds=1)
-            return self.now
+@pytest.fixture
+def clock() -> TickingClock:
+    return TickingClock(T0)
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def store(db_engine: Engine, clock: Clock) -> TaskStore:
+def store(db_engine: Engine, clock: TickingClock) -> TaskStore:
     return TaskStore(db_engine, clock=clock)
 
 
@@ -92,7 +79,7 @@ def test_a_replayed_upsert_changes_nothing(store: TaskStore) -> None:
     assert stored(store).model_dump() == first.model_dump()
 
 
-def test_upsert_merges_into_the_stored_record(store: TaskStore, clock: Clock) -> None:
+def test_upsert_merges_into_the_stored_record(store: TaskStore, clock: TickingClock) -> None:
     store.upsert(record())
     store.update("T1-C1-1700000000.000100", thread_ts="1700000000.000200", steps=3)
 
@@ -136,7 +123,7 @@ def test_a_finished_task_still_takes_details_that_keep_its_status(store: TaskSto
     assert (task.status, task.outcome, task.thread_ts) == ("done", "restarted 3 pods", "1700000000.000200")
 
 
-def test_update_changes_only_what_it_is_given(store: TaskStore, clock: Clock) -> None:
+def test_update_changes_only_what_it_is_given(store: TaskStore, clock: TickingClock) -> None:
     store.upsert(record(outcome="planning the restart"))
 
     store.update("T1-C1-1700000000.000100", status=TaskPhase.WAITING_APPROVAL, steps=2)

@@ -20,6 +20,7 @@ from agents.guardrails import (
 from agents.messages import ToolUseBlock
 from agents.spec import AgentSpec
 from agents.tools import ToolAnnotations, ToolSpec
+from testkit.fakes import FakeClock
 
 SLACK_TOKEN = "xoxb-" + "1234567890-1234567890123-" + "AbCdEfGhIjKlMnOpQrStUvWx"
 
@@ -77,22 +78,14 @@ POLICY = OutputPolicy(
 )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def call(name: str, **arguments: Any) -> ToolUseBlock:
     return ToolUseBlock(id="toolu_1", name=name, input=arguments)
 
 
 def guard(
-    policy: OutputPolicy = POLICY, clock: Clock | None = None, ledger: InMemoryBudgetLedger | None = None
+    policy: OutputPolicy = POLICY, clock: FakeClock | None = None, ledger: InMemoryBudgetLedger | None = None
 ) -> OutputGuard:
-    return OutputGuard(policy, tools=TOOLS, ledger=ledger or InMemoryBudgetLedger(), clock=clock or Clock())
+    return OutputGuard(policy, tools=TOOLS, ledger=ledger or InMemoryBudgetLedger(), clock=clock or FakeClock(1_000.0))
 
 
 def test_an_ordinary_call_is_allowed() -> None:
@@ -264,7 +257,7 @@ def test_a_secret_in_an_open_world_tool_escalates_even_without_a_visible_destina
 
 
 def test_rate_limits_per_user_tool_and_task_and_they_reset_with_time() -> None:
-    clock = Clock()
+    clock = FakeClock(1_000.0)
     policy = OutputPolicy(
         budgets=BudgetRules(calls_per_user=Rate(limit=2, window_s=60), calls_per_task=None, tokens_per_task=None)
     )
@@ -359,7 +352,7 @@ def test_a_refused_call_charges_none_of_its_budgets() -> None:
     policy = OutputPolicy(
         budgets=BudgetRules(calls_per_user=Rate(limit=5, window_s=60), calls_per_task=Rate(limit=1, window_s=None))
     )
-    ledger, clock = InMemoryBudgetLedger(), Clock()
+    ledger, clock = InMemoryBudgetLedger(), FakeClock(1_000.0)
     gate = guard(policy, clock, ledger)
     scale = call("scale", deployment="api", replicas=1)
 

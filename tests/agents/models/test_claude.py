@@ -67,7 +67,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def breaker(clock: FakeClock) -> CircuitBreaker:
-    return CircuitBreaker("model:anthropic", failure_threshold=3, cooldown=30.0, clock=clock.now)
+    return CircuitBreaker("model:anthropic", failure_threshold=3, cooldown=30.0, clock=clock)
 
 
 def resilient(claude: ClaudeModel, breaker: CircuitBreaker, clock: FakeClock, **policy: Any) -> ResilientModel:
@@ -77,7 +77,7 @@ def resilient(claude: ClaudeModel, breaker: CircuitBreaker, clock: FakeClock, **
         policy=RetryPolicy(**policy),
         label="Claude",
         sleep=clock.sleep,
-        clock=clock.now,
+        clock=clock,
         random_draw=lambda: 0.5,
     )
 

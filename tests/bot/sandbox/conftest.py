@@ -1,4 +1,5 @@
-"""Fixtures: a sandbox on loopback, a stepping clock, and a tiny bot that verifies Slack's signature."""
+"""Fixtures: a sandbox on loopback, a clock that moves when told (`testkit.fakes.FakeClock`), and a tiny bot
+that verifies Slack's signature."""
 
 from __future__ import annotations
 
@@ -14,21 +15,9 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
+from testkit.fakes import FakeClock
 
 SIGNING_SECRET = "sandbox-test-signing-secret"
-
-
-class SteppingClock:
-    """Slack's clock for the sandbox: starts at real time (so signatures verify) and moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class RecordingBot:
@@ -69,8 +58,8 @@ class RecordingBot:
 
 
 @pytest.fixture
-def clock() -> SteppingClock:
-    return SteppingClock()
+def clock() -> FakeClock:
+    return FakeClock(time.time())
 
 
 @pytest.fixture
@@ -82,7 +71,7 @@ async def bot() -> AsyncIterator[RecordingBot]:
 
 
 @pytest.fixture
-async def sandbox(clock: SteppingClock, bot: RecordingBot) -> AsyncIterator[Sandbox]:
+async def sandbox(clock: FakeClock, bot: RecordingBot) -> AsyncIterator[Sandbox]:
     """A running sandbox wired to the recording bot; rate limit off (the clock stands still), tests turn it on."""
     running = Sandbox(signing_secret=SIGNING_SECRET, bot_url=bot.url, clock=clock, rate_limit=False)
     await running.start()

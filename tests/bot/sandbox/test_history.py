@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
-from tests.bot.sandbox.conftest import SteppingClock
+from testkit.fakes import FakeClock
 
 METADATA = {"event_type": "opsgate_post", "event_payload": {"nonce": "n-1"}}
 
@@ -19,9 +19,7 @@ async def slack_error(call: object) -> str:
     return str(caught.value.response["error"])
 
 
-async def post_many(
-    client: AsyncWebClient, count: int, clock: SteppingClock, thread_ts: str | None = None
-) -> list[str]:
+async def post_many(client: AsyncWebClient, count: int, clock: FakeClock, thread_ts: str | None = None) -> list[str]:
     """`count` messages one second apart (their text is their number); their ts, oldest first."""
     stamps = []
     for n in range(count):
@@ -59,7 +57,7 @@ async def test_malformed_metadata_is_refused(
 
 
 async def test_history_lists_top_level_messages_newest_first_in_a_window(
-    client: AsyncWebClient, clock: SteppingClock
+    client: AsyncWebClient, clock: FakeClock
 ) -> None:
     stamps = await post_many(client, 5, clock)
     await client.chat_postMessage(channel="C0OPS", text="a reply", thread_ts=stamps[0])
@@ -74,9 +72,7 @@ async def test_history_lists_top_level_messages_newest_first_in_a_window(
     assert [m["text"] for m in inclusive["messages"]] == ["3", "2", "1"]
 
 
-async def test_history_pages_with_a_cursor_until_has_more_is_false(
-    client: AsyncWebClient, clock: SteppingClock
-) -> None:
+async def test_history_pages_with_a_cursor_until_has_more_is_false(client: AsyncWebClient, clock: FakeClock) -> None:
     await post_many(client, 7, clock)
     seen: list[str] = []
     cursor = None
@@ -95,7 +91,7 @@ async def test_history_pages_with_a_cursor_until_has_more_is_false(
 
 
 async def test_replies_put_the_parent_first_then_the_replies_oldest_first(
-    client: AsyncWebClient, clock: SteppingClock
+    client: AsyncWebClient, clock: FakeClock
 ) -> None:
     root = (await client.chat_postMessage(channel="C0OPS", text="root"))["ts"]
     replies = await post_many(client, 5, clock, thread_ts=root)

@@ -12,8 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
 from bot.sandbox.oauth import CLIENT_ID, CLIENT_SECRET
+from testkit.fakes import FakeClock
 
-from .conftest import RecordingBot, SteppingClock
+from .conftest import RecordingBot
 
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")  # slack_sdk's
 REDIRECT = "http://127.0.0.1:9/slack/oauth_redirect"
@@ -70,7 +71,7 @@ async def test_a_code_buys_one_token_of_its_workspace(sandbox: Sandbox) -> None:
         await client.oauth_v2_access(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=query["code"])
 
 
-async def test_the_exchange_checks_the_app_the_code_and_its_age(sandbox: Sandbox, clock: SteppingClock) -> None:
+async def test_the_exchange_checks_the_app_the_code_and_its_age(sandbox: Sandbox, clock: FakeClock) -> None:
     client = AsyncWebClient(base_url=sandbox.api_url)
     _, query, _ = await authorize(sandbox)
     with pytest.raises(SlackApiError, match="bad_client_secret"):
@@ -89,7 +90,7 @@ async def test_the_exchange_checks_the_app_the_code_and_its_age(sandbox: Sandbox
     assert [call.method for call in sandbox.state.api_calls] == []
 
 
-async def test_cancelling_or_an_unregistered_redirect_gives_no_code(clock: SteppingClock, bot: RecordingBot) -> None:
+async def test_cancelling_or_an_unregistered_redirect_gives_no_code(clock: FakeClock, bot: RecordingBot) -> None:
     sandbox = Sandbox(signing_secret="s", bot_url=bot.url, clock=clock, oauth_redirect_urls=[REDIRECT])
     await sandbox.start()
     try:

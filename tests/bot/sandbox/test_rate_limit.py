@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
 from bot.sandbox.rate_limit import ChannelRateLimiter
+from testkit.fakes import FakeClock
 
-from .conftest import SteppingClock
 
-
-async def test_burst_then_429_with_retry_after(client: AsyncWebClient, sandbox: Sandbox, clock: SteppingClock) -> None:
+async def test_burst_then_429_with_retry_after(client: AsyncWebClient, sandbox: Sandbox, clock: FakeClock) -> None:
     sandbox.set_rate_limit(True)
     for i in range(3):
         await client.chat_postMessage(channel="C0OPS", text=f"burst {i}")
@@ -47,7 +48,7 @@ async def test_other_methods_are_not_limited_and_the_limit_can_be_switched_off(
 
 
 def test_bucket_refills_at_one_per_second() -> None:
-    clock = SteppingClock()
+    clock = FakeClock(time.time())
     limiter = ChannelRateLimiter(clock, burst=3, per_second=1.0)
 
     assert [limiter.retry_after("C") for _ in range(4)] == [None, None, None, 1]

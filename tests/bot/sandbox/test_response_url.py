@@ -8,8 +8,8 @@ import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
+from testkit.fakes import FakeClock
 
-from .conftest import SteppingClock
 from .test_delivery import CARD
 
 
@@ -43,7 +43,7 @@ async def test_five_uses_then_used_url(sandbox: Sandbox) -> None:
     assert sandbox.state.response_urls[reply.response_url.rsplit("response/", 1)[1]].uses == 5
 
 
-async def test_expires_after_thirty_minutes(sandbox: Sandbox, clock: SteppingClock) -> None:
+async def test_expires_after_thirty_minutes(sandbox: Sandbox, clock: FakeClock) -> None:
     reply = await sandbox.send_slash_command(user_id="U0ALICE", channel_id="C0OPS", text="status")
     clock.advance(30 * 60)
 

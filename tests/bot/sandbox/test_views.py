@@ -9,8 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.sandbox import Sandbox
-
-from .conftest import SteppingClock
+from testkit.fakes import FakeClock
 
 
 def modal(title: str = "Approve?", blocks: int = 1, **extra: Any) -> dict[str, Any]:
@@ -23,7 +22,7 @@ async def trigger_from_a_command(sandbox: Sandbox) -> str:
     return reply.trigger_id
 
 
-async def test_open_within_three_seconds_once(client: AsyncWebClient, sandbox: Sandbox, clock: SteppingClock) -> None:
+async def test_open_within_three_seconds_once(client: AsyncWebClient, sandbox: Sandbox, clock: FakeClock) -> None:
     trigger_id = await trigger_from_a_command(sandbox)
     clock.advance(2.9)
 
@@ -37,7 +36,7 @@ async def test_open_within_three_seconds_once(client: AsyncWebClient, sandbox: S
     assert again.value.response["error"] == "exchanged_trigger_id"
 
 
-async def test_expired_and_unknown_triggers(client: AsyncWebClient, sandbox: Sandbox, clock: SteppingClock) -> None:
+async def test_expired_and_unknown_triggers(client: AsyncWebClient, sandbox: Sandbox, clock: FakeClock) -> None:
     trigger_id = await trigger_from_a_command(sandbox)
     clock.advance(3.0)
 
