@@ -21,7 +21,8 @@ import pytest
 from approvals.audit import AuditLog
 from bot.blocks import CANCEL_ACTION as CANCEL
 from bot.blocks import RETRY_ACTION as RETRY
-from bot.sandbox import SandboxState, sign_request
+from bot.launcher import Launch, TaskLauncher
+from bot.sandbox import SandboxState, new_trigger_id, sign_request
 from bot.sandbox.records import Message
 from bot.sandbox.signing import TIMESTAMP_HEADER
 from handlers.contracts import (
@@ -36,14 +37,17 @@ from handlers.contracts import (
     TASK_RUN,
     TASK_WORKFLOW,
     WORKER_HEALTH,
+    FreezeChange,
     TaskRequest,
     VoteRequest,
+    VoteResult,
     task_id_for,
 )
-from handlers.contracts.envelope import Actor, Keyring
+from handlers.contracts.envelope import MAX_LIFETIME_S, SKEW_S, Actor, Keyring, sealed_header
+from handlers.switches import FREEZE_AUDIT_CHAIN
 from opsgate.db import create_db_engine
 from tests.integration.flows import attach
-from tests.integration.harness import SECRET, Stack, envelope_headers
+from tests.integration.harness import SECRET, Stack, envelope_headers, signed_call
 from tests.integration.test_approvals import (
     APPROVE,
     card_for,
@@ -57,6 +61,7 @@ from tests.integration.test_approvals import (
 pytestmark = pytest.mark.integration
 
 BOB = Actor(team="T0SANDBOX", user="U0BOB")
+CAROL = Actor(team="T0SANDBOX", user="U0CAROL")  # a policy admin
 JSON = {"content-type": "application/json"}
 
 
@@ -365,3 +370,133 @@ async def test_the_bot_refuses_to_start_with_an_empty_or_short_signing_secret(
     assert done.returncode == 2, done.stderr
     assert "SLACK_SIGNING_SECRET" in done.stderr
     assert not (tmp_path / "bot.db").exists()  # refused before anything was stored
+
+
+def freeze_change(stack: Stack, frozen: bool, issued_at: float) -> tuple[str, dict[str, str]]:
+    """Switches/set_frozen for Carol as the bot signs it, issued at `issued_at` by the envelope's clock: the body
+    and headers, to post now or to keep and replay later."""
+    body = FreezeChange(frozen=frozen, by=CAROL.user).model_dump_json()
+    sealed = sealed_header(
+        stack.keyring,
+        CAROL,
+        service=SWITCHES_OBJECT,
+        key=SWITCHES_KEY,
+        handler=SET_FROZEN,
+        body=body,
+        nonce=new_trigger_id(issued_at),
+        now=issued_at,
+    )
+    return body, {**JSON, **sealed}
+
+
+async def post_freeze_change(stack: Stack, change: tuple[str, dict[str, str]]) -> httpx.Response:
+    body, headers = change
+    async with httpx.AsyncClient(timeout=10) as client:
+        return await client.post(
+            f"{stack.restate.ingress_url}/{SWITCHES_OBJECT}/{SWITCHES_KEY}/{SET_FROZEN}", content=body, headers=headers
+        )
+
+
+async def is_frozen(stack: Stack) -> bool:
+    engine = stack.engine()
+    try:
+        return await engine.frozen(actor=CAROL, nonce=new_trigger_id(time.time()))
+    finally:
+        await engine.aclose()
+
+
+async def test_an_older_unfreeze_replayed_after_a_newer_freeze_is_refused(stack: Stack) -> None:
+    """An "off" the bot signed for an admin earlier (still within its lifetime), captured and posted after a newer
+    "on", must not lift the freeze."""
+    now = time.time()
+    captured_off = freeze_change(stack, False, now - 30)
+    applied_on = await post_freeze_change(stack, freeze_change(stack, True, now))
+    try:
+        assert applied_on.status_code == 200, applied_on.text
+        replayed = await post_freeze_change(stack, captured_off)
+        assert replayed.status_code == 409 and "a newer change was applied already" in replayed.text, replayed.text
+        assert await is_frozen(stack)
+    finally:
+        lifted = await post_freeze_change(stack, freeze_change(stack, False, time.time()))
+    assert lifted.status_code == 200, lifted.text
+    assert not await is_frozen(stack)
+
+
+def freeze_rows(stack: Stack) -> list[tuple[str, str | None, dict[str, Any]]]:
+    engine = create_db_engine(f"sqlite:///{stack.config_file.parent / 'opsgate.db'}")
+    try:
+        rows = AuditLog(engine).rows(FREEZE_AUDIT_CHAIN)
+    finally:
+        engine.dispose()
+    return [(row.event, row.actor, json.loads(row.detail or "{}")) for row in rows]
+
+
+async def test_freezing_and_unfreezing_are_audited_with_who_and_which_workspace(stack: Stack) -> None:
+    before = len(freeze_rows(stack))
+    for frozen in (True, False):
+        answer = await post_freeze_change(stack, freeze_change(stack, frozen, time.time()))
+        assert answer.status_code == 200, answer.text
+    assert freeze_rows(stack)[before:] == [
+        ("freeze", "U0CAROL", {"frozen": True, "team": "T0SANDBOX"}),
+        ("freeze", "U0CAROL", {"frozen": False, "team": "T0SANDBOX"}),
+    ]
+
+
+async def test_a_vote_signed_for_an_approver_of_another_workspace_is_refused(stack: Stack, probe_name: str) -> None:
+    """User ids are unique only within a workspace: U0BOB of another workspace the bot serves (so the bot signs
+    for him) is not the approver U0BOB of the workspace the approval belongs to."""
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    card = await wait_card(stack, probe_name)
+    approval_id = approval_id_of(card)
+    vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
+    other_bob = Actor(team="T0ELSEWHERE", user="U0BOB")
+    answer = await signed_call(
+        stack.restate.ingress_url, stack.keyring, other_bob, APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, vote
+    )
+    assert answer.status_code == 200, answer.text
+    result = VoteResult.model_validate_json(answer.text)
+    assert not result.accepted and "not in the workspace this approval belongs to" in result.message, result
+    assert executions(stack, probe_name) == 0
+    assert await still_pending(stack, card)
+    assert "vote" not in audit_events(stack, task_id)
+    await click(stack, "U0BOB", card, APPROVE)  # Bob of this workspace decides, once
+    assert (await attach(stack, task_id))["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+
+
+@pytest.mark.slow
+async def test_a_task_resumed_after_its_envelope_expired_keeps_the_verdict_it_started_with(
+    own_stack: Stack, probe_name: str
+) -> None:
+    """The envelope is checked once, as the run's first journaled step: a task that waits on an approver longer
+    than an envelope lives, and is then replayed by a restarted worker, reuses that verdict instead of refusing
+    to go on."""
+    stack, expires_in = own_stack, 10.0
+    issued_at = time.time() - MAX_LIFETIME_S - SKEW_S + expires_in  # refused from `expires_in` seconds on
+    launcher = TaskLauncher(stack.restate.ingress_url, keyring=stack.keyring, clock=lambda: issued_at)
+    request = TaskRequest(
+        task_id=task_id_for("T0SANDBOX", new_trigger_id(time.time())),
+        team_id="T0SANDBOX",
+        channel_id="C0OPS",
+        user_id="U0ALICE",
+        text=f"[act:{probe_name}:restart_service] go",
+    )
+    try:
+        assert await launcher.launch(request) is Launch.ACCEPTED
+    finally:
+        await launcher.aclose()
+    card = await wait_card(stack, probe_name)  # the run was verified, and waits on Bob
+    await asyncio.sleep(max(0.0, issued_at + MAX_LIFETIME_S + SKEW_S + 1 - time.time()))  # the envelope expires
+    stack.worker.kill()
+    stack.worker.start()  # nothing of the first worker's memory is left: the next attempt replays the journal
+    await click(stack, "U0BOB", card, APPROVE)
+    try:
+        outcome = await attach(stack, request.task_id)
+    except httpx.TimeoutException:  # a check repeated on replay refuses, and the replay no longer matches its journal
+        refusals = [line for line in stack.worker.log_file.read_text().splitlines() if "refused a call" in line]
+        raise AssertionError(f"the task never finished after the restart: {refusals[-1:]}") from None
+    assert outcome["phase"] == "done", outcome
+    assert executions(stack, probe_name) == 1

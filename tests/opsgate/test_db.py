@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -164,15 +165,44 @@ def test_replicas_upgrading_at_once_all_succeed(postgres_db_url: str) -> None:
     assert schema_differences(postgres_db_url) == []
 
 
+# Each process first loads what an upgrade imports and reads (the models, the revision files: seconds on a busy
+# machine, and never the same for two processes), then blocks on a pipe the test closes once all are ready. They
+# begin their upgrades within milliseconds of each other, so without the lock one or more fail every time, not
+# only when their start-ups happen to end together.
+BEHIND_A_BARRIER = """\
+import os, sys
+from alembic.script import ScriptDirectory
+from opsgate.db import alembic_config, model_metadata, upgrade_database
+model_metadata()
+ScriptDirectory.from_config(alembic_config(sys.argv[1])).get_revisions("heads")
+print("ready", flush=True)
+os.read(0, 1)
+upgrade_database(sys.argv[1])
+"""
+
+
 def test_processes_migrating_one_new_sqlite_file_together_all_succeed(tmp_path: Path) -> None:
     """The bot, the worker and `opsgate migrate` may all start at once on a fresh SQLite file."""
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    code = "import sys; from opsgate.db import upgrade_database; upgrade_database(sys.argv[1])"
+    barrier, release = os.pipe()
     processes = [
-        subprocess.Popen([sys.executable, "-c", code, url], cwd=REPO_ROOT, stderr=subprocess.PIPE) for _ in range(4)
+        subprocess.Popen(
+            [sys.executable, "-c", BEHIND_A_BARRIER, url],
+            cwd=REPO_ROOT,
+            stdin=barrier,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(4)
     ]
+    os.close(barrier)
+    try:
+        ready = [process.stdout.readline() if process.stdout else b"" for process in processes]
+    finally:
+        os.close(release)  # every reader sees the end of the pipe at the same moment
     errors = [process.communicate(timeout=120)[1] for process in processes]
 
+    assert ready == [b"ready\n"] * 4, errors
     assert [process.returncode for process in processes] == [0, 0, 0, 0], errors
     assert schema_differences(url) == []
 
