@@ -29,6 +29,7 @@ from handlers.contracts import SlackRetryLater, WorkspaceUnavailable
 from handlers.contracts.post_nonce import PostNonce, posting_under, posts_message_of
 
 __all__ = [
+    "AUDIT_RETRY",
     "CHECK_RETRY",
     "DB_RETRY",
     "DB_WRITE_RETRY",
@@ -80,6 +81,8 @@ DB_RETRY = StepRetry(max_attempts=5, longest=None)
 """A read or write of opsgate's database inside a step (budgets, digests, trace summaries)."""
 DB_WRITE_RETRY = StepRetry(max_attempts=10, initial=timedelta(milliseconds=100), longest=None)
 """What must be recorded before the handler goes on (the task's rows, an audited switch)."""
+AUDIT_RETRY = StepRetry(max_attempts=10, longest=None)
+"""An audit row a handler writes before it answers (a freeze)."""
 PREVIEW_RETRY = StepRetry(max_attempts=2, longest=None)
 """A card's dry run: one more try, then the card goes out without a preview."""
 SERVER_RETRY = StepRetry(max_attempts=None, longest=None)

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import restate
-from restate import ObjectContext, ObjectSharedContext, RunOptions, TerminalError
+from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from handlers.contracts import FROZEN, IS_FROZEN, SET_FROZEN, SWITCHES_OBJECT, FreezeChange
 from handlers.contracts.envelope import Actor, Keyring
 from handlers.deps import AuditWriter
+from handlers.steps import AUDIT_RETRY, CHECK_RETRY
 from handlers.verified import verified_actor
 
 __all__ = ["FORBIDDEN", "FREEZE_AUDIT_CHAIN", "SwitchesDeps", "build_switches_object"]
@@ -45,7 +46,7 @@ def build_switches_object(deps: SwitchesDeps) -> restate.VirtualObject:
         async def authorize() -> str:
             return await asyncio.to_thread(deps.admin_refusal, actor) or ""
 
-        refusal = await ctx.run_typed("authz: admin", authorize, RunOptions(max_attempts=3, type_hint=str))
+        refusal = await ctx.run_typed("authz: admin", authorize, CHECK_RETRY.options(str))
         if refusal:
             raise TerminalError(f"refused: {refusal}", status_code=FORBIDDEN)
         last = await ctx.get("changed_at", type_hint=float) or 0.0
@@ -62,7 +63,7 @@ def build_switches_object(deps: SwitchesDeps) -> restate.VirtualObject:
                 deps.audit, FREEZE_AUDIT_CHAIN, "freeze", f"freeze:{invocation}", actor.user, detail
             )
 
-        await ctx.run_typed("audit: freeze", audit, RunOptions[None](max_attempts=10))
+        await ctx.run_typed("audit: freeze", audit, AUDIT_RETRY.options())
         return change.frozen
 
     @switches.handler(name=FROZEN, kind="shared")

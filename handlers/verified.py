@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from restate import Context, RunOptions, TerminalError
 
 from handlers.contracts.envelope import ENVELOPE_HEADER, Actor, EnvelopeError, Keyring, open_envelope
+from handlers.steps import ONE_ATTEMPT
 
 __all__ = ["UNVERIFIED", "Verdict", "verified_actor"]
 
@@ -51,7 +52,8 @@ async def verified_actor(ctx: Context, keyring: Keyring, service: str, handler: 
             return Verdict(refusal=str(exc))
         return Verdict(actor=claims.actor, issued_at=claims.iat)
 
-    verdict = await ctx.run_typed(f"auth: envelope {handler}", check, RunOptions(max_attempts=1, type_hint=Verdict))
+    once: RunOptions[Verdict] = ONE_ATTEMPT.options(Verdict)
+    verdict = await ctx.run_typed(f"auth: envelope {handler}", check, once)
     if verdict.actor is None:
         raise TerminalError(f"refused: {verdict.refusal}", status_code=UNVERIFIED)
     return verdict

@@ -8,6 +8,7 @@
 - `agents` and `approvals` import no `bot`, `handlers` or `opsgate`.
 - Only `agents` (and `opsgate`, the composition root that builds clients) import `anthropic` and `mcp`.
 - `tests` and `bench` never import each other; what both need is in `testkit`, which imports neither.
+- Retry options are built only in `handlers/steps.py`, where each kind of step's policy is named once.
 """
 
 from __future__ import annotations
@@ -208,3 +209,17 @@ def test_no_service_or_handler_is_named_with_a_string() -> None:
                     if any(text.startswith(f"{s}/") or f"/{s}/" in text for s in services):
                         found.append(f"{relative}:{node.lineno} {text[:60]!r}")
     assert found == [], "\n".join(found)
+
+
+def test_retry_options_are_built_only_in_steps() -> None:
+    built = []
+    for path in sorted((ROOT / "handlers").glob("*.py")):
+        if path.name == "steps.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                func = node.func.value if isinstance(node.func, ast.Subscript) else node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name == "RunOptions":
+                    built.append(f"{path.name}:{node.lineno}")
+    assert built == []
