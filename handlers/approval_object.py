@@ -99,6 +99,10 @@ class ApprovalDeps:
     keyring: Keyring
     """Verifies the bot's envelope on votes and card reads: the voter is the envelope's actor."""
     approvers_channel: str | None = None
+    home_team: str | None = None
+    """The workspace of an approval stored before approvals recorded theirs (`team_id` None): read as the home
+    team's, so only its people may decide it after the upgrade; None (one workspace, no OAuth) leaves it open to
+    the one workspace the bot serves."""
 
 
 class ApprovalState(BaseModel):
@@ -158,8 +162,8 @@ class ApprovalState(BaseModel):
         """The approval, named in a reminder or an escalation."""
         return self.approval().what()
 
-    def approval(self) -> Approval:
-        """This state as the machine sees it."""
+    def approval(self, home_team: str | None = None) -> Approval:
+        """This state as the machine sees it; one stored without a team belongs to `home_team`."""
         request = self.request
         return Approval(
             approval_id=request.approval_id,
@@ -170,7 +174,7 @@ class ApprovalState(BaseModel):
             action_hash=request.action_hash,
             decision=request.decision,
             co_requesters=tuple(request.co_requesters),
-            team_id=request.team_id,
+            team_id=request.team_id or home_team,
             ping_groups=request.ping_groups,
             kind=request.kind,
             rerun=request.rerun,
@@ -331,7 +335,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             card=_card(request.card),
         )
         state = await load(ctx)
-        step = machine.vote(state.approval() if state else None, ballot)
+        step = machine.vote(state.approval(deps.home_team) if state else None, ballot)
         return result(await perform(ctx, state, step) if state else step.reply)
 
     @approval.handler(name=APPROVAL_ANSWER)
@@ -342,25 +346,25 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             voter=verdict.actor.user, team=verdict.actor.team, answer=request.answer, card=_card(request.card)
         )
         state = await load(ctx)
-        step = machine.answer(state.approval() if state else None, given)
+        step = machine.answer(state.approval(deps.home_team) if state else None, given)
         return result(await perform(ctx, state, step) if state else step.reply)
 
     @approval.handler(name=APPROVAL_REMIND, ingress_private=True)
     async def remind(ctx: ObjectContext) -> None:
         state = await load(ctx)
         if state is not None:
-            await perform(ctx, state, machine.remind(state.approval()))
+            await perform(ctx, state, machine.remind(state.approval(deps.home_team)))
 
     @approval.handler(name=APPROVAL_EXPIRE, ingress_private=True)
     async def expire(ctx: ObjectContext) -> None:
         state = await load(ctx)
         if state is not None:
-            await perform(ctx, state, machine.expire(state.approval()))
+            await perform(ctx, state, machine.expire(state.approval(deps.home_team)))
 
     @approval.handler(name=APPROVAL_CANCEL, ingress_private=True)
     async def cancel(ctx: ObjectContext, by: str) -> bool:
         state = await load(ctx)
-        step = machine.cancel(state.approval() if state else None, by)
+        step = machine.cancel(state.approval(deps.home_team) if state else None, by)
         reply = await perform(ctx, state, step) if state else step.reply
         return reply is not None and reply.accepted
 
@@ -369,14 +373,14 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
         """The gate found the action or its rule changed after approval: record it, and say so on the card."""
         state = await load(ctx)
         if state is not None:
-            await perform(ctx, state, machine.void(state.approval(), reason))
+            await perform(ctx, state, machine.void(state.approval(deps.home_team), reason))
 
     @approval.handler(name=APPROVAL_GET, kind="shared")
     async def get(ctx: ObjectSharedContext) -> ApprovalCard | None:
         verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_GET, ctx.key())
         state = await load(ctx)
         viewer = verdict.actor.team if verdict.actor else None
-        return state.card() if state and machine.visible_to(state.approval(), viewer) else None
+        return state.card() if state and machine.visible_to(state.approval(deps.home_team), viewer) else None
 
     @approval.handler(name=APPROVAL_OUTCOME, kind="shared", ingress_private=True)
     async def outcome(ctx: ObjectSharedContext) -> ApprovalOutcome | None:
@@ -392,7 +396,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
             state = state.model_copy(
                 update={"request": state.request.model_copy(update={"awakeable_id": awakeable_id})}
             )
-            await perform(ctx, state, machine.rewait(state.approval()))
+            await perform(ctx, state, machine.rewait(state.approval(deps.home_team)))
 
     return approval
 

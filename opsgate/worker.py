@@ -186,6 +186,7 @@ def build_approval_deps(
         audit=audit_writer(engine),
         keyring=envelope_keyring(settings),
         approvers_channel=team.policy.approvers_channel,
+        home_team=settings.slack_home_team,
     )
 
 

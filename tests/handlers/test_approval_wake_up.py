@@ -8,7 +8,8 @@ import json
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from approvals.approval_state import Status
+from approvals import approval_machine as machine
+from approvals.approval_state import Ballot, Status
 from handlers.approval_object import ApprovalState
 from handlers.contracts import ApprovalStatus, CardRef, Vote
 from tests.bot.test_cards import request
@@ -48,3 +49,19 @@ def test_the_stored_state_goes_through_the_machines_view_and_back_unchanged() ->
 
 def test_the_machine_knows_every_status_the_contracts_do() -> None:
     assert [s.value for s in Status] == [s.value for s in ApprovalStatus]
+
+
+def test_an_approval_stored_without_a_team_belongs_to_the_home_team_after_the_upgrade() -> None:
+    """Approvals stored before they recorded their workspace stay decidable, by the home team's people only."""
+    legacy = ApprovalState(request=request().model_copy(update={"team_id": None}))
+    home = legacy.approval("T0HOME")
+    assert home.team_id == "T0HOME"
+
+    def judged(team: str) -> str:
+        step = machine.judge_vote(home, Ballot(voter="U0BOB", team=team, approve=True), "", "inv-1")
+        return step.reply.message if step.reply else ""
+
+    assert judged("T0ELSEWHERE") == "You are not in the workspace this approval belongs to."
+    assert judged("T0HOME") == ""  # not refused: the vote goes on to be cast
+    assert legacy.approval().team_id is None  # one workspace and no home team configured: as before
+    assert ApprovalState.of(legacy.request, home).request.team_id is None  # what is stored does not change
