@@ -129,14 +129,14 @@ def test_a_state_checks_out_with_its_key_only(engine: Engine) -> None:
 
 def test_a_state_expires(engine: Engine) -> None:
     clock = FakeClock(start=1_900_000_000.0)
-    states = OAuthStates(KEY, expiration_seconds=600, clock=clock.now)
+    states = OAuthStates(KEY, expiration_seconds=600, clock=clock)
     kept, lapsed = states.issue(), states.issue()
 
     clock.advance(599)
     assert states.consume(kept) is True
     clock.advance(2)
     assert states.consume(lapsed) is False
-    future = OAuthStates(KEY, clock=lambda: clock.now() + 3600).issue()
+    future = OAuthStates(KEY, clock=lambda: clock() + 3600).issue()
     assert states.consume(future) is False  # issued an hour from now: not by this deployment's clocks
 
 
@@ -154,7 +154,7 @@ async def test_tokens_resolve_by_team_and_are_cached_briefly(store: SlackInstall
     install(store, "T0ONE", "xoxb-one")
     install(store, "T0TWO", "xoxb-two")
     clock = FakeClock()
-    tokens = WorkspaceTokens(store, ttl_s=30, clock=clock.now)
+    tokens = WorkspaceTokens(store, ttl_s=30, clock=clock)
 
     assert await tokens.token_for("T0ONE") == "xoxb-one"
     assert await tokens.token_for("T0TWO") == "xoxb-two"
@@ -167,7 +167,7 @@ async def test_tokens_resolve_by_team_and_are_cached_briefly(store: SlackInstall
 
 
 async def test_a_new_install_is_seen_at_once(store: SlackInstallations) -> None:
-    tokens = WorkspaceTokens(store, clock=FakeClock().now)
+    tokens = WorkspaceTokens(store, clock=FakeClock())
     with pytest.raises(WorkspaceNotInstalled):
         await tokens.token_for("T0ONE")
 
