@@ -2,8 +2,8 @@
 
 A task (or a model looping) could otherwise open approval after approval, each card pinging a whole group. Past
 the caps, a further high-risk call is refused to the model until some are decided, and later cards and reminders
-name the group without pinging it. Counted per agent run of a task (the lead, each specialist): each run's gate
-knows its own approvals, and a replay counts the same.
+name the group without pinging it. Counted per task, across the lead and every specialist: each gate reserves a
+slot on the task's root object (`handlers.task_root`) before it opens an approval and releases it once decided.
 """
 
 from __future__ import annotations

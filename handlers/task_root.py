@@ -5,6 +5,10 @@ the object applies them in order and edits the root only when what it shows chan
 person, the root says *Waiting for approval*, whoever waits. A final view (done, failed, cancelled) is sticky: a
 late event from a specialist that was being cancelled cannot bring a finished task back to *Running*.
 
+It also holds the task's approval slots: the caps of `approvals.caps` (approvals waiting at once, group pings)
+count per task, across the lead and every specialist, so each gate reserves a slot here before it opens an
+approval and releases it once the approval is decided.
+
 Workflow shared handlers cannot write state, and specialists are other invocations: hence an object, not state
 of the workflow. Ingress-private: only the worker's own handlers report here.
 """
@@ -14,11 +18,30 @@ from __future__ import annotations
 import restate
 from pydantic import BaseModel, ConfigDict, Field
 
-from handlers.contracts import TASK_ROOT, TASK_ROOT_APPLY, TaskPhase, TaskView, ThreadRef, in_workspace
+from approvals.caps import MAX_PENDING_APPROVALS
+from handlers.contracts import (
+    TASK_ROOT,
+    TASK_ROOT_APPLY,
+    TASK_ROOT_RELEASE,
+    TASK_ROOT_RESERVE,
+    TaskPhase,
+    TaskView,
+    ThreadRef,
+    in_workspace,
+)
 from handlers.deps import TaskDeps
 from handlers.steps import slack_step
 
-__all__ = ["RootEvent", "apply", "build_task_root", "report_root", "shown_view"]
+__all__ = [
+    "ApprovalSlot",
+    "RootEvent",
+    "apply",
+    "build_task_root",
+    "release",
+    "report_root",
+    "reserve",
+    "shown_view",
+]
 
 FINAL = frozenset({TaskPhase.DONE, TaskPhase.FAILED, TaskPhase.CANCELLED})
 MAX_WAITING_SHOWN = 3
@@ -41,6 +64,41 @@ class RootState(BaseModel):
     view: TaskView | None = None
     waiting: dict[str, str] = Field(default_factory=dict)
     shown: TaskView | None = None
+    slots: dict[str, int] = Field(default_factory=dict)
+    """Approvals of the task waiting on people: the call that asked (its gate's key) -> its ordinal."""
+    opened: int = 0
+    """Approvals the task has asked for so far (their ordinals: 1, 2, 3…)."""
+
+
+class ApprovalSlot(BaseModel):
+    """A gate's answer before it opens an approval."""
+
+    model_config = ConfigDict(frozen=True)
+
+    granted: bool
+    waiting: int = Field(description="Approvals of the task already waiting on people (this one not counted).")
+    ordinal: int = Field(default=0, description="This approval's place among the task's (1, 2, 3…); 0 if refused.")
+
+
+def reserve(state: RootState, key: str, limit: int = MAX_PENDING_APPROVALS) -> tuple[RootState, ApprovalSlot]:
+    """A slot for the approval `key` asks for (pure). The same key gets the same slot again (a retried call); past
+    `limit` approvals waiting at once, across every agent of the task, none."""
+    if key in state.slots:
+        return state, ApprovalSlot(granted=True, waiting=len(state.slots) - 1, ordinal=state.slots[key])
+    if len(state.slots) >= limit:
+        return state, ApprovalSlot(granted=False, waiting=len(state.slots))
+    ordinal = state.opened + 1
+    slots = {**state.slots, key: ordinal}
+    return state.model_copy(update={"slots": slots, "opened": ordinal}), ApprovalSlot(
+        granted=True, waiting=len(state.slots), ordinal=ordinal
+    )
+
+
+def release(state: RootState, key: str) -> RootState:
+    """The approval `key` asked for is decided: its slot is free (pure; releasing twice changes nothing)."""
+    if key not in state.slots:
+        return state
+    return state.model_copy(update={"slots": {k: v for k, v in state.slots.items() if k != key}})
 
 
 def shown_view(view: TaskView, waiting: dict[str, str]) -> TaskView:
@@ -66,7 +124,7 @@ def apply(state: RootState, event: RootEvent) -> RootState:
     view = event.view or state.view
     if view is not None and view.phase in FINAL:
         waiting = {}
-    return RootState(view=view, waiting=waiting, shown=state.shown)
+    return state.model_copy(update={"view": view, "waiting": waiting})  # its approval slots stay
 
 
 def build_task_root(deps: TaskDeps) -> restate.VirtualObject:
@@ -83,6 +141,16 @@ def build_task_root(deps: TaskDeps) -> restate.VirtualObject:
                 await slack_step(ctx, "slack: root", notifier.update_root, event.root, shown)
                 state = state.model_copy(update={"shown": shown})
         ctx.set("state", state)
+
+    @service.handler(name=TASK_ROOT_RESERVE)
+    async def reserve_slot(ctx: restate.ObjectContext, key: str) -> ApprovalSlot:
+        state, slot = reserve(await ctx.get("state", type_hint=RootState) or RootState(), key)
+        ctx.set("state", state)
+        return slot
+
+    @service.handler(name=TASK_ROOT_RELEASE)
+    async def release_slot(ctx: restate.ObjectContext, key: str) -> None:
+        ctx.set("state", release(await ctx.get("state", type_hint=RootState) or RootState(), key))
 
     return service
 

@@ -38,6 +38,9 @@ from handlers.contracts import (
     IS_FROZEN,
     SWITCHES_KEY,
     SWITCHES_OBJECT,
+    TASK_ROOT,
+    TASK_ROOT_RELEASE,
+    TASK_ROOT_RESERVE,
     ApprovalOutcome,
     ApprovalRequest,
     ApprovalStatus,
@@ -59,6 +62,7 @@ from handlers.gate_decision import (
     route_for,
 )
 from handlers.steps import CHECK_RETRY, ONE_ATTEMPT, PREVIEW_RETRY, SERVER_RETRY, slack_step
+from handlers.task_root import ApprovalSlot
 from handlers.tracing import agent_span_key, emit_span, step_span
 
 __all__ = ["Cleared", "GateReview", "ToolGateStep"]
@@ -124,6 +128,8 @@ class ToolGateStep:
         self._scope = scope
         """A specialist's agent task id: approval ids and audit keys stay distinct from other agents' calls."""
         self._pending: list[_Pending] = []
+        self._ordinals: dict[str, int] = {}
+        """Call ref -> its approval's ordinal in the task (from the task's root): past the cap, groups are named."""
         self._opened_at: dict[str, float] = {}
         """When each approval of this run was asked for (journaled time): its wait span starts there."""
         self.cleared: dict[str, Cleared] = {}
@@ -220,6 +226,10 @@ class ToolGateStep:
             return capped(len(self._pending))
         if route not in (Route.DEFER, Route.WAIT):
             return await self._without_approval(call, review, route)
+        slot = await self._reserve(call)  # the caps count the whole task: the lead and every specialist
+        if not slot.granted:
+            return capped(slot.waiting)
+        self._ordinals[self._call_ref(call)] = slot.ordinal
         approval_id, outcome = await self._request_approval(call, review, 1)
         if route is Route.DEFER:
             self._pending.append(_Pending(call, rationale, stated, review, approval_id, outcome))
@@ -236,6 +246,7 @@ class ToolGateStep:
             except TerminalError:
                 for left in self._pending:  # the task is being cancelled: withdraw the others too, traced
                     self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=left.approval_id)
+                    self._release(left.call)
                     await self._trace_wait(left.call, left.review, left.approval_id, _cancelled(left.review))
                 raise
         return settled
@@ -265,6 +276,22 @@ class ToolGateStep:
         return review.verdict
 
     async def _conclude(self, pending: _Pending) -> ToolVerdict:
+        try:
+            return await self._concluded(pending)
+        finally:  # decided, or the task is being cancelled: the task's slot is free again
+            self._release(pending.call)
+
+    async def _reserve(self, call: ToolUseBlock) -> ApprovalSlot:
+        """One of the task's approval slots for `call` (a journaled call to the task's root object)."""
+        key = json.dumps(self._call_ref(call)).encode()
+        raw = await self._ctx.generic_call(TASK_ROOT, TASK_ROOT_RESERVE, key, key=self._request.task_id)
+        return ApprovalSlot.model_validate_json(raw)
+
+    def _release(self, call: ToolUseBlock) -> None:
+        key = json.dumps(self._call_ref(call)).encode()
+        self._ctx.generic_send(TASK_ROOT, TASK_ROOT_RELEASE, key, key=self._request.task_id)
+
+    async def _concluded(self, pending: _Pending) -> ToolVerdict:
         call, review = pending.call, pending.review
         approval_id, outcome_future = pending.approval_id, pending.outcome
         for round_ in range(1, MAX_ROUNDS + 1):
@@ -437,7 +464,7 @@ class ToolGateStep:
             preview=preview,
             team_id=self._request.team_id or None,
             masked=masked,
-            ping_groups=pings_groups(len(self._opened_at) + 1),
+            ping_groups=pings_groups(self._ordinals.get(self._call_ref(call), len(self._opened_at) + 1)),
         )
         self._opened_at[approval_id] = request.opened_at
         self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_OPEN, request.model_dump_json().encode(), key=approval_id)

@@ -145,7 +145,7 @@ def test_the_wire_names_are_a_protocol() -> None:
     assert {service: sorted(handlers) for service, handlers in SERVICES.items()} == {
         "TaskWorkflow": ["cancel", "done", "info", "run"],
         "AgentWorker": ["run"],
-        "TaskRoot": ["apply"],
+        "TaskRoot": ["apply", "release", "reserve"],
         "Approval": [
             "answer",
             "cancel",

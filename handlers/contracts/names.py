@@ -40,6 +40,8 @@ __all__ = [
     "TASK_INFO",
     "TASK_ROOT",
     "TASK_ROOT_APPLY",
+    "TASK_ROOT_RELEASE",
+    "TASK_ROOT_RESERVE",
     "TASK_RUN",
     "TASK_WORKFLOW",
     "WORKER_HEALTH",
@@ -59,6 +61,10 @@ AGENT_RUN = "run"
 
 TASK_ROOT = "TaskRoot"
 TASK_ROOT_APPLY = "apply"
+TASK_ROOT_RESERVE = "reserve"
+"""A gate asks for one of the task's approval slots before it opens an approval: ingress-private."""
+TASK_ROOT_RELEASE = "release"
+"""A gate gives its slot back once the approval is decided: ingress-private."""
 
 APPROVAL_OBJECT = "Approval"
 APPROVAL_OPEN = "open"
@@ -101,7 +107,7 @@ OPS_ALERT_NOTIFY = "notify"
 SERVICES: dict[str, frozenset[str]] = {
     TASK_WORKFLOW: frozenset({TASK_RUN, TASK_INFO, TASK_CANCEL, TASK_DONE}),
     AGENT_WORKER: frozenset({AGENT_RUN}),
-    TASK_ROOT: frozenset({TASK_ROOT_APPLY}),
+    TASK_ROOT: frozenset({TASK_ROOT_APPLY, TASK_ROOT_RESERVE, TASK_ROOT_RELEASE}),
     APPROVAL_OBJECT: frozenset(
         {
             APPROVAL_OPEN,

@@ -40,6 +40,7 @@ from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
 from testkit.fakes.restate_context import Call, FakeContext
+from testkit.fakes.task_root import Root
 from tests.bot.test_cards import request
 
 REQUEST = TaskRequest(task_id="t-stated", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="scale api")
@@ -92,6 +93,7 @@ class World:
         self.tool = Scale()
         self.ctx = FakeContext(invocation_id="inv_stated")
         self.ctx.on_call(SWITCHES_OBJECT, IS_FROZEN, b"false")
+        Root().serve(self.ctx)
         self.ctx.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, self._approved)
         self.thread = Thread()
         agent = AgentSpec(name="ops", purpose="Test.", prompt="Test.", tools=["scale_service"])

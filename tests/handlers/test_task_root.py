@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.contracts import TaskPhase, TaskView, ThreadRef
-from handlers.task_root import RootEvent, RootState, apply, shown_view
+from handlers.task_root import RootEvent, RootState, apply, release, reserve, shown_view
 
 ROOT = ThreadRef(channel="C0OPS", ts="1.000")
 
@@ -64,3 +64,23 @@ def test_many_waits_are_summarised() -> None:
     waiting = {str(n): f"`tool_{n}` needs approval" for n in range(5)}
     detail = shown_view(view(TaskPhase.RUNNING), waiting).detail
     assert detail.count("needs approval") == 3 and detail.endswith("(and 2 more)")
+
+
+def test_approval_slots_count_the_task_and_a_retried_reservation_gets_its_own_slot_back() -> None:
+    state = RootState()
+    for n in range(1, 6):
+        state, slot = reserve(state, f"call-{n}")
+        assert (slot.granted, slot.waiting, slot.ordinal) == (True, n - 1, n)
+    state, again = reserve(state, "call-3")  # the same call asks again (a retried step): the same slot
+    assert (again.granted, again.ordinal) == (True, 3)
+    state, refused = reserve(state, "call-6")
+    assert (refused.granted, refused.waiting, refused.ordinal) == (False, 5, 0)
+    state = release(release(state, "call-1"), "call-1")  # released twice: once
+    state, sixth = reserve(state, "call-6")
+    assert (sixth.granted, sixth.waiting, sixth.ordinal) == (True, 4, 6)  # ordinals keep counting the task
+
+
+def test_phase_events_keep_the_approval_slots() -> None:
+    state, _ = reserve(RootState(), "call-1")
+    state = apply(state, RootEvent(root=ROOT, view=view(TaskPhase.RUNNING)))
+    assert state.slots == {"call-1": 1} and state.opened == 1

@@ -23,6 +23,7 @@ from handlers.contracts import (
     APPROVAL_VOID,
     IS_FROZEN,
     SWITCHES_OBJECT,
+    TASK_ROOT,
     ApprovalOutcome,
     ApprovalRequest,
     ApprovalStatus,
@@ -35,6 +36,7 @@ from handlers.gate_decision import GateReview
 from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from testkit.fakes.restate_context import Call, FakeContext
+from testkit.fakes.task_root import Root
 
 REQUEST = TaskRequest(task_id="t-gate", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="go")
 POLICY = ApprovalPolicy(approvers=["U0BOB", "U0CAROL", "U0DAVE"], tools=[ToolRule(match="crit", tier=Tier.CRITICAL)])
@@ -75,7 +77,9 @@ class Gate:
     """A `ToolGateStep` on a `FakeContext`; the Approval object decides as `status` says, and the policy may be
     edited while an approval waits (`edited`)."""
 
-    def __init__(self, *, journal: dict[str, Any] | None = None, frozen: bool = False) -> None:
+    def __init__(
+        self, *, journal: dict[str, Any] | None = None, frozen: bool = False, root: Root | None = None, scope: str = ""
+    ) -> None:
         self.policy = POLICY
         self.edited: ApprovalPolicy | None = None
         self.status = ApprovalStatus.APPROVED
@@ -83,6 +87,8 @@ class Gate:
         self.ctx = FakeContext(invocation_id="inv_gate", journal=dict(journal or {}), tick=5.0)
         self.ctx.on_call(SWITCHES_OBJECT, IS_FROZEN, b"true" if frozen else b"false")
         self.ctx.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, self._decided)
+        self.root = root or Root()
+        self.root.serve(self.ctx)
         deps = TaskDeps(
             model=OfflineModel(),
             toolbox=Toolbox([Acting(name) for name in ANNOTATIONS]),
@@ -95,7 +101,8 @@ class Gate:
             audit=lambda *_: None,
             tool_output_guard=TOOL_OUTPUT,
         )
-        self.step = ToolGateStep(self.ctx.context, REQUEST, deps, ThreadRef(channel="C0OPS", ts="1.0"), _no_phase)
+        root_ref = ThreadRef(channel="C0OPS", ts="1.0")
+        self.step = ToolGateStep(self.ctx.context, REQUEST, deps, root_ref, _no_phase, scope=scope)
 
     def _decided(self, call: Call) -> bytes:
         [*_, opened] = [ApprovalRequest.model_validate_json(sent.arg) for sent in self.ctx.sent_to(APPROVAL_OPEN)]
@@ -105,7 +112,8 @@ class Gate:
         return outcome.model_dump_json().encode()
 
     def handlers_sent(self) -> list[str]:
-        return [sent.handler for sent in self.ctx.sent]
+        """What the gate sent to approvals (the root's slot releases aside)."""
+        return [sent.handler for sent in self.ctx.sent if sent.service != TASK_ROOT]
 
 
 async def _no_phase(*_: object) -> None:
@@ -216,3 +224,40 @@ async def test_a_replay_decides_as_the_journal_says_whatever_the_policy_says_now
     assert again == verdict and again.allowed
     assert replay.ctx.ran == []  # every step came from the journal
     assert replay.step.cleared["toolu_1"].tier == "medium"
+
+
+async def test_the_cap_counts_every_agent_of_the_task_and_a_decided_approval_frees_its_slot() -> None:
+    root = Root()
+    lead, specialist = Gate(root=root), Gate(root=root, scope="t-gate-ops")
+    for index in range(3):
+        await lead.step.review(proposed("destroy", f"a{index}").model_copy(update={"id": f"lead_{index}"}), "")
+    for index in range(2):
+        await specialist.step.review(proposed("destroy", f"b{index}").model_copy(update={"id": f"ops_{index}"}), "")
+
+    capped = await specialist.step.review(proposed("destroy", "c").model_copy(update={"id": "ops_9"}), "")
+
+    assert not capped.allowed and capped.reason.startswith("Not requested: 5 approvals of this task")
+    assert len(lead.ctx.sent_to(APPROVAL_OPEN)) == 3 and len(specialist.ctx.sent_to(APPROVAL_OPEN)) == 2
+    assert sorted(root.state.slots.values()) == [1, 2, 3, 4, 5]  # ordinals across the task
+
+    await lead.step.settle()  # the lead's three are decided: their slots are free again
+    root.settle_releases()
+    assert sorted(root.state.slots) == ["t-gate-ops/ops_0", "t-gate-ops/ops_1"]
+    again = await specialist.step.review(proposed("destroy", "c").model_copy(update={"id": "ops_10"}), "")
+    assert again.pending and root.state.slots["t-gate-ops/ops_10"] == 6
+
+
+async def test_past_the_tasks_ping_cap_the_card_names_groups_without_pinging_them() -> None:
+    root = Root()
+    lead, specialist = Gate(root=root), Gate(root=root, scope="t-gate-ops")
+    for index in range(2):
+        await lead.step.review(proposed("destroy", f"a{index}").model_copy(update={"id": f"lead_{index}"}), "")
+    for index in range(2):
+        await specialist.step.review(proposed("destroy", f"b{index}").model_copy(update={"id": f"ops_{index}"}), "")
+
+    opened = [
+        ApprovalRequest.model_validate_json(sent.arg)
+        for gate in (lead, specialist)
+        for sent in gate.ctx.sent_to(APPROVAL_OPEN)
+    ]
+    assert [request.ping_groups for request in opened] == [True, True, True, False]  # the task's 4th: no ping
