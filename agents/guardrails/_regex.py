@@ -81,27 +81,34 @@ def escape_literal(text: str) -> str:
 
 
 class PatternSet:
-    """Many patterns matched in one pass: `matches(data)` says which ones occur, not where."""
+    """Many patterns matched together: `matches(data)` says which ones occur, not where.
 
-    def __init__(self, patterns: list[str], *, ignore_case: bool = True) -> None:
+    The patterns are split into sets of `group` each. RE2 builds a set's DFA states lazily, from the text it meets,
+    and one DFA over two hundred patterns with bounded gaps has so many states that on text it has not seen it
+    spends ~2 ms per 7 KB building them (41 us on a text seen before); sixteen patterns a set cut that about 2.7x
+    (`bench.guardrails` figures: docs/guardrails.md)."""
+
+    def __init__(self, patterns: list[str], *, ignore_case: bool = True, group: int = 16) -> None:
         options = re2.Options()
         options.case_sensitive = not ignore_case
         options.max_mem = _SET_MEMORY
-        self._set: Any = re2.Set.SearchSet(options)
         self.size = len(patterns)
-        for pattern in patterns:
-            try:
-                self._set.Add(pattern.encode())
-            except re2.error as error:
-                raise ValueError(f"pattern {pattern!r} is not valid RE2 syntax: {error}") from error
-        self._set.Compile()
-        self._raw: Any = self._set._set
+        self._sets: list[tuple[int, Any]] = []
+        for start in range(0, len(patterns), group):
+            compiled: Any = re2.Set.SearchSet(options)
+            for pattern in patterns[start : start + group]:
+                try:
+                    compiled.Add(pattern.encode())
+                except re2.error as error:
+                    raise ValueError(f"pattern {pattern!r} is not valid RE2 syntax: {error}") from error
+            compiled.Compile()
+            self._sets.append((start, compiled._set))
 
     def matches(self, data: bytes) -> list[int]:
-        if not self.size:
-            return []
-        found: list[int] = self._raw.Match(data)
-        return sorted(found) if found else []
+        found: list[int] = []
+        for start, raw in self._sets:
+            found += [start + index for index in raw.Match(data) or ()]
+        return sorted(found)
 
 
 _CHECKPOINT = 2048
