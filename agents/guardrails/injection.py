@@ -72,15 +72,12 @@ class InjectionScanner:
         self._detector = detector if learned else None
         self._channel = channel
         self._repetition = REPETITION.id not in disabled and REPETITION.label not in disabled
-        # One RE2 set for both kinds of pattern: it runs once over `word + "\n" + squeezed`. Word patterns need
-        # spaces or punctuation, which the squeezed half has none of, so neither kind misfires on the other half.
-        self._index: list[tuple[Rule, float]] = []
-        patterns: list[str] = []
-        for rule in active:
-            for pattern, weight in (*rule.patterns, *rule.squeezed):
-                patterns.append(pattern)
-                self._index.append((rule, weight))
-        self._set = PatternSet(patterns)
+        # Word patterns run over the word view, squeezed ones over the squeezed view (no spaces or punctuation):
+        # each set reads only the bytes it can match, since RE2's cost here is building DFA states per byte read.
+        self._words: list[tuple[Rule, float]] = [(r, w) for r in active for _, w in r.patterns]
+        self._squeezed: list[tuple[Rule, float]] = [(r, w) for r in active for _, w in r.squeezed]
+        self._word_set = PatternSet([pattern for rule in active for pattern, _ in rule.patterns])
+        self._squeezed_set = PatternSet([pattern for rule in active for pattern, _ in rule.squeezed])
         self._order = {rule.id: i for i, rule in enumerate((*active, REPETITION, LEARNED))}
 
     def scan(self, text: str, data: bytes = b"", *, decode: bool = True, scope: bool = False) -> InjectionResult:
@@ -100,7 +97,7 @@ class InjectionScanner:
             elif scored.injection >= self._detector.threshold(self._channel, "flag"):
                 best[LEARNED.id] = RuleHit(LEARNED, _LEARNED_FLAG)
         if views.folded is not data:  # look-alikes were folded: also match the text as written (other scripts)
-            self._match(data, "text", best)
+            self._match(data, data, "text", best)
         for origin, decoded in decoded_blobs(text, data) if decode else ():
             self._scan_views(views_of(decoded, origin), best)
         if self._repetition and _is_repetitive(text):
@@ -111,11 +108,12 @@ class InjectionScanner:
         return InjectionResult(tuple(hits), round(sum(hit.weight for hit in hits), 3), off_topic)
 
     def _scan_views(self, views: Views, best: dict[str, RuleHit]) -> None:
-        self._match(views.word + b"\n" + views.squeezed, views.origin, best)
+        self._match(views.word, views.squeezed, views.origin, best)
 
-    def _match(self, data: bytes, origin: str, best: dict[str, RuleHit]) -> None:
-        for i in self._set.matches(data):
-            rule, weight = self._index[i]
+    def _match(self, word: bytes, squeezed: bytes, origin: str, best: dict[str, RuleHit]) -> None:
+        hits = [self._words[i] for i in self._word_set.matches(word)]
+        hits += [self._squeezed[i] for i in self._squeezed_set.matches(squeezed)] if squeezed else []
+        for rule, weight in hits:
             current = best.get(rule.id)
             if current is None or weight > current.weight or (weight == current.weight and origin == "text"):
                 best[rule.id] = RuleHit(rule, weight, origin)
