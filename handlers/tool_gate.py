@@ -103,6 +103,8 @@ class _Pending:
     review: GateReview
     approval_id: str
     outcome: RestateDurableFuture[bytes]
+    ordinal: int
+    """The approval's place among the task's (its slot on the task's root): past the cap, groups are named."""
 
 
 class ToolGateStep:
@@ -128,8 +130,6 @@ class ToolGateStep:
         self._scope = scope
         """A specialist's agent task id: approval ids and audit keys stay distinct from other agents' calls."""
         self._pending: list[_Pending] = []
-        self._ordinals: dict[str, int] = {}
-        """Call ref -> its approval's ordinal in the task (from the task's root): past the cap, groups are named."""
         self._opened_at: dict[str, float] = {}
         """When each approval of this run was asked for (journaled time): its wait span starts there."""
         self.cleared: dict[str, Cleared] = {}
@@ -229,12 +229,12 @@ class ToolGateStep:
         slot = await self._reserve(call)  # the caps count the whole task: the lead and every specialist
         if not slot.granted:
             return capped(slot.waiting)
-        self._ordinals[self._call_ref(call)] = slot.ordinal
-        approval_id, outcome = await self._request_approval(call, review, 1)
+        approval_id, outcome = await self._request_approval(call, review, 1, slot.ordinal)
+        pending = _Pending(call, rationale, stated, review, approval_id, outcome, slot.ordinal)
         if route is Route.DEFER:
-            self._pending.append(_Pending(call, rationale, stated, review, approval_id, outcome))
+            self._pending.append(pending)
             return awaiting(call)
-        return await self._conclude(_Pending(call, rationale, stated, review, approval_id, outcome))
+        return await self._conclude(pending)
 
     async def settle(self) -> list[tuple[ToolUseBlock, ToolVerdict]]:
         """Wait for every deferred approval, one by one in the order asked; each ends approved or not."""
@@ -327,7 +327,7 @@ class ToolGateStep:
             route = route_for(again)  # asked again at once, and waited for: no cap, not deferred
             if route is not Route.WAIT:
                 return await self._without_approval(call, again, route)
-            approval_id, outcome_future = await self._request_approval(call, again, round_ + 1)
+            approval_id, outcome_future = await self._request_approval(call, again, round_ + 1, pending.ordinal)
         return ToolVerdict(allowed=False, reason="The policy kept changing during approval; not running it.")
 
     async def _decision(
@@ -438,7 +438,7 @@ class ToolGateStep:
         return self._masked(call)
 
     async def _request_approval(
-        self, call: ToolUseBlock, review: GateReview, round_: int
+        self, call: ToolUseBlock, review: GateReview, round_: int, ordinal: int
     ) -> tuple[str, RestateDurableFuture[bytes]]:
         assert review.decision is not None and review.action is not None
         approval_id = approval_id_for(self._request.task_id, self._call_ref(call), round_)
@@ -464,7 +464,7 @@ class ToolGateStep:
             preview=preview,
             team_id=self._request.team_id or None,
             masked=masked,
-            ping_groups=pings_groups(self._ordinals.get(self._call_ref(call), len(self._opened_at) + 1)),
+            ping_groups=pings_groups(ordinal),
         )
         self._opened_at[approval_id] = request.opened_at
         self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_OPEN, request.model_dump_json().encode(), key=approval_id)
