@@ -42,6 +42,7 @@ from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
 from testkit.fakes.restate_context import FakeContext
+from testkit.fakes.thread import RecordingThread
 
 LEAK = "postgres://admin:hunter2@db-prod-3"
 LOOKUP = ToolAnnotations(read_only=True, destructive=False, idempotent=True, open_world=False)
@@ -72,14 +73,6 @@ class Faulty(Tool):
         return ToolResult(content="done")
 
 
-class Thread:
-    def __init__(self) -> None:
-        self.replies: list[str] = []
-
-    async def reply(self, ref: ThreadRef, text: str) -> None:
-        self.replies.append(text)
-
-
 class World:
     def __init__(self, directory: Path, toolbox: Toolbox, policy: ApprovalPolicy) -> None:
         engine = create_db_engine(f"sqlite:///{directory / 'opsgate.db'}")
@@ -89,7 +82,7 @@ class World:
         """What the Approval object states when asked for an outcome, one answer per wake-up."""
         self.steps.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, lambda _: self.stated.pop(0))
         self.steps.on_call(SWITCHES_OBJECT, IS_FROZEN, b"false")
-        self.thread = Thread()
+        self.thread = RecordingThread()
         self.audit: list[tuple[str, dict[str, Any]]] = []
         self.ledger = ExecutionLedger(engine)
         self.agent = AgentSpec(name="ops", purpose="Test.", prompt="Test.", tools=toolbox.names())

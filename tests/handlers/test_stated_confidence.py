@@ -41,6 +41,7 @@ from handlers.tool_gate import ToolGateStep
 from opsgate.db import create_db_engine, init_schema
 from testkit.fakes.restate_context import Call, FakeContext
 from testkit.fakes.task_root import Root
+from testkit.fakes.thread import RecordingThread
 from tests.bot.test_cards import request
 
 REQUEST = TaskRequest(task_id="t-stated", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="scale api")
@@ -78,14 +79,6 @@ class Scale(Tool):
         return ToolResult(content=f"scaled {arguments['service']}")
 
 
-class Thread:
-    def __init__(self) -> None:
-        self.replies: list[str] = []
-
-    async def reply(self, ref: ThreadRef, text: str) -> None:
-        self.replies.append(text)
-
-
 class World:
     def __init__(self, directory: Path) -> None:
         engine = create_db_engine(f"sqlite:///{directory / 'opsgate.db'}")
@@ -95,7 +88,7 @@ class World:
         self.ctx.on_call(SWITCHES_OBJECT, IS_FROZEN, b"false")
         Root().serve(self.ctx)
         self.ctx.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, self._approved)
-        self.thread = Thread()
+        self.thread = RecordingThread()
         agent = AgentSpec(name="ops", purpose="Test.", prompt="Test.", tools=["scale_service"])
         self.deps = TaskDeps(
             model=OfflineModel(),

@@ -37,6 +37,7 @@ from handlers.store import TaskStore
 from handlers.tool_gate import ToolGateStep
 from testkit.fakes.restate_context import Call, FakeContext
 from testkit.fakes.task_root import Root
+from testkit.fakes.thread import RecordingThread
 
 REQUEST = TaskRequest(task_id="t-gate", team_id="T0", channel_id="C0OPS", user_id="U0ALICE", text="go")
 POLICY = ApprovalPolicy(approvers=["U0BOB", "U0CAROL", "U0DAVE"], tools=[ToolRule(match="crit", tier=Tier.CRITICAL)])
@@ -65,14 +66,6 @@ class Acting(Tool):
         return ToolResult(content="done")
 
 
-class Thread:
-    def __init__(self) -> None:
-        self.replies: list[str] = []
-
-    async def reply(self, ref: ThreadRef, text: str) -> None:
-        self.replies.append(text)
-
-
 class Gate:
     """A `ToolGateStep` on a `FakeContext`; the Approval object decides as `status` says, and the policy may be
     edited while an approval waits (`edited`)."""
@@ -83,7 +76,7 @@ class Gate:
         self.policy = POLICY
         self.edited: ApprovalPolicy | None = None
         self.status = ApprovalStatus.APPROVED
-        self.thread = Thread()
+        self.thread = RecordingThread()
         self.ctx = FakeContext(invocation_id="inv_gate", journal=dict(journal or {}), tick=5.0)
         self.ctx.on_call(SWITCHES_OBJECT, IS_FROZEN, b"true" if frozen else b"false")
         self.ctx.on_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, self._decided)
