@@ -27,13 +27,34 @@ def launcher() -> FakeWorker:
     return FakeWorker()
 
 
-@pytest.fixture
-def client(launcher: FakeWorker) -> httpx.AsyncClient:
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(max_chars=200))
+IDENTITY = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
+
+
+def bot_client(deps: BotDeps) -> httpx.AsyncClient:
+    """The real Bolt app behind our ASGI layer, in process; Slack's Web API is a closed loopback port."""
     slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
     app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
+
+
+def rated(launcher: FakeWorker, db_engine: object, *, per_user: int, per_channel: int) -> BotDeps:
+    """A bot whose requests are counted per user and per channel (a minute each) in the budget ledger."""
+    from agents.guardrails import Rate
+    from approvals.ledger import SqlBudgetLedger
+
+    return BotDeps(
+        identity=IDENTITY,
+        launcher=launcher,
+        guard=SizeGuard(),
+        ledger=SqlBudgetLedger(db_engine),  # type: ignore[arg-type]
+        requests_per_user=Rate(limit=per_user, window_s=60),
+        requests_per_channel=Rate(limit=per_channel, window_s=60),
+    )
+
+
+@pytest.fixture
+def client(launcher: FakeWorker) -> httpx.AsyncClient:
+    return bot_client(BotDeps(identity=IDENTITY, launcher=launcher, guard=SizeGuard(max_chars=200)))
 
 
 def signed(body: bytes, *, offset: int = 0, content_type: str | None = None) -> dict[str, str]:
@@ -170,11 +191,8 @@ async def test_huge_body_is_413(client: httpx.AsyncClient, launcher: FakeWorker)
 
 
 async def test_channels_outside_the_allowlist_are_refused(launcher: FakeWorker) -> None:
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(), allowed_channels=frozenset({"C0DEPLOY"}))
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    deps = BotDeps(identity=IDENTITY, launcher=launcher, guard=SizeGuard(), allowed_channels=frozenset({"C0DEPLOY"}))
+    async with bot_client(deps) as client:
         response = await ops(client, "restart the api please")
     assert "not enabled in this channel" in response.json()["text"]
     assert "<#C0DEPLOY>" in response.json()["text"]
@@ -182,18 +200,15 @@ async def test_channels_outside_the_allowlist_are_refused(launcher: FakeWorker) 
 
 
 async def test_people_outside_the_allowed_users_are_refused(launcher: FakeWorker) -> None:
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
     for allowed, expected in ((("S0SRE",), "On it"), (("U0BOB",), "not on the list")):
         deps = BotDeps(
-            identity=identity,
+            identity=IDENTITY,
             launcher=launcher,
             guard=SizeGuard(),
             allowed_users=allowed,
             directory=StaticDirectory({"S0SRE": ["U0ALICE"]}),
         )
-        app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        async with bot_client(deps) as client:
             response = await ops(client, "restart the api please")
         assert expected in response.json()["text"]
     assert len(launcher.launched) == 1  # only the allowed one started a task
@@ -207,15 +222,12 @@ async def test_subcommands_pass_the_allowed_users_and_channels_and_help_does_not
     launcher: FakeWorker, text: str
 ) -> None:
     """`/ops policy` names the approvers and `/ops status` reads tasks: not for everyone who can type a command."""
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
     for scope, refusal in (
         ({"allowed_users": ("U0BOB",)}, "not on the list"),
         ({"allowed_channels": frozenset({"C0DEPLOY"})}, "not enabled in this channel"),
     ):
-        deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard(), **scope)  # type: ignore[arg-type]
-        app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        deps = BotDeps(identity=IDENTITY, launcher=launcher, guard=SizeGuard(), **scope)  # type: ignore[arg-type]
+        async with bot_client(deps) as client:
             assert refusal in (await ops(client, text)).json()["text"]
             assert "/ops" in (await ops(client, "help")).json()["text"]
     assert launcher.launched == []
@@ -228,21 +240,7 @@ async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
 
 
 async def test_request_rates_are_limited_per_user_and_per_channel(launcher: FakeWorker, db_engine: object) -> None:
-    from agents.guardrails import Rate
-    from approvals.ledger import SqlBudgetLedger
-
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    deps = BotDeps(
-        identity=identity,
-        launcher=launcher,
-        guard=SizeGuard(),
-        ledger=SqlBudgetLedger(db_engine),  # type: ignore[arg-type]
-        requests_per_user=Rate(limit=2, window_s=60),
-        requests_per_channel=Rate(limit=3, window_s=60),
-    )
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    async with bot_client(rated(launcher, db_engine, per_user=2, per_channel=3)) as client:
         answers = [(await ops(client, f"restart the api please {n}")).json()["text"] for n in range(3)]
     assert [a.startswith("On it") for a in answers] == [True, True, False]
     assert "Too many requests from you (2 per 60 s)" in answers[2]
@@ -263,21 +261,7 @@ async def test_subcommands_spend_the_request_rates_and_help_does_not(
 ) -> None:
     """Subcommands read what the rates protect (the policy, the audit log, tasks, the worker), so each one is
     counted: past a rate it gets the rate's answer instead, while `/ops help` still answers."""
-    from agents.guardrails import Rate
-    from approvals.ledger import SqlBudgetLedger
-
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    deps = BotDeps(
-        identity=identity,
-        launcher=launcher,
-        guard=SizeGuard(),
-        ledger=SqlBudgetLedger(db_engine),  # type: ignore[arg-type]
-        requests_per_user=Rate(limit=1, window_s=60),
-        requests_per_channel=Rate(limit=2, window_s=60),
-    )
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    async with bot_client(rated(launcher, db_engine, per_user=1, per_channel=2)) as client:
         said = [
             (await ops(client, text, user_id=user)).json()["text"]
             for user in ("U0ALICE", "U0ALICE", "U0BOB", "U0CAROL")
