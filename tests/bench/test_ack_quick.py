@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.bench.runs import run_bench
+
 KEYS = {
     "bench",
     "concurrency",
@@ -31,18 +27,11 @@ KEYS = {
 @pytest.mark.slow
 @pytest.mark.timeout(240)
 def test_quick_run_prints_figures_and_fails_no_ack_at_50_concurrent() -> None:
-    run = subprocess.run(
-        [sys.executable, "-m", "bench.ack", "--quick"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=230,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    lines = run.stdout.strip().splitlines()
-    figures = json.loads(lines[-1])
+    run = run_bench("ack", "--quick", timeout=230)
+    assert run.code == 0, run.err[-3000:]
+    figures = run.figures
     assert figures.keys() >= KEYS, sorted(KEYS - figures.keys())
     assert figures["bench"] == "ack"
     assert figures["requests"] > 0
-    assert figures["failures_c50"] == 0, run.stdout[-3000:]
-    assert figures["lost_acks"] == 0, run.stdout[-3000:]
+    assert figures["failures_c50"] == 0, run.out[-3000:]
+    assert figures["lost_acks"] == 0, run.out[-3000:]
