@@ -152,23 +152,6 @@ class IngressClient:
             return None
         return text
 
-    async def _call(
-        self,
-        service: str,
-        key: str,
-        handler: str,
-        body: str | None,
-        *,
-        actor: Actor,
-        nonce: str,
-        deadline: float | None = None,
-    ) -> str | None:
-        """A request-response call to a handler as `actor`, keyed ("" for a plain service; `body` None for one
-        without input); None on no answer. `nonce`: Slack's trigger_id or action_ts of the request."""
-        url = f"{self._ingress}/{service}/{key}/{handler}" if key else f"{self._ingress}/{service}/{handler}"
-        headers = self._sealed(actor, service, key, handler, body, nonce)
-        return await self._answer(f"call {service}/{key}/{handler}", url, body, deadline=deadline, headers=headers)
-
     async def _send(
         self, service: str, key: str, handler: str, body: str, *, actor: Actor, nonce: str, idempotency_key: str
     ) -> bool:
@@ -189,18 +172,15 @@ class IngressClient:
         nonce: str,
         deadline: float | None = None,
     ) -> str:
-        raw = await self._call(
-            service,
-            key,
-            handler,
-            None if body is None else body.model_dump_json(),
-            actor=actor,
-            nonce=nonce,
-            deadline=deadline,
-        )
-        if raw is None:
+        """A request-response call to a handler as `actor`, keyed ("" for a plain service; `body` None for one
+        without input); `Unanswered` on no answer. `nonce`: Slack's trigger_id or action_ts of the request."""
+        raw = None if body is None else body.model_dump_json()
+        url = f"{self._ingress}/{service}/{key}/{handler}" if key else f"{self._ingress}/{service}/{handler}"
+        headers = self._sealed(actor, service, key, handler, raw, nonce)
+        text = await self._answer(f"call {service}/{key}/{handler}", url, raw, deadline=deadline, headers=headers)
+        if text is None:
             raise Unanswered(f"{service}/{handler}")
-        return raw
+        return text
 
     async def restate_health(self) -> str:
         """Restate's ingress health (for `/readyz`); raises when it does not answer 200."""
