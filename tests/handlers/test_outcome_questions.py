@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from handlers.contracts import APPROVAL_OPEN, APPROVAL_REWAIT, ApprovalRequest, ApprovalStatus
+from handlers.contracts import APPROVAL_CANCEL, APPROVAL_OPEN, APPROVAL_REWAIT, ApprovalRequest, ApprovalStatus
+from handlers.tool_gate import MAX_FORGED_WAKEUPS, POLL_CEILING, POLL_FIRST
 from testkit.fakes.restate_context import Sent
 from tests.handlers.test_effect_kinds import answers, calls, world
 
@@ -73,3 +74,20 @@ async def test_an_unanswered_question_leaves_the_outcome_unknown(tmp_path: Path)
 
     assert (result.error_kind, result.unknown) == ("unknown_outcome", True)
     assert "before the question was expired: its outcome stays unknown. Do not call it again" in result.content
+
+
+async def test_a_flood_of_forged_wake_ups_costs_latency_never_the_decision(tmp_path: Path) -> None:
+    """After MAX_FORGED_WAKEUPS the gate listens to no wake-up (anyone with ingress access can send them): it asks
+    the object on durable timers, backing off, and the people's answer still decides."""
+    polls = 8
+    async with world(tmp_path) as here:
+        here.stated += [b"null"] * (MAX_FORGED_WAKEUPS + polls)  # every wake-up forged, then not answered yet
+        answers(here, "send", ARGS, (ApprovalStatus.HAPPENED, "U0CAROL"))
+        result = await here.run("send", **ARGS)
+
+    assert [event for event in here.events() if event == "forged"] == ["forged"] * MAX_FORGED_WAKEUPS
+    assert len(here.steps.sent_to(APPROVAL_REWAIT)) == MAX_FORGED_WAKEUPS - 1, "no new awakeable after the last"
+    assert not here.steps.sent_to(APPROVAL_CANCEL), "the flood did not cancel the question"
+    waits = here.steps.sleeps[-(polls + 1) :]
+    assert waits[0] == POLL_FIRST and waits[-1] == POLL_CEILING and waits == sorted(waits), "timers back off"
+    assert "<@U0CAROL>" in result.content and "did happen" in result.content
