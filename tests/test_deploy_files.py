@@ -11,7 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import compose
+import httpx
 import pytest
+
+from opsgate.processes import stop_process, wait_until_sync
+from opsgate.restate_server import find_restate_binary, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"
@@ -95,6 +99,72 @@ def test_only_the_worker_and_the_registration_reach_restates_admin_api(model: di
     assert holders == {"worker"}
     assert "http://restate:9070/deployments" in services["register"]["command"]
     assert "9070" not in json.dumps(services["bot"])
+
+
+def _reachable(model: dict[str, Any], name: str) -> set[str]:
+    """restate's addresses on the networks `name` shares with it (the IPs its container would connect to)."""
+    restate = model["services"]["restate"]["networks"]
+    return {restate[net]["ipv4_address"] for net in model["services"][name]["networks"] if net in restate}
+
+
+def _bound(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host, int(port)
+
+
+def test_only_the_worker_and_the_registration_can_connect_to_restates_admin_port(model: dict[str, Any]) -> None:
+    """The admin API (and the node port) listen on restate's address on `control` alone; the bot shares no network
+    with that address, so even a bot that is taken over cannot register a deployment."""
+    environment = model["services"]["restate"]["environment"]
+    admin_host, admin_port = _bound(environment["RESTATE_ADMIN__BIND_ADDRESS"])
+    node_host, _ = _bound(environment["RESTATE_BIND_ADDRESS"])
+    assert admin_port == 9070 and node_host == admin_host != "0.0.0.0"
+    assert _bound(environment["RESTATE_INGRESS__BIND_ADDRESS"]) == ("0.0.0.0", 8080)
+    reach = {name: admin_host in _reachable(model, name) for name in model["services"] if name != "restate"}
+    assert {name for name, yes in reach.items() if yes} == {"worker", "register"}
+    assert _reachable(model, "bot"), "the bot reaches restate's ingress"
+    for name in ("bot", "worker", "migrate"):
+        assert "data" in model["services"][name]["networks"], f"{name} reaches PostgreSQL"
+    assert set(model["services"]["postgres"]["networks"]) == {"data"}
+
+
+def test_restate_server_honours_the_bind_addresses_compose_gives_it(tmp_path: Path) -> None:
+    """The real restate-server (the version the image runs) with compose's RESTATE_* bind variables, restate's
+    control address mapped to 127.0.0.2 and its edge address to 127.0.0.3: the admin API answers on the first and
+    not on the second, the ingress on both."""
+    environment = loaded()["services"]["restate"]["environment"]
+    admin_host, _ = _bound(environment["RESTATE_ADMIN__BIND_ADDRESS"])
+    ports = {9070: free_port(), 5122: free_port(), 8080: free_port()}
+
+    def local(value: str) -> str:
+        for port, chosen in ports.items():
+            value = value.replace(f":{port}", f":{chosen}")
+        return value.replace(admin_host, "127.0.0.2")
+
+    binds = {k: local(v) for k, v in environment.items() if "BIND_ADDRESS" in k or "ADVERTISED" in k}
+    env = {"PATH": "/usr/bin:/bin", "RESTATE_BASE_DIR": str(tmp_path), "RESTATE_DISABLE_TELEMETRY": "true", **binds}
+    server = subprocess.Popen(
+        [str(find_restate_binary()), "--no-logo"],
+        env=env,
+        stdout=(tmp_path / "log").open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        with httpx.Client(timeout=1.0) as client:
+            wait_until_sync(
+                lambda: client.get(f"http://127.0.0.2:{ports[9070]}/health").status_code == 200,
+                timeout=30,
+                what="restate-server's admin API on its control address",
+                ignore=(httpx.HTTPError,),
+                dead=lambda: "it exited" if server.poll() is not None else None,
+            )
+            for edge in ("127.0.0.3", "127.0.0.1"):
+                with pytest.raises(httpx.ConnectError):
+                    client.get(f"http://{edge}:{ports[9070]}/health")
+                assert client.get(f"http://{edge}:{ports[8080]}/restate/health").status_code == 200
+    finally:
+        stop_process(server, 5)
 
 
 def test_restate_signs_its_requests_and_the_worker_knows_the_key(model: dict[str, Any]) -> None:
