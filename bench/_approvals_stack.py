@@ -1,21 +1,18 @@
 """The stack behind the approvals benchmark, and an incremental index of what it posts in the sandbox.
 
-In this process: the Slack sandbox (rate limiter off), so the benchmark wakes on its state changes. As children,
-each in its own session with its log in the run's temp dir: restate-server; the worker with the integration
-tests' tools and scripted model (`bench._approvals_worker`: the real worker plus a `restart_service` tool that
-counts its executions on disk; waiting tasks suspend after `suspend_after` seconds instead of 5 minutes); the real
-bot; the baseline's Bolt app and Restate service. `close()` stops every child by PID (SIGTERM, SIGKILL after a
-bound), stops the sandbox and removes the temp dir.
+In this process: the Slack sandbox (rate limiter off), so the benchmark wakes on its state changes. As children of
+an `opsgate.stack.Stack`, each in its own session with its log in the run's temp dir: restate-server; the worker
+with the integration tests' tools and scripted model (`bench._approvals_worker`: the real worker plus a
+`restart_service` tool that counts its executions on disk; waiting tasks suspend after `suspend_after` seconds
+instead of 5 minutes); the real bot; the baseline's Bolt app and Restate service. `close()` stops every child by
+PID (SIGTERM, SIGKILL after a bound: the Slack-facing apps, then Restate, then the worker and the service), stops
+the sandbox and removes the temp dir.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import shutil
-import signal
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,12 +24,13 @@ from pydantic import BaseModel
 from agents.guardrails import Rate
 from agents.guardrails.output_policy import BudgetRules, CostRate
 from bench._approvals_apps import BASELINE_ACTION
-from bench._stack import ROOT, SECRET, Child, _stop_all, wait_http
+from bench._stack import SECRET
 from bot.cards import APPROVE_ACTION
 from bot.sandbox import Sandbox
 from bot.sandbox.payloads import iter_buttons
 from bot.sandbox.records import Message
 from opsgate.restate_server import RestateServer, free_port
+from opsgate.stack import ROOT, Child, Stack
 from opsgate.teamconfig import CommandsConfig, parse_team_config
 
 __all__ = ["CHANNEL", "TEAM_YML", "ApprovalStack", "Board", "bench_team_config", "rss_kb"]
@@ -151,48 +149,53 @@ class ApprovalStack:
     """Sandbox in process; restate-server, worker, bot, baseline Bolt app and baseline service as children."""
 
     def __init__(self, server: str, suspend_after: float) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="opsgate-bench-approvals-"))
+        self.stack = Stack(prefix="opsgate-bench-approvals-")
         self.server = server
         self.suspend_after = suspend_after
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.board = Board(self.sandbox)
-        self.children: list[Child] = []
-        self.restate: RestateServer | None = None
         self.probe_dir = self.dir / "probe"
         self.database_url = f"sqlite:///{self.dir / 'opsgate.db'}"
         self.config_file = self.dir / "opsgate.yml"
         self.urls: dict[str, str] = {}
         self.worker: Child | None = None
         self.lifted: list[str] = []
-        self.closing = False
-        self._sandbox_started = False
 
-    def _child(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Child:
-        child = Child(name, argv, self.dir, env)
-        self.children.append(child)
-        child.start()
-        return child
+    @property
+    def dir(self) -> Path:
+        return self.stack.directory
+
+    @property
+    def restate(self) -> RestateServer:
+        return self.stack.restate
 
     @property
     def ingress_url(self) -> str:
-        assert self.restate is not None
-        return self.restate.ingress_url
+        return self.stack.ingress_url
+
+    @property
+    def children(self) -> list[Child]:
+        return self.stack.children
+
+    @property
+    def closing(self) -> bool:
+        return self.stack.closing
 
     async def start(self) -> None:
         self.probe_dir.mkdir()
         config, self.lifted = bench_team_config()
         self.config_file.write_text(config)
         await self.sandbox.start()
-        self._sandbox_started = True
+        self.stack.on_close(self.sandbox.stop)
         api = self.sandbox.api_url.rstrip("/")
-        self.restate = RestateServer(self.dir / "restate")
-        await asyncio.to_thread(self.restate.start)
-        worker_port, service_port = free_port(), free_port()
-        self.worker = self._child(
-            "worker",
-            ["bench._approvals_worker"],
+        await self.stack.start_nodes()
+        service_port = free_port()
+        service_argv = ["bench._approvals_apps", "service", "--port", str(service_port), "--slack-api", api]
+        service_argv += ["--suspend-after", str(self.suspend_after)]
+        service = self.stack.spawn("service", service_argv, port=service_port)  # starts while the worker does
+        self.worker = await self.stack.start_worker(
             {
-                "OPSGATE_WORKER_PORT": str(worker_port),
+                **self.stack.opsgate_env(),  # the envelope keys the opsgate app signs with are in the stack's dir
                 "OPSGATE_DATABASE_URL": self.database_url,
                 "OPSGATE_SLACK_API_URL": api,
                 "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -201,19 +204,16 @@ class ApprovalStack:
                 "OPSGATE_CONFIG_FILE": str(self.config_file),
                 "OPSGATE_LOG_LEVEL": "WARNING",
                 "OPSGATE_BENCH_SUSPEND_AFTER": str(self.suspend_after),
-                "OPSGATE_DATA_DIR": str(self.dir),  # the envelope keys the opsgate app signs with
-                "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
             },
+            argv=["bench._approvals_worker"],
+            timeout=60,
         )
-        service_argv = ["bench._approvals_apps", "service", "--port", str(service_port), "--slack-api", api]
-        service = self._child("service", [*service_argv, "--suspend-after", str(self.suspend_after)])
-        await wait_http(self.worker, f"http://127.0.0.1:{worker_port}/health", timeout=60)
-        await wait_http(service, f"http://127.0.0.1:{service_port}/health", timeout=60)
-        for url in (f"http://127.0.0.1:{worker_port}", f"http://127.0.0.1:{service_port}"):
-            await asyncio.to_thread(self.restate.register, url)
-        common = ["--ingress", self.restate.ingress_url, "--slack-api", api, "--secret", SECRET]
+        await service.wait_http("/health", timeout=60)
+        for endpoint in (self.worker, service):
+            await self.stack.register(endpoint.url)
+        common = ["--ingress", self.ingress_url, "--slack-api", api, "--secret", SECRET]
         common += ["--server", self.server]
-        started: list[tuple[Child, str]] = []
+        started: list[Child] = []
         for kind, extra in (
             ("opsgate", ["--config-file", str(self.config_file)]),
             ("bolt", []),
@@ -222,43 +222,27 @@ class ApprovalStack:
             argv = ["bench._approvals_apps", kind, "--port", str(port), *common, *extra]
             if kind == "opsgate":
                 argv += ["--database-url", self.database_url]
-            started.append((self._child(kind, argv, {"OPSGATE_DATA_DIR": str(self.dir)}), f"http://127.0.0.1:{port}"))
-        for child, url in started:
-            await wait_http(child, url + "/healthz", timeout=60)
-            self.urls[child.name] = url + "/slack/events"
+            started.append(self.stack.spawn(kind, argv, self.stack.opsgate_env(), front=True, port=port))
+        for child in started:
+            await child.wait_http("/healthz", timeout=60)
+            self.urls[child.name] = child.url + "/slack/events"
 
     def check_alive(self) -> None:
-        for child in self.children:
-            if child.exited():
-                raise RuntimeError(f"{child.name} exited during the run:\n{child.tail()}")
+        self.stack.check_alive()
 
     def executions(self, name: str) -> int:
         path = self.probe_dir / f"{name}.exec"
         return len(path.read_text().splitlines()) if path.exists() else 0
 
     def child(self, name: str) -> Child:
-        return next(child for child in self.children if child.name == name)
+        return self.stack.child(name)
 
     async def close(self, keep: bool = False) -> None:
         """Slack-facing apps first, then Restate, then the worker and the service; the sandbox; the temp dir.
 
         A second Ctrl-C during clean-up is ignored, so it cannot leave processes behind.
         """
-        self.closing = True
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            front = [child for child in self.children if child.name in ("opsgate", "bolt")]
-            _stop_all(front)
-            # Restate before the endpoints: hypercorn can hang on SIGTERM while Restate holds a stream (NOTES).
-            if self.restate is not None:
-                self.restate.stop(grace=5.0)
-            _stop_all([child for child in self.children if child not in front])
-            if self._sandbox_started:
-                await self.sandbox.stop()
-        finally:
-            if not keep:
-                shutil.rmtree(self.dir, ignore_errors=True)
-            signal.signal(signal.SIGINT, previous)
+        await self.stack.close(keep=keep)
 
 
 async def post_json(client: httpx.AsyncClient, url: str, body: object) -> None:

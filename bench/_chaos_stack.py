@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
-import signal
-import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,11 +25,12 @@ import yaml
 from agents.builtin import Inventory
 from agents.guardrails.output_policy import BudgetRules
 from bench._approvals_stack import Board, _lift
-from bench._stack import ROOT, SECRET, Child, _stop_all, wait_http
+from bench._stack import SECRET
 from bot.sandbox import Sandbox
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.mailsink import MailSink
 from opsgate.restate_server import RestateServer, free_port
+from opsgate.stack import ROOT, Child, Stack
 from opsgate.teamconfig import CommandsConfig, parse_team_config
 
 __all__ = ["ENVIRONMENT", "ChaosStack", "shipped_team_config"]
@@ -76,21 +74,26 @@ def add_services(database_url: str, names: list[str]) -> None:
 
 class ChaosStack:
     def __init__(self, services: list[str]) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="opsgate-bench-chaos-"))
+        # Patient retries, as in production (Restate's defaults retry for about an hour): with the test config's
+        # 60 attempts, an invocation that finds the worker down for two minutes pauses and waits for a person.
+        self.stack = Stack(prefix="opsgate-bench-chaos-", max_attempts=PATIENT_ATTEMPTS)
         self.services = services
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.board = Board(self.sandbox)
         self.database_url = f"sqlite:///{self.dir / 'opsgate.db'}"  # the built-in tools' inventory is in it too
         self.mail = MailSink(self.dir / "mail")  # as `opsgate up` starts one: the comms specialist has its tools
-        self._mail_started = False
-        # Patient retries, as in production (Restate's defaults retry for about an hour): with the test config's
-        # 60 attempts, an invocation that finds the worker down for two minutes pauses and waits for a person.
-        self.restate = RestateServer(self.dir / "restate", max_attempts=PATIENT_ATTEMPTS)
         self.worker_port = free_port()
         self.bot_port = free_port()
         self.worker: Child | None = None
         self.bot: Child | None = None
-        self._sandbox_started = False
+
+    @property
+    def dir(self) -> Path:
+        return self.stack.directory
+
+    @property
+    def restate(self) -> RestateServer:
+        return self.stack.restate
 
     @property
     def worker_url(self) -> str:
@@ -102,14 +105,12 @@ class ChaosStack:
 
     def _env(self) -> dict[str, str]:
         return {
+            **self.stack.opsgate_env(),
             "OPSGATE_DATABASE_URL": self.database_url,
             "OPSGATE_SLACK_API_URL": self.sandbox.api_url.rstrip("/"),
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SECRET,
             "OPSGATE_CONFIG_FILE": str(self.dir / "opsgate.yml"),
-            "OPSGATE_DATA_DIR": str(self.dir),
-            "OPSGATE_RESTATE_INGRESS_URL": self.restate.ingress_url,
-            "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
             "OPSGATE_LOG_LEVEL": "WARNING",
             **self.mail.env(),
         }
@@ -118,41 +119,28 @@ class ChaosStack:
         (self.dir / "opsgate.yml").write_text(shipped_team_config())
         await asyncio.to_thread(add_services, self.database_url, self.services)
         await asyncio.to_thread(self.mail.start)
-        self._mail_started = True
+        self.stack.on_close(lambda: asyncio.to_thread(self.mail.stop))
         await self.sandbox.start()
-        self._sandbox_started = True
+        self.stack.on_close(self.sandbox.stop)
         self.sandbox.bot_url = self.bot_events_url
-        await asyncio.to_thread(self.restate.start)
+        await self.stack.start_nodes()
         env = self._env()
-        self.worker = Child("worker", ["opsgate", "worker"], self.dir, env | self._worker_port())
-        self.worker.start()
-        self.bot = Child("bot", ["opsgate", "bot"], self.dir, env | {"OPSGATE_BOT_PORT": str(self.bot_port)})
-        self.bot.start()
-        await wait_http(self.worker, f"{self.worker_url}/health", timeout=90)
-        await asyncio.to_thread(self.restate.register, self.worker_url)
-        await wait_http(self.bot, f"http://127.0.0.1:{self.bot_port}/healthz", timeout=90)
-
-    def _worker_port(self) -> dict[str, str]:
-        """The worker's own settings: its port, and the admin API for its paused watch (never the bot's, as in
-        `opsgate up`)."""
-        return {"OPSGATE_WORKER_PORT": str(self.worker_port), "OPSGATE_RESTATE_ADMIN_URL": self.restate.admin_url}
+        self.bot = self.stack.spawn_bot(env, port=self.bot_port)  # starts while the worker does
+        self.worker = await self.stack.start_worker(env, port=self.worker_port, timeout=90)
+        await self.stack.register(self.worker_url)
+        await self.bot.wait_http("/healthz", timeout=90)
 
     async def kill_worker(self) -> None:
         """SIGKILL, then a new worker on the same port (as a supervisor would restart it)."""
-        assert self.worker is not None and self.worker.process is not None
-        self.worker.process.kill()
-        await asyncio.to_thread(self.worker.process.wait, 10)
-        self.worker.start()
-        await wait_http(self.worker, f"{self.worker_url}/health", timeout=90)
+        assert self.worker is not None
+        await self.stack.restart_worker(self.worker, timeout=90)
 
     async def restart_restate(self) -> None:
         await asyncio.to_thread(self.restate.stop, 5.0)
         await asyncio.to_thread(self.restate.start)
 
     def check_alive(self) -> None:
-        for child in (self.worker, self.bot):
-            if child is not None and child.exited():
-                raise RuntimeError(f"{child.name} exited during the run:\n{child.tail()}")
+        self.stack.check_alive()
 
     @contextmanager
     def _reading(self) -> Iterator[sa.Connection]:
@@ -184,16 +172,6 @@ class ChaosStack:
         return Counter(found.group(1) for (result,) in rows if (found := _RESTARTED.match(str(result))))
 
     async def close(self, keep: bool = False) -> None:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            _stop_all([child for child in (self.bot,) if child is not None])
-            self.restate.stop(grace=5.0)  # before the worker: hypercorn can hang while Restate holds a stream
-            _stop_all([child for child in (self.worker,) if child is not None])
-            if self._sandbox_started:
-                await self.sandbox.stop()
-            if self._mail_started:
-                await asyncio.to_thread(self.mail.stop)
-        finally:
-            if not keep:
-                shutil.rmtree(self.dir, ignore_errors=True)
-            signal.signal(signal.SIGINT, previous)
+        """The bot, then Restate (before the worker: hypercorn can hang while Restate holds a stream), then the
+        worker; the sandbox and the mail sink; the temp dir."""
+        await self.stack.close(keep=keep)

@@ -27,7 +27,7 @@ from bench._load import ACK_DEADLINE, COMMAND_TEXT, Phase, client_session, open_
 from bench._report import Result, render
 from bench._restate import RestateProbe
 from bench._run import run_bench
-from bench._stack import SECRET, Stack
+from bench._stack import SECRET, AckStack
 
 __all__ = ["main"]
 
@@ -58,7 +58,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-async def _phase(stack: Stack, app: str, requests: int, concurrency: int) -> Phase:
+async def _phase(stack: AckStack, app: str, requests: int, concurrency: int) -> Phase:
     url = stack.app_urls[app]
     child = stack.app_children[app]
     async with client_session(concurrency) as session:
@@ -70,7 +70,7 @@ async def _phase(stack: Stack, app: str, requests: int, concurrency: int) -> Pha
         return Phase(samples, child.cpu_seconds() - cpu_before)
 
 
-def _task_outcomes(stack: Stack) -> dict[str, int]:
+def _task_outcomes(stack: AckStack) -> dict[str, int]:
     """What the worker recorded for the tasks the acks started (read-only look at its SQLite file)."""
     try:
         with contextlib.closing(sqlite3.connect(f"file:{stack.database}?mode=ro", uri=True)) as db:
@@ -97,7 +97,7 @@ class Rounds:
     unfinished: int = 0
 
 
-async def _rounds(stack: Stack, probe: RestateProbe, shape: Shape, started: float) -> Rounds:
+async def _rounds(stack: AckStack, probe: RestateProbe, shape: Shape, started: float) -> Rounds:
     rounds = Rounds({})
     for round_no in range(ROUNDS):
         order = APPS[round_no % len(APPS) :] + APPS[: round_no % len(APPS)]
@@ -121,10 +121,9 @@ async def _rounds(stack: Stack, probe: RestateProbe, shape: Shape, started: floa
 async def measure(shape: Shape, server: str, started: float, *, keep_logs: bool = False) -> Result:
     client_cost = await _fresh_client_cost()
     load_before = os.getloadavg()[0]
-    stack = Stack(APPS, server)
+    stack = AckStack(APPS, server)
     try:
         await stack.start()
-        assert stack.restate is not None
         probe = RestateProbe(stack.restate.admin_url)
         try:
             log(f"stack up in {time.monotonic() - started:.1f}s; warming up")
@@ -153,7 +152,7 @@ async def measure(shape: Shape, server: str, started: float, *, keep_logs: bool 
             unfinished=rounds.unfinished,
         )
     finally:
-        stack.close(keep=keep_logs)
+        await stack.close(keep=keep_logs)
         if keep_logs:
             log(f"logs kept in {stack.dir}")
 

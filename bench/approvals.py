@@ -255,7 +255,7 @@ async def _latency(bench: Bench, shape: Shape, run: Run) -> None:
 async def _memory(bench: Bench, shape: Shape, memory: Memory) -> None:
     stack = bench.stack
     worker_pid = stack.worker.pid if stack.worker else None
-    restate_pid = stack.restate.pid if stack.restate else None
+    restate_pid = stack.restate.pid
 
     def sample(stage: str) -> None:
         memory.worker_kb[stage] = rss_kb(worker_pid)
@@ -300,7 +300,6 @@ async def measure(stack: ApprovalStack, shape: Shape, started: float, *, keep_lo
     load_before = os.getloadavg()[0]
     try:
         await stack.start()
-        assert stack.restate is not None
         log(f"stack up in {time.monotonic() - started:.1f}s")
         run.lifted = stack.lifted
         probe = RestateProbe(stack.restate.admin_url)

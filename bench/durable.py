@@ -21,10 +21,7 @@ import asyncio
 import json
 import os
 import re
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +34,14 @@ from bench._durable_report import Shape, Side, figures, render
 from bench._durable_worker import BASELINE_WORKFLOW, BaselineOutcome
 from bench._restate import RestateProbe
 from bench._run import run_bench
-from bench._stack import SECRET, Child, _stop_all, wait_http
+from bench._stack import SECRET
 from bot.sandbox import Sandbox
 from handlers.contracts import TASK_WORKFLOW, TaskOutcome, TaskPhase, TaskRequest
 from handlers.contracts.envelope import Actor, Keyring, sealed_header
 from opsgate.keys import envelope_keyring
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.settings import Settings
+from opsgate.stack import Child, Stack
 
 __all__ = ["DurableStack", "main", "measure"]
 
@@ -70,16 +68,26 @@ def cpu_seconds(pid: int | None) -> float:
 
 
 class DurableStack:
-    """Sandbox in process; restate-server and the worker as children. `close()` stops them by PID."""
+    """Sandbox in process; restate-server and the worker as children of an `opsgate.stack.Stack`. `close()` stops
+    them by PID."""
 
     def __init__(self, turns: int) -> None:
-        self.dir = Path(tempfile.mkdtemp(prefix="opsgate-bench-durable-"))
+        self.stack = Stack(prefix="opsgate-bench-durable-")
         self.turns = turns
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
-        self.restate: RestateServer | None = None
         self.worker: Child | None = None
-        self.closing = False
-        self._sandbox_started = False
+
+    @property
+    def dir(self) -> Path:
+        return self.stack.directory
+
+    @property
+    def restate(self) -> RestateServer:
+        return self.stack.restate
+
+    @property
+    def closing(self) -> bool:
+        return self.stack.closing
 
     @property
     def keyring(self) -> Keyring:
@@ -87,61 +95,41 @@ class DurableStack:
 
     @property
     def ingress_url(self) -> str:
-        assert self.restate is not None
-        return self.restate.ingress_url
+        return self.stack.ingress_url
 
     @property
     def admin_url(self) -> str:
-        assert self.restate is not None
-        return self.restate.admin_url
+        return self.stack.admin_url
 
     async def start(self) -> None:
         team_file = self.dir / "opsgate.yml"
         team_file.write_text(bench_team_config()[0])  # one requester sends every task: per-person rates lifted
         await self.sandbox.start()
-        self._sandbox_started = True
-        self.restate = RestateServer(self.dir / "restate")
-        await asyncio.to_thread(self.restate.start)
+        self.stack.on_close(self.sandbox.stop)
+        await self.stack.start_nodes()
         port = free_port()
         argv = ["bench._durable_worker", "--port", str(port), "--slack-api", self.sandbox.api_url]
         argv += ["--database-url", f"sqlite:///{self.dir / 'opsgate.db'}", "--team-file", str(team_file)]
-        env = {
-            "OPSGATE_LOG_LEVEL": "WARNING",
-            "OPSGATE_DATA_DIR": str(self.dir),  # the envelope keys: `keyring` below reads the same file
-            "OPSGATE_RESTATE_IDENTITY_KEYS": self.restate.identity_public_key,
-        }
-        self.worker = Child("worker", [*argv, "--turns", str(self.turns)], self.dir, env)
-        self.worker.start()
-        await wait_http(self.worker, f"http://127.0.0.1:{port}/health", timeout=60)
-        await asyncio.to_thread(self.restate.register, f"http://127.0.0.1:{port}")
+        argv += ["--turns", str(self.turns)]
+        # The stack's directory holds the envelope keys: `keyring` above reads the same file.
+        env = {**self.stack.opsgate_env(), "OPSGATE_LOG_LEVEL": "WARNING"}
+        self.worker = await self.stack.start_worker(env, argv=argv, port=port, timeout=60)
+        await self.stack.register(self.worker.url)
 
     def check_alive(self) -> None:
-        if self.worker is not None and self.worker.exited():
-            raise RuntimeError(f"the worker exited during the run:\n{self.worker.tail()}")
+        self.stack.check_alive()
 
     def cpu(self) -> dict[str, float]:
         return {
             "worker": self.worker.cpu_seconds() if self.worker else float("nan"),
-            "restate": cpu_seconds(self.restate.pid if self.restate else None),
+            "restate": cpu_seconds(self.restate.pid),
             "bench+sandbox": time.process_time(),
         }
 
     async def close(self, keep: bool = False) -> None:
         """Restate first (hypercorn can hang on SIGTERM while Restate holds a stream, NOTES), then the worker, the
         sandbox and the temp dir. A second Ctrl-C during clean-up is ignored, so it cannot leave processes behind."""
-        self.closing = True
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            if self.restate is not None:
-                self.restate.stop(grace=5.0)
-            if self.worker is not None:
-                _stop_all([self.worker])
-            if self._sandbox_started:
-                await self.sandbox.stop()
-        finally:
-            if not keep:
-                shutil.rmtree(self.dir, ignore_errors=True)
-            signal.signal(signal.SIGINT, previous)
+        await self.stack.close(keep=keep)
 
 
 @dataclass

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
-import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +30,9 @@ import httpx
 
 from bench._keepalive_worker import HANDLER
 from bench._run import run_bench
-from bench._stack import Child, _stop_all, wait_http
 from opsgate.processes import wait_until
 from opsgate.restate_server import RestateServer, free_port
+from opsgate.stack import Child, Stack
 
 __all__ = ["Phase", "main", "measure"]
 
@@ -112,61 +109,54 @@ class Phase:
 
 
 class KeepAliveStack:
-    """restate-server and one worker per side, as children; `close()` stops them by PID and removes the temp dir."""
+    """restate-server and one worker per side, as children of an `opsgate.stack.Stack`; `close()` stops them by PID
+    and removes the temp dir."""
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        self.dir = Path(tempfile.mkdtemp(prefix="opsgate-bench-keepalive-"))
-        self.restate: RestateServer | None = None
+        self.stack = Stack(prefix="opsgate-bench-keepalive-")
         self.workers: dict[str, Child] = {}
         self.worker_urls: dict[str, str] = {}
 
     @property
+    def dir(self) -> Path:
+        return self.stack.directory
+
+    @property
+    def restate(self) -> RestateServer:
+        return self.stack.restate
+
+    @property
     def ingress_url(self) -> str:
-        assert self.restate is not None
-        return self.restate.ingress_url
+        return self.stack.ingress_url
 
     async def start(self) -> None:
-        self.restate = RestateServer(self.dir / "restate")
-        await asyncio.to_thread(self.restate.start)
-        for side, service in SERVICES.items():
+        await self.stack.start_nodes()
+        for side, service in SERVICES.items():  # both start at once, then each is awaited and registered
             max_requests = self.shape.max_requests(side)
             port = free_port()
             argv = ["bench._keepalive_worker", "--port", str(port), "--service", service]
             argv += ["--max-requests", str(max_requests)] if max_requests is not None else []
-            worker = Child(side, argv, self.dir)
-            worker.start()
-            self.workers[side] = worker
-            self.worker_urls[side] = f"http://127.0.0.1:{port}"
-        for side, worker in self.workers.items():
-            await wait_http(worker, f"{self.worker_urls[side]}/health", timeout=60)
-            await asyncio.to_thread(self.restate.register, self.worker_urls[side])
+            self.workers[side] = self.stack.spawn(side, argv, port=port)
+            self.worker_urls[side] = self.workers[side].url
+        for worker in self.workers.values():
+            await worker.wait_http("/health", timeout=60)
+            await self.stack.register(worker.url)
 
     def rt0010(self) -> int:
         """How many invocations Restate retried with RT0010 so far (a connection to a deployment closed under
         them): one warning each, with the delay before the retry."""
-        assert self.restate is not None
         try:
             return self.restate.log_file.read_text(errors="replace").count("restate.error.code: RT0010")
         except OSError:
             return 0
 
     def check_alive(self) -> None:
-        for worker in self.workers.values():
-            if worker.exited():
-                raise RuntimeError(f"the {worker.name} worker exited during the run:\n{worker.tail()}")
+        self.stack.check_alive()
 
-    def close(self, keep: bool = False) -> None:
+    async def close(self, keep: bool = False) -> None:
         """Restate first (hypercorn can hang on SIGTERM while Restate holds a stream, NOTES), then the workers."""
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
-            if self.restate is not None:
-                self.restate.stop(grace=5.0)
-            _stop_all(list(self.workers.values()))
-        finally:
-            if not keep:
-                shutil.rmtree(self.dir, ignore_errors=True)
-            signal.signal(signal.SIGINT, previous)
+        await self.stack.close(keep=keep)
 
 
 async def _call(client: httpx.AsyncClient, url: str, n: int) -> str | None:
@@ -261,7 +251,7 @@ async def measure(shape: Shape, *, keep_logs: bool = False) -> dict[str, Phase]:
             log(f"{shape.invocations} invocations per side, {shape.concurrency} clients, {shape.rounds} rounds")
             return await _run(stack, client, shape)
     finally:
-        stack.close(keep=keep_logs)
+        await stack.close(keep=keep_logs)
         if keep_logs:
             log(f"logs kept in {stack.dir}")
 

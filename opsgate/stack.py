@@ -15,6 +15,7 @@ order are written once:
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 import signal
@@ -176,14 +177,23 @@ class Stack:
         *,
         prefix: str = "opsgate-stack-",
         nodes: Sequence[RestateServer] | None = None,
+        max_attempts: int = 60,
         drop_env: Iterable[str] = OFFLINE_DROPS,
         logs: Path | None = None,
     ) -> None:
+        """`max_attempts`: the default node's retries before an invocation pauses (`RestateServer`)."""
         self.owns_directory = directory is None
-        self.directory = Path(tempfile.mkdtemp(prefix=prefix)) if directory is None else directory
+        self.directory = (Path(tempfile.mkdtemp(prefix=prefix)) if directory is None else directory).resolve()
         self.directory.mkdir(parents=True, exist_ok=True)
         self.logs = logs or self.directory
-        self.nodes: list[RestateServer] = list(nodes) if nodes else [RestateServer(self.directory / "restate")]
+        try:
+            self.nodes = (
+                list(nodes) if nodes else [RestateServer(self.directory / "restate", max_attempts=max_attempts)]
+            )
+        except BaseException:  # no restate-server binary: nothing was started, leave no directory behind
+            if self.owns_directory:
+                shutil.rmtree(self.directory, ignore_errors=True)
+            raise
         dropped = set(drop_env)
         self.base_env = {name: value for name, value in os.environ.items() if name not in dropped}
         self.front: list[Child] = []
@@ -251,13 +261,16 @@ class Stack:
         argv: Sequence[str] = ("opsgate", "worker"),
         port: int | None = None,
         timeout: float = 60.0,
+        wait: bool = True,
     ) -> Child:
         """A worker on its own port (kept across restarts, so the registered deployment stays valid), with the admin
-        API for its paused watch, as in production (never the bot's); returned once `/health` answers."""
+        API for its paused watch, as in production (never the bot's); returned once `/health` answers (`wait=False`:
+        at once, for callers that start several children together and then wait on each)."""
         port = port or free_port()
         worker_env = {**env, "OPSGATE_WORKER_PORT": str(port), "OPSGATE_RESTATE_ADMIN_URL": self.admin_url}
         worker = self.spawn(name, argv, worker_env, port=port)
-        await worker.wait_http("/health", timeout=timeout)
+        if wait:
+            await worker.wait_http("/health", timeout=timeout)
         return worker
 
     def spawn_bot(
@@ -278,7 +291,7 @@ class Stack:
 
     async def restart_worker(self, worker: Child, *, timeout: float = 60.0) -> None:
         """SIGKILL, then the same command on the same port, as a supervisor restarts a crashed worker."""
-        worker.kill()
+        await asyncio.to_thread(worker.kill)
         worker.start()
         await worker.wait_http("/health", timeout=timeout)
 
@@ -292,20 +305,38 @@ class Stack:
                 raise RuntimeError(f"{child.name} exited during the run; its log ends:\n{child.tail()}")
 
     async def close(self, *, keep: bool = False, grace: float = 5.0) -> None:
+        """Every step runs even when one before it failed (the first failure is raised at the end), so a failed
+        stop leaves no other process behind."""
         self.closing = True
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if _main_thread() else None
-        try:
+        failures: list[BaseException] = []
+
+        async def attempt(step: Callable[[], Awaitable[object]]) -> None:
+            try:
+                await step()
+            except Exception as exc:  # kept, and raised once everything else is stopped
+                failures.append(exc)
+
+        async def stop_front() -> None:
             self.killed += await asyncio.to_thread(stop_all, self.front, grace)
-            for node in self.nodes:
-                await asyncio.to_thread(node.stop, grace)
+
+        async def stop_back() -> None:
             self.killed += await asyncio.to_thread(stop_all, self.back, grace)
+
+        try:
+            await attempt(stop_front)
+            for node in self.nodes:
+                await attempt(functools.partial(asyncio.to_thread, node.stop, grace))
+            await attempt(stop_back)
             for closer in reversed(self._closers):
-                await closer()
+                await attempt(closer)
         finally:
             if self.owns_directory and not keep:
                 shutil.rmtree(self.directory, ignore_errors=True)
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
+        if failures:
+            raise failures[0]
 
 
 def _main_thread() -> bool:
