@@ -36,7 +36,9 @@ __all__ = ["OFFLINE_DROPS", "ROOT", "Child", "Stack", "stop_all"]
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE_DROPS = (
     "ANTHROPIC_API_KEY",
+    "ANTHROPIC_AUTH_TOKEN",
     "ANTHROPIC_BASE_URL",
+    "OPSGATE_ANTHROPIC_API_KEY",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
     "OPSGATE_RESTATE_ADMIN_URL",

@@ -1,12 +1,11 @@
-"""Processes for the integration tests: a worker subprocess we can SIGKILL, and the bot served in-process."""
+"""The integration tests' stack: restate-server and a worker subprocess we can SIGKILL, run by the one process
+harness (`opsgate.stack`), and the bot served in-process."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,61 +19,22 @@ from handlers.store import TaskStore
 from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
 from opsgate.keys import envelope_keyring
-from opsgate.processes import stop_process, wait_until_sync
+from opsgate.processes import wait_until
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
+from opsgate.stack import OFFLINE_DROPS, Child
+from opsgate.stack import Stack as Processes
 from opsgate.teamconfig import TeamConfig, load_team_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "integration-signing-secret"
 TEAM_YML = Path(__file__).with_name("team.yml")
-
-
-class WorkerProcess:
-    """`python -m testkit.worker_app` on a fixed port, so a restart keeps the registered URL."""
-
-    def __init__(
-        self, env: dict[str, str], log_file: Path, port: int | None = None, module: str = "testkit.worker_app"
-    ) -> None:
-        self.module = module
-        """`opsgate.cli` runs the worker exactly as production does (`opsgate worker`)."""
-        self.port = port or free_port()
-        self.env = {**os.environ, **env, "OPSGATE_WORKER_PORT": str(self.port)}
-        self.log_file = log_file
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 30.0) -> None:
-        with self.log_file.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", self.module, *(["worker"] if self.module == "opsgate.cli" else [])],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        process = self.process
-        wait_until_sync(
-            lambda: httpx.get(f"{self.url}/health", timeout=0.5),
-            timeout=timeout,
-            what=lambda: f"worker listening\n{self.log_file.read_text()[-2000:]}",
-            ignore=(httpx.HTTPError,),
-            dead=lambda: "it exited" if process.poll() is not None else None,
-        )
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def stop(self, grace: float = 5.0) -> None:
-        stop_process(self.process, grace)
+TEST_WORKER = ("testkit.worker_app",)
+"""The worker with the test tools (probes, scripted models): `python -m testkit.worker_app`."""
+PRODUCTION_WORKER = ("opsgate", "worker")
+"""The worker exactly as production runs it: `python -m opsgate worker`."""
 
 
 class BotServer:
@@ -92,17 +52,18 @@ class BotServer:
     def events_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
-    async def start(self) -> None:
+    async def start(self, timeout: float = 10.0) -> None:
         self.app, self.deps = await build_bot(self.settings, self.team)
-        self._task = asyncio.create_task(serve_http11(self.app, "127.0.0.1", self.port, self._shutdown))
-        async with httpx.AsyncClient() as client:
-            for _ in range(200):
-                try:
-                    await client.get(f"http://127.0.0.1:{self.port}/healthz", timeout=0.5)
-                    return
-                except httpx.HTTPError:
-                    await asyncio.sleep(0.02)
-        raise RuntimeError("bot did not start")
+        task = self._task = asyncio.create_task(serve_http11(self.app, "127.0.0.1", self.port, self._shutdown))
+        async with httpx.AsyncClient(timeout=0.5) as client:
+            await wait_until(
+                lambda: client.get(f"http://127.0.0.1:{self.port}/healthz"),
+                timeout=timeout,
+                what="the in-process bot listening",
+                every=0.02,
+                ignore=(httpx.HTTPError,),
+                dead=lambda: "its server ended" if task.done() else None,
+            )
 
     async def stop(self) -> None:
         self._shutdown.set()
@@ -126,8 +87,9 @@ class Probes:
 
 @dataclass
 class Stack(Probes):
-    restate: RestateServer
-    worker: WorkerProcess
+    processes: Processes
+    """restate-server and the worker (`opsgate.stack`): started, restarted and stopped in its order."""
+    worker: Child
     bot: BotServer
     sandbox: Sandbox
     store: TaskStore
@@ -136,28 +98,31 @@ class Stack(Probes):
     keyring: Keyring
     """The envelope keys bot and worker share (generated in the stack's directory)."""
 
+    @property
+    def restate(self) -> RestateServer:
+        return self.processes.restate
+
     def engine(self) -> TaskLauncher:
         """A client of Restate's ingress that signs as the bot does (close it with `aclose`)."""
         return TaskLauncher(self.restate.ingress_url, keyring=self.keyring)
 
+    async def restart_worker(self, timeout: float = 60.0) -> None:
+        """SIGKILL the worker (if it still runs) and start it again on its port, as a supervisor would."""
+        await self.processes.restart_worker(self.worker, timeout=timeout)
 
-def process_env(
-    sandbox: Sandbox, directory: Path, database_url: str, config_file: Path, restate: RestateServer
-) -> dict[str, str]:
-    """What a worker or bot child of a test stack runs with: the sandbox as Slack, probes under `directory/probe`,
-    restate-server's request-identity key (the worker serves nothing else), and `directory` as the data directory
-    (where the envelope keys shared by bot and worker are generated)."""
+
+def child_env(processes: Processes, sandbox: Sandbox, database_url: str, config_file: Path) -> dict[str, str]:
+    """What a worker or bot child of a test stack runs with: the stack's own (Restate's ingress, its request-identity
+    key, the stack's directory as the data directory, where the envelope keys shared by bot and worker are
+    generated), the sandbox as Slack, and probes under `probe` in the stack's directory."""
     return {
-        "OPSGATE_RESTATE_IDENTITY_KEYS": restate.identity_public_key,
-        "OPSGATE_RESTATE_INGRESS_URL": restate.ingress_url,
-        "OPSGATE_RESTATE_ADMIN_URL": restate.admin_url,
+        **processes.opsgate_env(),
         "OPSGATE_DATABASE_URL": database_url,
         "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
         "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
-        "OPSGATE_TEST_PROBE_DIR": str(directory / "probe"),
+        "OPSGATE_TEST_PROBE_DIR": str(processes.directory / "probe"),
         "OPSGATE_CONFIG_FILE": str(config_file),
-        "OPSGATE_DATA_DIR": str(directory),
     }
 
 
@@ -167,42 +132,49 @@ async def start_stack(
     worker_env: dict[str, str] | None = None,
     *,
     config: str | None = None,
-    worker_module: str = "testkit.worker_app",
+    worker: Sequence[str] = TEST_WORKER,
+    drop_env: Iterable[str] = OFFLINE_DROPS,
 ) -> Stack:
-    """A stack of its own in `directory`; `worker_env` adds to (or overrides) the worker's environment, `config`
-    replaces the test team file, and `worker_module="opsgate.cli"` runs the production worker."""
+    """A stack of its own in `directory` (kept after the stack stops); `worker_env` adds to (or overrides) the
+    worker's environment, `config` replaces the test team file, `worker=PRODUCTION_WORKER` runs the production
+    worker, and `drop_env` names what the worker does not inherit from this process's environment."""
     directory.mkdir(parents=True, exist_ok=True)
     probe_dir = directory / "probe"
     probe_dir.mkdir(exist_ok=True)
     database_url = f"sqlite:///{directory / 'opsgate.db'}"
     config_file = directory / "opsgate.yml"
     config_file.write_text(TEAM_YML.read_text() if config is None else config)
-    restate = RestateServer(directory / "restate")
-    restate.start()
-    env = {**process_env(sandbox, directory, database_url, config_file, restate), **(worker_env or {})}
-    worker = WorkerProcess(env, directory / "worker.log", module=worker_module)
-    worker.start()
-    restate.register(worker.url)
-    settings = Settings(
-        slack_bot_token=SANDBOX_BOT_TOKEN,
-        slack_signing_secret=SECRET,
-        slack_api_url=sandbox.api_url.rstrip("/"),
-        restate_ingress_url=restate.ingress_url,
-        bot_port=free_port(),
-        database_url=database_url,
-        data_dir=directory,  # the worker's too: the keys generated there are shared
-    )
-    bot = BotServer(settings, load_team_config(config_file))
-    await bot.start()
+    processes = Processes(directory, drop_env=drop_env)
+    try:
+        await processes.start_nodes()
+        env = {**child_env(processes, sandbox, database_url, config_file), **(worker_env or {})}
+        started = await processes.start_worker(env, argv=worker)
+        await processes.register(started.url)
+        settings = Settings(
+            slack_bot_token=SANDBOX_BOT_TOKEN,
+            slack_signing_secret=SECRET,
+            slack_api_url=sandbox.api_url.rstrip("/"),
+            restate_ingress_url=processes.ingress_url,
+            bot_port=free_port(),
+            database_url=database_url,
+            data_dir=directory,  # the worker's too: the keys generated there are shared
+        )
+        bot = BotServer(settings, load_team_config(config_file))
+        await bot.start()
+    except BaseException:  # whatever started is stopped: a failed start leaves no process behind
+        await processes.close()
+        raise
     sandbox.bot_url = bot.events_url
     store = TaskStore(create_db_engine(database_url))
-    return Stack(restate, worker, bot, sandbox, store, probe_dir, config_file, envelope_keyring(settings))
+    return Stack(processes, started, bot, sandbox, store, probe_dir, config_file, envelope_keyring(settings))
 
 
 async def stop_stack(stack: Stack) -> None:
-    await stack.bot.stop()
-    stack.worker.stop()
-    stack.restate.stop()
+    """The bot first (it is the front: no new work), then restate-server and the worker in the harness's order."""
+    try:
+        await stack.bot.stop()
+    finally:
+        await stack.processes.close()
 
 
 def envelope_headers(

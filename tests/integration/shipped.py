@@ -20,10 +20,11 @@ import pytest
 
 from bot.sandbox import Sandbox
 from opsgate.mailsink import MailSink
+from opsgate.stack import OFFLINE_DROPS
 from testkit.fakes.messages_api import MessagesApiFake
 from testkit.fakes.messages_script import Failure, RecordedRequest, Step
 from testkit.fakes.messages_team import agent_of, objective_of, turn_of
-from tests.integration.harness import ROOT, Stack, start_stack, stop_stack
+from tests.integration.harness import PRODUCTION_WORKER, ROOT, Stack, start_stack, stop_stack
 
 __all__ = [
     "EXAMPLE_CONFIG",
@@ -93,7 +94,7 @@ async def shipped(directory: Path, sandbox: Sandbox, stack: Stack, config: str) 
             "OPSGATE_MODEL_TIMEOUT": "10",
         }
         started = await start_stack(
-            directory / "stack", sandbox, worker_env=worker_env, config=config, worker_module="opsgate.cli"
+            directory / "stack", sandbox, worker_env=worker_env, config=config, worker=PRODUCTION_WORKER
         )
         try:
             yield ShippedStack(started, plays, mail, mail_dir)
@@ -135,16 +136,14 @@ async def demo_stack(
     mail.start()
     sandbox.set_rate_limit(True)  # the demo's sandbox limits chat.postMessage per channel, as Slack does
     try:
-        with pytest.MonkeyPatch.context() as env:
-            for name in MODEL_VARIABLES:  # whatever the shell has: the worker must find no model key
-                env.delenv(name, raising=False)
-            demo = await start_stack(
-                directory / "stack",
-                sandbox,
-                worker_env=mail.env(),
-                config=EXAMPLE_CONFIG.read_text(),
-                worker_module="opsgate.cli",
-            )
+        demo = await start_stack(
+            directory / "stack",
+            sandbox,
+            worker_env=mail.env(),
+            config=EXAMPLE_CONFIG.read_text(),
+            worker=PRODUCTION_WORKER,
+            drop_env=(*OFFLINE_DROPS, *MODEL_VARIABLES),  # whatever the shell has: the worker must find no model key
+        )
         try:
             yield DemoStack(demo, mail.directory)
         finally:

@@ -325,7 +325,7 @@ async def test_hundred_pending_approvals_survive_worker_kill_and_restate_restart
     stack.worker.kill()
     await asyncio.to_thread(stack.restate.stop)
     await asyncio.to_thread(stack.restate.start)
-    stack.worker.start()
+    await stack.restart_worker()
     for batch in range(0, len(names), 10):
         await asyncio.gather(*(approve_as_a_person(stack, n, cards[n]) for n in names[batch : batch + 10]))
     outcomes = [await attach(stack, task_id, timeout=60) for task_id in task_ids]

@@ -490,8 +490,7 @@ async def test_a_task_resumed_after_its_envelope_expired_keeps_the_verdict_it_st
         await launcher.aclose()
     card = await wait_card(stack, probe_name)  # the run was verified, and waits on Bob
     await asyncio.sleep(max(0.0, issued_at + MAX_LIFETIME_S + SKEW_S + 1 - time.time()))  # the envelope expires
-    stack.worker.kill()
-    stack.worker.start()  # nothing of the first worker's memory is left: the next attempt replays the journal
+    await stack.restart_worker()  # nothing of the first worker's memory is left: the next attempt replays the journal
     await click(stack, "U0BOB", card, APPROVE)
     try:
         outcome = await attach(stack, request.task_id)

@@ -141,8 +141,7 @@ async def test_worker_crash_replays_completed_model_turns_from_the_journal(
     task_id = task_id_for("T0SANDBOX", reply.trigger_id)
     await wait_for_lines(claude_stack, probe_name, "tool", 1)
     assert len(fake.message_requests) == 1
-    claude_stack.worker.kill()
-    claude_stack.worker.start()
+    await claude_stack.restart_worker()
     claude_stack.release(probe_name)
     outcome = await attach(claude_stack, task_id)
 

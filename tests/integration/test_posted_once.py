@@ -50,7 +50,7 @@ class KillOnPost:
 
     async def wait_and_restart(self) -> Message:
         await asyncio.wait_for(self.killed.wait(), timeout=30)
-        await asyncio.to_thread(self.stack.worker.start, 90.0)  # slow to start on a busy machine
+        await self.stack.restart_worker(timeout=90.0)  # slow to start on a busy machine
         self.restarted.set()
         assert self.message is not None
         return self.message

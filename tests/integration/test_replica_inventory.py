@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from agents.builtin import Inventory
 from bot.sandbox import Sandbox
 from handlers.contracts import task_id_for
+from opsgate.stack import Child
 from tests.conftest import postgres_schema
 from tests.integration.flows import attach
-from tests.integration.harness import WorkerProcess
 from tests.integration.replicas import Replicas, start_replicas, stop_replicas
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
@@ -76,8 +76,8 @@ async def test_a_change_replayed_on_the_other_worker_is_applied_once(replicas: R
     first = replicas.probe_lines(probe_name, "tool")[0]
     assert await asyncio.to_thread(recorded, replicas, probe_name) == (1, [first.split(": ", 1)[1]])
 
-    def pid(worker: WorkerProcess) -> str:
-        return f"pid {worker.process.pid}" if worker.process else ""
+    def pid(worker: Child) -> str:
+        return f"pid {worker.pid}"
 
     victim = next(worker for worker in replicas.workers if first.startswith(pid(worker) + ":"))
     survivor = next(worker for worker in replicas.workers if worker is not victim)

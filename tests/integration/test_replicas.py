@@ -23,10 +23,11 @@ from bot.sandbox.records import Message
 from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, digest_key, task_id_for
 from handlers.contracts.envelope import Keyring
 from opsgate.keys import ENVELOPE_KEYS_FILE
+from opsgate.stack import Child
 from opsgate.teamconfig import load_team_config
 from tests.conftest import postgres_schema
 from tests.integration.flows import attach, deliver_with_retries, mention_in_thread
-from tests.integration.harness import WorkerProcess, signed_slash_command
+from tests.integration.harness import signed_slash_command
 from tests.integration.replicas import DIGEST_CHANNEL, REQUESTS_PER_USER, Replicas, start_replicas, stop_replicas
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.slow]
@@ -217,8 +218,8 @@ async def test_a_killed_worker_leaves_its_tasks_to_the_other(replicas: Replicas,
         assert loop.time() < deadline, "not every probe started"
         await asyncio.sleep(0.05)
 
-    def running_on(worker: WorkerProcess) -> list[str]:
-        pid = f"pid {worker.process.pid}" if worker.process else ""
+    def running_on(worker: Child) -> list[str]:
+        pid = f"pid {worker.pid}"
         return [name for name in names if pid in replicas.probe_lines(name, "tool")]
 
     victim, survivor = sorted(replicas.workers, key=lambda worker: len(running_on(worker)), reverse=True)
@@ -231,12 +232,12 @@ async def test_a_killed_worker_leaves_its_tasks_to_the_other(replicas: Replicas,
         *(attach(replicas, task_id_for("T0SANDBOX", reply.trigger_id), timeout=60) for reply in replies)
     )
     assert [outcome["phase"] for outcome in outcomes] == ["done"] * len(names)
-    survivor_pid = f"pid {survivor.process.pid}" if survivor.process else ""
+    survivor_pid = f"pid {survivor.pid}"
     for name in on_victim:  # the interrupted probe ran again on the survivor; its model turns did not repeat
         assert replicas.probe_lines(name, "tool")[-1] == survivor_pid
     for name in names:
         assert replicas.probe_lines(name, "model") == ["turn 1", "turn 2"], name
-    victim.start()  # back for whatever runs after this test
+    await replicas.restart(victim)  # back for whatever runs after this test
 
 
 def stopped_clock(now: datetime) -> Callable[[], datetime]:

@@ -13,7 +13,7 @@ import pytest
 from handlers.contracts import task_id_for
 from opsgate.deployments import DeploymentError, RestateAdmin, deploy_main
 from tests.integration.flows import attach
-from tests.integration.harness import Stack, WorkerProcess
+from tests.integration.harness import Stack
 from tests.integration.test_approvals import APPROVE, click, executions, request_action, wait_card
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -33,14 +33,14 @@ async def test_a_new_version_takes_new_tasks_while_the_waiting_one_drains_on_the
 ) -> None:
     stack = own_stack
     admin = RestateAdmin(stack.restate.admin_url)
-    new_version = WorkerProcess(stack.worker.env, stack.config_file.parent / "worker-v2.log")
     try:
         waiting = await request_action(stack, probe_name, "restart_service")
         card = await wait_card(stack, probe_name)
         [old] = admin.states()
         assert old.pinned >= 1 and "TaskWorkflow" in old.latest_for
 
-        new_version.start()
+        # the same worker on a port of its own; the stack stops it with the old one
+        new_version = await stack.processes.start_worker(stack.worker.env, name="worker-v2", argv=stack.worker.argv)
         new_id = admin.register(new_version.url)
         old, new = admin.states()
         assert (old.id, new.id) == (old.id, new_id)
@@ -51,8 +51,7 @@ async def test_a_new_version_takes_new_tasks_while_the_waiting_one_drains_on_the
         with pytest.raises(DeploymentError, match="newest revision"):
             admin.retire(new.id)
 
-        assert new_version.process is not None
-        assert await probe_task(stack, f"{probe_name}-new") == f"pid {new_version.process.pid}"
+        assert await probe_task(stack, f"{probe_name}-new") == f"pid {new_version.pid}"
 
         await click(stack, "U0BOB", card, APPROVE)  # the vote runs on the new version, the task resumes on the old
         outcome = await attach(stack, waiting)
@@ -67,8 +66,6 @@ async def test_a_new_version_takes_new_tasks_while_the_waiting_one_drains_on_the
         assert [state.id for state in admin.states()] == [new_id]
         stack.worker.stop()  # the old version's workers go; the new one serves everything
 
-        assert new_version.process is not None
-        assert await probe_task(stack, f"{probe_name}-after") == f"pid {new_version.process.pid}"
+        assert await probe_task(stack, f"{probe_name}-after") == f"pid {new_version.pid}"
     finally:
         admin.close()
-        new_version.stop()

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox import Sandbox
-from opsgate.processes import stop_process
-from opsgate.restate_server import RestateServer
-from tests.integration.harness import ROOT, WorkerProcess, process_env
+from opsgate.stack import Stack
+from tests.integration.harness import PRODUCTION_WORKER, ROOT, child_env
 
 pytestmark = pytest.mark.integration
 
@@ -24,15 +23,14 @@ async def test_the_production_worker_exits_cleanly_on_sigterm_after_serving_rest
 ) -> None:
     config = tmp_path / "opsgate.yml"
     config.write_text((ROOT / "opsgate.yml").read_text())
-    restate = RestateServer(tmp_path / "restate")
-    restate.start()
+    stack = Stack(tmp_path)
     try:
-        env = process_env(sandbox, tmp_path, f"sqlite:///{tmp_path / 'opsgate.db'}", config, restate)
-        worker = WorkerProcess(env, tmp_path / "worker.log", module="opsgate.cli")
-        await asyncio.to_thread(worker.start)
-        await asyncio.to_thread(restate.register, worker.url)  # Restate's discovery: the endpoint has served
-        killed = await asyncio.to_thread(stop_process, worker.process, 20.0)  # generous: it used to never exit
-        assert not killed, (tmp_path / "worker.log").read_text()[-2000:]
+        await stack.start_nodes()
+        env = child_env(stack, sandbox, f"sqlite:///{tmp_path / 'opsgate.db'}", config)
+        worker = await stack.start_worker(env, argv=PRODUCTION_WORKER)
+        await stack.register(worker.url)  # Restate's discovery: the endpoint has served
+        killed = await asyncio.to_thread(worker.stop, 20.0)  # generous: it used to never exit
+        assert not killed, worker.tail(2000)
         assert worker.process is not None and worker.process.returncode == 0
     finally:
-        restate.stop()
+        await stack.close()

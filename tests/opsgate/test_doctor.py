@@ -33,10 +33,11 @@ from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from opsgate.settings import SIGNING_SECRET_HOW, VAULT_KEY_HOW, Settings, load_settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
+from opsgate.stack import Stack
 from opsgate.teamconfig import DEFAULT_TEAM_FILE
 from testkit.fakes.messages_api import MessagesApiFake
 from tests.agents.mcp.test_client import STDIO_SERVER
-from tests.integration.harness import SECRET, TEAM_YML, WorkerProcess
+from tests.integration.harness import SECRET, TEAM_YML, TEST_WORKER
 from tests.integration.paused import pausing_service, wait_paused
 
 pytestmark = pytest.mark.integration
@@ -115,34 +116,29 @@ async def deployment(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[
     directory = tmp_path_factory.mktemp("doctor")
     sandbox = ScopedSandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
-    restate_server = RestateServer(directory / "restate")
-    restate_server.start()
+    stack = Stack(directory)
+    stack.on_close(sandbox.stop)
     database_url = f"sqlite:///{directory / 'opsgate.db'}"
     env = {
+        **stack.opsgate_env(),
         "OPSGATE_DATABASE_URL": database_url,  # the worker migrates it to head as it starts
         "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
         "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
         "OPSGATE_TEST_PROBE_DIR": str(directory),
         "OPSGATE_CONFIG_FILE": str(TEAM_YML),
-        "OPSGATE_DATA_DIR": str(directory),
-        "OPSGATE_RESTATE_IDENTITY_KEYS": restate_server.identity_public_key,
-        "OPSGATE_RESTATE_INGRESS_URL": restate_server.ingress_url,
-        "OPSGATE_RESTATE_ADMIN_URL": restate_server.admin_url,
     }
-    worker = WorkerProcess(env, directory / "worker.log")
     try:
-        await asyncio.to_thread(worker.start)
-        await asyncio.to_thread(restate_server.register, worker.url)
+        await stack.start_nodes()
+        worker = await stack.start_worker(env, argv=TEST_WORKER)
+        await stack.register(worker.url)
         servers: list[dict[str, object]] = [{"name": "local", "command": [sys.executable, STDIO_SERVER]}]
         async with MessagesApiFake() as claude:
             yield Deployment(
-                directory, restate_server, sandbox, claude, database_url, team_file(directory / "team.yml", servers)
+                directory, stack.restate, sandbox, claude, database_url, team_file(directory / "team.yml", servers)
             )
     finally:
-        worker.stop()
-        restate_server.stop()
-        await sandbox.stop()
+        await stack.close()
 
 
 def test_the_bot_scopes_are_the_manifests() -> None:

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,10 +21,10 @@ import pytest
 from aiohttp import web
 
 from bot.sandbox import Sandbox
-from opsgate.processes import wait_until
 from opsgate.restate_server import free_port
 from opsgate.slack import SANDBOX_BOT_TOKEN
-from tests.integration.harness import ROOT, SECRET, TEAM_YML, signed_slash_command
+from opsgate.stack import OFFLINE_DROPS, Child
+from tests.integration.harness import SECRET, TEAM_YML, signed_slash_command
 
 SLOW_ANSWER_S = 1.0
 
@@ -69,10 +68,11 @@ class SlowIngress:
 
 
 def start_bot(env: dict[str, str], log_file: Path) -> subprocess.Popen[bytes]:
-    with log_file.open("wb") as log:
-        return subprocess.Popen(
-            [sys.executable, "-m", "opsgate", "bot"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    """`python -m opsgate bot` with exactly `env`, its output in `log_file` (an `opsgate.stack.Child`): the process
+    itself, for a test that signals and awaits it by hand (tests/bot/test_socket_mode.py)."""
+    process = Child("bot", ["opsgate", "bot"], env=env, log_file=log_file).start().process
+    assert process is not None
+    return process
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ async def test_sigterm_lets_the_ack_in_flight_finish_then_exits(
     config.write_text(TEAM_YML.read_text())
     port = free_port()
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in OFFLINE_DROPS},
         "OPSGATE_DATABASE_URL": f"sqlite:///{tmp_path / 'opsgate.db'}",
         "OPSGATE_SLACK_API_URL": sandbox.api_url.rstrip("/"),
         "SLACK_BOT_TOKEN": SANDBOX_BOT_TOKEN,
@@ -109,19 +109,13 @@ async def test_sigterm_lets_the_ack_in_flight_finish_then_exits(
         "OPSGATE_RESTATE_ADMIN_URL": slow_ingress.url,
         "OPSGATE_BOT_PORT": str(port),
     }
-    log_file = tmp_path / "bot.log"
-    bot = start_bot(env, log_file)
+    bot = Child("bot", ["opsgate", "bot"], env=env, log_file=tmp_path / "bot.log", port=port).start()
+    process = bot.process
+    assert process is not None
     try:
-        url = f"http://127.0.0.1:{port}"
+        url = bot.url
+        await bot.wait_http("/healthz", timeout=60)
         async with httpx.AsyncClient(timeout=10) as client:
-            await wait_until(
-                lambda: client.get(f"{url}/healthz", timeout=0.5),
-                timeout=60,
-                what=lambda: f"the bot listening\n{log_file.read_text()[-3000:]}",
-                ignore=(httpx.HTTPError,),
-                dead=lambda: "it exited" if bot.poll() is not None else None,
-            )
-
             body, headers, trigger_id = signed_slash_command(
                 user_id="U0ALICE", channel_id="C0OPS", text="what runs in staging?"
             )
@@ -130,18 +124,16 @@ async def test_sigterm_lets_the_ack_in_flight_finish_then_exits(
             await asyncio.wait({in_flight, received}, timeout=10, return_when=asyncio.FIRST_COMPLETED)
             assert received.done() and not in_flight.done(), in_flight.result().text if in_flight.done() else ""
             signalled = time.monotonic()
-            bot.send_signal(signal.SIGTERM)
+            process.send_signal(signal.SIGTERM)
             answer = await in_flight
             assert answer.status_code == 200, answer.text
             assert "On it" in json.loads(answer.text)["text"]  # the person sees the ack, not a Slack error
 
-            exit_code = await asyncio.to_thread(bot.wait, 15)
-            assert exit_code == 0, log_file.read_text()[-3000:]
+            exit_code = await asyncio.to_thread(process.wait, 15)
+            assert exit_code == 0, bot.tail()
             assert time.monotonic() - signalled < 10
             with pytest.raises(httpx.ConnectError):  # gone: the balancer sends the next request elsewhere
                 await client.get(f"{url}/healthz", timeout=1)
         assert trigger_id
     finally:
-        if bot.poll() is None:
-            bot.kill()
-            bot.wait(timeout=10)
+        bot.kill()

@@ -14,17 +14,18 @@ import json
 import os
 import signal
 import socket
-import sys
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from opsgate.processes import WaitTimeout, wait_until
 from opsgate.restate_server import free_port
-from tests.integration.harness import ROOT
+from opsgate.stack import Child
 from tests.integration.shipped import MODEL_VARIABLES
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(300)]
@@ -38,31 +39,28 @@ QUESTION = "what services are running in staging?"
 
 @dataclass
 class Up:
-    process: asyncio.subprocess.Process
+    child: Child
+    """`python -m opsgate up`, its output in its log file."""
+    process: subprocess.Popen[bytes]
     ports: dict[str, int]
     data_dir: Path
-    output: list[str] = field(default_factory=list)
-    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def sandbox(self) -> str:
         return f"http://127.0.0.1:{self.ports['sandbox']}"
 
+    def output(self) -> list[str]:
+        """What `opsgate up` printed so far, line by line."""
+        return self.child.tail(chars=1_000_000).splitlines(keepends=True)
+
     def tail(self) -> str:
         """The end of what `opsgate up` printed and of its children's logs, for a failure's message."""
         logs = sorted((self.data_dir / "logs").glob("*.log"))
         children = [f"--- {log.name}\n" + "\n".join(log.read_text().splitlines()[-30:]) for log in logs]
-        return "\n".join(["".join(self.output[-60:]), *children])
+        return "\n".join(["".join(self.output()[-60:]), *children])
 
-    async def read_output(self) -> None:
-        """Drains the child's output (a full pipe would block it) and notes the line `opsgate up` prints when
-        everything answers."""
-        assert self.process.stdout is not None
-        async for line in self.process.stdout:
-            text = line.decode("utf-8", "replace")
-            self.output.append(text)
-            if text.strip() == READY_LINE:
-                self.ready.set()
+    def exited(self) -> str | None:
+        return None if self.process.poll() is None else f"opsgate up exited with {self.process.returncode}"
 
 
 def stack_env(data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
@@ -93,35 +91,17 @@ def free_ports(*names: str) -> dict[str, int]:
 
 
 @pytest.fixture
-async def up(tmp_path: Path) -> AsyncIterator[Up]:
+def up(tmp_path: Path) -> Iterator[Up]:
     ports = free_ports("bot", "worker", "sandbox", "ingress", "admin")
     data_dir = tmp_path / "data"
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "opsgate",
-        "up",
-        cwd=ROOT,  # the example opsgate.yml, as `make demo`
-        env=stack_env(data_dir, ports),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
-    )
-    started = Up(process, ports, data_dir)
-    reader = asyncio.create_task(started.read_output())
+    # in the repository's root (the example opsgate.yml, as `make demo`), in a session of its own
+    child = Child("opsgate up", ["opsgate", "up"], env=stack_env(data_dir, ports), log_file=tmp_path / "up.log")
+    process = child.start().process
+    assert process is not None
     try:
-        yield started
+        yield Up(child, process, ports, data_dir)
     finally:
-        if process.returncode is None:  # the test failed before stopping it: stop it the same way
-            process.send_signal(signal.SIGTERM)
-            try:
-                async with asyncio.timeout(STOP_TIMEOUT):
-                    await process.wait()
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-        async with asyncio.timeout(10):
-            await reader
+        child.stop(grace=STOP_TIMEOUT)  # the test failed before stopping it: stop it the same way
 
 
 def thread_of(state: dict[str, Any], question: str) -> list[dict[str, Any]] | None:
@@ -145,7 +125,7 @@ async def wait_for_thread(client: httpx.AsyncClient, up: Up, question: str) -> l
             thread = thread_of(state, question)
             if thread is not None:
                 return thread
-            assert up.process.returncode is None, up.tail()
+            assert up.exited() is None, up.tail()
             version = state["version"]
 
 
@@ -156,15 +136,13 @@ def listening(port: int) -> bool:
 
 
 async def test_opsgate_up_answers_a_request_in_its_thread_and_stops_cleanly_on_sigterm(up: Up) -> None:
+    async def ready() -> bool:  # the line `opsgate up` prints when everything answers
+        return any(line.strip() == READY_LINE for line in up.output())
+
     try:
-        async with asyncio.timeout(START_TIMEOUT):
-            await asyncio.wait(
-                [asyncio.ensure_future(up.ready.wait()), asyncio.ensure_future(up.process.wait())],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
-    except TimeoutError:
-        pytest.fail(f"opsgate up was not up within {START_TIMEOUT:.0f} s:\n{up.tail()}")
-    assert up.ready.is_set(), f"opsgate up exited with {up.process.returncode}:\n{up.tail()}"
+        await wait_until(ready, timeout=START_TIMEOUT, what="opsgate up ready", every=0.1, dead=up.exited)
+    except WaitTimeout as failed:
+        pytest.fail(f"{failed}:\n{up.tail()}")
     assert f"Sandbox (Slack stand-in): {up.sandbox}/" in up.tail()
 
     async with httpx.AsyncClient(timeout=httpx.Timeout(30.0)) as client:
@@ -179,11 +157,10 @@ async def test_opsgate_up_answers_a_request_in_its_thread_and_stops_cleanly_on_s
     assert all(listening(port) for port in up.ports.values()), up.ports
     up.process.send_signal(signal.SIGTERM)
     try:
-        async with asyncio.timeout(STOP_TIMEOUT):
-            exit_code = await up.process.wait()
-    except TimeoutError:
+        exit_code = await asyncio.to_thread(up.process.wait, STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
         pytest.fail(f"opsgate up did not stop within {STOP_TIMEOUT:.0f} s of SIGTERM:\n{up.tail()}")
     assert exit_code == 0, up.tail()
-    assert "stopping opsgate…" in "".join(up.output)
+    assert "stopping opsgate…" in "".join(up.output())
     still_open = {name: port for name, port in up.ports.items() if listening(port)}
     assert still_open == {}, f"still listening after opsgate up exited: {still_open}\n{up.tail()}"
