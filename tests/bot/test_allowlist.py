@@ -13,26 +13,34 @@ from pathlib import Path
 
 import httpx
 import pytest
-from slack_bolt.lazy_listener.async_internals import to_runnable_function
-from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.guardrails import SizeGuard
 from bot.allowlist import NOT_ALLOWED, TeamAllowlist
-from bot.app import BotDeps, BotIdentity, build_app
+from bot.app import BotIdentity
 from bot.cards import APPROVE_ACTION
-from bot.http import SlackHttpApp
-from bot.sandbox import Sandbox, block_actions_payload, new_trigger_id, sign_request, slash_command_body
+from bot.sandbox import Sandbox, block_actions_payload, new_trigger_id
 from bot.sandbox.payloads import app_mention_body, encode_interaction
 from handlers.contracts import TASK_RUN
 from opsgate.botmain import build_bot
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import TeamConfig
+from testkit.fakes.bot import (
+    DEAD_RESPONSE_URL,
+    FORM,
+    JSON,
+    SECRET,
+    asgi_client,
+    bot_client,
+    bot_deps,
+    command_body,
+    post_signed,
+    slash,
+    wait_for_lazy_listeners,
+)
 from testkit.fakes.worker import FakeWorker
 
-SECRET = "allowlist-test-signing-secret"
 HOME, OTHER, ENTERPRISE = "T0SANDBOX", "T0OUTSIDER", "E0GRID"
-JSON = "application/json"
 
 
 @dataclass
@@ -41,18 +49,11 @@ class Bot:
     launcher: FakeWorker
     sandbox: Sandbox
 
-    async def post(self, body: bytes, content_type: str = "application/x-www-form-urlencoded") -> httpx.Response:
+    async def post(self, body: bytes, content_type: str = FORM) -> httpx.Response:
         """POST a signed body, then wait (bounded) for the lazy listeners it started, which run after the ack."""
-        headers = sign_request(SECRET, body, int(time.time()), content_type)
         before = asyncio.all_tasks()
-        response = await self.client.post("/slack/events", content=body, headers=headers)
-        lazy = [
-            task
-            for task in asyncio.all_tasks() - before
-            if getattr(task.get_coro(), "__qualname__", "") == to_runnable_function.__qualname__
-        ]
-        if lazy:
-            await asyncio.wait_for(asyncio.gather(*lazy, return_exceptions=True), 10)
+        response = await post_signed(self.client, body, content_type=content_type)
+        await wait_for_lazy_listeners(before)
         return response
 
     def posted(self) -> list[str]:
@@ -64,28 +65,19 @@ async def bot() -> AsyncIterator[Bot]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
     launcher = FakeWorker()
-    deps = BotDeps(
+    deps = bot_deps(
+        launcher,
         identity=BotIdentity(team_id=HOME, bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=launcher,
         guard=SizeGuard(max_chars=200),
     )
-    slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
     allowed = TeamAllowlist(frozenset({HOME}), frozenset({ENTERPRISE}))
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps, allowed=allowed), SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    async with bot_client(deps, slack=sandbox, allowed=allowed) as client:
         yield Bot(client, launcher, sandbox)
     await sandbox.stop()
 
 
 def command(text: str, team_id: str) -> bytes:
-    return slash_command_body(
-        user_id="U0ALICE",
-        channel_id="C0OPS",
-        text=text,
-        response_url="http://127.0.0.1:9/response",
-        trigger_id=new_trigger_id(time.time()),
-        team_id=team_id,
-    )
+    return command_body(text, team_id=team_id)
 
 
 def mention(team_id: str, *, user_team: str | None = None) -> bytes:
@@ -115,7 +107,7 @@ def click(team_id: str, *, user_team: str | None = None, approval_id: str = "ap-
         button={"type": "button", "action_id": APPROVE_ACTION, "value": approval_id},
         block_id="b",
         trigger_id=new_trigger_id(time.time()),
-        response_url="http://127.0.0.1:9/response",
+        response_url=DEAD_RESPONSE_URL,
         action_ts="1732500001.000200",
         team_id=team_id,
     )
@@ -178,12 +170,9 @@ async def test_the_bot_serves_its_tokens_own_workspace_and_the_listed_ones(tmp_p
                 data_dir=tmp_path,
             )
             app, deps = await build_bot(settings, TeamConfig.default())
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+            async with asgi_client(app) as client:
                 for team in (HOME, "T0PARTNER", OTHER):
-                    body = command("help", team)
-                    answer = await client.post(
-                        "/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time()))
-                    )
+                    answer = await slash(client, "help", team_id=team)
                     assert answer.status_code == 200
                     assert (answer.json()["text"] == NOT_ALLOWED) is (team not in served), (listed, team)
             await deps.launcher.aclose()  # type: ignore[attr-defined]

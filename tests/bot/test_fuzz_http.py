@@ -27,36 +27,40 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from slack_bolt.lazy_listener.async_internals import to_runnable_function
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from agents.guardrails import Rate, SizeGuard
 from approvals import ApprovalPolicy
 from approvals.audit import AuditLog
 from approvals.ledger import SqlBudgetLedger
-from bot.app import BotDeps, BotIdentity, build_app
+from bot.app import BotIdentity
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
 from bot.http import MAX_BODY_BYTES, SlackHttpApp, shape_problem
 from bot.modals import CONFIRM_CALLBACK, INPUT_ACTION, INPUT_BLOCK, REJECT_CALLBACK
 from bot.reports import DETAILS_ACTION
 from bot.response_urls import response_url_allowed
-from bot.sandbox import Sandbox, block_actions_payload, sign_request
+from bot.sandbox import Sandbox, block_actions_payload
 from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
 from handlers.contracts import ThreadTask
 from handlers.task_reports import TaskReporter
 from opsgate.db import create_db_engine, init_schema, model_metadata
+from testkit.fakes.bot import (
+    DEAD_RESPONSE_URL,
+    EVENTS,
+    FORM,
+    JSON,
+    SECRET,
+    bot_app,
+    bot_client,
+    bot_deps,
+    signed,
+    wait_for_lazy_listeners,
+)
 from testkit.fakes.worker import FakeWorker
 
-SECRET = "fuzz-signing-secret"
 ACK_DEADLINE = 3.0  # Slack gives up on the answer after 3 s
-LAZY_DEADLINE = 10.0  # lazy listeners only talk to the loopback sandbox and the fakes
-EVENTS = "/slack/events"
-FORM = "application/x-www-form-urlencoded"
-JSON = "application/json"
-DEAD_URL = "http://127.0.0.1:9/response"  # nothing listens: a respond() there fails at once, on loopback
 THREAD = "1732500000.000100"
 REQUIRED = ("team_id", "channel_id", "user_id", "trigger_id")
 TOTAL_EXAMPLES = int(os.environ.get("OPSGATE_FUZZ_EXAMPLES", "300"))
@@ -110,10 +114,10 @@ class Bot:
 
     async def post(self, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> Answer:
         """POST a signed body, then wait (bounded) for the lazy listeners it started."""
-        signed = {**sign_request(SECRET, body, int(time.time()), content_type), **(headers or {})}
+        sent = {**signed(body, content_type=content_type), **(headers or {})}
         before = asyncio.all_tasks()
         started = time.perf_counter()
-        response = await self.client.post(EVENTS, content=body, headers=signed)
+        response = await self.client.post(EVENTS, content=body, headers=sent)
         elapsed = time.perf_counter() - started
         await wait_for_lazy_listeners(before)
         return Answer(response.status_code, elapsed, response.content)
@@ -124,19 +128,6 @@ class Bot:
                 table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
                 for table in model_metadata().sorted_tables
             }
-
-
-async def wait_for_lazy_listeners(before: set[asyncio.Task[Any]]) -> None:
-    """Bolt starts each lazy listener with `asyncio.ensure_future(to_runnable_function(...))`: wait for those tasks
-    (and only those: the sandbox's connection handlers live in the same loop)."""
-    lazy = {
-        task
-        for task in asyncio.all_tasks() - before
-        if getattr(task.get_coro(), "__qualname__", "") == to_runnable_function.__qualname__
-    }
-    if lazy:
-        _, pending = await asyncio.wait(lazy, timeout=LAZY_DEADLINE)
-        assert not pending, f"{len(pending)} lazy listener(s) still running after {LAZY_DEADLINE} s"
 
 
 @pytest.fixture
@@ -153,9 +144,8 @@ async def bot(sqlite_engine: Engine) -> AsyncIterator[Bot]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
     launcher = FakeWorker()
-    deps = BotDeps(
-        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=launcher,
+    deps = bot_deps(
+        launcher,
         guard=SizeGuard(max_chars=200),
         policy=lambda: ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"], admins=["U0CAROL"]),
         audit=AuditLog(sqlite_engine),
@@ -165,9 +155,7 @@ async def bot(sqlite_engine: Engine) -> AsyncIterator[Bot]:
         requests_per_user=Rate(limit=1_000_000, window_s=60),
         requests_per_channel=Rate(limit=1_000_000, window_s=60),
     )
-    slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    async with bot_client(deps, slack=sandbox) as client:
         yield Bot(client, launcher, sqlite_engine)
     await sandbox.stop()
 
@@ -231,7 +219,7 @@ def slash_value(name: str) -> st.SearchStrategy[str]:
     if name == "text":
         return HOSTILE_TEXT
     if name == "response_url":
-        return st.sampled_from([DEAD_URL, "", "not a url"])
+        return st.sampled_from([DEAD_RESPONSE_URL, "", "not a url"])
     if name in REQUIRED:
         return IDS
     return st.one_of(st.text(max_size=40), CONTROL)
@@ -264,7 +252,7 @@ INTERACTION_TYPES = st.sampled_from(
 ACTION_IDS = st.one_of(
     st.sampled_from([APPROVE_ACTION, REJECT_ACTION, DETAILS_ACTION, CANCEL_ACTION, RETRY_ACTION]), st.text(max_size=20)
 )
-RESPONSE_URLS: st.SearchStrategy[Any] = st.sampled_from([DEAD_URL, "", "not a url", None, 5, [], {}])
+RESPONSE_URLS: st.SearchStrategy[Any] = st.sampled_from([DEAD_RESPONSE_URL, "", "not a url", None, 5, [], {}])
 """Never a real host: a lazy listener answers through `respond()` to whatever URL the payload names."""
 
 
@@ -280,7 +268,7 @@ def block_actions(draw: st.DrawFn) -> dict[str, Any]:
         button={"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": "x"}},
         block_id=draw(st.text(max_size=10)),
         trigger_id=draw(IDS),
-        response_url=DEAD_URL,
+        response_url=DEAD_RESPONSE_URL,
         action_ts="1732500001.000200",
     )
     payload["response_url"] = draw(RESPONSE_URLS)
@@ -324,7 +312,7 @@ def view_submissions(draw: st.DrawFn) -> dict[str, Any]:
         "api_app_id": "A0SANDBOX",
         "trigger_id": draw(IDS),
         "view": view,
-        "response_urls": draw(st.sampled_from([[], [{"response_url": DEAD_URL}], [{}], [5]])),
+        "response_urls": draw(st.sampled_from([[], [{"response_url": DEAD_RESPONSE_URL}], [{}], [5]])),
     }
     for key in draw(st.sets(st.sampled_from(["user", "view", "team", "response_urls"]))):
         payload[key] = draw(JSON_VALUES)
@@ -626,9 +614,9 @@ async def test_a_superscript_timestamp_is_refused_not_a_500(bot: Bot) -> None:
 async def test_a_non_ascii_signature_is_refused_not_a_500(bot: Bot) -> None:
     """`hmac.compare_digest` raises TypeError on non-ASCII text."""
     body, content_type = _ops("help")
-    signed = sign_request(SECRET, body, int(time.time()), content_type)
-    signed["X-Slack-Signature"] = signed["X-Slack-Signature"][:-1] + "é"
-    headers = [(name.lower().encode(), value.encode("latin-1")) for name, value in signed.items()]
+    sent = signed(body, content_type=content_type)
+    sent["X-Slack-Signature"] = sent["X-Slack-Signature"][:-1] + "é"
+    headers = [(name.lower().encode(), value.encode("latin-1")) for name, value in sent.items()]
     response = await bot.client.post(EVENTS, content=body, headers=headers)
     assert response.status_code == 401
 
@@ -636,9 +624,9 @@ async def test_a_non_ascii_signature_is_refused_not_a_500(bot: Bot) -> None:
 async def test_two_signing_headers_are_refused(bot: Bot) -> None:
     body, content_type = _ops("help")
     now = int(time.time())
-    signed = sign_request(SECRET, body, now, content_type)
+    sent = signed(body, at=now, content_type=content_type)
     # The last of each is the right one: a layer that reads the last header alone would accept the request.
-    headers = [("x-slack-request-timestamp", str(now + 1))] + [(name.lower(), value) for name, value in signed.items()]
+    headers = [("x-slack-request-timestamp", str(now + 1))] + [(name.lower(), value) for name, value in sent.items()]
     assert (await bot.client.post(EVENTS, content=body, headers=headers)).status_code == 401
     assert (await bot.post(body, content_type)).status == 200  # the same request, signed once
 
@@ -654,12 +642,8 @@ async def test_bolts_internal_headers_do_not_reach_it(bot: Bot) -> None:
 
 def test_the_http_layer_refuses_an_empty_signing_secret(sqlite_engine: Engine) -> None:
     """An empty key signs whatever anyone sends (defence in depth: settings refuse it first)."""
-    deps = BotDeps(
-        identity=BotIdentity(team_id="T0", bot_user_id="U0", bot_id="B0"),
-        launcher=FakeWorker(),
-        guard=SizeGuard(max_chars=200),
-    )
-    app = build_app(signing_secret="x", client=AsyncWebClient(token="xoxb-unused"), deps=deps)
+    deps = bot_deps(identity=BotIdentity(team_id="T0", bot_user_id="U0", bot_id="B0"), guard=SizeGuard(max_chars=200))
+    app = bot_app(deps, secret="x").bolt_app
     with pytest.raises(ValueError, match="SLACK_SIGNING_SECRET"):
         SlackHttpApp(app, "")
 

@@ -22,8 +22,7 @@ from sqlalchemy.engine import Engine
 
 from agents.guardrails import SizeGuard
 from bot.allowlist import TeamAllowlist
-from bot.app import BotDeps, BotIdentity, build_app
-from bot.http import SlackHttpApp
+from bot.app import BotIdentity
 from bot.installations import OAuthStates, SlackInstallations
 from bot.notifier import SlackNotifier
 from bot.oauth import NOT_INSTALLED, InstallFlow, install_flow
@@ -36,12 +35,12 @@ from opsgate.db import create_db_engine, model_metadata, upgrade_database
 from opsgate.restate_server import free_port
 from opsgate.serving import serve_http11
 from opsgate.slack import BOT_SCOPES
+from testkit.fakes.bot import SECRET, bot_app, bot_deps
 from testkit.fakes.worker import FakeWorker
 
 # slack_sdk sends oauth.v2.access's client credentials with aiohttp's BasicAuth, which aiohttp 3.14 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:DeprecationWarning")
 
-SECRET = "oauth-install-signing-secret"
 TOKEN_KEY = "oauth-install-vault-key"
 FIRST, SECOND = "T0SANDBOX", SECOND_TEAM.id
 ALLOWED = TeamAllowlist(frozenset({FIRST, SECOND}))
@@ -109,11 +108,11 @@ async def stack(db_url: str) -> AsyncIterator[Stack]:
         authorization_url=f"{sandbox.base_url}oauth/v2/authorize",
     )
     launcher = FakeWorker()
-    deps = BotDeps(identity=BotIdentity("", "", ""), launcher=launcher, guard=SizeGuard(max_chars=500))
-    slack = AsyncWebClient(base_url=sandbox.api_url)
-    app = build_app(signing_secret=SECRET, client=slack, deps=deps, oauth=flow, allowed=ALLOWED)
+    deps = bot_deps(launcher, identity=BotIdentity("", "", ""), guard=SizeGuard(max_chars=500))
+    # OAuth: no token of its own, each workspace's stored bot per request.
+    app = bot_app(deps, slack=AsyncWebClient(base_url=sandbox.api_url), oauth=flow, allowed=ALLOWED)
     shutdown = asyncio.Event()
-    serving = asyncio.create_task(serve_http11(SlackHttpApp(app, SECRET), "127.0.0.1", port, shutdown))
+    serving = asyncio.create_task(serve_http11(app, "127.0.0.1", port, shutdown))
     browser = httpx.AsyncClient(timeout=10)
     try:
         await wait_until_serving(browser, f"{bot_url}/healthz", serving)

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.guardrails import SizeGuard
-from bot.app import BotDeps, BotIdentity, build_app
-from bot.http import MAX_BODY_BYTES, SlackHttpApp
+from bot.app import BotDeps
+from bot.http import MAX_BODY_BYTES
 from bot.launcher import Launch
-from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import task_id_for
 from testkit.fakes import StaticDirectory
+from testkit.fakes.bot import bot_client, bot_deps, command_body, signed, slash
 from testkit.fakes.worker import FakeWorker
-
-SECRET = "unit-test-secret"
 
 
 @pytest.fixture
@@ -27,26 +23,14 @@ def launcher() -> FakeWorker:
     return FakeWorker()
 
 
-IDENTITY = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-
-
-def bot_client(deps: BotDeps) -> httpx.AsyncClient:
-    """The real Bolt app behind our ASGI layer, in process; Slack's Web API is a closed loopback port."""
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
-
-
 def rated(launcher: FakeWorker, db_engine: object, *, per_user: int, per_channel: int) -> BotDeps:
     """A bot whose requests are counted per user and per channel (a minute each) in the budget ledger."""
     from agents.guardrails import Rate
     from approvals.ledger import SqlBudgetLedger
 
-    return BotDeps(
-        identity=IDENTITY,
-        launcher=launcher,
-        guard=SizeGuard(),
-        ledger=SqlBudgetLedger(db_engine),  # type: ignore[arg-type]
+    return bot_deps(
+        launcher,
+        ledger=SqlBudgetLedger(db_engine),
         requests_per_user=Rate(limit=per_user, window_s=60),
         requests_per_channel=Rate(limit=per_channel, window_s=60),
     )
@@ -54,34 +38,11 @@ def rated(launcher: FakeWorker, db_engine: object, *, per_user: int, per_channel
 
 @pytest.fixture
 def client(launcher: FakeWorker) -> httpx.AsyncClient:
-    return bot_client(BotDeps(identity=IDENTITY, launcher=launcher, guard=SizeGuard(max_chars=200)))
-
-
-def signed(body: bytes, *, offset: int = 0, content_type: str | None = None) -> dict[str, str]:
-    headers = sign_request(SECRET, body, int(time.time()) + offset)
-    if content_type:
-        headers["Content-Type"] = content_type
-    return headers
-
-
-def command(text: str, *, command: str = "/ops", trigger_id: str | None = None, user_id: str = "U0ALICE") -> bytes:
-    return slash_command_body(
-        user_id=user_id,
-        channel_id="C0OPS",
-        text=text,
-        command=command,
-        response_url="http://127.0.0.1:9/response",
-        trigger_id=trigger_id or new_trigger_id(time.time()),
-    )
-
-
-async def ops(client: httpx.AsyncClient, text: str, **kwargs: str) -> httpx.Response:
-    body = command(text, **kwargs)
-    return await client.post("/slack/events", content=body, headers=signed(body))
+    return bot_client(bot_deps(launcher, guard=SizeGuard(max_chars=200)))
 
 
 async def test_request_is_handed_off_then_acked(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
-    response = await ops(client, "what services are running in staging?", trigger_id="111.222.abc")
+    response = await slash(client, "what services are running in staging?", trigger_id="111.222.abc")
     assert response.status_code == 200
     assert response.json()["response_type"] == "ephemeral"
     assert response.json()["text"].startswith("On it")
@@ -94,13 +55,13 @@ async def test_request_is_handed_off_then_acked(client: httpx.AsyncClient, launc
 
 async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
     launcher.launch_answer = Launch.DUPLICATE
-    assert "Already on it" in (await ops(client, "restart the api please")).json()["text"]
+    assert "Already on it" in (await slash(client, "restart the api please")).json()["text"]
     launcher.launch_answer = Launch.UNAVAILABLE
-    text = (await ops(client, "restart the api please")).json()["text"]
+    text = (await slash(client, "restart the api please")).json()["text"]
     assert "could not accept" in text
     assert "safe to send it again" in text
     launcher.launch_answer = Launch.UNCERTAIN
-    text = (await ops(client, "restart the api please")).json()["text"]
+    text = (await slash(client, "restart the api please")).json()["text"]
     assert "could not confirm" in text
     assert "may still start" in text
 
@@ -109,27 +70,27 @@ async def test_duplicate_and_unavailable_answers(client: httpx.AsyncClient, laun
 async def test_help_and_empty_input_answer_with_help(
     client: httpx.AsyncClient, launcher: FakeWorker, text: str
 ) -> None:
-    response = await ops(client, text)
+    response = await slash(client, text)
     assert response.status_code == 200
     assert "/ops <request>" in response.json()["text"]
     assert launcher.launched == []
 
 
 async def test_unknown_subcommand_is_explained(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
-    response = await ops(client, "frobnicate")
+    response = await slash(client, "frobnicate")
     assert "I don't know the command `frobnicate`" in response.json()["text"]
     assert launcher.launched == []
 
 
 async def test_other_slash_commands_get_a_pointer(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
-    response = await ops(client, "anything", command="/deploy")
+    response = await slash(client, "anything", command="/deploy")
     assert response.status_code == 200
     assert "/ops help" in response.json()["text"]
     assert launcher.launched == []
 
 
 async def test_oversized_request_is_refused_with_the_reason(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
-    response = await ops(client, "please " + "x" * 300)
+    response = await slash(client, "please " + "x" * 300)
     assert "the limit is 200" in response.json()["text"]
     assert launcher.launched == []
 
@@ -137,20 +98,20 @@ async def test_oversized_request_is_refused_with_the_reason(client: httpx.AsyncC
 async def test_invisible_characters_are_removed_before_hand_off(
     client: httpx.AsyncClient, launcher: FakeWorker
 ) -> None:
-    await ops(client, "restart\u200b the\u202e api")
+    await slash(client, "restart\u200b the\u202e api")
     assert launcher.launched[0].text == "restart the api"
 
 
 @pytest.mark.parametrize("offset", [-301, 301])
 async def test_stale_or_future_timestamp_is_401(client: httpx.AsyncClient, launcher: FakeWorker, offset: int) -> None:
-    body = command("restart the api please")
+    body = command_body("restart the api please")
     response = await client.post("/slack/events", content=body, headers=signed(body, offset=offset))
     assert response.status_code == 401
     assert launcher.launched == []
 
 
 async def test_forged_signature_is_401(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
-    body = command("restart the api please")
+    body = command_body("restart the api please")
     headers = {**signed(body), "X-Slack-Signature": "v0=" + "f" * 64}
     assert (await client.post("/slack/events", content=body, headers=headers)).status_code == 401
     assert launcher.launched == []
@@ -184,16 +145,16 @@ async def test_malformed_and_unsigned_request_is_401(client: httpx.AsyncClient) 
 
 
 async def test_huge_body_is_413(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
-    body = command("x" * MAX_BODY_BYTES)
+    body = command_body("x" * MAX_BODY_BYTES)
     response = await client.post("/slack/events", content=body, headers=signed(body))
     assert response.status_code == 413
     assert launcher.launched == []
 
 
 async def test_channels_outside_the_allowlist_are_refused(launcher: FakeWorker) -> None:
-    deps = BotDeps(identity=IDENTITY, launcher=launcher, guard=SizeGuard(), allowed_channels=frozenset({"C0DEPLOY"}))
+    deps = bot_deps(launcher, allowed_channels=frozenset({"C0DEPLOY"}))
     async with bot_client(deps) as client:
-        response = await ops(client, "restart the api please")
+        response = await slash(client, "restart the api please")
     assert "not enabled in this channel" in response.json()["text"]
     assert "<#C0DEPLOY>" in response.json()["text"]
     assert launcher.launched == []
@@ -201,15 +162,9 @@ async def test_channels_outside_the_allowlist_are_refused(launcher: FakeWorker) 
 
 async def test_people_outside_the_allowed_users_are_refused(launcher: FakeWorker) -> None:
     for allowed, expected in ((("S0SRE",), "On it"), (("U0BOB",), "not on the list")):
-        deps = BotDeps(
-            identity=IDENTITY,
-            launcher=launcher,
-            guard=SizeGuard(),
-            allowed_users=allowed,
-            directory=StaticDirectory({"S0SRE": ["U0ALICE"]}),
-        )
+        deps = bot_deps(launcher, allowed_users=allowed, directory=StaticDirectory({"S0SRE": ["U0ALICE"]}))
         async with bot_client(deps) as client:
-            response = await ops(client, "restart the api please")
+            response = await slash(client, "restart the api please")
         assert expected in response.json()["text"]
     assert len(launcher.launched) == 1  # only the allowed one started a task
 
@@ -226,10 +181,10 @@ async def test_subcommands_pass_the_allowed_users_and_channels_and_help_does_not
         ({"allowed_users": ("U0BOB",)}, "not on the list"),
         ({"allowed_channels": frozenset({"C0DEPLOY"})}, "not enabled in this channel"),
     ):
-        deps = BotDeps(identity=IDENTITY, launcher=launcher, guard=SizeGuard(), **scope)  # type: ignore[arg-type]
+        deps = bot_deps(launcher, **scope)
         async with bot_client(deps) as client:
-            assert refusal in (await ops(client, text)).json()["text"]
-            assert "/ops" in (await ops(client, "help")).json()["text"]
+            assert refusal in (await slash(client, text)).json()["text"]
+            assert "/ops" in (await slash(client, "help")).json()["text"]
     assert launcher.launched == []
 
 
@@ -241,7 +196,7 @@ async def test_health_and_unknown_paths(client: httpx.AsyncClient) -> None:
 
 async def test_request_rates_are_limited_per_user_and_per_channel(launcher: FakeWorker, db_engine: object) -> None:
     async with bot_client(rated(launcher, db_engine, per_user=2, per_channel=3)) as client:
-        answers = [(await ops(client, f"restart the api please {n}")).json()["text"] for n in range(3)]
+        answers = [(await slash(client, f"restart the api please {n}")).json()["text"] for n in range(3)]
     assert [a.startswith("On it") for a in answers] == [True, True, False]
     assert "Too many requests from you (2 per 60 s)" in answers[2]
     assert len(launcher.launched) == 2
@@ -263,10 +218,10 @@ async def test_subcommands_spend_the_request_rates_and_help_does_not(
     counted: past a rate it gets the rate's answer instead, while `/ops help` still answers."""
     async with bot_client(rated(launcher, db_engine, per_user=1, per_channel=2)) as client:
         said = [
-            (await ops(client, text, user_id=user)).json()["text"]
+            (await slash(client, text, user_id=user)).json()["text"]
             for user in ("U0ALICE", "U0ALICE", "U0BOB", "U0CAROL")
         ]
-        helped = (await ops(client, "help", user_id="U0CAROL")).json()["text"]
+        helped = (await slash(client, "help", user_id="U0CAROL")).json()["text"]
     assert answer in said[0]
     assert "Too many requests from you (1 per 60 s)" in said[1]
     assert answer in said[2]

@@ -7,18 +7,14 @@ import asyncio
 import logging
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
-from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.guardrails import SizeGuard
-from bot.app import BotDeps, BotIdentity, build_app
-from bot.http import SlackHttpApp
 from bot.readiness import Readiness, database_check, readiness_app
 from opsgate.db import create_db_engine
+from testkit.fakes.bot import asgi_client, bot_app, bot_deps
 
-SECRET = "readiness-test-signing-secret"
 LEAK = "connection to server at 10.20.30.40, port 5432 failed: FATAL: password authentication failed for user opsadmin"
 
 
@@ -39,10 +35,8 @@ def readiness() -> Readiness:
     return Readiness({"restate": fine, "database": failing, "slack": hanging}, timeout_s=0.2)
 
 
-def bot_app(ready: Readiness) -> Any:
-    deps = BotDeps(identity=BotIdentity("T0SANDBOX", "U0BOT", "B0BOT"), launcher=None, guard=SizeGuard(max_chars=9))  # type: ignore[arg-type]
-    app = build_app(signing_secret=SECRET, client=AsyncWebClient(token="xoxb-unused"), deps=deps)
-    return SlackHttpApp(app, SECRET, readiness=ready)
+def ready_bot(ready: Readiness) -> Any:
+    return bot_app(bot_deps(guard=SizeGuard(max_chars=9)), readiness=ready)
 
 
 async def never_called(scope: Any, receive: Any, send: Any) -> None:
@@ -51,9 +45,9 @@ async def never_called(scope: Any, receive: Any, send: Any) -> None:
 
 @pytest.mark.parametrize("where", ["bot", "worker"])
 async def test_readyz_says_ok_or_fail_and_logs_the_detail(where: str, caplog: pytest.LogCaptureFixture) -> None:
-    app = bot_app(readiness()) if where == "bot" else readiness_app(never_called, readiness())
+    app = ready_bot(readiness()) if where == "bot" else readiness_app(never_called, readiness())
     caplog.set_level(logging.WARNING, logger="bot.readiness")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    async with asgi_client(app) as client:
         answer = await client.get("/readyz")
 
     assert answer.status_code == 503
@@ -69,8 +63,8 @@ async def test_readyz_is_200_when_every_check_answers(tmp_path: Any) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'ready.db'}")
     with engine.connect() as connection:
         connection.execute(sa.text("SELECT 1"))
-    app = bot_app(Readiness({"restate": fine, "database": database_check(engine)}))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    app = ready_bot(Readiness({"restate": fine, "database": database_check(engine)}))
+    async with asgi_client(app) as client:
         answer = await client.get("/readyz")
     assert (answer.status_code, answer.json()) == (200, {"ready": True, "checks": {"restate": "ok", "database": "ok"}})
     engine.dispose()

@@ -4,22 +4,15 @@ payload points."""
 from __future__ import annotations
 
 import asyncio
-import json
-import time
-from urllib.parse import urlencode
 
-import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from agents.guardrails import SizeGuard
-from bot.app import BotDeps, BotIdentity, build_app
-from bot.http import SlackHttpApp
 from bot.notifier import SlackNotifier
 from bot.response_urls import response_url_allowed
-from bot.sandbox import new_trigger_id, sign_request, slash_command_body
+from bot.sandbox.payloads import encode_interaction
+from testkit.fakes.bot import bot_client, bot_deps, post_signed, slash
 from testkit.fakes.worker import FakeWorker
-from tests.bot.test_ops_command import SECRET
 
 SANDBOX_API = "http://127.0.0.1:3100/api/"
 
@@ -55,17 +48,9 @@ def test_with_slack_for_real_only_its_hooks_and_behind_a_proxy_the_proxys_origin
 
 async def test_a_signed_payload_with_a_foreign_response_url_is_refused_before_any_work() -> None:
     launcher = FakeWorker()
-    identity = BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT")
-    deps = BotDeps(identity=identity, launcher=launcher, guard=SizeGuard())
-    slack = AsyncWebClient(token="xoxb-unused", base_url=SANDBOX_API)
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    common = {"user_id": "U0ALICE", "channel_id": "C0OPS", "text": "what runs in staging?"}
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+    async with bot_client(bot_deps(launcher), slack=SANDBOX_API) as client:
         for url, status in (("http://169.254.169.254/x", 400), ("http://127.0.0.1:3100/response/1", 200)):
-            body = slash_command_body(**common, trigger_id=new_trigger_id(time.time()), response_url=url)
-            response = await client.post(
-                "/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time()))
-            )
+            response = await slash(client, "what runs in staging?", response_url=url)
             assert response.status_code == status, response.text
         click = {
             "type": "block_actions",
@@ -74,10 +59,7 @@ async def test_a_signed_payload_with_a_foreign_response_url_is_refused_before_an
             "actions": [{"action_id": "x", "value": "1"}],
             "response_url": "https://evil.example/hook",
         }
-        body = urlencode({"payload": json.dumps(click)}).encode()
-        response = await client.post(
-            "/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time()))
-        )
+        response = await post_signed(client, encode_interaction(click))
         assert response.status_code == 400 and "response_url" in response.text
     assert len(launcher.launched) == 1  # only the request with the sandbox's response_url
 

@@ -11,32 +11,25 @@ from __future__ import annotations
 import json
 import os
 import re
-import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from slack_sdk.web.async_client import AsyncWebClient
 
-from agents.guardrails import InputGuardrails
 from agents.slack_text import escape_answer
 from agents.tools import ToolResult
 from approvals import Tier
-from bot.app import BotDeps, BotIdentity, build_app
 from bot.blocks import reply_blocks, root_blocks
 from bot.cards import approval_blocks
-from bot.http import SlackHttpApp
 from bot.notifier import SlackNotifier
 from bot.reports import summary_blocks
-from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
+from bot.sandbox import Sandbox
 from handlers.contracts import ApprovalCard, ApprovalStatus, ApprovalWait, TaskPhase, TaskView, TraceSummary, Vote
 from handlers.telemetry_attributes import tool_error_notice
-from opsgate.teamconfig import TeamConfig
+from testkit.fakes.bot import bot_client, bot_deps, slack_client, slash, team_guard
 from testkit.fakes.worker import FakeWorker
-from tests.bot.test_ops_command import SECRET
 
 EXAMPLES = max(30, int(os.environ.get("OPSGATE_FUZZ_EXAMPLES", "300")) // 3)
 FRAGMENTS = [
@@ -197,29 +190,14 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 async def test_a_fullwidth_channel_ping_reaches_the_thread_root_as_typed_not_live(sandbox: Sandbox) -> None:
     launcher = FakeWorker()
-    team = TeamConfig.default()
-    deps = BotDeps(
-        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=launcher,
-        guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
-    )
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
     request = "restart the api in staging ＜!channel＞ and tell ＜@U0BOSS＞ it is <!here> done"
-    body = slash_command_body(
-        user_id=REQUESTER,
-        channel_id="C0OPS",
-        text=request,
-        response_url="http://127.0.0.1:9/response",
-        trigger_id=new_trigger_id(time.time()),
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as bot:
-        ack = await bot.post("/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time())))
+    async with bot_client(bot_deps(launcher, guard=team_guard())) as bot:
+        ack = await slash(bot, request, user_id=REQUESTER)
 
     assert ack.status_code == 200 and ack.json()["text"].startswith("On it")
     [launched] = launcher.launched
     assert launched.text == request  # the model and the thread see what was typed, not its NFKC form
-    notifier = SlackNotifier(AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url))
+    notifier = SlackNotifier(slack_client(sandbox))
     view = TaskView(task_id=launched.task_id, requester=REQUESTER, request=launched.text, phase=TaskPhase.QUEUED)
     await notifier.post_root("C0OPS", view)
 

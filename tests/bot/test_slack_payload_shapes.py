@@ -22,24 +22,22 @@ import httpx
 import pytest
 from slack_bolt.adapter.socket_mode.async_internals import run_async_bolt_app
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.lazy_listener.async_internals import to_runnable_function
 from slack_sdk.socket_mode.request import SocketModeRequest
-from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.guardrails import SizeGuard
 from approvals import ApprovalPolicy
 from bot.allowlist import TeamAllowlist
-from bot.app import BotDeps, BotIdentity, build_app
+from bot.app import BotDeps, BotIdentity
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.cards import APPROVE_ACTION, REJECT_ACTION
-from bot.http import SlackHttpApp
 from bot.modals import CONFIRM_CALLBACK, REJECT_CALLBACK
 from bot.reports import DETAILS_ACTION
-from bot.sandbox import Sandbox, sign_request
+from bot.sandbox import Sandbox
 from bot.sandbox.payloads import encode_interaction
 from bot.sandbox.signing import signature_for
 from bot.unhandled import OLDER_CARD, OUR_ID
 from handlers.contracts import TASK_CANCEL, TASK_INFO, TASK_WORKFLOW
+from testkit.fakes.bot import EVENTS, JSON, SECRET, asgi_client, bot_app, bot_deps, signed, wait_for_lazy_listeners
 from testkit.fakes.worker import FakeWorker
 from tests.bot.slack_shapes import (
     BOT_ID,
@@ -56,10 +54,7 @@ from tests.bot.slack_shapes import (
     slash,
 )
 
-SECRET = "payload-shapes-signing-secret"
-EVENTS = "/slack/events"
 ACK_BOUND = 3.0  # Slack's ack deadline; generous here, where everything is loopback
-LAZY_DEADLINE = 10.0
 SHAPES = all_shapes()
 
 
@@ -90,26 +85,13 @@ class Bot:
         return Answer(response.status_code, elapsed, response.content)
 
     async def send(self, shape: Shape) -> Answer:
-        return await self.post(shape.body, {**signed(shape.body, shape.content_type), **shape.headers})
-
-
-async def wait_for_lazy_listeners(before: set[asyncio.Task[Any]]) -> None:
-    """Bolt starts each lazy listener as a task running `to_runnable_function`: wait for those, not the sandbox's."""
-    name = to_runnable_function.__qualname__
-    lazy = {t for t in asyncio.all_tasks() - before if getattr(t.get_coro(), "__qualname__", "") == name}
-    if lazy:
-        _, pending = await asyncio.wait(lazy, timeout=LAZY_DEADLINE)
-        assert not pending, f"{len(pending)} lazy listener(s) still running after {LAZY_DEADLINE} s"
-
-
-def signed(body: bytes, content_type: str, *, at: int | None = None) -> dict[str, str]:
-    return sign_request(SECRET, body, int(time.time()) if at is None else at, content_type)
+        return await self.post(shape.body, {**signed(shape.body, content_type=shape.content_type), **shape.headers})
 
 
 def build_deps(launcher: FakeWorker) -> BotDeps:
-    return BotDeps(
+    return bot_deps(
+        launcher,
         identity=BotIdentity(team_id=TEAM, bot_user_id=BOT_USER, bot_id=BOT_ID),
-        launcher=launcher,
         guard=SizeGuard(max_chars=500),
         policy=lambda: ApprovalPolicy(approvers=["U0CAROL"], admins=["U0CAROL"]),
     )
@@ -120,12 +102,9 @@ async def bot() -> AsyncIterator[Bot]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
     await sandbox.start()
     launcher = FakeWorker()
-    slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-    allowed = TeamAllowlist(frozenset({TEAM}))
-    app = build_app(signing_secret=SECRET, client=slack, deps=build_deps(launcher), allowed=allowed)
-    transport = httpx.ASGITransport(app=SlackHttpApp(app, SECRET))
-    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
-        yield Bot(client, app, sandbox, launcher)
+    app = bot_app(build_deps(launcher), slack=sandbox, allowed=TeamAllowlist(frozenset({TEAM})))
+    async with asgi_client(app) as client:
+        yield Bot(client, app.bolt_app, sandbox, launcher)
     await sandbox.stop()
 
 
@@ -144,12 +123,12 @@ async def test_a_well_formed_signed_request_gets_a_2xx_in_time(bot: Bot, shape: 
 def forgeries(shape: Shape) -> dict[str, dict[str, str]]:
     """The same request with a signature or timestamp that does not check out."""
     now = int(time.time())
-    good = signed(shape.body, shape.content_type)
+    good = signed(shape.body, content_type=shape.content_type)
     return {
         "other secret": {**good, "X-Slack-Signature": signature_for("not-" + SECRET, shape.body, now)},
         "tampered signature": {**good, "X-Slack-Signature": good["X-Slack-Signature"][:-4] + "0000"},
-        "stale (six minutes old)": signed(shape.body, shape.content_type, at=now - 360),
-        "from the future": signed(shape.body, shape.content_type, at=now + 360),
+        "stale (six minutes old)": signed(shape.body, content_type=shape.content_type, at=now - 360),
+        "from the future": signed(shape.body, content_type=shape.content_type, at=now + 360),
         "unsigned": {"Content-Type": shape.content_type},
         "signed for another body": {**good, "X-Slack-Signature": signature_for(SECRET, shape.body + b" ", now)},
     }
@@ -196,7 +175,7 @@ async def click_with_response_url(bot: Bot, action_id: str, value: str = "1") ->
     before = len(ephemerals(bot))
     button = {"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": "x"}}
     body = encode_interaction(click(button, url.url, trigger_id=f"1.2.{action_id}"))
-    answer = await bot.post(body, signed(body, "application/x-www-form-urlencoded"))
+    answer = await bot.post(body, signed(body))
     return answer, ephemerals(bot)[before:]
 
 
@@ -234,7 +213,7 @@ async def test_a_renamed_modal_of_ours_says_so_in_the_modal(bot: Bot) -> None:
     payload = interaction_payloads("", "1.2.modal")["view_submission (unknown callback_id)"]
     payload["view"]["callback_id"] = "approval_reject_reason_v0"
     body = encode_interaction(payload)
-    answer = await bot.post(body, signed(body, "application/x-www-form-urlencoded"))
+    answer = await bot.post(body, signed(body))
     assert answer.status == 200
     reply = answer.json()
     assert reply["response_action"] == "update"
@@ -243,7 +222,7 @@ async def test_a_renamed_modal_of_ours_says_so_in_the_modal(bot: Bot) -> None:
 
 async def ops(bot: Bot, text: str) -> str:
     body = slash(text, "http://127.0.0.1:9/response/T0SANDBOX/1/dead", f"1.2.{time.monotonic_ns()}")
-    answer = await bot.post(body, signed(body, "application/x-www-form-urlencoded"))
+    answer = await bot.post(body, signed(body))
     assert answer.status == 200, answer.body[:200]
     text_: str = answer.json()["text"]
     return text_
@@ -287,7 +266,7 @@ async def test_what_is_ignored_is_logged_by_type_never_by_text(bot: Bot, caplog:
     envelope["event"] = {**envelope["event"], "type": "star_added", "text": secret}
     body = json.dumps(envelope).encode()
     with caplog.at_level(logging.DEBUG, logger="bot"):
-        answer = await bot.post(body, signed(body, "application/json"))
+        answer = await bot.post(body, signed(body, content_type=JSON))
     assert answer.status == 200
     assert "star_added" in caplog.text
     assert secret not in caplog.text

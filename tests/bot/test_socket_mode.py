@@ -24,24 +24,23 @@ import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.allowlist import TeamAllowlist
-from bot.app import build_app
-from bot.http import MAX_BODY_BYTES, SlackHttpApp
+from bot.http import MAX_BODY_BYTES
 from bot.reports import DETAILS_ACTION
-from bot.sandbox import Sandbox, sign_request
+from bot.sandbox import Sandbox
 from bot.sandbox.socket_mode import APP_TOKEN, Ack, envelope_for
 from bot.socket_mode import SlackSocketApp
 from bot.unhandled import OLDER_CARD
 from opsgate.processes import WaitTimeout, wait_until
 from opsgate.restate_server import free_port
 from opsgate.slack import SANDBOX_BOT_TOKEN
+from testkit.fakes.bot import FORM, asgi_client, bot_app, post_signed, wait_for_lazy_listeners
 from testkit.fakes.worker import FakeWorker
 from tests.bot.slack_shapes import BOT_ID, BOT_USER, CHANNEL, TEAM, UNKNOWN_TASK, USER, Shape, all_shapes, slash
 from tests.bot.slack_shapes.common import DEAD_URL
 from tests.bot.test_fuzz_http import FOUND_BY_FUZZING, block_actions, events, fuzz, slack_shaped
-from tests.bot.test_slack_payload_shapes import build_deps, wait_for_lazy_listeners
+from tests.bot.test_slack_payload_shapes import build_deps
 from tests.integration.harness import SECRET, TEAM_YML
 from tests.opsgate.test_graceful_shutdown import SlowIngress, start_bot
 
@@ -50,7 +49,6 @@ ENVELOPE_TIMEOUT = 5.0
 RECONNECT_TIMEOUT = 10.0
 SHAPES = [s for s in all_shapes() if s.name not in ("url_verification", "ssl_check")]  # HTTP's own checks
 REFUSED = "refused a Slack envelope over Socket Mode"
-FORM = "application/x-www-form-urlencoded"
 
 
 class Refusals(logging.Handler):
@@ -76,9 +74,8 @@ class Both:
     refusals: Refusals
 
     async def over_http(self, body: bytes, content_type: str) -> httpx.Response:
-        signed = sign_request(SECRET, body, int(time.time()), content_type)
         before = asyncio.all_tasks()
-        response = await self.http.post("/slack/events", content=body, headers=signed)
+        response = await post_signed(self.http, body, content_type=content_type, secret=SECRET)
         await wait_for_lazy_listeners(before)
         return response
 
@@ -104,11 +101,8 @@ async def both() -> AsyncIterator[Both]:
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False, socket_mode=True)
     await sandbox.start()
     launcher = FakeWorker()
-    slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-    app = build_app(
-        signing_secret=SECRET, client=slack, deps=build_deps(launcher), allowed=TeamAllowlist(frozenset({TEAM}))
-    )
-    socket = SlackSocketApp(app, APP_TOKEN, ping_interval=1.0)
+    app = bot_app(build_deps(launcher), slack=sandbox, allowed=TeamAllowlist(frozenset({TEAM})), secret=SECRET)
+    socket = SlackSocketApp(app.bolt_app, APP_TOKEN, ping_interval=1.0)
     refusals = Refusals()
     logger = logging.getLogger("bot.socket_mode")
     level = logger.level
@@ -116,9 +110,8 @@ async def both() -> AsyncIterator[Both]:
     logger.addHandler(refusals)
     await socket.connect()
     await sandbox.wait_for(lambda _: sandbox.socket_mode.connections == 1, timeout=RECONNECT_TIMEOUT)
-    transport = httpx.ASGITransport(app=SlackHttpApp(app, SECRET))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
+        async with asgi_client(app) as http:
             yield Both(http, sandbox, socket, launcher, refusals)
     finally:
         await socket.close()
@@ -287,8 +280,7 @@ async def test_a_token_slack_refuses_fails_at_start_up(token: str, error: str) -
     sandbox = Sandbox(signing_secret=SECRET, rate_limit=False, socket_mode=True)
     await sandbox.start()
     try:
-        slack = AsyncWebClient(token=sandbox.bot_token, base_url=sandbox.api_url)
-        app = build_app(signing_secret=SECRET, client=slack, deps=build_deps(FakeWorker()))
+        app = bot_app(build_deps(FakeWorker()), slack=sandbox, secret=SECRET).bolt_app
         with pytest.raises(RuntimeError, match=error):
             await SlackSocketApp(app, token).connect()
         assert sandbox.socket_mode.connections == 0

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
 from agents.guardrails import SizeGuard
 from approvals import ApprovalPolicy
-from bot.app import BotDeps, BotIdentity, build_app
 from bot.digest_schedule import DigestSchedule, DigestScheduler
-from bot.http import SlackHttpApp
-from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, BreakerLine, DigestRequest, TaskPhase
 from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskRecord, TaskStore
 from handlers.task_reports import TaskReporter
+from testkit.fakes.bot import bot_client, bot_deps, slash
 from testkit.fakes.worker import FakeWorker
 
-SECRET = "unit-test-secret"
 MINE, THEIRS = "t-" + "a" * 20, "t-" + "b" * 20
 
 
@@ -76,29 +71,18 @@ def client(db_engine: Engine, launcher: FakeWorker) -> httpx.AsyncClient:
         ]
     )
     schedules = [DigestSchedule(channel="C0OPS", cron="0 9 * * 1-5", timezone="Europe/Berlin")]
-    deps = BotDeps(
-        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=launcher,
+    deps = bot_deps(
+        launcher,
         guard=SizeGuard(max_chars=200),
         policy=lambda: ApprovalPolicy(approvers=["U0CAROL", "U0DAVE"]),
         reports=TaskReporter(db_engine),
         digests=DigestScheduler(schedules, launcher),
     )
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot")
+    return bot_client(deps)
 
 
 async def ops(client: httpx.AsyncClient, text: str, user: str = "U0ALICE", channel: str = "C0OPS") -> str:
-    body = slash_command_body(
-        user_id=user,
-        channel_id=channel,
-        text=text,
-        command="/ops",
-        response_url="http://127.0.0.1:9/r",
-        trigger_id=new_trigger_id(time.time()),
-    )
-    response = await client.post("/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time())))
+    response = await slash(client, text, user_id=user, channel_id=channel)
     assert response.status_code == 200
     text_: str = response.json()["text"]
     return text_

@@ -9,25 +9,18 @@ from pathlib import Path
 
 import httpx
 
-from bot.sandbox import Sandbox, new_trigger_id, sign_request, slash_command_body
+from bot.sandbox import Sandbox
 from opsgate.botmain import build_bot
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import load_team_config
+from testkit.fakes.bot import SECRET, asgi_client, slash
 
-SECRET = "bot-policy-test-signing-secret"
 EXAMPLE = Path(__file__).resolve().parents[2] / "opsgate.yml"
 
 
 async def policy_answer(client: httpx.AsyncClient, user: str) -> str:
-    body = slash_command_body(
-        user_id=user,
-        channel_id="C0OPS",
-        text="policy decommission_service",
-        trigger_id=new_trigger_id(time.time()),
-        response_url="http://127.0.0.1:9/response",
-    )
-    answer = await client.post("/slack/events", content=body, headers=sign_request(SECRET, body, int(time.time())))
+    answer = await slash(client, "policy decommission_service", user_id=user)
     assert answer.status_code == 200, answer.text
     text: str = answer.json()["text"]
     return text
@@ -48,7 +41,7 @@ async def test_the_bot_follows_a_policy_change_without_a_restart(tmp_path: Path)
             data_dir=tmp_path,
         )
         app, deps = await build_bot(settings, load_team_config(config))
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
+        async with asgi_client(app) as client:
             before = await policy_answer(client, "U0ALICE")
             assert "U0DAVE" in before and "U0ERIN" not in before
             config.write_text(config.read_text().replace("[U0BOB, U0CAROL, U0DAVE]", "[U0BOB, U0CAROL, U0ERIN]"))

@@ -6,23 +6,16 @@ from __future__ import annotations
 
 import io
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.engine import Engine
 
-from agents.guardrails import InputGuardrails
 from approvals.audit import GENESIS_HASH, AuditEvent, AuditLog, AuditRecord, ChainProblem, row_hash_for
 from approvals.ledger import SqlBudgetLedger
-from bot.app import BotDeps, BotIdentity, build_app
-from bot.http import SlackHttpApp
-from bot.sandbox import new_trigger_id, sign_request, slash_command_body
 from handlers.contracts import TaskPhase
 from handlers.erasure import ERASED, ERASED_TEXT, erase_person
 from handlers.retention import PurgeReport, Retention, purge
@@ -31,9 +24,7 @@ from handlers.store import TaskRecord, TaskStore
 from opsgate.cli import main
 from opsgate.datacli import data_erase, data_purge
 from opsgate.db import alembic_config, create_db_engine, upgrade_database
-from opsgate.teamconfig import TeamConfig
-from testkit.fakes.worker import FakeWorker
-from tests.bot.test_ops_command import SECRET
+from testkit.fakes.bot import bot_client, bot_deps, slash, team_guard
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 RETENTION = Retention(tasks_days=90, span_summaries_days=45, audit_days=400)
@@ -354,25 +345,8 @@ def test_erasing_a_person_leaves_no_trace_and_every_chain_verifies(people: World
 
 async def ops_approvals(engine: Engine, user_id: str) -> str:
     """`/ops approvals` as `user_id`, signed and dispatched through the real app."""
-    team = TeamConfig.default()
-    deps = BotDeps(
-        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=FakeWorker(),
-        guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
-        audit=AuditLog(engine),
-    )
-    slack = AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/")
-    app = SlackHttpApp(build_app(signing_secret=SECRET, client=slack, deps=deps), SECRET)
-    body = slash_command_body(
-        user_id=user_id,
-        channel_id="C0OPS",
-        text="approvals",
-        response_url="http://127.0.0.1:9/response",
-        trigger_id=new_trigger_id(time.time()),
-    )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bot") as client:
-        headers = sign_request(SECRET, body, int(time.time()))
-        response = await client.post("/slack/events", content=body, headers=headers)
+    async with bot_client(bot_deps(guard=team_guard(), audit=AuditLog(engine))) as client:
+        response = await slash(client, "approvals", user_id=user_id)
     text: str = response.json()["text"]
     return text
 

@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
-from agents.guardrails import InputGuardrails
-from bot.app import BotDeps, BotIdentity
+from bot.app import BotDeps
 from bot.launcher import Launch
 from bot.listeners.events.mentions import NOT_A_TASK, TOP_LEVEL, answer_mention
 from handlers.contracts import ThreadTask, task_id_for
-from opsgate.teamconfig import TeamConfig
+from testkit.fakes.bot import JSON, bot_client, bot_deps, post_signed, team_guard
 from testkit.fakes.worker import FakeWorker
 
 THREAD = "1732500000.000100"
@@ -28,14 +27,7 @@ class Threads:
 
 
 def deps(launcher: FakeWorker, tasks: list[ThreadTask], **extra: Any) -> BotDeps:
-    team = TeamConfig.default()
-    return BotDeps(
-        identity=BotIdentity(team_id="T0SANDBOX", bot_user_id="U0BOT", bot_id="B0BOT"),
-        launcher=launcher,
-        guard=InputGuardrails.from_config(team.guardrails.input_config(team.commands.max_request_chars)),
-        tasks=Threads(tasks),
-        **extra,
-    )
+    return bot_deps(launcher, guard=team_guard(), tasks=Threads(tasks), **extra)
 
 
 def mention(text: str, *, thread_ts: str | None = THREAD, user: str = "U0BOB") -> tuple[dict[str, Any], dict[str, Any]]:
@@ -107,25 +99,9 @@ async def test_the_bots_own_messages_and_empty_mentions() -> None:
 async def test_plain_channel_messages_are_acknowledged_not_refused() -> None:
     """The app subscribes to channel messages; an unhandled event would get a 404 and be redelivered."""
     import json
-    import time
 
-    import httpx
-    from slack_sdk.web.async_client import AsyncWebClient
-
-    from bot.app import build_app
-    from bot.http import SlackHttpApp
-    from bot.sandbox import sign_request
-    from tests.bot.test_ops_command import SECRET
-
-    app = build_app(
-        signing_secret=SECRET,
-        client=AsyncWebClient(token="xoxb-unused", base_url="http://127.0.0.1:9/api/"),
-        deps=deps(FakeWorker(), [FIRST]),
-    )
     event = {"type": "message", "user": "U0BOB", "text": "lunch?", "ts": "1.2", "channel": "C0OPS"}
     body = json.dumps({"team_id": "T0SANDBOX", "type": "event_callback", "event_id": "Ev1", "event": event}).encode()
-    headers = sign_request(SECRET, body, int(time.time()), "application/json")
-    transport = httpx.ASGITransport(app=SlackHttpApp(app, SECRET))
-    async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
-        response = await client.post("/slack/events", content=body, headers=headers)
+    async with bot_client(deps(FakeWorker(), [FIRST])) as client:
+        response = await post_signed(client, body, content_type=JSON)
     assert response.status_code == 200
