@@ -24,13 +24,13 @@ from pydantic import BaseModel
 from agents.guardrails import Rate
 from agents.guardrails.output_policy import BudgetRules, CostRate
 from bench._approvals_apps import BASELINE_ACTION
-from bench._stack import SECRET
+from bench._stack import SECRET, BenchStack
 from bot.cards import APPROVE_ACTION
 from bot.sandbox import Sandbox
 from bot.sandbox.payloads import iter_buttons
 from bot.sandbox.records import Message
-from opsgate.restate_server import RestateServer, free_port
-from opsgate.stack import ROOT, Child, Stack
+from opsgate.restate_server import free_port
+from opsgate.stack import ROOT, Child
 from opsgate.teamconfig import CommandsConfig, parse_team_config
 
 __all__ = ["CHANNEL", "TEAM_YML", "ApprovalStack", "Board", "bench_team_config", "rss_kb"]
@@ -145,11 +145,11 @@ def approved(card: Message) -> bool:
     return any("Approved by" in json.dumps(block) for block in card.blocks)
 
 
-class ApprovalStack:
+class ApprovalStack(BenchStack):
     """Sandbox in process; restate-server, worker, bot, baseline Bolt app and baseline service as children."""
 
     def __init__(self, server: str, suspend_after: float) -> None:
-        self.stack = Stack(prefix="opsgate-bench-approvals-")
+        super().__init__("opsgate-bench-approvals-")
         self.server = server
         self.suspend_after = suspend_after
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
@@ -160,26 +160,6 @@ class ApprovalStack:
         self.urls: dict[str, str] = {}
         self.worker: Child | None = None
         self.lifted: list[str] = []
-
-    @property
-    def dir(self) -> Path:
-        return self.stack.directory
-
-    @property
-    def restate(self) -> RestateServer:
-        return self.stack.restate
-
-    @property
-    def ingress_url(self) -> str:
-        return self.stack.ingress_url
-
-    @property
-    def children(self) -> list[Child]:
-        return self.stack.children
-
-    @property
-    def closing(self) -> bool:
-        return self.stack.closing
 
     async def start(self) -> None:
         self.probe_dir.mkdir()
@@ -227,22 +207,9 @@ class ApprovalStack:
             await child.wait_http("/healthz", timeout=60)
             self.urls[child.name] = child.url + "/slack/events"
 
-    def check_alive(self) -> None:
-        self.stack.check_alive()
-
     def executions(self, name: str) -> int:
         path = self.probe_dir / f"{name}.exec"
         return len(path.read_text().splitlines()) if path.exists() else 0
-
-    def child(self, name: str) -> Child:
-        return self.stack.child(name)
-
-    async def close(self, keep: bool = False) -> None:
-        """Slack-facing apps first, then Restate, then the worker and the service; the sandbox; the temp dir.
-
-        A second Ctrl-C during clean-up is ignored, so it cannot leave processes behind.
-        """
-        await self.stack.close(keep=keep)
 
 
 async def post_json(client: httpx.AsyncClient, url: str, body: object) -> None:

@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,12 +24,12 @@ import yaml
 from agents.builtin import Inventory
 from agents.guardrails.output_policy import BudgetRules
 from bench._approvals_stack import Board, _lift
-from bench._stack import SECRET
+from bench._stack import SECRET, BenchStack
 from bot.sandbox import Sandbox
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.mailsink import MailSink
-from opsgate.restate_server import RestateServer, free_port
-from opsgate.stack import ROOT, Child, Stack
+from opsgate.restate_server import free_port
+from opsgate.stack import ROOT, Child
 from opsgate.teamconfig import CommandsConfig, parse_team_config
 
 __all__ = ["ENVIRONMENT", "ChaosStack", "shipped_team_config"]
@@ -72,11 +71,11 @@ def add_services(database_url: str, names: list[str]) -> None:
         engine.dispose()
 
 
-class ChaosStack:
+class ChaosStack(BenchStack):
     def __init__(self, services: list[str]) -> None:
         # Patient retries, as in production (Restate's defaults retry for about an hour): with the test config's
         # 60 attempts, an invocation that finds the worker down for two minutes pauses and waits for a person.
-        self.stack = Stack(prefix="opsgate-bench-chaos-", max_attempts=PATIENT_ATTEMPTS)
+        super().__init__("opsgate-bench-chaos-", max_attempts=PATIENT_ATTEMPTS)
         self.services = services
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.board = Board(self.sandbox)
@@ -86,14 +85,6 @@ class ChaosStack:
         self.bot_port = free_port()
         self.worker: Child | None = None
         self.bot: Child | None = None
-
-    @property
-    def dir(self) -> Path:
-        return self.stack.directory
-
-    @property
-    def restate(self) -> RestateServer:
-        return self.stack.restate
 
     @property
     def worker_url(self) -> str:
@@ -139,9 +130,6 @@ class ChaosStack:
         await asyncio.to_thread(self.restate.stop, 5.0)
         await asyncio.to_thread(self.restate.start)
 
-    def check_alive(self) -> None:
-        self.stack.check_alive()
-
     @contextmanager
     def _reading(self) -> Iterator[sa.Connection]:
         engine = create_db_engine(self.database_url)
@@ -170,8 +158,3 @@ class ChaosStack:
                 sa.text("SELECT result FROM applied_requests WHERE tool = 'restart_service'")
             ).all()
         return Counter(found.group(1) for (result,) in rows if (found := _RESTARTED.match(str(result))))
-
-    async def close(self, keep: bool = False) -> None:
-        """The bot, then Restate (before the worker: hypercorn can hang while Restate holds a stream), then the
-        worker; the sandbox and the mail sink; the temp dir."""
-        await self.stack.close(keep=keep)

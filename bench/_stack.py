@@ -9,27 +9,24 @@ it removes the temp dir, whatever happened before.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.stack import Child, Stack
 
-__all__ = ["SECRET", "AckStack"]
+__all__ = ["SECRET", "AckStack", "BenchStack"]
 
 SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-sandbox-token"
 
 
-class AckStack:
-    """Sandbox, restate-server, a real worker, and one process per app; `close()` undoes everything."""
+class BenchStack:
+    """What every benchmark's stack is: an `opsgate.stack.Stack` in a temporary directory, read by the names the
+    benchmarks use. Subclasses start their own children on it; `close()` stops them in the stack's order and
+    removes the directory (unless `keep`)."""
 
-    def __init__(self, apps: tuple[str, ...], server: str) -> None:
-        self.stack = Stack(prefix="opsgate-bench-ack-")
-        self.apps = apps
-        self.server = server
-        self.app_urls: dict[str, str] = {}
-        self.app_children: dict[str, Child] = {}
-        self.database = self.dir / "bench.db"
-        self.sandbox_url = ""
+    def __init__(self, prefix: str, **options: Any) -> None:
+        self.stack = Stack(prefix=prefix, **options)
 
     @property
     def dir(self) -> Path:
@@ -40,8 +37,42 @@ class AckStack:
         return self.stack.restate
 
     @property
+    def ingress_url(self) -> str:
+        return self.stack.ingress_url
+
+    @property
+    def admin_url(self) -> str:
+        return self.stack.admin_url
+
+    @property
     def children(self) -> list[Child]:
         return self.stack.children
+
+    @property
+    def closing(self) -> bool:
+        return self.stack.closing
+
+    def child(self, name: str) -> Child:
+        return self.stack.child(name)
+
+    def check_alive(self) -> None:
+        self.stack.check_alive()
+
+    async def close(self, keep: bool = False) -> None:
+        await self.stack.close(keep=keep)
+
+
+class AckStack(BenchStack):
+    """Sandbox, restate-server, a real worker, and one process per app; `close()` undoes everything."""
+
+    def __init__(self, apps: tuple[str, ...], server: str) -> None:
+        super().__init__("opsgate-bench-ack-")
+        self.apps = apps
+        self.server = server
+        self.app_urls: dict[str, str] = {}
+        self.app_children: dict[str, Child] = {}
+        self.database = self.dir / "bench.db"
+        self.sandbox_url = ""
 
     @property
     def api_url(self) -> str:
@@ -77,13 +108,3 @@ class AckStack:
             await child.wait_http("/healthz", timeout=30)
             self.app_urls[child.name] = child.url + "/slack/events"
             self.app_children[child.name] = child
-
-    def check_alive(self) -> None:
-        self.stack.check_alive()
-
-    async def close(self, keep: bool = False) -> None:
-        """Apps first (they send to Restate), then Restate, the worker and the sandbox; then the temp dir.
-
-        A second Ctrl-C during clean-up is ignored, so it cannot leave processes behind.
-        """
-        await self.stack.close(keep=keep)

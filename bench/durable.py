@@ -34,14 +34,14 @@ from bench._durable_report import Shape, Side, figures, render
 from bench._durable_worker import BASELINE_WORKFLOW, BaselineOutcome
 from bench._restate import RestateProbe
 from bench._run import run_bench
-from bench._stack import SECRET
+from bench._stack import SECRET, BenchStack
 from bot.sandbox import Sandbox
 from handlers.contracts import TASK_WORKFLOW, TaskOutcome, TaskPhase, TaskRequest
 from handlers.contracts.envelope import Actor, Keyring, sealed_header
 from opsgate.keys import envelope_keyring
-from opsgate.restate_server import RestateServer, free_port
+from opsgate.restate_server import free_port
 from opsgate.settings import Settings
-from opsgate.stack import Child, Stack
+from opsgate.stack import Child
 
 __all__ = ["DurableStack", "main", "measure"]
 
@@ -67,39 +67,19 @@ def cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
 
 
-class DurableStack:
+class DurableStack(BenchStack):
     """Sandbox in process; restate-server and the worker as children of an `opsgate.stack.Stack`. `close()` stops
     them by PID."""
 
     def __init__(self, turns: int) -> None:
-        self.stack = Stack(prefix="opsgate-bench-durable-")
+        super().__init__("opsgate-bench-durable-")
         self.turns = turns
         self.sandbox = Sandbox(signing_secret=SECRET, rate_limit=False)
         self.worker: Child | None = None
 
     @property
-    def dir(self) -> Path:
-        return self.stack.directory
-
-    @property
-    def restate(self) -> RestateServer:
-        return self.stack.restate
-
-    @property
-    def closing(self) -> bool:
-        return self.stack.closing
-
-    @property
     def keyring(self) -> Keyring:
         return envelope_keyring(Settings(data_dir=self.dir))
-
-    @property
-    def ingress_url(self) -> str:
-        return self.stack.ingress_url
-
-    @property
-    def admin_url(self) -> str:
-        return self.stack.admin_url
 
     async def start(self) -> None:
         team_file = self.dir / "opsgate.yml"
@@ -116,20 +96,12 @@ class DurableStack:
         self.worker = await self.stack.start_worker(env, argv=argv, port=port, timeout=60)
         await self.stack.register(self.worker.url)
 
-    def check_alive(self) -> None:
-        self.stack.check_alive()
-
     def cpu(self) -> dict[str, float]:
         return {
             "worker": self.worker.cpu_seconds() if self.worker else float("nan"),
             "restate": cpu_seconds(self.restate.pid),
             "bench+sandbox": time.process_time(),
         }
-
-    async def close(self, keep: bool = False) -> None:
-        """Restate first (hypercorn can hang on SIGTERM while Restate holds a stream, NOTES), then the worker, the
-        sandbox and the temp dir. A second Ctrl-C during clean-up is ignored, so it cannot leave processes behind."""
-        await self.stack.close(keep=keep)
 
 
 @dataclass

@@ -23,16 +23,16 @@ import asyncio
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench._keepalive_worker import HANDLER
 from bench._run import run_bench
+from bench._stack import BenchStack
 from opsgate.processes import wait_until
-from opsgate.restate_server import RestateServer, free_port
-from opsgate.stack import Child, Stack
+from opsgate.restate_server import free_port
+from opsgate.stack import Child
 
 __all__ = ["Phase", "main", "measure"]
 
@@ -108,27 +108,15 @@ class Phase:
         return len(self.latencies_s) / self.wall_s if self.wall_s else 0.0
 
 
-class KeepAliveStack:
+class KeepAliveStack(BenchStack):
     """restate-server and one worker per side, as children of an `opsgate.stack.Stack`; `close()` stops them by PID
     and removes the temp dir."""
 
     def __init__(self, shape: Shape) -> None:
         self.shape = shape
-        self.stack = Stack(prefix="opsgate-bench-keepalive-")
+        super().__init__("opsgate-bench-keepalive-")
         self.workers: dict[str, Child] = {}
         self.worker_urls: dict[str, str] = {}
-
-    @property
-    def dir(self) -> Path:
-        return self.stack.directory
-
-    @property
-    def restate(self) -> RestateServer:
-        return self.stack.restate
-
-    @property
-    def ingress_url(self) -> str:
-        return self.stack.ingress_url
 
     async def start(self) -> None:
         await self.stack.start_nodes()
@@ -150,13 +138,6 @@ class KeepAliveStack:
             return self.restate.log_file.read_text(errors="replace").count("restate.error.code: RT0010")
         except OSError:
             return 0
-
-    def check_alive(self) -> None:
-        self.stack.check_alive()
-
-    async def close(self, keep: bool = False) -> None:
-        """Restate first (hypercorn can hang on SIGTERM while Restate holds a stream, NOTES), then the workers."""
-        await self.stack.close(keep=keep)
 
 
 async def _call(client: httpx.AsyncClient, url: str, n: int) -> str | None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from opsgate.processes import wait_until
+from opsgate.processes import stop_process, wait_until
 from opsgate.restate_server import RestateServer, free_port
 
 __all__ = ["OFFLINE_DROPS", "ROOT", "Child", "Stack", "stop_all"]
@@ -99,17 +99,7 @@ class Child:
 
     def stop(self, grace: float = 5.0) -> bool:
         """SIGTERM, then SIGKILL after `grace` seconds; True when it had to be killed."""
-        process = self.process
-        if process is None or process.poll() is not None:
-            return False
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-            return True
-        return False
+        return stop_process(self.process, grace)
 
     def kill(self) -> None:
         """SIGKILL, as a crash would end it."""
