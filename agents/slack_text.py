@@ -28,9 +28,11 @@ from collections.abc import Callable
 __all__ = ["code_block", "escape", "escape_answer", "inline_code", "mention", "no_broadcasts", "quote"]
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_SCHEME = re.compile(r"(?i)(?<![a-z0-9+.-])([a-z][a-z0-9+.-]{0,31}):(?=//)|mailto:(?=\S)|(?<![a-z0-9+.-])tel:(?=\S)")
-"""A scheme's colon, where Slack would make a link of what follows: `mailto:` even glued to a word before it
-(`…/loginmailto:a@b.example`; found by hypothesis), `tel:` only as a word of its own (not `hotel:`)."""
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]{0,31}):(?=//)|mailto:(?=\S)|(?<![a-z0-9+.-])tel:(?=\S)")
+"""A scheme's colon, where Slack would make a link of what follows: before `//` whatever precedes the scheme
+(`.https://…` and `-https://…` were left live, their scheme seen as starting at the `.`; found by hypothesis),
+`mailto:` even glued to a word before it (`…/loginmailto:a@b.example`), `tel:` only as a word of its own (not
+`hotel:`)."""
 _BACKTICK_PAIR = re.compile(r"`(?=`)")
 _WORD_JOINER = "\u2060"
 _ZERO_WIDTH_SPACE = "\u200b"

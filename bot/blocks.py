@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.slack_text import escape, escape_answer, inline_code, mention, quote
+from agents.slack_text import escape, inline_code, mention, quote
 from handlers.contracts import TaskPhase, TaskView
 
 __all__ = ["CANCEL_ACTION", "RETRY_ACTION", "SECTION_LIMIT", "clip", "reply_blocks", "root_blocks"]
@@ -38,8 +38,8 @@ def root_blocks(view: TaskView) -> tuple[str, list[dict[str, Any]]]:
     status = f"{emoji} *{label}*"
     if view.phase in (TaskPhase.PLANNING, TaskPhase.RUNNING) and view.max_steps:
         status += f" · step {view.step}/{view.max_steps}"
-    if view.detail:  # worker-composed (a tool name in backticks): its formatting is kept, any `<…>` escaped
-        status += f" · {escape_answer(view.detail)}"
+    if view.detail:  # worker-composed around the model's tool name: its backticks kept, no `<…>` or fence live
+        status += f" · {escape(view.detail)}"
     fallback = f"{label}: {escape(view.request, 3000 - len(label) - 2)}"
     requested = f"requested by {mention(view.requester)} · task {inline_code(view.task_id)}"
     blocks: list[dict[str, Any]] = [

@@ -1,9 +1,13 @@
 """No message opsgate posts carries a mention, broadcast, link or code fence that opsgate did not put there.
 
-The real builders (approval card, thread root, answer, tool-error line, trace summary) get arbitrary untrusted
-text built from the pieces of known attacks; what they post may hold only opsgate's own `<…>` sequences (the
-trusted ids passed in, the card's dates), and each code block ends where the builder ends it. A fullwidth
-`＜!channel＞` sent through the real bot reaches the thread root as typed, not as a live broadcast.
+The real builders get arbitrary untrusted text built from the pieces of known attacks; what they post may hold
+only opsgate's own `<…>` sequences (the trusted ids passed in, the channel it links, the dates it formats), and
+each code block ends where the builder ends it. Here: the approval card (`bot.cards.approval_blocks`), the thread
+root with its status detail (`bot.blocks.root_blocks`), the model's answer (`escape_answer` into `reply_blocks`),
+the tool-error line (`handlers.telemetry_attributes.tool_error_notice`) and the trace summary
+(`bot.reports.summary_blocks`); and a fullwidth `＜!channel＞` sent through the real bot reaches the thread root as
+typed, not as a live broadcast. Every other builder of text opsgate posts, shows in a modal or answers
+ephemerally is in `test_slack_escaping_more.py`, which shares this file's strategy and checks.
 """
 
 from __future__ import annotations
@@ -58,7 +62,9 @@ FRAGMENTS = [
 ]
 UNTRUSTED = st.lists(st.sampled_from(FRAGMENTS) | st.text(max_size=4), max_size=10).map("".join)
 REQUESTER, APPROVER, GROUP, DECIDER = "U0ALICE", "U0CAROL", "S0ONCALL", "U0BOB"
-OURS = {f"<@{REQUESTER}>", f"<@{APPROVER}>", f"<!subteam^{GROUP}>", f"<@{DECIDER}>"}
+CHANNEL = "C0OPS"
+OURS = {f"<@{REQUESTER}>", f"<@{APPROVER}>", f"<!subteam^{GROUP}>", f"<@{DECIDER}>", f"<#{CHANNEL}>"}
+"""The trusted ids opsgate mentions: people and groups it names, the channel it links (a status line, a digest)."""
 DATE = re.compile(r"<!date\^\d+\^\{date_short_pretty\} \{time\}\|[0-9: -]+UTC>")
 FENCE = "```"
 LIVE_LINK = re.compile(r"(?i)\b(?:https?|ftp)://|\bmailto:(?!\u2060)")
@@ -149,7 +155,7 @@ def test_the_thread_root_the_answer_and_tool_errors_show_it_as_text(untrusted: s
     )
     fallback, blocks = root_blocks(view)
     assert_only_ours(fallback, blocks)
-    assert all(FENCE not in text for _, text in texts(fallback, blocks) if "kubectl_get" not in text)
+    assert all(FENCE not in text for _, text in texts(fallback, blocks))  # the status detail's too
 
     assert_only_ours(*reply_blocks(escape_answer(answer)))
     notice = tool_error_notice("kubectl_get", ToolResult(content=untrusted, is_error=True), "e-0123456789")

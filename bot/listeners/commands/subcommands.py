@@ -124,7 +124,8 @@ async def waiting_on_me(command: SlashCommand, _: str, deps: BotDeps) -> Answer:
         return {"text": "Nothing waits on you. :tada:"}
     lines = [f"*{len(mine)} approval(s) wait on you*, oldest first:"]
     for row, detail in mine[:20]:
-        what = f"`{detail.get('tool')}`" + (f" on `{detail['target']}`" if detail.get("target") else "")
+        tool, target = str(detail.get("tool")), detail.get("target")  # the model's words: shown, never live
+        what = inline_code(tool, 80) + (f" on {inline_code(str(target), 200)}" if target else "")
         asked = f"<!date^{int(row.at.timestamp())}^{{date_short_pretty}} {{time}}|{row.at:%Y-%m-%d %H:%M} UTC>"
         lines.append(
             f"• {what} ({detail.get('tier')}) for <@{detail.get('requester')}> in <#{detail.get('channel')}>, "
