@@ -379,29 +379,34 @@ def test_ops_status_and_digest_answer_untrusted_text_as_text(untrusted: str, pha
         assert_answer_only_ours(answer)
 
 
-@settings(max_examples=EXAMPLES, deadline=None)
-@given(UNTRUSTED, UNTRUSTED)
-def test_ops_approvals_and_a_bad_task_id_answer_untrusted_text_as_text(tool: str, target: str) -> None:
+def requested_row(tool: str, target: str | None, approvers: list[str], actor: str | None = None) -> AuditRecord:
+    """The audit row of an approval asked for `tool` on `target`, waiting on `approvers` (`/ops approvals` reads it)."""
     detail = {
         "tool": tool,
-        "target": target or None,
+        "target": target,
         "tier": "high",
-        "approvers": [APPROVER, GROUP],
+        "approvers": approvers,
         "requester": REQUESTER,
         "channel": CHANNEL,
     }
-    row = AuditRecord(
+    return AuditRecord(
         task_id=TASK,
         seq=1,
         approval_id="a-1",
         event="requested",
-        actor=REQUESTER,
+        actor=actor,
         detail=json.dumps(detail),
         dedupe_key="a-1:requested",
         at=WHEN,
         prev_hash="0" * 64,
         row_hash="1" * 64,
     )
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(UNTRUSTED, UNTRUSTED)
+def test_ops_approvals_and_a_bad_task_id_answer_untrusted_text_as_text(tool: str, target: str) -> None:
+    row = requested_row(tool, target or None, [APPROVER, GROUP], actor=REQUESTER)
     deps = bot_deps(audit=PendingApprovals([row, row]))
     assert_answer_only_ours(asyncio.run(waiting_on_me(command(APPROVER), "", deps))["text"])
     assert_answer_only_ours(asyncio.run(not_a_task_id(command(), target, deps))["text"])
@@ -576,25 +581,7 @@ def test_the_notifiers_plain_post_and_the_alerts_show_untrusted_text_as_text(unt
 def test_ops_approvals_shows_the_models_tool_and_target_as_code_not_live() -> None:
     """`/ops approvals` put the tool and target of the audit row between backticks as they were: a target of
     `<!channel>` or a tool that closes the backtick and goes on with a mention or a link was live."""
-    detail = {
-        "tool": "restart` <@U0EVIL> `",
-        "target": "<https://evil.example|approved by security>",
-        "tier": "high",
-        "approvers": [APPROVER],
-        "requester": REQUESTER,
-        "channel": CHANNEL,
-    }
-    row = AuditRecord(
-        task_id=TASK,
-        seq=1,
-        approval_id="a-1",
-        event="requested",
-        detail=json.dumps(detail),
-        dedupe_key="a-1:requested",
-        at=WHEN,
-        prev_hash="0" * 64,
-        row_hash="1" * 64,
-    )
+    row = requested_row("restart` <@U0EVIL> `", "<https://evil.example|approved by security>", [APPROVER])
     text = asyncio.run(waiting_on_me(command(APPROVER), "", bot_deps(audit=PendingApprovals([row]))))["text"]
 
     assert "<@U0EVIL>" not in text and "<https://" not in text
