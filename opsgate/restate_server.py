@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import socket
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +27,16 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from opsgate.keys import restate_public_key
 from opsgate.processes import WaitTimeout, stop_process, wait_until_sync
 
-__all__ = ["RestatePorts", "RestateServer", "RestateServerError", "find_restate_binary", "free_port"]
+__all__ = [
+    "PORT_TRIES",
+    "RestatePorts",
+    "RestateServer",
+    "RestateServerError",
+    "bind_failed",
+    "exit_reason",
+    "find_restate_binary",
+    "free_port",
+]
 
 RESTATE_VERSION = "1.7.12"
 _DEFAULT_BIN = Path(".restate/node_modules/@restatedev/restate-server-linux-x64/bin/restate-server")
@@ -83,7 +94,26 @@ class RestatePorts:
 
     @classmethod
     def free(cls) -> RestatePorts:
-        return cls(ingress=free_port(), admin=free_port(), node=free_port())
+        """Three distinct free ports (three independent draws could repeat one: the server then fails to bind)."""
+        chosen: list[int] = []
+        while len(chosen) < 3:  # bounded: free_port draws from 12,000 ports
+            port = free_port()
+            if port not in chosen:
+                chosen.append(port)
+        return cls(ingress=chosen[0], admin=chosen[1], node=chosen[2])
+
+
+PORT_TRIES = 3
+"""Starts on freshly chosen ports before giving up, when the ports were chosen here and another listener took one
+between the choice and restate-server's bind (the log then says "Address in use")."""
+
+_BIND_FAILED = re.compile(r"address (?:already )?in use", re.IGNORECASE)
+
+
+def bind_failed(log: str) -> bool:
+    """Whether a server's log says its port was taken (restate-server: "Address in use"; Python servers:
+    "[Errno 98] ... address already in use")."""
+    return _BIND_FAILED.search(log) is not None
 
 
 def render_config(base_dir: Path, ports: RestatePorts, *, identity_pem: Path, max_attempts: int = 60) -> str:
@@ -113,6 +143,18 @@ request-identity-private-key-pem-file = "{identity_pem}"
 """
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_FAILURE = re.compile(r"^(?:Failed:|error:)", re.IGNORECASE)
+
+
+def exit_reason(log: str) -> str:
+    """What a restate-server log written by one failed start says went wrong, on one line: its `Failed:` or
+    `error:` line (the log may be coloured), else its last lines."""
+    lines = [line.strip() for line in _ANSI.sub("", log).splitlines() if line.strip()]
+    failures = [line for line in lines if _FAILURE.match(line)]
+    return (failures[-1] if failures else " / ".join(lines[-3:]))[-400:]
+
+
 class RestateServer:
     """One restate-server process. `start()` waits until both ingress and admin are healthy."""
 
@@ -121,7 +163,7 @@ class RestateServer:
         base_dir: Path,
         *,
         binary: Path | None = None,
-        ports: RestatePorts | None = None,
+        ports: RestatePorts | Callable[[], RestatePorts] | None = None,
         log_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
         max_attempts: int = 60,
@@ -129,12 +171,19 @@ class RestateServer:
     ) -> None:
         """`max_attempts`: retries (100 ms doubling to 2 s) before an invocation pauses; 60 is about two minutes.
         `identity_pem`: the request-identity key (default: one generated in `base_dir`); its public half is
-        `identity_public_key`, what the worker must be told (OPSGATE_RESTATE_IDENTITY_KEYS)."""
+        `identity_public_key`, what the worker must be told (OPSGATE_RESTATE_IDENTITY_KEYS).
+        `ports`: fixed ports, or how to choose them (default: `RestatePorts.free`); chosen ports are chosen again
+        when the first start finds one taken, and kept from then on (a restart binds the same ones)."""
         self.base_dir = base_dir.resolve()
         self.identity_pem = (identity_pem or self.base_dir / "identity.pem").resolve()
         self.max_attempts = max_attempts
         self.binary = find_restate_binary(binary)
-        self.ports = ports or RestatePorts.free()
+        self._choose: Callable[[], RestatePorts] | None = None
+        if isinstance(ports, RestatePorts):
+            self.ports = ports
+        else:
+            self._choose = ports or RestatePorts.free
+            self.ports = self._choose()
         self.log_file = log_file or self.base_dir / "restate.log"
         self.extra_env = extra_env or {}
         self._process: subprocess.Popen[bytes] | None = None
@@ -164,10 +213,28 @@ class RestateServer:
         return self._process.pid if self._process else None
 
     def start(self, timeout: float = 30.0) -> None:
+        """Start and wait until healthy. Ports chosen here that turn out taken are chosen again (up to PORT_TRIES
+        starts) on the first start only; after that, or with fixed ports, a failed start raises with the log's end."""
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
-        config = self.base_dir / "restate.toml"
         self._ensure_identity()
+        for attempt in range(1, PORT_TRIES + 1):
+            log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
+            self._spawn()
+            try:
+                self._wait_healthy(timeout, log_start)
+            except RestateServerError:
+                written = self._log_since(log_start)
+                if self._choose is None or attempt == PORT_TRIES or not bind_failed(written):
+                    raise
+                self.kill()
+                self.ports = self._choose()
+                continue
+            self._choose = None  # the ports are known to others from now on: a restart keeps them
+            return
+
+    def _spawn(self) -> None:
+        config = self.base_dir / "restate.toml"
         rendered = render_config(
             self.base_dir / "data", self.ports, identity_pem=self.identity_pem, max_attempts=self.max_attempts
         )
@@ -181,13 +248,23 @@ class RestateServer:
                 env=env,
                 start_new_session=True,
             )
-        self._wait_healthy(timeout)
 
-    def _wait_healthy(self, timeout: float) -> None:
+    def _log_since(self, offset: int) -> str:
+        try:
+            with self.log_file.open("rb") as log:
+                log.seek(offset)
+                return log.read(64_000).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def _wait_healthy(self, timeout: float, log_start: int) -> None:
         checks = [f"{self.admin_url}/health", f"{self.ingress_url}/restate/health"]
 
         def exited() -> str | None:
-            return None if self._process is None or self._process.poll() is None else "it exited early"
+            if self._process is None or self._process.poll() is None:
+                return None
+            reason = exit_reason(self._log_since(log_start))
+            return "it exited early" + (f" ({reason})" if reason else "")
 
         with httpx.Client(timeout=1.0) as client:
             try:

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import httpx
 
-from opsgate.processes import stop_process, wait_until
-from opsgate.restate_server import RestateServer, free_port
+from opsgate.processes import WaitTimeout, stop_process, wait_until
+from opsgate.restate_server import PORT_TRIES, RestateServer, bind_failed, free_port
 
 __all__ = ["OFFLINE_DROPS", "ROOT", "Child", "Stack", "stop_all"]
 
@@ -172,8 +172,11 @@ class Stack:
         max_attempts: int = 60,
         drop_env: Iterable[str] = OFFLINE_DROPS,
         logs: Path | None = None,
+        choose_port: Callable[[], int] = free_port,
     ) -> None:
-        """`max_attempts`: the default node's retries before an invocation pauses (`RestateServer`)."""
+        """`max_attempts`: the default node's retries before an invocation pauses (`RestateServer`);
+        `choose_port`: where a child's port comes from when the caller gives none."""
+        self.choose_port = choose_port
         self.owns_directory = directory is None
         self.directory = (Path(tempfile.mkdtemp(prefix=prefix)) if directory is None else directory).resolve()
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -258,12 +261,22 @@ class Stack:
         """A worker on its own port (kept across restarts, so the registered deployment stays valid), with the admin
         API for its paused watch, as in production (never the bot's); returned once `/health` answers (`wait=False`:
         at once, for callers that start several children together and then wait on each)."""
-        port = port or free_port()
-        worker_env = {**env, "OPSGATE_WORKER_PORT": str(port), "OPSGATE_RESTATE_ADMIN_URL": self.admin_url}
-        worker = self.spawn(name, argv, worker_env, port=port)
-        if wait:
-            await worker.wait_http("/health", timeout=timeout)
-        return worker
+        for attempt in range(1, PORT_TRIES + 1):
+            chosen = port or self.choose_port()
+            worker_env = {**env, "OPSGATE_WORKER_PORT": str(chosen), "OPSGATE_RESTATE_ADMIN_URL": self.admin_url}
+            worker = self.spawn(name, argv, worker_env, port=chosen)
+            if not wait:
+                return worker
+            try:
+                await worker.wait_http("/health", timeout=timeout)
+            except WaitTimeout:
+                # A port chosen here that another listener took before the worker bound it: choose again.
+                if port is not None or attempt == PORT_TRIES or not worker.exited() or not bind_failed(worker.tail()):
+                    raise
+                self.back.remove(worker)
+                continue
+            return worker
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def spawn_bot(
         self,
@@ -274,7 +287,7 @@ class Stack:
         port: int | None = None,
     ) -> Child:
         """`opsgate bot` on its own port, in the front; await `wait_http("/healthz")` (or `/readyz`) on it."""
-        port = port or free_port()
+        port = port or self.choose_port()
         return self.spawn(name, argv, {**env, "OPSGATE_BOT_PORT": str(port)}, front=True, port=port)
 
     async def register(self, url: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import textwrap
 from pathlib import Path
 
@@ -26,7 +27,8 @@ CHILD = textwrap.dedent(
     """Serves 200 on its port; on SIGTERM writes whether Restate's ingress answered, then exits (or not)."""
     import http.server, json, os, signal, sys, threading, urllib.request
 
-    name, port = os.environ["CHILD_NAME"], int(os.environ["CHILD_PORT"])
+    name = os.environ["CHILD_NAME"]
+    port = int(os.environ.get("CHILD_PORT") or os.environ["OPSGATE_WORKER_PORT"])
     out = os.environ["CHILD_OUT"]
 
     def restate_up():
@@ -147,6 +149,40 @@ async def test_a_crashed_child_is_named_with_its_log_and_a_restart_keeps_its_por
     finally:
         await stack.close()
     assert (tmp_path / "stack").is_dir(), "a directory the caller gave is kept"
+
+
+async def test_a_worker_whose_chosen_port_was_taken_starts_on_another(child_module: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([taken.getsockname()[1], free_port()])
+        stack = Stack(tmp_path / "stack", choose_port=lambda: next(ports))
+        try:
+            await stack.start_nodes()
+            env = {**_env(stack, "worker", 0, child_module, tmp_path / "terms.jsonl"), "CHILD_PORT": ""}
+            worker = await stack.start_worker(env, argv=["stackchild"])
+            assert worker.port != taken.getsockname()[1] and worker.alive()
+            assert worker.env["OPSGATE_WORKER_PORT"] == str(worker.port)
+            assert stack.back == [worker], "the failed start is not kept as a child"
+            assert "Address already in use" in worker.tail()
+        finally:
+            await stack.close()
+
+
+async def test_a_worker_on_a_taken_port_the_caller_gave_fails_with_its_log(child_module: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        stack = Stack(tmp_path / "stack")
+        try:
+            await stack.start_nodes()
+            env = _env(stack, "worker", port, child_module, tmp_path / "terms.jsonl")
+            with pytest.raises(WaitTimeout, match="worker exited") as failed:
+                await stack.start_worker(env, argv=["stackchild"], port=port)
+            assert "Address already in use" in str(failed.value)
+        finally:
+            await stack.close()
 
 
 async def test_waiting_on_a_child_that_exits_fails_at_once_with_its_log(tmp_path: Path, child_module: Path) -> None:
