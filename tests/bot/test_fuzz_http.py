@@ -637,7 +637,7 @@ async def test_bolts_internal_headers_do_not_reach_it(bot: Bot) -> None:
     body, content_type = _ops("help")
     answer = await bot.post(body, content_type, {"X-Slack-Bolt-Lazy-Only": "1", "X-Slack-Bolt-Lazy-Function-Name": "x"})
     assert answer.status == 200
-    assert "/ops <request>" in json.loads(answer.body)["text"]
+    assert "/ops &lt;request&gt;" in json.loads(answer.body)["text"]
 
 
 def test_the_http_layer_refuses_an_empty_signing_secret(sqlite_engine: Engine) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 import httpx
@@ -12,6 +13,7 @@ from agents.guardrails import SizeGuard
 from bot.app import BotDeps
 from bot.http import MAX_BODY_BYTES
 from bot.launcher import Launch
+from bot.listeners.events.mentions import answer_mention
 from handlers.contracts import task_id_for
 from testkit.fakes import StaticDirectory
 from testkit.fakes.bot import bot_client, bot_deps, command_body, signed, slash
@@ -72,8 +74,33 @@ async def test_help_and_empty_input_answer_with_help(
 ) -> None:
     response = await slash(client, text)
     assert response.status_code == 200
-    assert "/ops <request>" in response.json()["text"]
+    assert "/ops &lt;request&gt;" in response.json()["text"]
     assert launcher.launched == []
+
+
+CONTROL = re.compile(r"<(?:[@#!]|https?://)[^<>]*>")
+"""A Slack control sequence opsgate may mean: a mention, a channel, a broadcast or a date, a link."""
+
+
+async def test_help_and_usage_texts_hold_no_raw_angle_bracket(client: httpx.AsyncClient) -> None:
+    """Slack reads `<…>` as a control sequence, so the help's `<request>` was dropped or mangled: placeholders go
+    out escaped (`&lt;request&gt;`), and a `<` left starts a sequence meant as one (`<@`, `<#`, `<!`, `<http`)."""
+    said = {f"/ops {text}": (await slash(client, text)).json()["text"] for text in ("help", "", "frobnicate")}
+    said |= {f"/ops {text}": (await slash(client, text)).json()["text"] for text in ("cancel", "policy")}
+    event = {"type": "app_mention", "user": "U0BOB", "text": "<@U0BOT> hi", "ts": "1732500099.0", "channel": "C0OPS"}
+    for where, thread_ts in (("outside a thread", None), ("in a thread not a task", "1732400000.000001")):
+        reply = await answer_mention({"team_id": "T0SANDBOX"}, {**event, "thread_ts": thread_ts}, bot_deps())
+        assert reply is not None
+        said[f"a mention {where}"] = reply
+
+    for asked, text in said.items():
+        bare = CONTROL.sub("", text)
+        assert all(re.match(r"<(?:[@#!]|http)", text[at:]) for at, char in enumerate(text) if char == "<"), asked
+        assert "<" not in bare and ">" not in bare, asked
+        if asked not in ("/ops cancel", "/ops policy"):  # the help, or the mention's pointer to `/ops`
+            assert "`/ops &lt;request&gt;`" in text, asked
+    assert said["/ops cancel"].startswith("Usage: `/ops cancel &lt;task id&gt;`")
+    assert said["/ops policy"].startswith("Usage: `/ops policy &lt;tool&gt;`")
 
 
 async def test_unknown_subcommand_is_explained(client: httpx.AsyncClient, launcher: FakeWorker) -> None:
@@ -226,5 +253,5 @@ async def test_subcommands_spend_the_request_rates_and_help_does_not(
     assert "Too many requests from you (1 per 60 s)" in said[1]
     assert answer in said[2]
     assert "Too many requests from this channel (2 per 60 s)" in said[3]
-    assert "/ops <request>" in helped
+    assert "/ops &lt;request&gt;" in helped
     assert launcher.launched == []

@@ -242,10 +242,10 @@ async def test_cancelling_an_unknown_task_answers_politely(bot: Bot) -> None:
     [
         ("cancel t-123", "`t-123` is not a task id"),
         ("cancel T-XYZ", "`T-XYZ` is not a task id"),
-        ("cancel", "`/ops cancel <task id>`"),
+        ("cancel", "`/ops cancel &lt;task id&gt;`"),
         ("freeze", "`/ops freeze on|off|status`"),
         ("freeze sometimes", "`/ops freeze on|off|status`"),
-        ("policy", "`/ops policy <tool>`"),
+        ("policy", "`/ops policy &lt;tool&gt;`"),
     ],
 )
 async def test_malformed_subcommand_arguments_are_explained(bot: Bot, text: str, expected: str) -> None:

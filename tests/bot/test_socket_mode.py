@@ -127,7 +127,7 @@ async def test_a_slash_command_is_answered_in_its_ack(both: Both) -> None:
     reply = await both.sandbox.send_slash_command(user_id=USER, channel_id=CHANNEL, text="help")
     assert (reply.status, reply.error) == (200, None)
     assert reply.elapsed < ACK_BOUND
-    assert "/ops <request>" in reply.json["text"]
+    assert "/ops &lt;request&gt;" in reply.json["text"]
     shown = [e.text for e in both.sandbox.state.ephemerals_for(CHANNEL, USER)]
     assert shown[-1] == reply.json["text"]  # the person sees the ack, as over HTTP
 
@@ -258,7 +258,7 @@ async def test_after_a_disconnect_the_bot_reconnects_and_the_next_envelope_is_se
     )
     reply = await both.sandbox.send_slash_command(user_id=USER, channel_id=CHANNEL, text="help")
     assert (reply.status, reply.error) == (200, None)
-    assert "/ops <request>" in reply.json["text"]
+    assert "/ops &lt;request&gt;" in reply.json["text"]
 
 
 async def test_with_no_connection_slack_reports_dispatch_failed() -> None:
@@ -356,7 +356,7 @@ async def test_the_opsgate_bot_process_serves_socket_mode_through_a_reconnect(
         await sandbox.wait_for(lambda _: socket_mode.opened == 2 and socket_mode.connections == 1, timeout=30)
         reply = await sandbox.send_slash_command(user_id=USER, channel_id=CHANNEL, text="help")
         assert (reply.status, reply.error) == (200, None)
-        assert "/ops <request>" in reply.json["text"]
+        assert "/ops &lt;request&gt;" in reply.json["text"]
 
         bot.send_signal(signal.SIGTERM)
         assert await asyncio.to_thread(bot.wait, 15) == 0, log_file.read_text()[-3000:]

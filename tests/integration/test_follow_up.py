@@ -50,7 +50,7 @@ async def test_a_mention_outside_a_task_thread_is_explained(stack: Stack) -> Non
     assert delivered.status == 200
 
     def explained(state: object) -> bool:
-        return any("use `/ops <request>`" in m.text for m in stack.sandbox.state.messages_in("C0OPS"))
+        return any("use `/ops &lt;request&gt;`" in m.text for m in stack.sandbox.state.messages_in("C0OPS"))
 
     await stack.sandbox.wait_for(explained, timeout=10)
 

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 HELP = f"""*opsgate* runs your ops requests with an AI agent, asking a person before anything risky.
 
-• `/ops <request>`: ask in plain words, e.g. `/ops what services are running in staging?`
+• `/ops {escape("<request>")}`: ask in plain words, e.g. `/ops what services are running in staging?`
   I answer in a thread under your request and keep its first message up to date.
 • `/ops help`: this message.
 {SUBCOMMAND_HELP}

@@ -22,8 +22,12 @@ __all__ = ["STATUS_HELP", "digest", "status"]
 
 Answer = dict[str, Any]
 TASK_ID = re.compile(r"^t-[0-9a-f]{20}$")
-STATUS_HELP = """• `/ops status`: your recent tasks; `/ops status <task id>`: its live state and the circuit breakers.
-• `/ops digest`: this channel's digest schedule; `/ops digest now`: post a digest of the last 24 hours here."""
+STATUS_HELP = (
+    f"• `/ops status`: your recent tasks; `/ops status {escape('<task id>')}`: its live state and the circuit "
+    "breakers.\n"
+    "• `/ops digest`: this channel's digest schedule; `/ops digest now`: post a digest of the last 24 hours here."
+)
+"""Help lines, their placeholders escaped (`&lt;task id&gt;`): Slack reads a raw `<…>` as a control sequence."""
 _EMOJI = {
     "queued": ":hourglass_flowing_sand:",
     "planning": ":thinking_face:",

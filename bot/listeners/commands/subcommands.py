@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from agents.slack_text import inline_code
+from agents.slack_text import escape, inline_code
 from approvals import eligible_approvers, explain, may_administer
 from bot.launcher import Unanswered
 from bot.listeners.commands.status import STATUS_HELP, digest, status
@@ -32,9 +32,11 @@ Answer = dict[str, Any]
 Handler = Callable[["SlashCommand", str, "BotDeps"], Awaitable[Answer]]
 UNAVAILABLE = ":warning: The task engine did not answer in time; nothing changed. Please try again."
 
-_CANCEL_HELP = "`/ops cancel <task id>`: stop a task and its pending approvals (the requester or an approver)."
+_CANCEL_HELP = (
+    f"`/ops cancel {escape('<task id>')}`: stop a task and its pending approvals (the requester or an approver)."
+)
 _FREEZE_HELP = "`/ops freeze on|off|status`: policy admins only; while frozen, every action above low risk is refused."
-_POLICY_HELP = "`/ops policy <tool>`: what approval a tool needs, and why."
+_POLICY_HELP = f"`/ops policy {escape('<tool>')}`: what approval a tool needs, and why."
 SUBCOMMAND_HELP = f"""• {_CANCEL_HELP}
 • {_FREEZE_HELP}
 • {_POLICY_HELP}

@@ -36,11 +36,13 @@ log = logging.getLogger(__name__)
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
 HISTORY_CHARS = DIGEST_CHARS  # the digest of earlier turns the follow-up's prompt starts with
 THREAD_TURNS = 200  # the turns the digest covers; their requesters are requesters of the follow-up's actions
+REQUEST = escape("<request>")
+"""The placeholder of `/ops <request>` as Slack must receive it: a raw `<…>` is a control sequence there."""
 NOT_A_TASK = (
-    "This thread is not one of my tasks. Start one with `/ops <request>`; to follow up, mention me in the "
+    f"This thread is not one of my tasks. Start one with `/ops {REQUEST}`; to follow up, mention me in the "
     "task's thread."
 )
-TOP_LEVEL = "To ask me something, use `/ops <request>`. To follow up on a task, mention me in its thread."
+TOP_LEVEL = f"To ask me something, use `/ops {REQUEST}`. To follow up on a task, mention me in its thread."
 ACCEPTED = "On it: following up in this thread (task `{task_id}`)."
 
 
