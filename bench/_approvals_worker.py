@@ -15,17 +15,17 @@ from typing import Any
 
 import restate
 
-from handlers.contracts.envelope import Keyring
 from handlers.deps import TaskDeps
 from handlers.task_workflow import build_task_workflow
+from handlers.verified import Verifier
 from opsgate import worker
 from testkit import worker_app
 
 __all__ = ["main"]
 
 
-def _suspending_sooner(deps: TaskDeps, keyring: Keyring, **options: Any) -> restate.Workflow:
-    workflow = build_task_workflow(deps, keyring, **options)
+def _suspending_sooner(deps: TaskDeps, verifier: Verifier, **options: Any) -> restate.Workflow:
+    workflow = build_task_workflow(deps, verifier, **options)
     seconds = os.environ.get("OPSGATE_BENCH_SUSPEND_AFTER")
     if seconds:
         for handler in workflow.handlers.values():

@@ -30,9 +30,11 @@ from agents.models import Model
 from agents.models.scripted import text_turn, tool_turn
 from agents.spec import AgentSpec
 from agents.tools import Tool, ToolAnnotations, Toolbox, ToolCallContext, ToolResult, ToolSpec
+from handlers.envelope_uses import EnvelopeLedger
 from handlers.switches import SwitchesDeps, build_switches_object
 from handlers.task_root import build_task_root
 from handlers.task_workflow import build_task_workflow
+from handlers.verified import Verifier
 from opsgate.keys import envelope_keyring, worker_identity_keys
 from opsgate.serving import serve_asgi
 from opsgate.settings import Settings
@@ -132,9 +134,10 @@ def build_app(args: argparse.Namespace) -> Any:
     )
     install(setup_telemetry("opsgate-bench-durable"))  # the span summaries' processor hangs on it, as in the worker
     deps = build_task_deps(settings, team, model=StepModel(args.turns), toolbox=Toolbox([ServiceStatus()]), agent=agent)
-    keyring = envelope_keyring(settings)  # the bench's data directory: the bench signs with the same keys
-    switches = build_switches_object(SwitchesDeps(keyring=keyring, audit=deps.audit, admin_refusal=lambda _: None))
-    workflow = build_task_workflow(deps, keyring)
+    # The bench's data directory: the bench signs with the same keys.
+    verifier = Verifier(envelope_keyring(settings), EnvelopeLedger(deps.store.engine))
+    switches = build_switches_object(SwitchesDeps(verifier=verifier, audit=deps.audit, admin_refusal=lambda _: None))
+    workflow = build_task_workflow(deps, verifier)
     root = build_task_root(deps)  # the task's thread root has one owner, as in the worker
     return restate.app([workflow, root, switches, build_baseline()], identity_keys=worker_identity_keys(settings))
 

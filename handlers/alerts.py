@@ -20,9 +20,8 @@ from opentelemetry import metrics
 from restate import ObjectContext, TerminalError
 
 from handlers.contracts import OPS_ALERT, OPS_ALERT_NOTIFY, PAUSED_ALERT, PAUSED_NOTIFY, OpsNotice, PausedNotice
-from handlers.contracts.envelope import Keyring
 from handlers.steps import ONE_ATTEMPT, slack_step
-from handlers.verified import verified_actor
+from handlers.verified import Verifier, verified_actor
 
 __all__ = [
     "AlertDeps",
@@ -37,7 +36,7 @@ log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
 class AlertDeps:
     post: Callable[[str, str], Awaitable[str]]
     """(channel, text) -> ts: the notifier's plain post."""
-    keyring: Keyring
+    verifier: Verifier
     """The worker's watch signs its notices as opsgate; an ingress caller without the key cannot make it post."""
 
 
@@ -52,7 +51,7 @@ async def _notify_once(
     notice of a key is logged and counted (`record`) and posted (`post`: step name, channel, text), later ones only
     answer False. Each alert's key is one thing to announce, so every replica may ask and one post results."""
     service, handler = names
-    verdict = await verified_actor(ctx, deps.keyring, service, handler, ctx.key())
+    verdict = await verified_actor(ctx, deps.verifier, service, handler, ctx.key())
     if verdict.actor is None or not verdict.actor.system:
         what = "paused alerts" if service == PAUSED_ALERT else "alerts"
         raise TerminalError(f"refused: only opsgate's own watch raises {what}", status_code=403)

@@ -71,10 +71,9 @@ from handlers.contracts import (
     VoteResult,
     in_workspace,
 )
-from handlers.contracts.envelope import Keyring
 from handlers.deps import AuditWriter
 from handlers.steps import SLACK_RETRY, slack_step
-from handlers.verified import verified_actor
+from handlers.verified import Verifier, verified_actor
 
 __all__ = ["ApprovalDeps", "ApprovalNotifier", "ApprovalState", "build_approval_object"]
 
@@ -96,7 +95,7 @@ class ApprovalDeps:
     notifier: ApprovalNotifier
     directory: CachedUserGroups
     audit: AuditWriter
-    keyring: Keyring
+    verifier: Verifier
     """Verifies the bot's envelope on votes and card reads: the voter is the envelope's actor."""
     approvers_channel: str | None = None
     home_team: str | None = None
@@ -324,7 +323,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
 
     @approval.handler(name=APPROVAL_VOTE)
     async def vote(ctx: ObjectContext, request: VoteRequest) -> VoteResult:
-        verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_VOTE, ctx.key())
+        verdict = await verified_actor(ctx, deps.verifier, APPROVAL_OBJECT, APPROVAL_VOTE, ctx.key())
         assert verdict.actor is not None
         ballot = Ballot(  # the envelope's voter, never the body's
             voter=verdict.actor.user,
@@ -340,7 +339,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
 
     @approval.handler(name=APPROVAL_ANSWER)
     async def answer(ctx: ObjectContext, request: AnswerRequest) -> VoteResult:
-        verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_ANSWER, ctx.key())
+        verdict = await verified_actor(ctx, deps.verifier, APPROVAL_OBJECT, APPROVAL_ANSWER, ctx.key())
         assert verdict.actor is not None
         given = Answer(  # the envelope's voter, never the body's
             voter=verdict.actor.user, team=verdict.actor.team, answer=request.answer, card=_card(request.card)
@@ -377,7 +376,7 @@ def build_approval_object(deps: ApprovalDeps) -> restate.VirtualObject:
 
     @approval.handler(name=APPROVAL_GET, kind="shared")
     async def get(ctx: ObjectSharedContext) -> ApprovalCard | None:
-        verdict = await verified_actor(ctx, deps.keyring, APPROVAL_OBJECT, APPROVAL_GET, ctx.key())
+        verdict = await verified_actor(ctx, deps.verifier, APPROVAL_OBJECT, APPROVAL_GET, ctx.key())
         state = await load(ctx)
         viewer = verdict.actor.team if verdict.actor else None
         return state.card() if state and machine.visible_to(state.approval(deps.home_team), viewer) else None

@@ -27,10 +27,9 @@ from restate import ObjectContext, TerminalError
 from sqlalchemy.engine import Engine
 
 from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, ChannelUnavailable, DigestPoster, DigestReport, DigestRequest
-from handlers.contracts.envelope import Keyring
 from handlers.digest_report import build_digest
 from handlers.steps import DB_RETRY, ONE_ATTEMPT, slack_step
-from handlers.verified import verified_actor
+from handlers.verified import Verifier, verified_actor
 
 __all__ = ["DigestDeps", "DigestPosted", "build_digest_object"]
 
@@ -54,7 +53,7 @@ RETRY_AFTER = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 class DigestDeps:
     engine: Engine
     poster: DigestPoster
-    keyring: Keyring
+    verifier: Verifier
     """Verifies the bot's envelope: a digest is asked for by a person (`/ops digest now`) or by opsgate's schedule."""
     build: Callable[..., DigestReport] = build_digest
     alerts_channel: str | None = None
@@ -98,7 +97,7 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
 
     @digest.handler(name=DIGEST_POST)
     async def post(ctx: ObjectContext, request: DigestRequest) -> DigestPosted:
-        await verified_actor(ctx, deps.keyring, DIGEST_OBJECT, DIGEST_POST, ctx.key())
+        await verified_actor(ctx, deps.verifier, DIGEST_OBJECT, DIGEST_POST, ctx.key())
         posted = await ctx.get("ts", type_hint=str)
         if posted is not None:
             return DigestPosted(channel=request.channel, ts=posted, first=False)

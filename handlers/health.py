@@ -9,19 +9,18 @@ from __future__ import annotations
 import restate
 
 from handlers.contracts import BREAKERS, WORKER_HEALTH, BreakerLine
-from handlers.contracts.envelope import Keyring
 from handlers.deps import TaskDeps
-from handlers.verified import verified_actor
+from handlers.verified import Verifier, verified_actor
 
 __all__ = ["build_worker_health"]
 
 
-def build_worker_health(deps: TaskDeps, keyring: Keyring) -> restate.Service:
+def build_worker_health(deps: TaskDeps, verifier: Verifier) -> restate.Service:
     service = restate.Service(WORKER_HEALTH)
 
     @service.handler(name=BREAKERS)
     async def breakers(ctx: restate.Context) -> list[BreakerLine]:
-        await verified_actor(ctx, keyring, WORKER_HEALTH, BREAKERS)
+        await verified_actor(ctx, verifier, WORKER_HEALTH, BREAKERS)
         return [
             BreakerLine(
                 name=snapshot.name,

@@ -15,10 +15,10 @@ import restate
 from restate import ObjectContext, ObjectSharedContext, TerminalError
 
 from handlers.contracts import FROZEN, IS_FROZEN, SET_FROZEN, SWITCHES_OBJECT, FreezeChange
-from handlers.contracts.envelope import Actor, Keyring
+from handlers.contracts.envelope import Actor
 from handlers.deps import AuditWriter
 from handlers.steps import AUDIT_RETRY, CHECK_RETRY
-from handlers.verified import verified_actor
+from handlers.verified import Verifier, verified_actor
 
 __all__ = ["FORBIDDEN", "FREEZE_AUDIT_CHAIN", "SwitchesDeps", "build_switches_object"]
 
@@ -28,7 +28,7 @@ FORBIDDEN = 403
 
 @dataclass(frozen=True)
 class SwitchesDeps:
-    keyring: Keyring
+    verifier: Verifier
     audit: AuditWriter
     admin_refusal: Callable[[Actor], str | None]
     """Why this person may not change switches (not a policy admin), or None."""
@@ -39,7 +39,7 @@ def build_switches_object(deps: SwitchesDeps) -> restate.VirtualObject:
 
     @switches.handler(name=SET_FROZEN)
     async def set_frozen(ctx: ObjectContext, change: FreezeChange) -> bool:
-        verdict = await verified_actor(ctx, deps.keyring, SWITCHES_OBJECT, SET_FROZEN, ctx.key())
+        verdict = await verified_actor(ctx, deps.verifier, SWITCHES_OBJECT, SET_FROZEN, ctx.key())
         actor = verdict.actor
         assert actor is not None
 
@@ -68,7 +68,7 @@ def build_switches_object(deps: SwitchesDeps) -> restate.VirtualObject:
 
     @switches.handler(name=FROZEN, kind="shared")
     async def frozen(ctx: ObjectSharedContext) -> bool:
-        await verified_actor(ctx, deps.keyring, SWITCHES_OBJECT, FROZEN, ctx.key())
+        await verified_actor(ctx, deps.verifier, SWITCHES_OBJECT, FROZEN, ctx.key())
         return bool(await ctx.get("frozen", type_hint=bool))
 
     @switches.handler(name=IS_FROZEN, kind="shared", ingress_private=True)

@@ -41,7 +41,7 @@ from handlers.contracts import (
     TraceSummary,
     in_workspace,
 )
-from handlers.contracts.envelope import Actor, Keyring
+from handlers.contracts.envelope import Actor
 from handlers.contracts.post_nonce import posts_message
 from handlers.deps import TaskDeps
 from handlers.failures import error_id_for, failure_text, logged_detail
@@ -53,7 +53,7 @@ from handlers.telemetry_attributes import agent_run_attributes
 from handlers.tool_gate import ToolGateStep
 from handlers.trace_summary import stored_trace_summary
 from handlers.tracing import agent_span_key, emit_span, emit_task_span
-from handlers.verified import verified_actor
+from handlers.verified import Verifier, verified_actor
 
 __all__ = ["TaskDeps", "build_task_workflow"]
 
@@ -70,15 +70,15 @@ NOT_IN_CHANNEL = (
 
 
 def build_task_workflow(
-    deps: TaskDeps, keyring: Keyring, *, may_cancel_any: Callable[[Actor], bool] = lambda actor: False
+    deps: TaskDeps, verifier: Verifier, *, may_cancel_any: Callable[[Actor], bool] = lambda actor: False
 ) -> restate.Workflow:
-    """`keyring` verifies the bot's envelopes: a task runs as the person the bot verified, and only its requester
+    """`verifier` checks the bot's envelopes: a task runs as the person the bot verified, and only its requester
     or someone `may_cancel_any` says yes to (an eligible approver) may cancel it."""
     workflow = restate.Workflow(TASK_WORKFLOW)
 
     @workflow.main(name=TASK_RUN, inactivity_timeout=timedelta(minutes=5))
     async def run(ctx: WorkflowContext, request: TaskRequest) -> TaskOutcome:
-        verdict = await verified_actor(ctx, keyring, TASK_WORKFLOW, TASK_RUN, ctx.key())
+        verdict = await verified_actor(ctx, verifier, TASK_WORKFLOW, TASK_RUN, ctx.key())
         assert verdict.actor is not None
         if (verdict.actor.team, verdict.actor.user) != (request.team_id, request.user_id):
             raise TerminalError("refused: the task names another requester than the one the bot verified", 401)
@@ -87,14 +87,14 @@ def build_task_workflow(
 
     @workflow.handler(name=TASK_INFO)
     async def info(ctx: WorkflowSharedContext) -> TaskInfo | None:
-        await verified_actor(ctx, keyring, TASK_WORKFLOW, TASK_INFO, ctx.key())
+        await verified_actor(ctx, verifier, TASK_WORKFLOW, TASK_INFO, ctx.key())
         return await ctx.get("info", type_hint=TaskInfo)
 
     @workflow.handler(name=TASK_CANCEL)
     async def cancel(ctx: WorkflowSharedContext) -> bool:
         """Cancel this task's run (its pending approvals are withdrawn by the run itself): True when it was
         running. Restate's admin API is never needed, so the bot holds none."""
-        verdict = await verified_actor(ctx, keyring, TASK_WORKFLOW, TASK_CANCEL, ctx.key())
+        verdict = await verified_actor(ctx, verifier, TASK_WORKFLOW, TASK_CANCEL, ctx.key())
         actor = verdict.actor
         assert actor is not None
         task = await ctx.get("info", type_hint=TaskInfo)

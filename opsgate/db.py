@@ -92,6 +92,7 @@ def model_metadata() -> sa.MetaData:
     import approvals.audit
     import approvals.ledger  # noqa: F401  (registers `budget_counters`)
     import bot.installations  # noqa: F401  (registers slack_sdk's `slack_bots`, `slack_installations`, ...)
+    import handlers.envelope_uses
     import handlers.executions
     import handlers.span_summaries
     import handlers.store  # noqa: F401  (registers `tasks`)

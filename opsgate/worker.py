@@ -34,6 +34,7 @@ from handlers.contracts import DigestPoster, ThreadNotifier
 from handlers.contracts.envelope import Actor
 from handlers.deps import AuditWriter, TaskDeps
 from handlers.digest import DigestDeps, build_digest_object
+from handlers.envelope_uses import EnvelopeLedger
 from handlers.executions import ExecutionLedger
 from handlers.health import build_worker_health
 from handlers.span_summaries import SpanSummaryProcessor, SpanSummaryStore
@@ -41,6 +42,7 @@ from handlers.store import TaskStore
 from handlers.switches import SwitchesDeps, build_switches_object
 from handlers.task_root import build_task_root
 from handlers.task_workflow import build_task_workflow
+from handlers.verified import Verifier
 from opsgate.alert_watch import AlertWatch
 from opsgate.db import create_db_engine, upgrade_database
 from opsgate.keys import envelope_keyring, worker_identity_keys
@@ -184,7 +186,7 @@ def build_approval_deps(
         notifier=notifier or SlackNotifier(client, workspaces=workspaces),
         directory=directory,
         audit=audit_writer(engine),
-        keyring=envelope_keyring(settings),
+        verifier=Verifier(envelope_keyring(settings), EnvelopeLedger(engine)),
         approvers_channel=team.policy.approvers_channel,
         home_team=settings.slack_home_team,
     )
@@ -209,7 +211,7 @@ def build_worker_app(
     where a digest that could not be posted is announced."""
     if not identity_keys:
         raise ValueError("the worker needs Restate's request-identity keys (OPSGATE_RESTATE_IDENTITY_KEYS)")
-    keyring = approval_deps.keyring
+    verifier = approval_deps.verifier
     directory = approval_deps.directory
 
     def admin_refusal(actor: Actor) -> str | None:
@@ -221,22 +223,22 @@ def build_worker_app(
 
     return restate.app(
         [
-            build_task_workflow(deps, keyring, may_cancel_any=approver),
+            build_task_workflow(deps, verifier, may_cancel_any=approver),
             build_agent_worker(deps),
             build_task_root(deps),
             build_approval_object(approval_deps),
             build_switches_object(
-                SwitchesDeps(keyring=keyring, audit=approval_deps.audit, admin_refusal=admin_refusal)
+                SwitchesDeps(verifier=verifier, audit=approval_deps.audit, admin_refusal=admin_refusal)
             ),
-            build_worker_health(deps, keyring),
+            build_worker_health(deps, verifier),
             build_digest_object(
                 digest_deps
                 or DigestDeps(
-                    engine=deps.store.engine, poster=_poster(deps), keyring=keyring, alerts_channel=alerts_channel
+                    engine=deps.store.engine, poster=_poster(deps), verifier=verifier, alerts_channel=alerts_channel
                 )
             ),
-            build_paused_alert(AlertDeps(post=_poster(deps).post, keyring=keyring)),
-            build_ops_alert(AlertDeps(post=_poster(deps).post, keyring=keyring)),
+            build_paused_alert(AlertDeps(post=_poster(deps).post, verifier=verifier)),
+            build_ops_alert(AlertDeps(post=_poster(deps).post, verifier=verifier)),
         ],
         identity_keys=list(identity_keys),
     )
@@ -274,7 +276,7 @@ async def run_worker(
     identity_keys = worker_identity_keys(settings)
     alerts = alerts or AlertsConfig()
     engine_client = WatchClient(
-        settings.restate_ingress_url, keyring=approval_deps.keyring, admin_url=settings.restate_admin_url
+        settings.restate_ingress_url, keyring=approval_deps.verifier.keyring, admin_url=settings.restate_admin_url
     )
     watch = PausedWatch(
         engine_client,

@@ -151,6 +151,28 @@ async def test_a_vote_posted_to_the_ingress_without_the_bots_key_changes_nothing
     assert executions(stack, probe_name) == 1
 
 
+async def test_a_captured_envelope_is_good_for_one_call(stack: Stack, probe_name: str) -> None:
+    """Someone who copies a request the bot sent (a proxy's log, a misrouted copy) and sends it again, within the
+    envelope's ten minutes, is refused as a replay; the copied call itself counted once."""
+    reply = await stack.sandbox.send_slash_command(
+        user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
+    )
+    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
+    card = await wait_card(stack, probe_name)
+    approval_id = approval_id_of(card)
+    vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
+    url = f"{stack.restate.ingress_url}/{APPROVAL_OBJECT}/{approval_id}/{APPROVAL_VOTE}"
+    captured = envelope_headers(stack.keyring, BOB, APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, vote)
+    async with httpx.AsyncClient(timeout=10) as client:
+        first = await client.post(url, content=vote, headers=captured)
+        assert first.status_code == 200 and VoteResult.model_validate_json(first.text).accepted, first.text
+        for headers in (captured, {**captured, "idempotency-key": "another"}):
+            again = await client.post(url, content=vote, headers=headers)
+            assert again.status_code == 401 and "replayed envelope" in again.text, again.text
+    assert (await attach(stack, task_id))["phase"] == "done"
+    assert executions(stack, probe_name) == 1
+
+
 async def forged_then_approved(stack: Stack, probe_name: str, directive: str) -> tuple[str, dict[str, Any]]:
     """A task asks for an approval; someone resolves its awakeable by hand: nothing runs, the card stays pending,
     the audit says forged. Then Bob's real click runs it once. The task id and its outcome."""

@@ -20,6 +20,7 @@ from handlers.contracts.envelope import SYSTEM_USER, Actor, Keyring
 from handlers.digest import DigestDeps, build_digest_object
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
+from testkit.verifier import verifier_in
 from tests.integration.harness import envelope_headers
 
 pytestmark = pytest.mark.integration
@@ -86,7 +87,7 @@ async def worker(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterato
     deps = DigestDeps(
         engine=None,  # type: ignore[arg-type]  # the report is built by `report`, which reads no database
         poster=slack,
-        keyring=KEYRING,
+        verifier=verifier_in(tmp_path, KEYRING),
         build=slack.report,
         alerts_channel=ALERTS,
         retry_after=(timedelta(milliseconds=200), timedelta(milliseconds=400)),

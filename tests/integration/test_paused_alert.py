@@ -19,6 +19,7 @@ from opsgate.paused_watch import PausedWatch
 from opsgate.restate_server import RestateServer, free_port
 from opsgate.serving import serve_asgi
 from opsgate.watch_client import WatchClient
+from testkit.verifier import verifier_in
 from tests.integration.harness import signed_call
 from tests.integration.paused import pausing_service, wait_paused
 
@@ -40,7 +41,7 @@ async def test_a_paused_invocation_is_announced_once_by_two_watching_replicas(tm
     await asyncio.to_thread(server.start)
     port, shutdown = free_port(), asyncio.Event()
     keyring = Keyring.generate()
-    app = restate.app([flaky, build_paused_alert(AlertDeps(post=post, keyring=keyring))])
+    app = restate.app([flaky, build_paused_alert(AlertDeps(post=post, verifier=verifier_in(tmp_path, keyring)))])
     serving = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
     replicas = [WatchClient(server.ingress_url, keyring=keyring, admin_url=server.admin_url) for _ in range(2)]
     try:

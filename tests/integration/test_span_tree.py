@@ -37,6 +37,7 @@ from opsgate.serving import serve_asgi
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import load_team_config
 from opsgate.worker import build_worker_app
+from testkit.verifier import verifier_in
 from tests.integration.harness import envelope_headers
 
 KEYRING = Keyring.generate()
@@ -101,7 +102,10 @@ async def worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[tuple[Restat
     directory = CachedUserGroups(_oncall, groups=["S0ONCALL"])
     await directory.refresh("S0ONCALL")
     approval_deps = ApprovalDeps(
-        notifier=SlackNotifier(client), directory=directory, audit=lambda *_: None, keyring=KEYRING
+        notifier=SlackNotifier(client),
+        directory=directory,
+        audit=lambda *_: None,
+        verifier=verifier_in(tmp_path, KEYRING),
     )
     port = free_port()
     shutdown = asyncio.Event()

@@ -31,6 +31,7 @@ from opsgate.serving import serve_asgi
 from opsgate.slack import SANDBOX_BOT_TOKEN
 from opsgate.teamconfig import TeamConfig
 from opsgate.worker import build_worker_app
+from testkit.verifier import verifier_in
 from tests.integration.harness import envelope_headers
 
 KEYRING = Keyring.generate()
@@ -65,7 +66,7 @@ async def in_process_worker(tmp_path: Path, sandbox: Sandbox) -> AsyncIterator[R
         notifier=SlackNotifier(AsyncWebClient(token=SANDBOX_BOT_TOKEN, base_url=sandbox.api_url)),
         directory=CachedUserGroups(_no_groups),
         audit=lambda *_: None,
-        keyring=KEYRING,
+        verifier=verifier_in(tmp_path, KEYRING),
     )
     port = free_port()
     shutdown = asyncio.Event()

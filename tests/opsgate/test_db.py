@@ -127,9 +127,10 @@ def test_migrations_build_the_schema_of_the_models(db_url: str) -> None:
                 "incident_notes",
                 "changes",
                 "applied_requests",
+                "envelope_uses",
                 "alembic_version",
             }
-            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0013"
+            assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0014"
     finally:
         engine.dispose()
 

@@ -154,7 +154,7 @@ async def test_a_healthy_deployment_passes_every_check(deployment: Deployment) -
     assert line(lines, "OK", "restate services").endswith(f"{', '.join(WORKER_SERVICES)} registered (1 deployment)")
     for check in ("settings", "signing secret", "team file", "database", "restate admin", "restate ingress", "slack"):
         line(lines, "OK", check)
-    assert "at head (0013)" in line(lines, "OK", "migrations")
+    assert "at head (0014)" in line(lines, "OK", "migrations")
     assert "no paused invocations" in line(lines, "OK", "restate paused")
     assert f"all {len(BOT_SCOPES)} bot scopes of manifest.yml granted" in line(lines, "OK", "slack scopes")
     assert "claude-sonnet-4-6 answered a token count" in line(lines, "OK", "model")
@@ -174,7 +174,7 @@ async def test_a_database_behind_on_migrations_fails_with_the_upgrade_command(
 
     assert code == 1
     assert line(lines, "FAIL", "migrations").splitlines() == [
-        "FAIL  migrations        at revision 0005, head is 0013: 8 migrations behind",
+        "FAIL  migrations        at revision 0005, head is 0014: 9 migrations behind",
         "fix: run `opsgate db upgrade` (the worker and the bot also migrate when they start)",
     ]
     assert lines[-1] == "1 FAIL, 0 WARN, 15 OK"
