@@ -13,6 +13,7 @@ import operator
 from dataclasses import dataclass
 
 from agents.guardrails._regex import PatternSet
+from agents.guardrails.confusables import CONFUSABLES
 from agents.guardrails.detector import Channel, Detector
 from agents.guardrails.injection_rules import RULES
 from agents.guardrails.rule import Rule
@@ -76,7 +77,13 @@ class InjectionScanner:
         # each set reads only the bytes it can match, since RE2's cost here is building DFA states per byte read.
         self._words: list[tuple[Rule, float]] = [(r, w) for r in active for _, w in r.patterns]
         self._squeezed: list[tuple[Rule, float]] = [(r, w) for r in active for _, w in r.squeezed]
-        self._word_set = PatternSet([pattern for rule in active for pattern, _ in rule.patterns])
+        words = [pattern for rule in active for pattern, _ in rule.patterns]
+        self._word_set = PatternSet(words)
+        # Text with look-alikes folded is also matched as written, for the patterns of other scripts (a Cyrillic
+        # or Greek word is folded into Latin nonsense): only they can match there what the word view misses.
+        scripts = [i for i, pattern in enumerate(words) if _names_other_scripts(pattern)]
+        self._scripts: list[tuple[Rule, float]] = [self._words[i] for i in scripts]
+        self._script_set = PatternSet([words[i] for i in scripts])
         self._squeezed_set = PatternSet([pattern for rule in active for pattern, _ in rule.squeezed])
         self._order = {rule.id: i for i, rule in enumerate((*active, REPETITION, LEARNED))}
 
@@ -97,7 +104,7 @@ class InjectionScanner:
             elif scored.injection >= self._detector.threshold(self._channel, "flag"):
                 best[LEARNED.id] = RuleHit(LEARNED, _LEARNED_FLAG)
         if views.folded is not data:  # look-alikes were folded: also match the text as written (other scripts)
-            self._match(data, data, "text", best)
+            self._keep([self._scripts[i] for i in self._script_set.matches(data)], "text", best)
         for origin, decoded in decoded_blobs(text, data) if decode else ():
             self._scan_views(views_of(decoded, origin), best)
         if self._repetition and _is_repetitive(text):
@@ -113,10 +120,20 @@ class InjectionScanner:
     def _match(self, word: bytes, squeezed: bytes, origin: str, best: dict[str, RuleHit]) -> None:
         hits = [self._words[i] for i in self._word_set.matches(word)]
         hits += [self._squeezed[i] for i in self._squeezed_set.matches(squeezed)] if squeezed else []
+        self._keep(hits, origin, best)
+
+    @staticmethod
+    def _keep(hits: list[tuple[Rule, float]], origin: str, best: dict[str, RuleHit]) -> None:
         for rule, weight in hits:
             current = best.get(rule.id)
             if current is None or weight > current.weight or (weight == current.weight and origin == "text"):
                 best[rule.id] = RuleHit(rule, weight, origin)
+
+
+def _names_other_scripts(pattern: str) -> bool:
+    """Whether a pattern can match letters the word view folds away: a look-alike letter written in it, or a
+    Unicode class (`\\p{L}`, `\\p{Cyrillic}`, ...)."""
+    return "\\p" in pattern or "\\P" in pattern or any(char in CONFUSABLES for char in pattern)
 
 
 def _is_repetitive(text: str) -> bool:
