@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["code_block", "escape", "escape_answer", "inline_code", "mention", "no_broadcasts", "quote"]
+__all__ = ["code_block", "entities", "escape", "escape_answer", "inline_code", "mention", "no_broadcasts", "quote"]
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]{0,31}):(?=//)|mailto:(?=\S)|(?<![a-z0-9+.-])tel:(?=\S)")
@@ -44,6 +44,12 @@ _BROADCAST = re.compile(r"<(!(?:channel|here|everyone)\b[^>]*)>", re.IGNORECASE)
 
 def _entities_and_links(text: str) -> str:
     return _SCHEME.sub(lambda m: f"{m.group(0)}{_WORD_JOINER}", text.translate(_ENTITIES))
+
+
+def entities(text: str) -> str:
+    """Only `&`, `<` and `>` as Slack's entities, links left usable: for opsgate's own values (a URL from its
+    settings in a command to copy), never for text from a person, a model or a tool."""
+    return text.translate(_ENTITIES)
 
 
 def _no_fences(text: str) -> str:

@@ -96,6 +96,12 @@ class SlackNotifier:
         _, ts = await self._post(channel, None, escape_answer(text), [])
         return ts
 
+    async def post_notice(self, channel: str, text: str) -> str:
+        """opsgate's own message (an alert), composed with every untrusted part escaped where it was put in: posted
+        as written (a command in it stays copyable), never as a broadcast; returns its ts."""
+        _, ts = await self._post(channel, None, text, [])
+        return ts
+
     async def _post(
         self, channel: str, thread_ts: str | None, text: str, blocks: list[dict[str, Any]]
     ) -> tuple[str, str]:

@@ -12,6 +12,7 @@ Logged (error) and counted (`opsgate.alerts`, by kind) like the paused alert.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import restate
 from opentelemetry import metrics
 from restate import ObjectContext, TerminalError
 
+from agents.slack_text import entities, inline_code
 from handlers.contracts import OPS_ALERT, OPS_ALERT_NOTIFY, PAUSED_ALERT, PAUSED_NOTIFY, OpsNotice, PausedNotice
 from handlers.steps import ONE_ATTEMPT, slack_step
 from handlers.verified import Verifier, verified_actor
@@ -27,15 +29,18 @@ __all__ = [
     "AlertDeps",
     "build_ops_alert",
     "build_paused_alert",
+    "paused_text",
 ]
 
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
+_INVOCATION_ID = re.compile(r"inv_[0-9A-Za-z]{8,80}")
 
 
 @dataclass(frozen=True)
 class AlertDeps:
     post: Callable[[str, str], Awaitable[str]]
-    """(channel, text) -> ts: the notifier's plain post."""
+    """(channel, text) -> ts: the notifier's post of opsgate's own text (`post_notice`): the alerts escape what
+    they put in, so a command in them stays copyable."""
     verifier: Verifier
     """The worker's watch signs its notices as opsgate; an ingress caller without the key cannot make it post."""
 
@@ -83,16 +88,22 @@ def build_paused_alert(deps: AlertDeps) -> restate.VirtualObject:
 
         post = None
         if notice.channel:
-            resume = f"{notice.admin_url}/invocations/{notice.invocation_id}" if notice.admin_url else "the admin API"
-            text = (
-                f":rotating_light: Restate paused `{notice.target}` (`{notice.invocation_id}`) after its retries ran "
-                f"out. Fix the cause (see the worker's log), then resume it: `curl -X PATCH {resume}/resume`; to give "
-                f"up: `curl -X PATCH {resume}/kill`. `opsgate doctor` lists every paused invocation."
-            )
-            post = ("slack: paused alert", notice.channel, text)
+            post = ("slack: paused alert", notice.channel, paused_text(notice))
         return await _notify_once(ctx, deps, (PAUSED_ALERT, PAUSED_NOTIFY), record, post)
 
     return alert
+
+
+def paused_text(notice: PausedNotice) -> str:
+    """The paused-invocation alert: the target and id as code; the commands to copy keep a usable URL (the admin URL
+    is the worker's own setting, and the id joins it only when it looks like one)."""
+    invocation = notice.invocation_id if _INVOCATION_ID.fullmatch(notice.invocation_id) else "<id>"
+    base = entities(f"{notice.admin_url}/invocations/{invocation}") if notice.admin_url else "the admin API"
+    return (
+        f":rotating_light: Restate paused {inline_code(notice.target, 200)} ({inline_code(notice.invocation_id, 80)}) "
+        f"after its retries ran out. Fix the cause (see the worker's log), then resume it: `curl -X PATCH "
+        f"{base}/resume`; to give up: `curl -X PATCH {base}/kill`. `opsgate doctor` lists every paused invocation."
+    )
 
 
 def build_ops_alert(deps: AlertDeps) -> restate.VirtualObject:

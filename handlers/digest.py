@@ -26,12 +26,13 @@ from pydantic import BaseModel, ConfigDict
 from restate import ObjectContext, TerminalError
 from sqlalchemy.engine import Engine
 
+from agents.slack_text import escape, inline_code
 from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, ChannelUnavailable, DigestPoster, DigestReport, DigestRequest
 from handlers.digest_report import build_digest
 from handlers.steps import DB_RETRY, ONE_ATTEMPT, slack_step
 from handlers.verified import Verifier, verified_actor
 
-__all__ = ["DigestDeps", "DigestPosted", "build_digest_object"]
+__all__ = ["DigestDeps", "DigestPosted", "build_digest_object", "failed_digest_text"]
 
 log = restate.getLogger(__name__)  # type: ignore[no-untyped-call]
 
@@ -62,6 +63,15 @@ class DigestDeps:
     """The durable waits between rounds of posting; one round more than waits."""
 
 
+def failed_digest_text(request: DigestRequest, tried: str, reason: str) -> str:
+    """The alert for a digest that could not be posted: its label, channel and the error shown as text."""
+    return (
+        f":rotating_light: The digest {inline_code(request.label, 80)} for channel {inline_code(request.channel, 40)} "
+        f"could not be posted ({tried}): {escape(reason, 500)}. Invite the bot to the channel or fix the cause in the "
+        "worker's log, then post one with `/ops digest now` in that channel."
+    )
+
+
 def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
     digest = restate.VirtualObject(DIGEST_OBJECT)
     failed = metrics.get_meter("opsgate.handlers").create_counter(
@@ -85,13 +95,9 @@ def build_digest_object(deps: DigestDeps) -> restate.VirtualObject:
         await ctx.run_typed("alert: log and count", record, ONE_ATTEMPT.options())
         if deps.alerts_channel is None:
             return
-        text = (
-            f':rotating_light: The digest "{request.label}" for channel {request.channel} could not be posted '
-            f"({tried}): {reason[:500]}. Invite the bot to the channel or fix the cause in the worker's log, then "
-            "post one with `/ops digest now` in that channel."
-        )
+        text = failed_digest_text(request, tried, reason)
         try:
-            await slack_step(ctx, "slack: digest failed alert", deps.poster.post, deps.alerts_channel, text)
+            await slack_step(ctx, "slack: digest failed alert", deps.poster.post_notice, deps.alerts_channel, text)
         except TerminalError as exc:
             log.error("digest %s: the alert could not be posted either: %s", ctx.key(), exc.message)
 

@@ -237,8 +237,8 @@ def build_worker_app(
                     engine=deps.store.engine, poster=_poster(deps), verifier=verifier, alerts_channel=alerts_channel
                 )
             ),
-            build_paused_alert(AlertDeps(post=_poster(deps).post, verifier=verifier)),
-            build_ops_alert(AlertDeps(post=_poster(deps).post, verifier=verifier)),
+            build_paused_alert(AlertDeps(post=_poster(deps).post_notice, verifier=verifier)),
+            build_ops_alert(AlertDeps(post=_poster(deps).post_notice, verifier=verifier)),
         ],
         identity_keys=list(identity_keys),
     )

@@ -213,7 +213,9 @@ class DigestPoster(Protocol):
 
     async def post_digest_chart(self, channel: str, ts: str, report: DigestReport) -> None: ...
 
-    async def post(self, channel: str, text: str) -> str: ...
+    async def post_notice(self, channel: str, text: str) -> str:
+        """opsgate's own alert, its untrusted parts escaped by whoever composed it: posted as written."""
+        ...
 
 
 class TaskStatusLine(_Frozen):

@@ -55,6 +55,7 @@ from bot.listeners.events.mentions import answer_mention
 from bot.modals import confirm_modal, reject_modal
 from bot.notifier import SlackNotifier
 from bot.reports import details_view, digest_blocks, summary_blocks
+from handlers.alerts import paused_text
 from handlers.contracts import (
     AGENT_RUN,
     AGENT_WORKER,
@@ -78,8 +79,10 @@ from handlers.contracts import (
     TraceSummary,
     UsageLine,
 )
+from handlers.contracts.ops import DigestRequest, PausedNotice
 from handlers.contracts.report import SpanKind
 from handlers.deps import TaskDeps
+from handlers.digest import failed_digest_text
 from handlers.failures import failure_text
 from handlers.gate_decision import logged_line
 from handlers.handoffs import Handoffs
@@ -561,13 +564,41 @@ def test_the_notifiers_plain_post_and_the_alerts_show_untrusted_text_as_text(unt
     notifier = SlackNotifier(cast(AsyncWebClient, client))
     problems = (f"policy.approvers.0: '{untrusted}' is not a Slack user id", untrusted) * 6
     config_alert = _config_text(InvalidConfig(path=Path(f"/etc/{untrusted}.yml"), version="v1", problems=problems))
-    # The model's `post_message` text; every alert (`handlers.alerts`, the digest's failure alert, the config alert
-    # composed by `opsgate.alert_watch`) goes out through this same plain post, whatever its text.
-    for text in (untrusted, config_alert, f":rotating_light: The digest could not be posted: {untrusted[:500]}."):
-        asyncio.run(notifier.post(CHANNEL, text))
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    # No admin URL here: its link in the commands is opsgate's own (the plain example below shows it).
+    paused = paused_text(PausedNotice(invocation_id=untrusted, target=untrusted))
+    digest = DigestRequest(channel=untrusted, period_start=start, period_end=start, label=untrusted)
+    failed = failed_digest_text(digest, "3 tries", untrusted)
+    # The model's `post_message` text goes out through the plain post (escaped as a model's answer); every alert
+    # (the paused and config alerts, the digest's failure alert) through `post_notice`, as composed: each escapes
+    # its untrusted parts where it puts them in.
+    asyncio.run(notifier.post(CHANNEL, untrusted))
+    for text in (config_alert, paused, failed):
+        asyncio.run(notifier.post_notice(CHANNEL, text))
     for posted in client.posted:
         assert_only_ours(posted["text"], posted["blocks"])
     assert FENCE not in client.posted[1]["text"]  # the config alert's untrusted parts are escaped where inserted
+
+
+def test_an_alert_is_escaped_once_and_its_commands_stay_copyable() -> None:
+    """The alerts went out through the model's post: escaped twice (`&amp;lt;` shown) and a word joiner put into
+    the URL of the command to copy."""
+    client = Client()
+    notifier = SlackNotifier(cast(AsyncWebClient, client))
+    invocation = "inv_1fFbSDtQmGLr3sWtJnnTq06Fs2VhXuJ99T"
+    notice = PausedNotice(invocation_id=invocation, target="TaskWorkflow/run", admin_url="http://restate:9070")
+    asyncio.run(notifier.post_notice(CHANNEL, paused_text(notice)))
+    problems = ("policy.approvers.0: '<@U0EVIL>' is not a Slack user id",)
+    alert = _config_text(InvalidConfig(path=Path("/etc/opsgate.yml"), version="v1", problems=problems))
+    asyncio.run(notifier.post_notice(CHANNEL, alert))
+    paused, config = (posted["text"] for posted in client.posted)
+    assert f"`curl -X PATCH http://restate:9070/invocations/{invocation}/resume`" in paused
+    assert "\u2060" not in paused
+    assert "&lt;@U0EVIL&gt;" in config and "&amp;" not in config
+    forged = paused_text(PausedNotice(invocation_id="x; rm -rf /", target="t", admin_url="http://restate:9070"))
+    assert "`curl -X PATCH http://restate:9070/invocations/&lt;id&gt;/resume`" in forged, (
+        "a strange id joins no command"
+    )
 
 
 # --- the leaks these properties found, as plain examples --------------------------------------------------------

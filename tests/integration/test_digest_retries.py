@@ -52,7 +52,7 @@ class RefusingSlack:
     async def post_digest_chart(self, channel: str, ts: str, report: DigestReport) -> None:
         return None
 
-    async def post(self, channel: str, text: str) -> str:
+    async def post_notice(self, channel: str, text: str) -> str:
         self.alerts.append((channel, text))
         return "1700000001.000001"
 
@@ -137,7 +137,7 @@ async def test_a_digest_that_cannot_be_posted_is_announced_in_the_alerts_channel
     assert worker.slack.attempts == 3  # three rounds, 0.2 s and 0.4 s apart
     [(channel, text)] = worker.slack.alerts
     assert channel == ALERTS
-    assert text.startswith(':rotating_light: The digest "Daily" for channel C0OPS could not be posted (3 tries over')
+    assert text.startswith(":rotating_light: The digest `Daily` for channel `C0OPS` could not be posted (3 tries over")
     assert "cannot post in C0OPS: not_in_channel" in text
     again = await worker.fire("C0OPS")  # a later firing answers with the failure: no new rounds, no second alert
     assert again.status_code >= 400
