@@ -170,7 +170,7 @@ def judge_vote(approval: Approval, ballot: Ballot, refusal: str, invocation_id: 
         refusal = f"To approve, type the exact target name {inline_code(phrase, 200)} in the confirmation."
     if refusal:
         key = f"{approval.approval_id}:refused:{invocation_id}"
-        refused = Audit("refused", key, ballot.voter, {"reason": refusal})
+        refused = Audit("refused", key, ballot.voter, {"reason": refusal, "team": ballot.team})
         return Transition(approval, (refused,), Reply(False, refusal, approval.status))
     return Transition(approval, then=CastVote(ballot))
 
@@ -232,7 +232,7 @@ def judge_answer(approval: Approval, given: Answer, refusal: str, invocation_id:
         refusal = "Running it again is not offered for this action: it may not be safe to repeat."
     if refusal:
         key = f"{approval.approval_id}:refused:{invocation_id}"
-        refused = Audit("refused", key, given.voter, {"reason": refusal, "answer": given.answer})
+        refused = Audit("refused", key, given.voter, {"reason": refusal, "answer": given.answer, "team": given.team})
         return Transition(approval, (refused,), Reply(False, refusal, approval.status))
     status = Status(given.answer)
     told = Reply(True, _ANSWERED[status], status)

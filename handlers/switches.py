@@ -54,6 +54,7 @@ def build_switches_object(deps: SwitchesDeps) -> restate.VirtualObject:
             raise TerminalError("refused: a newer change was applied already", status_code=409)
         ctx.set("frozen", change.frozen)
         ctx.set("frozen_by", actor.user)
+        ctx.set("frozen_by_team", actor.team)
         ctx.set("changed_at", verdict.issued_at)
         invocation = ctx.request().id
 

@@ -208,7 +208,10 @@ def test_a_requester_may_not_approve_their_own_action(co_requesters: tuple[str, 
 
     refusal = "you requested this action, so someone else must approve it"
     assert done.reply == Reply(False, refusal, Status.PENDING)
-    assert done.steps == [CheckVoter(ballot(voter)), Audit("refused", "a-1:refused:inv-7", voter, {"reason": refusal})]
+    assert done.steps == [
+        CheckVoter(ballot(voter)),
+        Audit("refused", "a-1:refused:inv-7", voter, {"reason": refusal, "team": TEAM}),
+    ]
     assert done.approval == pending
 
 
@@ -221,7 +224,7 @@ def test_someone_who_is_no_approver_is_refused_and_told_who_is() -> None:
     done = follow(machine.vote(approval(), ballot(MALLORY)))
     refusal = f"you are not an approver for this (needs: <@{BOB}>, <!subteam^{ONCALL}>)"
     assert done.reply == Reply(False, refusal, Status.PENDING)
-    assert done.audits() == [Audit("refused", "a-1:refused:inv-1", MALLORY, {"reason": refusal})]
+    assert done.audits() == [Audit("refused", "a-1:refused:inv-1", MALLORY, {"reason": refusal, "team": TEAM})]
 
     looking_up = follow(machine.vote(approval(), ballot(MALLORY)), directory=groups({}))
     assert looking_up.reply is not None and looking_up.reply.message.endswith("still being looked up, try again soon")
@@ -229,8 +232,10 @@ def test_someone_who_is_no_approver_is_refused_and_told_who_is() -> None:
 
 def test_a_vote_from_another_workspace_is_refused_even_from_an_approver() -> None:
     done = follow(machine.vote(approval(), ballot(BOB, team="T0OTHER")))
-    assert done.reply == Reply(False, "You are not in the workspace this approval belongs to.", Status.PENDING)
+    refusal = "You are not in the workspace this approval belongs to."
+    assert done.reply == Reply(False, refusal, Status.PENDING)
     assert done.approval is not None and done.approval.votes == ()
+    assert done.audits() == [Audit("refused", "a-1:refused:inv-1", BOB, {"reason": refusal, "team": "T0OTHER"})]
 
 
 def test_nobody_votes_twice() -> None:
@@ -260,7 +265,7 @@ def test_approving_a_critical_action_needs_its_target_typed_exactly(typed: str |
     done = follow(machine.vote(approval(Tier.CRITICAL), ballot(BOB, confirmation=typed)))
     refusal = "To approve, type the exact target name `api@prod` in the confirmation."
     assert done.reply == Reply(False, refusal, Status.PENDING)
-    assert done.audits() == [Audit("refused", "a-1:refused:inv-1", BOB, {"reason": refusal})]
+    assert done.audits() == [Audit("refused", "a-1:refused:inv-1", BOB, {"reason": refusal, "team": TEAM})]
 
 
 def test_the_confirmation_is_trimmed_names_the_tool_without_a_target_and_a_rejection_needs_none() -> None:

@@ -50,7 +50,7 @@ def test_the_requester_of_a_high_action_may_say_it_happened_but_not_that_it_did_
     refusal = "you requested this action, so someone else must say it did not happen"
     assert refused.reply == Reply(False, refusal, Status.PENDING)
     assert refused.audits() == [
-        Audit("refused", "a-1:refused:inv-1", CAROL, {"reason": refusal, "answer": "not_happened"})
+        Audit("refused", "a-1:refused:inv-1", CAROL, {"reason": refusal, "answer": "not_happened", "team": TEAM})
     ]
 
 
@@ -76,7 +76,9 @@ def test_running_it_again_is_refused_when_the_tool_does_not_offer_it() -> None:
     done = follow(machine.answer(question(rerun=False), answer(BOB, "rerun")))
     refusal = "Running it again is not offered for this action: it may not be safe to repeat."
     assert done.reply == Reply(False, refusal, Status.PENDING)
-    assert done.audits() == [Audit("refused", "a-1:refused:inv-1", BOB, {"reason": refusal, "answer": "rerun"})]
+    assert done.audits() == [
+        Audit("refused", "a-1:refused:inv-1", BOB, {"reason": refusal, "answer": "rerun", "team": TEAM})
+    ]
 
 
 def test_an_answer_from_another_workspace_is_refused() -> None:
