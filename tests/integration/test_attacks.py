@@ -121,15 +121,21 @@ async def forge_approval(stack: Stack, approval_id: str) -> None:
     assert response.status_code < 300, response.text  # Restate accepts it: the defence is the gate's
 
 
-async def test_a_vote_posted_to_the_ingress_without_the_bots_key_changes_nothing(stack: Stack, probe_name: str) -> None:
+async def waiting_card(stack: Stack, probe_name: str) -> tuple[str, Message, str, str, str]:
+    """Alice asks for a high action: its task id, its card, the approval id, Bob's vote as the bot sends it (its
+    body) and the ingress URL it goes to."""
     reply = await stack.sandbox.send_slash_command(
         user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
     )
-    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
     card = await wait_card(stack, probe_name)
     approval_id = approval_id_of(card)
     vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
     url = f"{stack.restate.ingress_url}/{APPROVAL_OBJECT}/{approval_id}/{APPROVAL_VOTE}"
+    return task_id_for("T0SANDBOX", reply.trigger_id), card, approval_id, vote, url
+
+
+async def test_a_vote_posted_to_the_ingress_without_the_bots_key_changes_nothing(stack: Stack, probe_name: str) -> None:
+    task_id, card, approval_id, vote, url = await waiting_card(stack, probe_name)
     stranger = Keyring.generate()  # a key of the attacker's own
     attempts: list[dict[str, str]] = [
         {"content-type": "application/json"},
@@ -154,14 +160,7 @@ async def test_a_vote_posted_to_the_ingress_without_the_bots_key_changes_nothing
 async def test_a_captured_envelope_is_good_for_one_call(stack: Stack, probe_name: str) -> None:
     """Someone who copies a request the bot sent (a proxy's log, a misrouted copy) and sends it again, within the
     envelope's ten minutes, is refused as a replay; the copied call itself counted once."""
-    reply = await stack.sandbox.send_slash_command(
-        user_id="U0ALICE", channel_id="C0OPS", text=f"[act:{probe_name}:restart_service] go"
-    )
-    task_id = task_id_for("T0SANDBOX", reply.trigger_id)
-    card = await wait_card(stack, probe_name)
-    approval_id = approval_id_of(card)
-    vote = VoteRequest(voter="U0BOB", approve=True).model_dump_json()
-    url = f"{stack.restate.ingress_url}/{APPROVAL_OBJECT}/{approval_id}/{APPROVAL_VOTE}"
+    task_id, card, approval_id, vote, url = await waiting_card(stack, probe_name)
     captured = envelope_headers(stack.keyring, BOB, APPROVAL_OBJECT, approval_id, APPROVAL_VOTE, vote)
     async with httpx.AsyncClient(timeout=10) as client:
         first = await client.post(url, content=vote, headers=captured)
@@ -171,6 +170,7 @@ async def test_a_captured_envelope_is_good_for_one_call(stack: Stack, probe_name
             assert again.status_code == 401 and "replayed envelope" in again.text, again.text
     assert (await attach(stack, task_id))["phase"] == "done"
     assert executions(stack, probe_name) == 1
+    assert not await still_pending(stack, card), "the copied vote decided the card once"
 
 
 async def forged_then_approved(stack: Stack, probe_name: str, directive: str) -> tuple[str, dict[str, Any]]:
