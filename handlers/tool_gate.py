@@ -14,10 +14,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 import restate
-from pydantic import ValidationError
 from restate import RestateDurableFuture, RunOptions, TerminalError
 from restate.serde import BytesSerde
 
@@ -29,12 +27,11 @@ from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
 from agents.spec import AgentSpec
 from approvals.caps import pings_groups
+from handlers.approval_wait import ApprovalWait
 from handlers.contracts import (
     APPROVAL_CANCEL,
     APPROVAL_OBJECT,
     APPROVAL_OPEN,
-    APPROVAL_OUTCOME,
-    APPROVAL_REWAIT,
     APPROVAL_VOID,
     IS_FROZEN,
     SWITCHES_KEY,
@@ -62,7 +59,7 @@ from handlers.gate_decision import (
     recheck_change,
     route_for,
 )
-from handlers.steps import CHECK_RETRY, ONE_ATTEMPT, PREVIEW_RETRY, SERVER_RETRY, slack_step
+from handlers.steps import CHECK_RETRY, ONE_ATTEMPT, PREVIEW_RETRY, slack_step
 from handlers.task_root import ApprovalSlot
 from handlers.tracing import agent_span_key, emit_span, step_span
 
@@ -71,14 +68,6 @@ __all__ = ["Cleared", "GateReview", "ToolGateStep"]
 log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 3
-MAX_FORGED_WAKEUPS = 20
-"""Wake-ups the Approval object does not confirm before the gate stops listening for wake-ups on that approval
-(anyone who reaches the ingress can send them) and asks the object itself, on durable timers, instead."""
-POLL_FIRST = timedelta(seconds=1)
-POLL_CEILING = timedelta(minutes=1)
-POLL_LIMIT = 8 * 24 * 60
-"""Asks of the object after that: at the one-minute ceiling, eight days, longer than any approval's expiry the
-object ends the wait by (an approval expires by its own timer, and the ask after that reads it expired)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +120,7 @@ class ToolGateStep:
         self._ctx = ctx
         self._request = request
         self._deps = deps
+        self._wait = ApprovalWait(ctx, deps.audit, request.task_id)
         self._root = root
         self._on_phase = on_phase
         self._agent = agent or deps.agent
@@ -305,7 +295,7 @@ class ToolGateStep:
             await self._on_phase(TaskPhase.WAITING_APPROVAL, f"`{call.name}` needs approval")
             blocked_from = await self._ctx.time()
             try:
-                outcome = await self._decision(call, review, approval_id, outcome_future)
+                outcome = await self._wait.decision(call, review, approval_id, outcome_future)
             except TerminalError:  # the task is being cancelled: withdraw the approval, and trace the wait
                 self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=approval_id)
                 await self._trace_wait(call, review, approval_id, _cancelled(review))
@@ -337,59 +327,16 @@ class ToolGateStep:
             approval_id, outcome_future = await self._request_approval(call, again, round_ + 1, pending.ordinal)
         return ToolVerdict(allowed=False, reason="The policy kept changing during approval; not running it.")
 
-    async def _decision(
-        self, call: ToolUseBlock, review: GateReview, approval_id: str, wake_up: RestateDurableFuture[bytes]
-    ) -> ApprovalOutcome:
-        """The approval's decision, as the Approval object states it.
-
-        The awakeable only wakes the gate: anyone who reaches Restate's ingress with its id can resolve it, so its
-        payload is never read. A wake-up the object does not confirm (no final outcome for this very action) is
-        audited as forged, and the gate waits again on a new awakeable that the object alone is told about. After
-        `MAX_FORGED_WAKEUPS` of those it stops listening for wake-ups and asks the object on durable timers: an
-        attacker who floods wake-ups costs the approval some latency, never its decision."""
-        for attempt in range(1, MAX_FORGED_WAKEUPS + 1):
-            await wake_up
-            if (stated := await self._stated(review, approval_id)) is not None:
-                return stated
-            await self._audit_forged(call, approval_id, attempt)
-            if attempt == MAX_FORGED_WAKEUPS:
-                break
-            awakeable_id, wake_up = self._ctx.awakeable(serde=BytesSerde())
-            self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_REWAIT, json.dumps(awakeable_id).encode(), key=approval_id)
-        # Woken too often by someone else: nothing they send is listened to any more. The decision stays the
-        # people's; the gate asks the object on durable timers until it is final (at worst, its own expiry).
-        log.warning("task %s: approval %s is read on timers from now on", self._request.task_id, approval_id)
-        delay = POLL_FIRST
-        for _ in range(POLL_LIMIT):
-            await self._ctx.sleep(delay)
-            if (stated := await self._stated(review, approval_id)) is not None:
-                return stated
-            delay = min(delay * 2, POLL_CEILING)
-        self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=approval_id)
-        reason = "the approval was not decided within eight days"
-        return ApprovalOutcome(status=ApprovalStatus.CANCELLED, reason=reason, action_hash=review.action_hash)
-
-    async def _stated(self, review: GateReview, approval_id: str) -> ApprovalOutcome | None:
-        """The object's final outcome for this very action, or None (none yet, or one for another action)."""
-        raw = await self._ctx.generic_call(APPROVAL_OBJECT, APPROVAL_OUTCOME, b"null", key=approval_id)
-        try:
-            stated = ApprovalOutcome.model_validate_json(raw) if raw and raw != b"null" else None
-        except ValidationError:
-            return None
-        if stated is not None and stated.status.final and stated.action_hash == review.action_hash:
-            return stated
-        return None
-
     async def ask_person(
         self, call: ToolUseBlock, review: GateReview, question_id: str, wake_up: RestateDurableFuture[bytes]
     ) -> ApprovalOutcome:
         """Wait for a person's answer to a question the executor opened about `call` (its outcome is unknown),
-        read from the Approval object like a decision (`_decision`: a forged wake-up is audited and waited past).
+        read from the Approval object like a decision (`ApprovalWait`: a forged wake-up is audited and waited past).
         A person's wait: it ends by the question's own expiry, never by an agent's budget."""
         await self._on_phase(TaskPhase.WAITING_APPROVAL, f"`{call.name}`: did it happen?")
         blocked_from = await self._ctx.time()
         try:
-            outcome = await self._decision(call, review, question_id, wake_up)
+            outcome = await self._wait.decision(call, review, question_id, wake_up)
         except TerminalError:  # the task is being cancelled: withdraw the question, and trace the wait
             self._ctx.generic_send(APPROVAL_OBJECT, APPROVAL_CANCEL, b'"opsgate"', key=question_id)
             await self._trace_wait(call, review, question_id, _cancelled(review), opened=blocked_from)
@@ -397,18 +344,6 @@ class ToolGateStep:
         self.add_person_wait(await self._ctx.time() - blocked_from)
         await self._on_phase(TaskPhase.RUNNING, f"`{call.name}`: {outcome.status.value.replace('_', ' ')}")
         return outcome
-
-    async def _audit_forged(self, call: ToolUseBlock, approval_id: str, attempt: int) -> None:
-        task_id = self._request.task_id
-        detail: dict[str, object] = {"approval_id": approval_id, "tool": call.name, "what": "awakeable resolved"}
-
-        async def write() -> None:
-            log.warning("task %s: a wake-up of approval %s did not come from the approval", task_id, approval_id)
-            await asyncio.to_thread(
-                self._deps.audit, task_id, "forged", f"{approval_id}:forged:{attempt}", None, detail
-            )
-
-        await self._ctx.run_typed(f"audit: forged wake-up {approval_id} #{attempt}", write, SERVER_RETRY.options())
 
     async def _preview(self, call: ToolUseBlock, round_: int) -> str | None:
         """The tool's dry run, when it offers one, as a journaled step; a failing preview is shown, not fatal.

@@ -59,6 +59,8 @@ from handlers.alerts import paused_text
 from handlers.contracts import (
     AGENT_RUN,
     AGENT_WORKER,
+    TASK_RUN,
+    TASK_WORKFLOW,
     ApprovalStat,
     ApprovalStatus,
     ApprovalWait,
@@ -586,7 +588,9 @@ def test_an_alert_is_escaped_once_and_its_commands_stay_copyable() -> None:
     client = Client()
     notifier = SlackNotifier(cast(AsyncWebClient, client))
     invocation = "inv_1fFbSDtQmGLr3sWtJnnTq06Fs2VhXuJ99T"
-    notice = PausedNotice(invocation_id=invocation, target="TaskWorkflow/run", admin_url="http://restate:9070")
+    notice = PausedNotice(
+        invocation_id=invocation, target=f"{TASK_WORKFLOW}/{TASK_RUN}", admin_url="http://restate:9070"
+    )
     asyncio.run(notifier.post_notice(CHANNEL, paused_text(notice)))
     problems = ("policy.approvers.0: '<@U0EVIL>' is not a Slack user id",)
     alert = _config_text(InvalidConfig(path=Path("/etc/opsgate.yml"), version="v1", problems=problems))

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from handlers.approval_wait import MAX_FORGED_WAKEUPS, POLL_CEILING, POLL_FIRST
 from handlers.contracts import APPROVAL_CANCEL, APPROVAL_OPEN, APPROVAL_REWAIT, ApprovalRequest, ApprovalStatus
-from handlers.tool_gate import MAX_FORGED_WAKEUPS, POLL_CEILING, POLL_FIRST
 from testkit.fakes.restate_context import Sent
 from tests.handlers.test_effect_kinds import answers, calls, world
 
