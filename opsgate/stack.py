@@ -177,6 +177,7 @@ class Stack:
         """`max_attempts`: the default node's retries before an invocation pauses (`RestateServer`);
         `choose_port`: where a child's port comes from when the caller gives none."""
         self.choose_port = choose_port
+        self._handed_out: set[int] = set()
         self.owns_directory = directory is None
         self.directory = (Path(tempfile.mkdtemp(prefix=prefix)) if directory is None else directory).resolve()
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -262,7 +263,7 @@ class Stack:
         API for its paused watch, as in production (never the bot's); returned once `/health` answers (`wait=False`:
         at once, for callers that start several children together and then wait on each)."""
         for attempt in range(1, PORT_TRIES + 1):
-            chosen = port or self.choose_port()
+            chosen = port or self._new_port()
             worker_env = {**env, "OPSGATE_WORKER_PORT": str(chosen), "OPSGATE_RESTATE_ADMIN_URL": self.admin_url}
             worker = self.spawn(name, argv, worker_env, port=chosen)
             if not wait:
@@ -287,8 +288,18 @@ class Stack:
         port: int | None = None,
     ) -> Child:
         """`opsgate bot` on its own port, in the front; await `wait_http("/healthz")` (or `/readyz`) on it."""
-        port = port or self.choose_port()
+        port = port or self._new_port()
         return self.spawn(name, argv, {**env, "OPSGATE_BOT_PORT": str(port)}, front=True, port=port)
+
+    def _new_port(self) -> int:
+        """A port for a child, never one this stack handed out before: children started together (`wait=False`,
+        several bots) bind theirs later, so a free port is not yet a taken one."""
+        for _ in range(100):
+            port = self.choose_port()
+            if port not in self._handed_out:
+                self._handed_out.add(port)
+                return port
+        raise RuntimeError("no new port: choose_port keeps returning ports handed out already")
 
     async def register(self, url: str) -> None:
         """Register (or refresh) a deployment at `url` with the nodes' admin API."""

@@ -169,6 +169,17 @@ async def test_a_worker_whose_chosen_port_was_taken_starts_on_another(child_modu
             await stack.close()
 
 
+def test_children_started_together_never_share_a_port(tmp_path: Path) -> None:
+    """A free port is not a taken one until its child binds it: two children started before either listens must
+    not be handed the same port, even when the chooser offers it twice."""
+    offered = iter([21_001, 21_001, 21_002, 21_001, 21_003])
+    stack = Stack(tmp_path / "stack", choose_port=lambda: next(offered))
+    try:
+        assert [stack._new_port() for _ in range(3)] == [21_001, 21_002, 21_003]
+    finally:
+        asyncio.run(stack.close())
+
+
 async def test_a_worker_on_a_taken_port_the_caller_gave_fails_with_its_log(child_module: Path, tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
