@@ -42,7 +42,7 @@ from agents.messages import ToolUseBlock
 from agents.models.base import ModelError
 from agents.slack_text import escape_answer
 from agents.team import AgentResult
-from approvals import Decision, Handling, ProposedAction, Tier
+from approvals import ProposedAction, Tier
 from approvals import approval_machine as machine
 from approvals.approval_state import Answer, Approval, Ballot, PostInThread, Settle, Status, Transition
 from approvals.audit import AuditRecord
@@ -95,6 +95,7 @@ from opsgate.policy_source import InvalidConfig
 from testkit.fakes.bot import bot_deps
 from testkit.fakes.restate_context import FakeContext
 from testkit.fakes.thread import RecordingThread
+from tests.approvals import approval_cases as cases
 from tests.bot.test_slack_escaping import (
     APPROVER,
     CHANNEL,
@@ -416,34 +417,13 @@ def test_ops_approvals_and_a_bad_task_id_answer_untrusted_text_as_text(tool: str
 
 
 def approval(tool: str, target: str, tier: Tier = Tier.HIGH, **changes: Any) -> Approval:
-    decision = Decision(
-        tier=tier,
-        handling=Handling.for_tier(tier),
-        rules=["restart"],
-        reasons=["Matches rule `restart`."],
-        reversible=False,
-        approvers=[APPROVER, GROUP],
-        quorum=1,
-        expiry_seconds=3600,
-        reminder_seconds=600,
-        escalate_to=DECIDER,
-        confirm=tier is Tier.CRITICAL,
-        blocked=False,
-        block_reason=None,
-        rule_hash="r" * 64,
-    )
+    """The approval machine's shared case (`tests.approvals.approval_cases`), for the model's `tool` on `target`,
+    approvers a person and a group, escalating to a decider, no card up yet."""
+    asked = cases.decision(tier, approvers=[APPROVER, GROUP], quorum=1, escalate_to=DECIDER)
     action = ProposedAction(tool=tool, arguments={"service": target}, target=target or None)
-    opened = Approval(
-        approval_id="a-1",
-        requester=REQUESTER,
-        channel=CHANNEL,
-        thread_ts="1.0",
-        action=action,
-        action_hash="h" * 64,
-        decision=decision,
-        team_id="T0OPS",
+    return cases.approval(
+        tier, cards=(), requester=REQUESTER, channel=CHANNEL, action=action, decision=asked, **changes
     )
-    return replace(opened, **changes)
 
 
 def said(transition: Transition) -> list[str]:
