@@ -39,6 +39,7 @@ _ZERO_WIDTH_SPACE = "\u200b"
 _LOOKALIKE_BACKTICK = "\u02cb"
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 _GROUP_ID = re.compile(r"S[A-Z0-9]{1,20}")
+_TEAM_ID = re.compile(r"[TE][A-Z0-9]{1,20}")
 _BROADCAST = re.compile(r"<(!(?:channel|here|everyone)\b[^>]*)>", re.IGNORECASE)
 
 
@@ -104,7 +105,9 @@ def quote(text: str, limit: int | None = None) -> str:
 
 
 def mention(slack_id: str) -> str:
-    """A mention opsgate means: `<@U…>` for a user id, `<!subteam^S…>` for a user group; anything else as text."""
+    """A mention opsgate means: `<@U…>` for a user id, `<!subteam^S…>` for a user group, either also when written
+    after its workspace (`T…:U…`, `approvals.people`: Slack mentions by id alone); anything else as text."""
+    slack_id = _unqualified(slack_id)
     if _USER_ID.fullmatch(slack_id):
         return f"<@{slack_id}>"
     if _GROUP_ID.fullmatch(slack_id):
@@ -114,9 +117,14 @@ def mention(slack_id: str) -> str:
 
 def approver_mention(slack_id: str, *, ping_groups: bool = True) -> str:
     """`mention`, except that a user group is named without a ping when `ping_groups` is off (`approvals.caps`)."""
-    if not ping_groups and _GROUP_ID.fullmatch(slack_id):
-        return f"group `{slack_id}`"
+    if not ping_groups and _GROUP_ID.fullmatch(_unqualified(slack_id)):
+        return f"group `{_unqualified(slack_id)}`"
     return mention(slack_id)
+
+
+def _unqualified(slack_id: str) -> str:
+    team, _, rest = slack_id.partition(":")
+    return rest if rest and _TEAM_ID.fullmatch(team) else slack_id
 
 
 def no_broadcasts(text: str) -> str:

@@ -40,6 +40,7 @@ from approvals.approval_state import (
 )
 from approvals.authz import UserGroupDirectory, eligible_approvers, may_vote, unsatisfiable_reason
 from approvals.outcomes import may_answer
+from approvals.people import Person
 from approvals.risk import confirmation_phrase
 
 __all__ = [
@@ -85,6 +86,7 @@ def open_approval(existing: Approval | None, fresh: Approval, *, approvers_chann
         "rule_hash": decision.rule_hash,
         "approvers": list(decision.approvers),
         "requester": fresh.requester,
+        **({"team": fresh.team_id} if fresh.team_id else {}),
         "channel": fresh.channel,
         "thread_ts": fresh.thread_ts,
         **({"kind": "outcome"} if fresh.kind == "outcome" else {}),
@@ -106,8 +108,9 @@ def posted(approval: Approval, cards: Sequence[Card]) -> Transition:
 def unsatisfiable(approval: Approval, directory: UserGroupDirectory) -> str:
     """Why nobody can reach the quorum ("" when someone can); read inside the shell's journaled step."""
     decision = approval.decision
-    eligible = eligible_approvers(list(decision.approvers), directory)
-    return unsatisfiable_reason(decision, approval.requester, eligible, approval.co_requesters) or ""
+    requester, co_requesters, home = approval.people()
+    eligible = eligible_approvers(decision.approvers, directory, home)
+    return unsatisfiable_reason(decision, requester, eligible, co_requesters) or ""
 
 
 def checked(approval: Approval, impossible: str) -> Transition:
@@ -146,14 +149,16 @@ def vote(approval: Approval | None, ballot: Ballot) -> Transition:
 def voter_refusal(approval: Approval, ballot: Ballot, directory: UserGroupDirectory) -> str:
     """Who may vote (`approvals.may_vote`): why this voter may not ("" when they may); journaled by the shell."""
     decision = approval.decision
+    requester, co_requesters, home = approval.people(ballot.team)
     refusal = may_vote(
-        ballot.voter,
-        requester=approval.requester,
+        Person(ballot.team, ballot.voter),
+        requester=requester,
         tier=decision.tier,
-        approvers=list(decision.approvers),
+        approvers=decision.approvers,
         directory=directory,
+        home=home,
         rejecting=not ballot.approve,
-        co_requesters=approval.co_requesters,
+        co_requesters=co_requesters,
     )
     return refusal.reason if refusal is not None else ""
 
@@ -212,14 +217,16 @@ def answer(approval: Approval | None, given: Answer) -> Transition:
 def answerer_refusal(approval: Approval, given: Answer, directory: UserGroupDirectory) -> str:
     """Who may say what (`approvals.outcomes.may_answer`): "" when they may; journaled by the shell."""
     decision = approval.decision
+    requester, co_requesters, home = approval.people(given.team)
     refusal = may_answer(
-        given.voter,
+        Person(given.team, given.voter),
         given.answer,
-        requester=approval.requester,
+        requester=requester,
         tier=decision.tier,
-        approvers=list(decision.approvers),
+        approvers=decision.approvers,
         directory=directory,
-        co_requesters=approval.co_requesters,
+        home=home,
+        co_requesters=co_requesters,
     )
     return refusal.reason if refusal is not None else ""
 

@@ -17,6 +17,7 @@ from typing import Literal
 
 from agents.slack_text import inline_code
 from approvals.outcomes import OutcomeAnswer
+from approvals.people import Person, person_of
 from approvals.risk import Decision, ProposedAction
 
 __all__ = [
@@ -96,7 +97,11 @@ class Approval:
     action_hash: str
     decision: Decision
     co_requesters: tuple[str, ...] = ()
+    """`T…:U…`, or a bare user id (stored before teams were) of the approval's workspace."""
     team_id: str | None = None
+    """The requester's workspace; votes from another are refused, so every vote is a person of it."""
+    home_team: str | None = None
+    """The workspace of the bare ids in the decision's approvers (`approvals.people`); None: the approval's."""
     ping_groups: bool = True
     kind: Literal["action", "outcome"] = "action"
     rerun: bool = False
@@ -106,6 +111,14 @@ class Approval:
     decided_at: float | None = None
     reason: str = ""
     cards: tuple[Card, ...] = ()
+
+    def people(self, clicker_team: str = "") -> tuple[Person, tuple[Person, ...], str]:
+        """(the requester, the co-requesters, the team of the approvers' bare ids). A stored approval without a
+        team (from before teams were recorded, with no home team configured: one workspace) is read in the
+        clicker's workspace, the only one opsgate then serves."""
+        team = self.team_id or self.home_team or clicker_team
+        co_requesters = tuple(person_of(name, team) for name in self.co_requesters)
+        return Person(team, self.requester), co_requesters, self.home_team or team
 
     def what(self) -> str:
         """The approval, named in a reminder or an escalation."""

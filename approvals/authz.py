@@ -18,6 +18,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from approvals.fields import is_group, mentions
+from approvals.people import Person, people_of, person_of
 from approvals.risk import Decision
 from approvals.tiers import Tier
 
@@ -44,7 +45,8 @@ class Refusal(BaseModel):
 
 class UserGroupDirectory(Protocol):
     def members(self, group_id: str) -> frozenset[str] | None:
-        """The group's user ids, or None when they are not known (yet); never does I/O."""
+        """The user ids of the group (`S…`, or `T…:S…` for another workspace's), in the group's workspace; None
+        when they are not known (yet). Never does I/O."""
         ...
 
 
@@ -118,27 +120,29 @@ class CachedUserGroups:
                 woken.cancel()
 
 
-def eligible_approvers(approvers: list[str], directory: UserGroupDirectory) -> frozenset[str]:
-    """The user ids named directly plus the known members of the groups named; an unknown group adds nobody."""
-    users = {principal for principal in approvers if not is_group(principal)}
+def eligible_approvers(approvers: Sequence[str], directory: UserGroupDirectory, home: str) -> frozenset[Person]:
+    """The people named directly plus the known members of the groups named; an unknown group adds nobody.
+    `home`: the workspace of bare ids (`approvals.people`); a group's members are people of the group's team."""
+    people = {person_of(name, home) for name in approvers if not is_group(name)}
     for group in filter(is_group, approvers):
-        users |= directory.members(group) or frozenset()
-    return frozenset(users)
+        team = person_of(group, home).team
+        people |= {Person(team, user) for user in directory.members(group) or ()}
+    return frozenset(people)
 
 
 def unsatisfiable_reason(
-    decision: Decision, requester: str, eligible_users: frozenset[str], co_requesters: Sequence[str] = ()
+    decision: Decision, requester: Person, eligible: frozenset[Person], co_requesters: Sequence[Person] = ()
 ) -> str | None:
     """Why nobody can reach the decision's quorum (for the card and the thread); None when someone can.
 
-    `eligible_users` are the decision's approvers with groups resolved (`eligible_approvers`). Loading
-    already refused user-only lists that are too short; this catches groups, and tiers raised at run time.
+    `eligible` are the decision's approvers with groups resolved (`eligible_approvers`). Loading already refused
+    user-only lists that are too short; this catches groups, and tiers raised at run time.
     """
     if not decision.needs_approval:
         return None
     if not decision.approvers:
         return "nobody may approve it: an admin must name approvers in the `policy` section of opsgate.yml"
-    others = eligible_users - {requester, *co_requesters}
+    others = eligible - {requester, *co_requesters}
     if len(others) >= decision.quorum:
         return None
     needed = "1 approver" if decision.quorum == 1 else f"{decision.quorum} approvers"
@@ -149,45 +153,47 @@ def unsatisfiable_reason(
 
 
 def may_vote(
-    voter: str,
+    voter: Person,
     *,
-    requester: str,
+    requester: Person,
     tier: Tier,
-    approvers: list[str],
+    approvers: Sequence[str],
     directory: UserGroupDirectory,
+    home: str,
     rejecting: bool = False,
-    co_requesters: Sequence[str] = (),
+    co_requesters: Sequence[Person] = (),
 ) -> Refusal | None:
     """None when `voter` may vote on an action of `tier`; a requester may reject (withdraw) but never approve.
 
     `co_requesters`: who started the chain of requests this action came from (a Retry, a follow-up in the
-    thread): separation of duties follows the action, so each of them is a requester of it too."""
+    thread): separation of duties follows the action, so each of them is a requester of it too. `home`: the
+    workspace of the bare ids in `approvers`."""
     if not tier.needs_approval:
         return Refusal(reason=f"this {tier}-risk action needs no approval")
     requesters = {requester, *co_requesters}
     if voter in requesters and not rejecting:
         return Refusal(reason="you requested this action, so someone else must approve it")
-    if voter in requesters or voter in approvers:
+    if voter in requesters or voter in people_of((a for a in approvers if not is_group(a)), home):
         return None
     unknown = []
     for group in filter(is_group, approvers):
         members = directory.members(group)
         if members is None:
             unknown.append(group)
-        elif voter in members:
+        elif voter.team == person_of(group, home).team and voter.user in members:
             return None
     if not approvers:
         return Refusal(reason="nobody may approve this: an admin must name approvers in opsgate.yml")
-    needs = f"you are not an approver for this (needs: {mentions(approvers)})"
+    needs = f"you are not an approver for this (needs: {mentions(list(approvers))})"
     if unknown:
         return Refusal(reason=f"{needs}; the members of {mentions(unknown)} are still being looked up, try again soon")
     return Refusal(reason=needs)
 
 
-def may_administer(user: str, admins: list[str], directory: UserGroupDirectory) -> Refusal | None:
-    """None when `user` is a policy admin (may `/ops freeze` and administer)."""
-    if user in admins or user in eligible_approvers(admins, directory):
+def may_administer(person: Person, admins: Sequence[str], directory: UserGroupDirectory, home: str) -> Refusal | None:
+    """None when `person` is a policy admin (may `/ops freeze` and administer); `home`: the team of bare ids."""
+    if person in eligible_approvers(admins, directory, home):
         return None
     if not admins:
         return Refusal(reason="no policy admins are configured: name them in `policy.admins` in opsgate.yml")
-    return Refusal(reason=f"only policy admins may do this (admins: {mentions(admins)})")
+    return Refusal(reason=f"only policy admins may do this (admins: {mentions(list(admins))})")

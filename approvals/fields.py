@@ -13,22 +13,25 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer
 from pydantic_core import PydanticCustomError
 
+from approvals.people import unqualified
+
 __all__ = ["ChannelId", "Duration", "Principal", "format_duration", "is_group", "mention", "mentions"]
 
-_PRINCIPAL = re.compile(r"[UWS][A-Z0-9]{2,}")
+_PRINCIPAL = re.compile(r"(?:[TE][A-Z0-9]{2,}:)?[UWS][A-Z0-9]{2,}")
 _CHANNEL = re.compile(r"[CG][A-Z0-9]{2,}")
 _DURATION = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 _UNITS = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
 
 
 def is_group(principal: str) -> bool:
-    """Slack user-group ids start with S; user ids with U (or W on Enterprise Grid)."""
-    return principal.startswith("S")
+    """Slack user-group ids start with S; user ids with U (or W on Enterprise Grid); either may follow a team."""
+    return unqualified(principal).startswith("S")
 
 
 def mention(principal: str) -> str:
-    """How Slack mrkdwn names a user (`<@U1>`) or a user group (`<!subteam^S1>`)."""
-    return f"<!subteam^{principal}>" if is_group(principal) else f"<@{principal}>"
+    """How Slack mrkdwn names a user (`<@U1>`) or a user group (`<!subteam^S1>`), with or without its team."""
+    slack_id = unqualified(principal)
+    return f"<!subteam^{slack_id}>" if is_group(slack_id) else f"<@{slack_id}>"
 
 
 def mentions(principals: list[str]) -> str:
@@ -48,7 +51,8 @@ def _principal(value: str) -> str:
     if not _PRINCIPAL.fullmatch(value):
         raise PydanticCustomError(
             "slack_principal",
-            "'{value}' is not a Slack user id (U… or W…) or user group id (S…)",
+            "'{value}' is not a Slack user id (U… or W…) or user group id (S…), alone (in the home workspace) or "
+            "after a team id and a colon (T…:U…)",
             {"value": value},
         )
     return value
@@ -94,7 +98,8 @@ def _seconds(value: object) -> float | None:
 
 
 Principal = Annotated[str, AfterValidator(_principal)]
-"""A Slack user id or user-group id, as approvers, admins and escalation targets are named."""
+"""A Slack user id or user-group id, as approvers, admins and escalation targets are named: bare for the home
+workspace's, `T…:U…` for another workspace's (see `approvals.people`)."""
 ChannelId = Annotated[str, AfterValidator(_channel)]
 Duration = Annotated[
     timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str, when_used="json")

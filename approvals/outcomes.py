@@ -18,6 +18,7 @@ from typing import Literal
 
 from approvals.authz import Refusal, UserGroupDirectory, may_vote
 from approvals.fields import mentions
+from approvals.people import Person
 from approvals.risk import Decision
 from approvals.rules import ApprovalPolicy
 from approvals.tiers import Handling, Tier
@@ -62,17 +63,19 @@ def outcome_question(decision: Decision | None, *, requester: str, policy: Appro
 
 
 def may_answer(
-    voter: str,
+    voter: Person,
     answer: OutcomeAnswer,
     *,
-    requester: str,
+    requester: Person,
     tier: Tier,
-    approvers: list[str],
+    approvers: Sequence[str],
     directory: UserGroupDirectory,
-    co_requesters: Sequence[str] = (),
+    home: str,
+    co_requesters: Sequence[Person] = (),
 ) -> Refusal | None:
     """None when `voter` may give `answer` to the outcome question of an action of `tier` (see the docstring)."""
     lets_it_act = answer != "happened"
+    requesters = {requester, *co_requesters}
     if tier.needs_approval:
         refusal = may_vote(
             voter,
@@ -80,12 +83,13 @@ def may_answer(
             tier=tier,
             approvers=approvers,
             directory=directory,
+            home=home,
             rejecting=not lets_it_act,
             co_requesters=co_requesters,
         )
-        if refusal is not None and voter in {requester, *co_requesters}:
+        if refusal is not None and voter in requesters:
             return Refusal(reason="you requested this action, so someone else must say it did not happen")
         return refusal
-    if voter in {requester, *co_requesters}:
+    if voter in requesters:
         return None
-    return Refusal(reason=f"this question is for whoever asked for the action ({mentions([requester])})")
+    return Refusal(reason=f"this question is for whoever asked for the action ({mentions([requester.user])})")

@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+_IN_TEAM = re.compile(r"([TE][A-Z0-9]{1,20}):([UW][A-Z0-9]{1,20})")  # `T…:U…`, a person named with their team
 PERSON_FIELDS = frozenset({"requester", "approvers", "voter", "by", "decided_by", "to"})
 _MENTION = re.compile(r"<@([UW][A-Z0-9]{1,20})(?:\|[^>]*)?>")
 _PSEUDONYM_IN_TEXT = re.compile(r"(?<![0-9A-Za-z-])p-[0-9a-f]{24}(?![0-9a-f])")
@@ -71,6 +72,8 @@ def _swap(value: Any, replace: Callable[[str], str], person: bool = False) -> An
     if isinstance(value, str):
         if person and SLACK_USER_ID.fullmatch(value):
             return replace(value)
+        if person and (named := _IN_TEAM.fullmatch(value)):
+            return f"{named[1]}:{replace(named[2])}"
         return _MENTION.sub(lambda found: f"<@{replace(found[1])}>", value)
     return value
 

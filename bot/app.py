@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -14,8 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agents.guardrails import BudgetLedger, InputGuard, Rate
 from agents.guardrails.sealed import VaultSealer
 from agents.tools import ToolSpec
-from approvals import ApprovalPolicy, UserGroupDirectory
+from approvals import ApprovalPolicy, UserGroupDirectory, eligible_approvers
 from approvals.audit import AuditLog
+from approvals.people import Person, home_team
 from bot.allowlist import TeamAllowlist, allowlist_middleware
 from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
@@ -99,6 +100,9 @@ class BotDeps:
     guard: InputGuard
     allowed_channels: frozenset[str] = frozenset()
     allowed_users: tuple[str, ...] = ()
+    home_team: str = ""
+    """The workspace of the bare ids in the policy and `allowed_users` (`approvals.people`): the configured home
+    team, else the bot token's own; "" (OAuth needs a home team; tests): the workspace of the person at hand."""
     policy: Callable[[], ApprovalPolicy] = ApprovalPolicy
     """The policy of the moment: the same reloading source as the worker's, so who may cancel, freeze or see a
     task follows `opsgate.yml` without a restart."""
@@ -116,6 +120,10 @@ class BotDeps:
     """Task status and step trees for `/ops status` and the Details modal; None: those answer that they can't."""
     digests: DigestScheduler | None = None
     """The digest schedules this replica fires (and `/ops digest now` uses)."""
+
+    def is_one_of(self, team: str, user: str, names: Sequence[str]) -> bool:
+        """Whether the person (team, user) is one of the people or in one of the user groups `names` names."""
+        return Person(team, user) in eligible_approvers(names, self.directory, home_team(self.home_team, team))
 
 
 def build_app(

@@ -162,7 +162,8 @@ class ApprovalState(BaseModel):
         return self.approval().what()
 
     def approval(self, home_team: str | None = None) -> Approval:
-        """This state as the machine sees it; one stored without a team belongs to `home_team`."""
+        """This state as the machine sees it; one stored without a team belongs to `home_team`, which is also the
+        workspace of the bare ids the policy names (`approvals.people`)."""
         request = self.request
         return Approval(
             approval_id=request.approval_id,
@@ -174,6 +175,7 @@ class ApprovalState(BaseModel):
             decision=request.decision,
             co_requesters=tuple(request.co_requesters),
             team_id=request.team_id or home_team,
+            home_team=home_team,
             ping_groups=request.ping_groups,
             kind=request.kind,
             rerun=request.rerun,

@@ -25,6 +25,7 @@ from agents.messages import ToolUseBlock
 from agents.tools import ToolResult
 from approvals import Decision, ProposedAction, action_hash
 from approvals.outcomes import outcome_question
+from approvals.people import Person, co_requesters_of
 from handlers.contracts import (
     APPROVAL_OBJECT,
     APPROVAL_OPEN,
@@ -100,7 +101,9 @@ class OutcomeQuestions:
             approval_id=question_id,
             task_id=self._request.task_id,
             requester=requester,
-            co_requesters=[p for p in self._request.co_requesters if p != requester],
+            co_requesters=co_requesters_of(
+                self._request.co_requesters, self._request.team_id, Person(self._request.team_id, requester)
+            ),
             channel=self._request.channel_id,
             thread_ts=self._root.ts,
             agent=self._agent,

@@ -123,11 +123,11 @@ class TaskStore:
         with Session(self._engine) as session:
             return session.get(TaskRecord, task_id)
 
-    def list_for_requester(self, requester: str, limit: int = 20) -> list[TaskRecord]:
-        """The requester's most recent tasks, newest first."""
+    def list_for_requester(self, team_id: str, requester: str, limit: int = 20) -> list[TaskRecord]:
+        """The most recent tasks of the person (team, user), newest first."""
         query = (
             select(TaskRecord)
-            .where(TaskRecord.requester == requester)
+            .where(TaskRecord.requester == requester, TaskRecord.team_id == team_id)
             .order_by(col(TaskRecord.created_at).desc(), col(TaskRecord.id).desc())
             .limit(limit)
         )
@@ -148,6 +148,7 @@ class TaskStore:
             ThreadTask(
                 task_id=record.id,
                 requester=record.requester,
+                team_id=record.team_id,
                 text=record.text,
                 outcome=record.outcome,
                 finished=TaskPhase(record.status).terminal,

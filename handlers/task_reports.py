@@ -27,8 +27,8 @@ class TaskReporter:
         record = self._tasks.get(task_id)
         return None if record is None else self._lines([record])[0]
 
-    def recent(self, requester: str, limit: int = 10) -> list[TaskStatusLine]:
-        return self._lines(self._tasks.list_for_requester(requester, limit=limit))
+    def recent(self, team_id: str, requester: str, limit: int = 10) -> list[TaskStatusLine]:
+        return self._lines(self._tasks.list_for_requester(team_id, requester, limit=limit))
 
     def steps(self, task_id: str) -> list[StepNode]:
         return self._spans.steps(task_id)
@@ -87,6 +87,7 @@ class TaskReporter:
                 TaskStatusLine(
                     task_id=record.id,
                     requester=record.requester,
+                    team_id=record.team_id,
                     channel=record.channel,
                     thread_ts=record.thread_ts,
                     status=record.status,

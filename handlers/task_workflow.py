@@ -21,6 +21,7 @@ from restate import RunOptions, TerminalError, WorkflowContext, WorkflowSharedCo
 
 from agents.loop import AgentOutcome, AgentProgress, run_agent
 from agents.slack_text import escape_answer
+from approvals.people import Person, co_requesters_of
 from handlers.budgets import AgentBudget
 from handlers.contracts import (
     TASK_CANCEL,
@@ -168,12 +169,13 @@ class _TaskRun:
     async def _execute(self) -> TaskOutcome:
         started = await self.ctx.time()
         request = self.request
+        requester = Person(request.team_id, request.user_id)
         info = TaskInfo(
             task_id=request.task_id,
             requester=request.user_id,
             channel=request.channel_id,
             team_id=request.team_id,
-            requesters=list(dict.fromkeys([request.user_id, *request.co_requesters])),
+            requesters=[str(requester), *co_requesters_of(request.co_requesters, request.team_id, requester)],
         )
         self.ctx.set("info", info)
         await self._record(TaskPhase.QUEUED)

@@ -27,6 +27,7 @@ from agents.loop import ToolVerdict
 from agents.messages import ToolUseBlock
 from agents.spec import AgentSpec
 from approvals.caps import pings_groups
+from approvals.people import Person, co_requesters_of
 from handlers.approval_wait import ApprovalWait
 from handlers.contracts import (
     APPROVAL_CANCEL,
@@ -413,7 +414,11 @@ class ToolGateStep:
             approval_id=approval_id,
             task_id=self._request.task_id,
             requester=self._request.user_id,
-            co_requesters=[p for p in self._request.co_requesters if p != self._request.user_id],
+            co_requesters=co_requesters_of(
+                self._request.co_requesters,
+                self._request.team_id,
+                Person(self._request.team_id, self._request.user_id),
+            ),
             channel=self._request.channel_id,
             thread_ts=self._root.ts,
             agent=self._agent.name,

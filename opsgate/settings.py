@@ -191,13 +191,23 @@ class Settings(BaseSettings):
 
     def slack_allowlist(self) -> tuple[frozenset[str], frozenset[str]]:
         """(team ids, enterprise ids) opsgate serves, as configured (the home team included). With OAuth installs,
-        a start without a list or without the home team is refused: any workspace could install the app."""
+        a start without a list or without the home team is refused: any workspace could install the app. Serving
+        other workspaces needs the home team too: a bare user id in opsgate.yml names a person of the home
+        workspace (`approvals.people`), and bot and worker must agree which one that is."""
         teams = frozenset(t.strip() for t in (self.slack_allowed_teams or "").split(",") if t.strip())
         enterprises = frozenset(e.strip() for e in (self.slack_allowed_enterprises or "").split(",") if e.strip())
         if self.slack_oauth and not self.slack_home_team:
             raise SettingsError(
                 "OPSGATE_SLACK_HOME_TEAM is not set, but OPSGATE_SLACK_CLIENT_ID is",
                 "set it to the team id (T…) of the workspace that runs opsgate",
+            )
+        if (teams or enterprises) and not self.slack_home_team:
+            listed = "OPSGATE_SLACK_ALLOWED_TEAMS" if teams else "OPSGATE_SLACK_ALLOWED_ENTERPRISES"
+            raise SettingsError(
+                f"OPSGATE_SLACK_HOME_TEAM is not set, but {listed} is: with several workspaces, the user ids in "
+                "opsgate.yml (approvers, admins, allowed_users) need a home workspace",
+                "set it to the team id (T…) of the workspace that runs opsgate; name another workspace's people as "
+                "T…:U…",
             )
         if self.slack_oauth and not (teams or enterprises):
             raise SettingsError(

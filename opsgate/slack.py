@@ -104,11 +104,15 @@ def oauth_install(settings: Settings, engine: Engine) -> InstallFlow | None:
 def usergroup_members(
     client: AsyncWebClient, workspaces: WorkspaceTokens | None
 ) -> Callable[[str], Awaitable[list[str]]]:
-    """Who is in a user group (approver groups), asked of the home workspace in OAuth mode."""
+    """Who is in a user group (approver groups): `S…` asked of the home workspace, `T…:S…` of that workspace
+    (its bot in OAuth mode; with one token, through `team_id`, which an org-wide token needs)."""
 
     async def members(group_id: str) -> list[str]:
-        token: dict[str, Any] = {} if workspaces is None else {"token": await workspaces.token_for(None)}
-        response = await client.usergroups_users_list(usergroup=group_id, **token)
+        team, _, group = group_id.rpartition(":")
+        options: dict[str, Any] = {"team_id": team} if team else {}
+        if workspaces is not None:
+            options["token"] = await workspaces.token_for(team or None)
+        response = await client.usergroups_users_list(usergroup=group, **options)
         return [str(user) for user in response.get("users") or []]
 
     return members

@@ -18,6 +18,7 @@ from agents.guardrails import GuardrailsConfig, OutputPolicy, Rate
 from agents.guardrails.config import DEFAULT_ENTITY_POLICY, EntityAction, ScopeConfig
 from agents.mcp import McpConfig
 from agents.spec import AgentSpec
+from approvals.fields import Principal
 from approvals.policy import ApprovalPolicy
 from bot.digest_schedule import DigestSchedule
 
@@ -42,8 +43,10 @@ class CommandsConfig(BaseModel):
 
     max_request_chars: int = Field(default=4000, ge=1, le=40_000)
     allowed_channels: list[str] = Field(default_factory=list, description="Channel ids; empty allows all.")
-    allowed_users: list[str] = Field(
-        default_factory=list, description="User ids (U…) and user groups (S…) who may use /ops; empty allows all."
+    allowed_users: list[Principal] = Field(
+        default_factory=list,
+        description="User ids (U…) and user groups (S…) who may use /ops, T…:U… for another workspace's; empty "
+        "allows all.",
     )
     requests_per_user: Rate | None = Field(default=Rate(limit=20, window_s=60.0), description="Shared by replicas.")
     requests_per_channel: Rate | None = Field(default=Rate(limit=60, window_s=60.0), description="Shared by replicas.")

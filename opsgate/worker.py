@@ -25,6 +25,7 @@ from agents.tools import Toolbox
 from approvals import CachedUserGroups, eligible_approvers, may_administer
 from approvals.audit import AuditEvent, AuditLog
 from approvals.ledger import SqlBudgetLedger
+from approvals.people import Person, home_team
 from bot.notifier import SlackNotifier
 from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
@@ -178,10 +179,12 @@ def audit_writer(engine: Engine) -> AuditWriter:
 def build_approval_deps(
     settings: Settings, team: TeamConfig, *, notifier: ApprovalNotifier | None = None
 ) -> ApprovalDeps:
+    settings.slack_allowlist()  # refused like the bot's: with several workspaces, the home team must be set
     client = slack_client(settings)
     engine = create_db_engine(settings.database_url)
     workspaces = workspace_tokens(settings, engine)
-    directory = CachedUserGroups(usergroup_members(client, workspaces), groups=team.policy.approvers)
+    policy = team.policy
+    directory = CachedUserGroups(usergroup_members(client, workspaces), groups=[*policy.approvers, *policy.admins])
     return ApprovalDeps(
         notifier=notifier or SlackNotifier(client, workspaces=workspaces),
         directory=directory,
@@ -214,12 +217,16 @@ def build_worker_app(
     verifier = approval_deps.verifier
     directory = approval_deps.directory
 
+    home = approval_deps.home_team  # bare ids in the policy name its people (None: the one workspace served)
+
     def admin_refusal(actor: Actor) -> str | None:
-        refusal = may_administer(actor.user, list(deps.policy().admins), directory)
+        person = Person(actor.team, actor.user)
+        refusal = may_administer(person, deps.policy().admins, directory, home_team(home, actor.team))
         return refusal.reason if refusal is not None else None
 
     def approver(actor: Actor) -> bool:
-        return actor.user in eligible_approvers(list(deps.policy().approvers), directory)
+        person = Person(actor.team, actor.user)
+        return person in eligible_approvers(deps.policy().approvers, directory, home_team(home, actor.team))
 
     return restate.app(
         [

@@ -223,6 +223,8 @@ class TaskStatusLine(_Frozen):
 
     task_id: str
     requester: str
+    team_id: str = ""
+    """The requester's workspace: a person is (team, user)."""
     channel: str
     thread_ts: str | None = None
     status: str
@@ -251,7 +253,9 @@ class TaskReports(Protocol):
 
     def status(self, task_id: str) -> TaskStatusLine | None: ...
 
-    def recent(self, requester: str, limit: int = 10) -> list[TaskStatusLine]: ...
+    def recent(self, team_id: str, requester: str, limit: int = 10) -> list[TaskStatusLine]:
+        """The person's (team, user) most recent tasks, newest first."""
+        ...
 
     def steps(self, task_id: str) -> list[StepNode]: ...
 

@@ -84,6 +84,8 @@ class ThreadTask(BaseModel):
     text: str
     outcome: str | None
     finished: bool
+    team_id: str = ""
+    """The requester's workspace: a person is (team, user)."""
 
 
 class TaskDirectory(Protocol):

@@ -73,10 +73,12 @@ def team_guard(team: TeamConfig | None = None) -> InputGuardrails:
 
 
 def bot_deps(launcher: Launcher | None = None, **overrides: Any) -> BotDeps:
-    """`BotDeps` with `IDENTITY`, the launcher (a new `FakeWorker` if None) and `SizeGuard()`; `overrides` are
-    `BotDeps` fields (`guard=`, `identity=`, `audit=`, ...)."""
+    """`BotDeps` with `IDENTITY` (whose workspace is the home team, as `build_bot` makes it), the launcher (a new
+    `FakeWorker` if None) and `SizeGuard()`; `overrides` are `BotDeps` fields (`guard=`, `identity=`, ...)."""
+    identity = overrides.get("identity", IDENTITY)
     fields: dict[str, Any] = {
-        "identity": IDENTITY,
+        "identity": identity,
+        "home_team": identity.team_id,
         "launcher": FakeWorker() if launcher is None else launcher,
         "guard": SizeGuard(),
     }

@@ -76,6 +76,7 @@ def test_opening_records_the_request_posts_the_card_checks_the_approvers_and_sta
         "rule_hash": "r" * 64,
         "approvers": [BOB, ONCALL],
         "requester": REQUESTER,
+        "team": "T0OPS",
         "channel": "C0OPS",
         "thread_ts": "1.0",
     }
@@ -236,6 +237,29 @@ def test_a_vote_from_another_workspace_is_refused_even_from_an_approver() -> Non
     assert done.reply == Reply(False, refusal, Status.PENDING)
     assert done.approval is not None and done.approval.votes == ()
     assert done.audits() == [Audit("refused", "a-1:refused:inv-1", BOB, {"reason": refusal, "team": "T0OTHER"})]
+
+
+def test_another_workspaces_approval_is_decided_by_the_people_the_policy_names_with_that_team() -> None:
+    """A person is (team, user): a bare id in the policy is the home workspace's person, `T…:U…` another's."""
+    partner = "T0PARTNER"
+    asked = decision(approvers=[BOB, f"{partner}:U0ERIN", f"{partner}:S0SRE"])
+    pending = approval(decision=asked, team_id=partner, home_team=TEAM, requester="U0ERIN", co_requesters=())
+    directory = groups({f"{partner}:S0SRE": frozenset({"U0FRANK"})})
+
+    def reply(voter: str, *, requester: str = "U0ERIN") -> Reply | None:
+        asking = replace(pending, requester=requester)
+        return follow(machine.vote(asking, ballot(voter, team=partner)), directory=directory).reply
+
+    approved = Reply(True, "Approved. The action will run now.", Status.APPROVED)
+    assert reply("U0FRANK") == approved  # in the partner's group
+    assert reply("U0ERIN", requester="U0GINA") == approved  # named with the partner's team
+    own = reply("U0ERIN")
+    assert own is not None and own.message == "you requested this action, so someone else must approve it"
+    for voter in ("U0GINA", BOB):  # the bare BOB in the policy is the home workspace's, not the partner's U0BOB
+        nobody = reply(voter)
+        assert nobody is not None and nobody.message.startswith("you are not an approver for this")
+    home_bob = follow(machine.vote(pending, ballot(BOB)), directory=directory).reply
+    assert home_bob is not None and home_bob.message == "You are not in the workspace this approval belongs to."
 
 
 def test_nobody_votes_twice() -> None:

@@ -17,6 +17,7 @@ from approvals.authz import (
     may_vote,
     unsatisfiable_reason,
 )
+from approvals.people import Person
 from approvals.policy import Tier
 from testkit.fakes import FakeClock, StaticDirectory
 from tests.approvals.policy_cases import ALICE, BOB, CAROL, DAVE, DESTRUCTIVE, ONCALL, decide, policy
@@ -41,26 +42,34 @@ class FakeGroups:
         return self.groups.get(group_id, [])
 
 
-DIRECTORY = StaticDirectory({ONCALL: frozenset({CAROL, DAVE})})
+HOME, OTHER = "T0HOME", "T0OTHER"
+DIRECTORY = StaticDirectory({ONCALL: frozenset({CAROL, DAVE}), f"{OTHER}:SOPS": frozenset({"UERIN"})})
 APPROVERS = [ALICE, ONCALL]
+
+
+def home(user: str) -> Person:
+    return Person(HOME, user)
+
+
+def vote(voter: Person, requester: Person, tier: Tier = Tier.HIGH, **kwargs: object) -> Refusal | None:
+    options: dict[str, object] = {"approvers": APPROVERS, "directory": DIRECTORY, "home": HOME, **kwargs}
+    return may_vote(voter, requester=requester, tier=tier, **options)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("tier", [Tier.HIGH, Tier.CRITICAL])
 def test_the_requester_never_approves_their_own_action(tier: Tier) -> None:
-    for requester in (ALICE, CAROL):  # named directly, and through a group
-        refusal = may_vote(requester, requester=requester, tier=tier, approvers=APPROVERS, directory=DIRECTORY)
+    for requester in (home(ALICE), home(CAROL)):  # named directly, and through a group
+        refusal = vote(requester, requester, tier)
         assert refusal == Refusal(reason="you requested this action, so someone else must approve it")
 
 
 def test_the_requester_may_reject_their_own_action() -> None:
-    assert (
-        may_vote(BOB, requester=BOB, tier=Tier.HIGH, approvers=APPROVERS, directory=DIRECTORY, rejecting=True) is None
-    )
+    assert vote(home(BOB), home(BOB), rejecting=True) is None
 
 
 @pytest.mark.parametrize(("voter", "allowed"), [(ALICE, True), (CAROL, True), (DAVE, True), (BOB, False)])
 def test_approvers_are_named_directly_or_through_a_group(voter: str, allowed: bool) -> None:
-    refusal = may_vote(voter, requester="UREQ", tier=Tier.HIGH, approvers=APPROVERS, directory=DIRECTORY)
+    refusal = vote(home(voter), home("UREQ"))
 
     if allowed:
         assert refusal is None
@@ -68,8 +77,30 @@ def test_approvers_are_named_directly_or_through_a_group(voter: str, allowed: bo
         assert refusal == Refusal(reason="you are not an approver for this (needs: <@UALICE>, <!subteam^SONCALL>)")
 
 
+def test_a_person_is_a_team_and_a_user_a_bare_id_in_the_policy_is_the_home_teams() -> None:
+    # The same user ids in another workspace are other people: not approvers, and not the requester either.
+    for user in (ALICE, CAROL):
+        assert vote(Person(OTHER, user), home("UREQ")) is not None
+        assert vote(home(user), Person(OTHER, user)) is None
+    # Another workspace's people and groups are named with their team.
+    erin = Person(OTHER, "UERIN")
+    approvers = [f"{OTHER}:UFRANK", f"{OTHER}:SOPS"]
+    assert vote(Person(OTHER, "UFRANK"), home("UREQ"), approvers=approvers) is None
+    assert vote(erin, home("UREQ"), approvers=approvers) is None
+    assert vote(home("UERIN"), home("UREQ"), approvers=approvers) is not None
+    assert vote(home("UFRANK"), home("UREQ"), approvers=approvers) is not None
+    assert vote(erin, erin, approvers=approvers) is not None  # separation of duties holds across teams too
+    assert eligible_approvers(approvers, DIRECTORY, HOME) == {Person(OTHER, "UFRANK"), erin}
+
+
+def test_a_co_requester_is_a_requester_as_a_person() -> None:
+    refusal = vote(home(ALICE), home("UREQ"), co_requesters=[home(ALICE)])
+    assert refusal == Refusal(reason="you requested this action, so someone else must approve it")
+    assert vote(home(ALICE), home("UREQ"), co_requesters=[Person(OTHER, ALICE)]) is None
+
+
 def test_a_vote_while_a_group_is_still_unknown_says_so() -> None:
-    refusal = may_vote(BOB, requester="UREQ", tier=Tier.HIGH, approvers=[ALICE, LEADS], directory=DIRECTORY)
+    refusal = vote(home(BOB), home("UREQ"), approvers=[ALICE, LEADS])
 
     assert refusal == Refusal(
         reason="you are not an approver for this (needs: <@UALICE>, <!subteam^SLEADS>); "
@@ -79,29 +110,31 @@ def test_a_vote_while_a_group_is_still_unknown_says_so() -> None:
 
 @pytest.mark.parametrize("tier", [Tier.LOW, Tier.MEDIUM])
 def test_actions_that_run_at_once_take_no_votes(tier: Tier) -> None:
-    refusal = may_vote(ALICE, requester="UREQ", tier=tier, approvers=APPROVERS, directory=DIRECTORY)
+    refusal = vote(home(ALICE), home("UREQ"), tier)
 
     assert refusal == Refusal(reason=f"this {tier}-risk action needs no approval")
 
 
 def test_with_no_approvers_nobody_may_vote() -> None:
-    refusal = may_vote(ALICE, requester="UREQ", tier=Tier.HIGH, approvers=[], directory=DIRECTORY)
+    refusal = vote(home(ALICE), home("UREQ"), approvers=[])
 
     assert refusal == Refusal(reason="nobody may approve this: an admin must name approvers in opsgate.yml")
 
 
 def test_eligible_approvers_resolve_known_groups_only() -> None:
-    assert eligible_approvers([ALICE, ONCALL, LEADS], DIRECTORY) == {ALICE, CAROL, DAVE}
-    assert eligible_approvers([], DIRECTORY) == frozenset()
+    assert eligible_approvers([ALICE, ONCALL, LEADS], DIRECTORY, HOME) == {home(ALICE), home(CAROL), home(DAVE)}
+    assert eligible_approvers([], DIRECTORY, HOME) == frozenset()
 
 
 def test_admins() -> None:
-    assert may_administer(ALICE, [ALICE], DIRECTORY) is None
-    assert may_administer(CAROL, [ONCALL], DIRECTORY) is None
-    assert may_administer(BOB, [ALICE, ONCALL], DIRECTORY) == Refusal(
+    assert may_administer(home(ALICE), [ALICE], DIRECTORY, HOME) is None
+    assert may_administer(home(CAROL), [ONCALL], DIRECTORY, HOME) is None
+    assert may_administer(Person(OTHER, ALICE), [ALICE, ONCALL], DIRECTORY, HOME) is not None
+    assert may_administer(Person(OTHER, ALICE), [f"{OTHER}:{ALICE}"], DIRECTORY, HOME) is None
+    assert may_administer(home(BOB), [ALICE, ONCALL], DIRECTORY, HOME) == Refusal(
         reason="only policy admins may do this (admins: <@UALICE>, <!subteam^SONCALL>)"
     )
-    assert may_administer(BOB, [], DIRECTORY) == Refusal(
+    assert may_administer(home(BOB), [], DIRECTORY, HOME) == Refusal(
         reason="no policy admins are configured: name them in `policy.admins` in opsgate.yml"
     )
 
@@ -109,10 +142,11 @@ def test_admins() -> None:
 def test_unsatisfiable_reason_with_groups_from_the_directory() -> None:
     critical = policy(approvers=[ONCALL], tools=[{"match": "tool", "tier": "critical"}])
     decision = decide(annotations=DESTRUCTIVE, the_policy=critical)
-    eligible = eligible_approvers(decision.approvers, DIRECTORY)
+    eligible = eligible_approvers(decision.approvers, DIRECTORY, HOME)
 
-    assert unsatisfiable_reason(decision, ALICE, eligible) is None
-    assert unsatisfiable_reason(decision, CAROL, eligible) == (
+    assert unsatisfiable_reason(decision, home(ALICE), eligible) is None
+    assert unsatisfiable_reason(decision, Person(OTHER, CAROL), eligible) is None
+    assert unsatisfiable_reason(decision, home(CAROL), eligible) == (
         "it needs 2 approvers besides the requester, but only 1 eligible person is left (approvers: <!subteam^SONCALL>)"
     )
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 
 from approvals import ApprovalPolicy, Decision, Handling, Tier
+from approvals.authz import Refusal
 from approvals.outcomes import OutcomeAnswer, may_answer, outcome_question
+from approvals.people import Person
 from testkit.fakes import StaticDirectory
 
 ONCALL_GROUP = StaticDirectory({"S0ONCALL": ["U0ERIN"]})
@@ -60,6 +62,9 @@ def test_a_call_the_gate_never_cleared_is_asked_as_a_medium_action() -> None:
     assert (asked.tier, asked.approvers, asked.quorum, asked.blocked) == (Tier.MEDIUM, ["U0ALICE"], 1, False)
 
 
+TEAM = "T0OPS"
+
+
 @pytest.mark.parametrize(
     ("voter", "answer", "allowed"),
     [
@@ -75,7 +80,13 @@ def test_for_a_high_action_the_requester_rules_of_approvals_apply(
     voter: str, answer: OutcomeAnswer, allowed: bool
 ) -> None:
     refusal = may_answer(
-        voter, answer, requester="U0ALICE", tier=Tier.HIGH, approvers=["U0BOB", "S0ONCALL"], directory=ONCALL_GROUP
+        Person(TEAM, voter),
+        answer,
+        requester=Person(TEAM, "U0ALICE"),
+        tier=Tier.HIGH,
+        approvers=["U0BOB", "S0ONCALL"],
+        directory=ONCALL_GROUP,
+        home=TEAM,
     )
 
     assert (refusal is None) is allowed
@@ -86,24 +97,34 @@ def test_for_a_high_action_the_requester_rules_of_approvals_apply(
 
 
 def test_a_co_requester_of_a_retried_action_is_a_requester_too() -> None:
-    refusal = may_answer(
-        "U0BOB",
-        "not_happened",
-        requester="U0ALICE",
-        tier=Tier.HIGH,
-        approvers=["U0BOB", "U0CAROL"],
-        directory=ONCALL_GROUP,
-        co_requesters=["U0BOB"],
-    )
+    def answer(co_requester: Person) -> Refusal | None:
+        return may_answer(
+            Person(TEAM, "U0BOB"),
+            "not_happened",
+            requester=Person(TEAM, "U0ALICE"),
+            tier=Tier.HIGH,
+            approvers=["U0BOB", "U0CAROL"],
+            directory=ONCALL_GROUP,
+            home=TEAM,
+            co_requesters=[co_requester],
+        )
 
+    refusal = answer(Person(TEAM, "U0BOB"))
     assert refusal is not None and "someone else" in refusal.reason
+    assert answer(Person("T0ELSEWHERE", "U0BOB")) is None  # the same id in another workspace: another person
 
 
 @pytest.mark.parametrize(("voter", "allowed"), [("U0ALICE", True), ("U0BOB", False)])
 def test_for_a_medium_action_the_requester_answers(voter: str, allowed: bool) -> None:
     for answer in ("happened", "not_happened"):
         refusal = may_answer(
-            voter, answer, requester="U0ALICE", tier=Tier.MEDIUM, approvers=["U0ALICE"], directory=ONCALL_GROUP
+            Person(TEAM, voter),
+            answer,
+            requester=Person(TEAM, "U0ALICE"),
+            tier=Tier.MEDIUM,
+            approvers=["U0ALICE"],
+            directory=ONCALL_GROUP,
+            home=TEAM,
         )
         assert (refusal is None) is allowed
         if not allowed:

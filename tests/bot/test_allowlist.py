@@ -166,6 +166,7 @@ async def test_the_bot_serves_its_tokens_own_workspace_and_the_listed_ones(tmp_p
                 slack_signing_secret=SECRET,
                 slack_api_url=sandbox.api_url.rstrip("/"),
                 slack_allowed_teams=listed,
+                slack_home_team=HOME if listed else None,
                 database_url=f"sqlite:///{tmp_path / 'opsgate.db'}",
                 data_dir=tmp_path,
             )

@@ -294,7 +294,7 @@ class Reports:
     def status(self, task_id: str) -> TaskStatusLine | None:
         return self.line
 
-    def recent(self, requester: str, limit: int = 10) -> list[TaskStatusLine]:
+    def recent(self, team_id: str, requester: str, limit: int = 10) -> list[TaskStatusLine]:
         return [self.line, self.line]
 
     def steps(self, task_id: str) -> list[StepNode]:

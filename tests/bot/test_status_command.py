@@ -15,7 +15,7 @@ from handlers.contracts import DIGEST_OBJECT, DIGEST_POST, BreakerLine, DigestRe
 from handlers.span_summaries import SpanSummaryStore
 from handlers.store import TaskRecord, TaskStore
 from handlers.task_reports import TaskReporter
-from testkit.fakes.bot import bot_client, bot_deps, slash
+from testkit.fakes.bot import IDENTITY, bot_client, bot_deps, slash
 from testkit.fakes.worker import FakeWorker
 
 MINE, THEIRS = "t-" + "a" * 20, "t-" + "b" * 20
@@ -34,7 +34,7 @@ def client(db_engine: Engine, launcher: FakeWorker) -> httpx.AsyncClient:
         store.upsert(
             TaskRecord(
                 id=task_id,
-                team_id="T0",
+                team_id=IDENTITY.team_id,  # the workspace the commands below come from
                 requester=who,
                 channel="C0OPS",
                 text=f"restart api for {who}",
@@ -94,6 +94,17 @@ async def test_status_lists_my_tasks_only(client: httpx.AsyncClient) -> None:
     assert MINE in answer and THEIRS not in answer
     assert "*running*" in answer
     assert "You have no tasks yet" in await ops(client, "status", user="U0DAVE")
+
+
+async def test_the_same_user_id_in_another_workspace_is_another_person(client: httpx.AsyncClient) -> None:
+    """A person is (team, user): U0ALICE of another workspace has no tasks here and may not read Alice's, and
+    U0CAROL there is not the home workspace's approver U0CAROL."""
+    elsewhere = "T0ELSEWHERE"
+    response = await slash(client, "status", user_id="U0ALICE", team_id=elsewhere)
+    assert "You have no tasks yet" in response.json()["text"]
+    for user in ("U0ALICE", "U0CAROL"):
+        response = await slash(client, f"status {MINE}", user_id=user, team_id=elsewhere)
+        assert "belongs to <@U0ALICE>" in response.json()["text"]
 
 
 async def test_status_of_one_task_shows_its_totals_and_the_breakers(client: httpx.AsyncClient) -> None:

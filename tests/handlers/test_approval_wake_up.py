@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from approvals import approval_machine as machine
-from approvals.approval_state import Ballot, Status
+from approvals.approval_state import Ballot, Reply, Status
 from handlers.approval_object import ApprovalState
 from handlers.contracts import ApprovalStatus, CardRef, Vote
+from tests.approvals.approval_cases import follow
 from tests.bot.test_cards import request
 
 
@@ -65,3 +67,24 @@ def test_an_approval_stored_without_a_team_belongs_to_the_home_team_after_the_up
     assert judged("T0HOME") == ""  # not refused: the vote goes on to be cast
     assert legacy.approval().team_id is None  # one workspace and no home team configured: as before
     assert ApprovalState.of(legacy.request, home).request.team_id is None  # what is stored does not change
+
+
+@pytest.mark.parametrize("home_team", ["T0HOME", None])
+def test_an_approval_stored_with_bare_co_requesters_keeps_separation_of_duties_after_the_upgrade(
+    home_team: str | None,
+) -> None:
+    """Stored before people were (team, user): no team, co-requesters as bare ids. Read as the home team's people
+    (or, with one workspace and no home team, as the clicking workspace's), nobody in the chain approves it and
+    an approver still may: it stays decidable."""
+    legacy = ApprovalState(request=request().model_copy(update={"team_id": None, "co_requesters": ["U0CAROL"]}))
+    pending = legacy.approval(home_team)
+    team = home_team or "T0SOLE"
+
+    def vote(voter: str) -> Reply | None:
+        return follow(machine.vote(pending, Ballot(voter=voter, team=team, approve=True))).reply
+
+    refused = "you requested this action, so someone else must approve it"
+    assert vote("U0ALICE") == Reply(False, refused, Status.PENDING)  # the requester
+    assert vote("U0CAROL") == Reply(False, refused, Status.PENDING)  # a co-requester, though in the on-call group
+    assert vote("U0DAVE") == Reply(True, "Approved. The action will run now.", Status.APPROVED)  # on call
+    assert vote("U0BOB") == Reply(True, "Approved. The action will run now.", Status.APPROVED)

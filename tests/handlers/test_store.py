@@ -162,10 +162,12 @@ def test_list_for_requester_is_newest_first_and_limited(store: TaskStore) -> Non
     for n in range(5):
         store.upsert(record(f"task-{n}", created_at=T0 + timedelta(minutes=n)))
     store.upsert(record("someone-else", requester="U2"))
+    store.upsert(record("same-id-other-workspace", team_id="T2"))  # a person is (team, user)
 
-    assert [task.id for task in store.list_for_requester("U1", limit=3)] == ["task-4", "task-3", "task-2"]
-    assert [task.id for task in store.list_for_requester("U2")] == ["someone-else"]
-    assert store.list_for_requester("U3") == []
+    assert [task.id for task in store.list_for_requester("T1", "U1", limit=3)] == ["task-4", "task-3", "task-2"]
+    assert [task.id for task in store.list_for_requester("T1", "U2")] == ["someone-else"]
+    assert [task.id for task in store.list_for_requester("T2", "U1")] == ["same-id-other-workspace"]
+    assert store.list_for_requester("T1", "U3") == []
 
 
 def test_concurrent_writers_do_not_fail_and_the_merge_rules_hold(store: TaskStore) -> None:

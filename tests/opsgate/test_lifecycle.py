@@ -299,6 +299,21 @@ def test_the_audit_log_stores_people_by_pseudonym_and_reads_them_back(people: Wo
     assert '"S0ONCALL1"' in log.rows("t-alice-1", stored=True)[1].detail, "a user group is nobody"
 
 
+def test_a_person_named_with_their_workspace_is_stored_by_pseudonym_too(db_engine: Engine) -> None:
+    """`T…:U…` (another workspace's approver in the policy) keeps its team and loses its user id, like a bare id."""
+    world = World(db_engine)
+    world.task("t-partner", 2, TaskPhase.RUNNING, requester=BOB, text="scale the api")
+    asked = {"tool": "scale", "requester": BOB, "approvers": [f"T0PARTNER:{ALICE}", "T0PARTNER:S0SRE"], "to": "x"}
+    world.audit("t-partner", 2, AuditEvent.REQUESTED, "a-9:requested", approval_id="a-9", actor=BOB, detail=asked)
+    log = AuditLog(db_engine)
+
+    stored = log.rows("t-partner", stored=True)[0].detail
+    assert ALICE not in stored and '"T0PARTNER:p-' in stored and '"T0PARTNER:S0SRE"' in stored
+    assert log.rows("t-partner")[0].detail.startswith(f'{{"approvers":["T0PARTNER:{ALICE}","T0PARTNER:S0SRE"]')
+    assert erase_person(db_engine, ALICE).complete
+    assert traces_of(db_engine, ALICE) == [] and log.verify() == []
+
+
 def test_erasing_a_person_leaves_no_trace_and_every_chain_verifies(people: World) -> None:
     engine = people.engine
     log = AuditLog(engine)

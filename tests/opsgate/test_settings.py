@@ -204,6 +204,22 @@ def test_one_bot_token_needs_no_allowlist(monkeypatch: pytest.MonkeyPatch) -> No
 
 @pytest.mark.parametrize(
     ("variable", "value"),
+    [("OPSGATE_SLACK_ALLOWED_TEAMS", "T0PARTNER"), ("OPSGATE_SLACK_ALLOWED_ENTERPRISES", "E0GRID")],
+)
+def test_serving_other_workspaces_needs_the_home_team(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A bare user id in the policy is a person of the home workspace: bot and worker must agree which one."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=f"OPSGATE_SLACK_HOME_TEAM is not set, but {variable} is"):
+        load_settings().slack_allowlist()
+    monkeypatch.setenv("OPSGATE_SLACK_HOME_TEAM", "T0HOME")
+    assert "T0HOME" in load_settings().slack_allowlist()[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
     [("OPSGATE_SLACK_ALLOWED_TEAMS", "T0ONE,acme"), ("OPSGATE_SLACK_ALLOWED_ENTERPRISES", "T0ONE")],
 )
 def test_an_allowlist_entry_that_is_no_slack_id_is_refused(

@@ -267,7 +267,8 @@ def test_policy_value_errors_point_at_their_lines() -> None:
         "a critical action needs two distinct approvers: quorum must be at least 2",
         "opsgate.yml:12: policy.tools[1].quorum: Input should be greater than or equal to 1",
         f"opsgate.yml:13: policy.tools[1].expiry: '90 minutes' {duration}",
-        "opsgate.yml:14: policy.tools[1].approvers[0]: 'alice' is not a Slack user id (U… or W…) or user group id (S…)",
+        "opsgate.yml:14: policy.tools[1].approvers[0]: 'alice' is not a Slack user id (U… or W…) or user group id "
+        "(S…), alone (in the home workspace) or after a team id and a colon (T…:U…)",
         "opsgate.yml:16: policy.tools[1].constraints.env.pattern: "
         "'v(' is not a regular expression RE2 accepts (missing ): v(; RE2 has no look-around or backreferences)",
         "opsgate.yml:17: policy.tools[2].match: "

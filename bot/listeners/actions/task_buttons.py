@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from agents.slack_text import inline_code
+from approvals.people import Person
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.launcher import Unanswered
 from bot.listeners.commands.ops import SlashCommand, answer_ops, scope_refusal
@@ -77,7 +78,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         requesters = tuple((info.requesters or [info.requester]) if info else ())
         if info is None and reports is not None:
             line = await asyncio.to_thread(reports.status, task_id)
-            requesters = (line.requester,) if line is not None else ()
+            requesters = (str(Person(line.team_id or command.team_id, line.requester)),) if line is not None else ()
         retried = command.model_copy(update={"text": text, "co_requesters": requesters})
         answer = await answer_ops(retried.model_dump(), deps)
         await respond(response_type="ephemeral", replace_original=False, text=answer["text"])

@@ -12,8 +12,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from agents.slack_text import escape, inline_code
-from approvals import eligible_approvers
 from approvals.audit import AuditEvent
+from approvals.people import Person, co_requesters_of
 from bot.launcher import Launch
 from bot.listeners.commands.subcommands import SUBCOMMAND_HELP, match_subcommand
 from handlers.contracts import GuardrailVerdict, TaskRequest, task_id_for
@@ -70,6 +70,10 @@ class SlashCommand(BaseModel):
     response_url: str | None = None
     co_requesters: tuple[str, ...] = ()
     """Set by a Retry (never by Slack): the requesters of the task it repeats."""
+
+    @property
+    def person(self) -> Person:
+        return Person(self.team_id, self.user_id)
 
     @property
     def actor(self) -> Actor:
@@ -133,7 +137,7 @@ async def answer_ops(body: dict[str, Any], deps: BotDeps) -> dict[str, Any]:
         input_flags=list(verdict.reasons) if verdict.action == "escalate" else [],
         input_verdict=judged,
         sealed_pii=deps.sealer.seal(verdict.pseudonyms) if deps.sealer else None,
-        co_requesters=[person for person in command.co_requesters if person != command.user_id],
+        co_requesters=co_requesters_of(command.co_requesters, command.team_id, command.person),
     )
     launch = await deps.launcher.launch(request)
     if launch is Launch.UNAVAILABLE:
@@ -181,7 +185,7 @@ async def scope_refusal(command: SlashCommand, deps: BotDeps, *, counted: bool =
     """Why this person may not use `/ops` here (allowed users and channels, the rates), or None. Every command
     and button passes it, subcommands included (`/ops policy` names the approvers; `/ops status` reads tasks).
     `counted=False`: a click that starts nothing (Cancel) is not counted against the request rates."""
-    if deps.allowed_users and command.user_id not in eligible_approvers(list(deps.allowed_users), deps.directory):
+    if deps.allowed_users and not deps.is_one_of(command.team_id, command.user_id, deps.allowed_users):
         return f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"
     if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))

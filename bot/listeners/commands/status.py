@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from agents.slack_text import escape, inline_code, mention, quote
-from approvals import eligible_approvers
+from approvals.people import Person
 from bot.launcher import Unanswered
 from bot.reports import human_duration
 from handlers.contracts import DigestRequest, TaskStatusLine
@@ -55,7 +55,7 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
         return {"text": "Task status is not available in this deployment (no database configured)."}
     argument = argument.strip()
     if not argument:
-        mine = await asyncio.to_thread(reports.recent, command.user_id, 10)
+        mine = await asyncio.to_thread(reports.recent, command.team_id, command.user_id, 10)
         if not mine:
             return {"text": "You have no tasks yet. Ask me something: `/ops what services are running in staging?`"}
         return {"text": "*Your recent tasks*, newest first:\n" + "\n".join(_line(line) for line in mine)}
@@ -68,9 +68,9 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
     line = await asyncio.to_thread(reports.status, argument)
     if line is None:
         return {"text": f"I don't know a task `{argument}`. `/ops status` lists yours."}
-    allowed = {line.requester, *eligible_approvers(list(deps.policy().approvers), deps.directory)}
-    allowed |= set(eligible_approvers(list(deps.policy().admins), deps.directory))
-    if command.user_id not in allowed:
+    policy = deps.policy()
+    owner_asks = command.person == Person(line.team_id or command.team_id, line.requester)
+    if not owner_asks and not deps.is_one_of(command.team_id, command.user_id, [*policy.approvers, *policy.admins]):
         owner = mention(line.requester)
         return {"text": f"Task `{argument}` belongs to {owner}: only they, approvers and admins see it."}
     lines = [

@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from agents.slack_text import escape, inline_code
-from approvals import eligible_approvers, explain, may_administer
+from approvals import explain, may_administer
+from approvals.people import Person, home_team
 from bot.launcher import Unanswered
 from bot.listeners.commands.status import STATUS_HELP, digest, status
 from handlers.contracts import FreezeChange
@@ -52,8 +53,9 @@ async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
         return {"text": UNAVAILABLE}
     if info is None:
         return {"text": f"There is no task with the id `{task_id}`. `/ops status` lists yours, with their ids."}
-    approvers = eligible_approvers(list(deps.policy().approvers), deps.directory)
-    if command.user_id != info.requester and command.user_id not in approvers:
+    if command.person != Person(info.team_id or command.team_id, info.requester) and not deps.is_one_of(
+        command.team_id, command.user_id, deps.policy().approvers
+    ):
         return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
     try:
         cancelled = await deps.launcher.cancel_task(task_id, actor=actor, nonce=nonce)
@@ -88,7 +90,8 @@ async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
         except Unanswered:
             return {"text": UNAVAILABLE}
         return {"text": "opsgate is *frozen*." if frozen else "opsgate is not frozen."}
-    refusal = may_administer(command.user_id, list(deps.policy().admins), deps.directory)
+    home = home_team(deps.home_team, command.team_id)
+    refusal = may_administer(command.person, deps.policy().admins, deps.directory, home)
     if refusal is not None:
         return {"text": f"Only policy admins can freeze or unfreeze opsgate: {refusal.reason}."}
     change = FreezeChange(frozen=switch == "on", by=command.user_id)
@@ -116,11 +119,12 @@ async def waiting_on_me(command: SlashCommand, _: str, deps: BotDeps) -> Answer:
         return {"text": "The approvals list is not available in this deployment (no database configured)."}
     rows = await asyncio.to_thread(deps.audit.pending)
     mine = []
+    stored_in = home_team(deps.home_team, command.team_id)  # rows from before teams were recorded
     for row in rows:
         detail = json.loads(row.detail)
-        if detail.get("requester") == command.user_id:
+        if Person(str(detail.get("team") or stored_in), str(detail.get("requester"))) == command.person:
             continue
-        if command.user_id in eligible_approvers(list(detail.get("approvers", [])), deps.directory):
+        if deps.is_one_of(command.team_id, command.user_id, list(detail.get("approvers", []))):
             mine.append((row, detail))
     if not mine:
         return {"text": "Nothing waits on you. :tada:"}

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.context.thread import DIGEST_CHARS, ThreadTurn, thread_digest
 from agents.slack_text import escape
-from approvals import eligible_approvers
+from approvals.people import Person, co_requesters_of
 from bot.launcher import Launch
 from bot.listeners.commands.ops import UNAVAILABLE, UNCERTAIN, audit_block, over_rate, trace_carrier
 from handlers.contracts import FollowUp, GuardrailVerdict, TaskRequest, ThreadTask, task_id_for
@@ -70,6 +70,7 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
 async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotDeps) -> str | None:
     """What to say in the thread (None: nothing), after starting the follow-up when it passes every check."""
     user, channel = str(event.get("user") or ""), str(event.get("channel") or "")
+    team = str(body.get("team_id") or deps.identity.team_id)
     if not user or event.get("bot_id") or user == deps.identity.bot_user_id:
         return None
     thread_ts = event.get("thread_ts")
@@ -82,7 +83,7 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
     turns = await asyncio.to_thread(deps.tasks.thread_history, channel, str(thread_ts), THREAD_TURNS)
     if not turns:
         return NOT_A_TASK
-    if deps.allowed_users and user not in eligible_approvers(list(deps.allowed_users), deps.directory):
+    if deps.allowed_users and not deps.is_one_of(team, user, deps.allowed_users):
         return "You are not on the list of people who may use opsgate here."
     if deps.allowed_channels and channel not in deps.allowed_channels:
         return "opsgate is not enabled in this channel."
@@ -91,7 +92,7 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
     text = " ".join(MENTION.sub(" ", str(event.get("text") or "")).split())
     if not text:
         return "What should I do next? Mention me with the follow-up, e.g. `@opsgate now restart it`."
-    task_id = task_id_for(str(body.get("team_id") or deps.identity.team_id), str(body.get("event_id") or event["ts"]))
+    task_id = task_id_for(team, str(body.get("event_id") or event["ts"]))
     verdict = deps.guard.check(text)
     judged = GuardrailVerdict(stage="input", action=verdict.action, rules=list(verdict.rules))
     if verdict.blocked:
@@ -128,9 +129,10 @@ def follow_up_request(
     which alone passed the input guardrails just now (the earlier requests passed them in their turn)."""
     turns = [ThreadTurn(requester=task.requester, request=task.text, answer=task.outcome) for task in history]
     latest = history[-1]
-    user = str(event["user"])
+    user, team = str(event["user"]), str(body.get("team_id") or "")
+    earlier = [str(Person(task.team_id or team, task.requester)) for task in history]
     return TaskRequest(
-        co_requesters=list(dict.fromkeys(t.requester for t in history if t.requester != user)),
+        co_requesters=co_requesters_of(earlier, team, Person(team, user)),
         task_id=task_id,
         team_id=str(body.get("team_id") or ""),
         channel_id=str(event["channel"]),
