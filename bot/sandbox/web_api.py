@@ -172,6 +172,8 @@ class WebApi:
         }
 
     def usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        if params.get("team_id") not in (None, "", self.state.team.id):
+            raise ApiError("team_access_not_granted")  # as Slack answers a token for another workspace's group
         group = self.state.usergroups.get(str(params.get("usergroup") or ""))
         if group is None:
             raise ApiError("no_such_subteam")
