@@ -74,7 +74,7 @@ class AgentBudget:
 
         async def check() -> str | None:
             spent = await asyncio.to_thread(
-                guard.spent, user=request.user_id, task_id=request.task_id, channel=request.channel_id
+                guard.spent, user=request.requester_key, task_id=request.task_id, channel=request.channel_id
             )
             return None if spent is None else f"{spent[2]} (rule {spent[1]})"
 
@@ -92,7 +92,7 @@ async def charge_model_call(
     async def charge() -> None:
         await asyncio.to_thread(
             deps.output_guard.record_usage,
-            user=request.user_id,
+            user=request.requester_key,
             task_id=request.task_id,
             channel=request.channel_id,
             tokens=response.usage.total,

@@ -188,7 +188,7 @@ class ToolGateStep:
                 call,
                 agent=self._agent,
                 tool=believed_tool(spec, policy),
-                user=request.user_id,
+                user=request.requester_key,
                 task_id=request.task_id,
                 channel=request.channel_id,
                 charge_id=f"{request.task_id}:{self._call_ref(call)}",

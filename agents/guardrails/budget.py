@@ -1,6 +1,6 @@
 """Rate and token budgets behind a small ledger port, so one process or many replicas can share the counts.
 
-A key names what is counted (`calls:user:U123`, `tokens:task:t-1`); a window of `None` counts for the lifetime
+A key names what is counted (`calls:user:T1:U123`, `tokens:task:t-1`); a window of `None` counts for the lifetime
 of the key (a task). Each key is meant to be used with one window. `try_spend` is the atomic check-and-add the
 gate needs; `add_once` records spending that already happened (a model call's tokens and cost). Both take a
 charge id naming the step that spends (task, agent, turn, call): a step that runs again charges nothing again.

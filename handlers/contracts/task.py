@@ -118,6 +118,11 @@ class TaskRequest(BaseModel):
     follow_up: FollowUp | None = None
     """Set for a mention in an existing task's thread: no new thread, the conversation so far comes along."""
 
+    @property
+    def requester_key(self) -> str:
+        """The requester as the per-person budgets count them, `T…:U…`: a person is a team and a user."""
+        return f"{self.team_id}:{self.user_id}" if self.team_id else self.user_id
+
 
 class TaskPhase(StrEnum):
     """Where a task is in its life, as its thread root shows it and its row stores it; the last three are final."""

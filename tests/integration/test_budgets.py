@@ -127,7 +127,7 @@ async def test_a_task_over_its_token_budget_stops_before_the_next_model_call_and
     assert record is not None and record.status == TaskPhase.FAILED
     assert charged(stack, f"tokens:task:{task_id}") >= TOKENS_PER_TASK + 5_000
     assert charged(stack, "tokens:channel:C0OPS") >= TOKENS_PER_TASK + 5_000  # per channel and per person too
-    assert charged(stack, "tokens:user:U0ALICE") >= TOKENS_PER_TASK + 5_000
+    assert charged(stack, "tokens:user:T0SANDBOX:U0ALICE") >= TOKENS_PER_TASK + 5_000
 
 
 async def test_a_task_over_its_cost_budget_stops_and_names_the_setting(budget_stack: ShippedStack) -> None:

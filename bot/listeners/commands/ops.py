@@ -190,18 +190,18 @@ async def scope_refusal(command: SlashCommand, deps: BotDeps, *, counted: bool =
     if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))
         return f"`/ops` is not enabled in this channel. Use it in {allowed}."
-    return await over_rate(command.user_id, command.channel_id, deps) if counted else None
+    return await over_rate(command.person, command.channel_id, deps) if counted else None
 
 
-async def over_rate(user_id: str, channel_id: str, deps: BotDeps) -> str | None:
-    """Per-user and per-channel request rates, counted in the shared database so every replica sees them."""
+async def over_rate(person: Person, channel_id: str, deps: BotDeps) -> str | None:
+    """Per-person and per-channel request rates, counted in the shared database so every replica sees them."""
     ledger = deps.ledger
     if ledger is None:
         return None
     limits = [
         (scope, key, rate)
         for scope, key, rate in (
-            ("you", f"requests:user:{user_id}", deps.requests_per_user),
+            ("you", f"requests:user:{person}", deps.requests_per_user),
             ("this channel", f"requests:channel:{channel_id}", deps.requests_per_channel),
         )
         if rate is not None

@@ -87,7 +87,7 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
         return "You are not on the list of people who may use opsgate here."
     if deps.allowed_channels and channel not in deps.allowed_channels:
         return "opsgate is not enabled in this channel."
-    if refusal := await over_rate(user, channel, deps):
+    if refusal := await over_rate(Person(team, user), channel, deps):
         return refusal
     text = " ".join(MENTION.sub(" ", str(event.get("text") or "")).split())
     if not text:
