@@ -99,9 +99,9 @@ class ApprovalDeps:
     """Verifies the bot's envelope on votes and card reads: the voter is the envelope's actor."""
     approvers_channel: str | None = None
     home_team: str | None = None
-    """The workspace of an approval stored before approvals recorded theirs (`team_id` None): read as the home
-    team's, so only its people may decide it after the upgrade; None (one workspace, no OAuth) leaves it open to
-    the one workspace the bot serves."""
+    """The workspace whose people the policy's bare ids name (`approvals.people`), and that of an approval stored
+    before approvals recorded theirs (`team_id` None), so only its people may decide it after the upgrade. None
+    (one workspace: the settings refuse several without a home team) means the approval's own workspace."""
 
 
 class ApprovalState(BaseModel):
