@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -57,8 +58,12 @@ async def serve_asgi(app: Any, host: str, port: int, shutdown: asyncio.Event) ->
     await serve(_answering_lifespan(app), hypercorn_config(host, port), shutdown_trigger=shutdown.wait)
 
 
-async def serve_http11(app: Any, host: str, port: int, shutdown: asyncio.Event) -> None:
-    """Serve until `shutdown` is set; in-flight requests (acks) finish before the server returns."""
+async def serve_http11(
+    app: Any, host: str, port: int, shutdown: asyncio.Event, *, sock: socket.socket | None = None
+) -> None:
+    """Serve until `shutdown` is set; in-flight requests (acks) finish before the server returns. `sock`: a socket
+    already bound and listening (host and port are then its own), so a caller that bound port 0 cannot lose the
+    port it was given to another listener between choosing and binding."""
     import uvicorn
 
     config = uvicorn.Config(
@@ -78,7 +83,7 @@ async def serve_http11(app: Any, host: str, port: int, shutdown: asyncio.Event) 
             yield  # the caller owns SIGINT/SIGTERM and sets `shutdown`
 
     server = Server(config)
-    serving = asyncio.create_task(server.serve())
+    serving = asyncio.create_task(server.serve(sockets=[sock] if sock is not None else None))
     stopping = asyncio.create_task(shutdown.wait())
     try:
         await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)

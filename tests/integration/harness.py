@@ -4,6 +4,7 @@ harness (`opsgate.stack`), and the bot served in-process."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from opsgate.botmain import build_bot
 from opsgate.db import create_db_engine
 from opsgate.keys import envelope_keyring
 from opsgate.processes import wait_until
-from opsgate.restate_server import RestateServer, free_port
+from opsgate.restate_server import RestateServer
 from opsgate.serving import serve_http11
 from opsgate.settings import Settings
 from opsgate.slack import SANDBOX_BOT_TOKEN
@@ -38,12 +39,13 @@ PRODUCTION_WORKER = ("opsgate", "worker")
 
 
 class BotServer:
-    """The real bot (Bolt app behind our ASGI layer) served by hypercorn in the test's event loop."""
+    """The real bot (Bolt app behind our ASGI layer) served by uvicorn in the test's event loop, on a port the
+    system picks when it starts (`port`)."""
 
     def __init__(self, settings: Settings, team: TeamConfig) -> None:
         self.settings = settings
         self.team = team
-        self.port = settings.bot_port
+        self.port = 0
         self._shutdown = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.app: SlackHttpApp | None = None
@@ -54,7 +56,11 @@ class BotServer:
 
     async def start(self, timeout: float = 10.0) -> None:
         self.app, self.deps = await build_bot(self.settings, self.team)
-        task = self._task = asyncio.create_task(serve_http11(self.app, "127.0.0.1", self.port, self._shutdown))
+        # Bound here on a port the system picks: a port chosen first and bound later could be taken meanwhile.
+        listening = socket.create_server(("127.0.0.1", 0))
+        self.port = listening.getsockname()[1]
+        serving = serve_http11(self.app, "127.0.0.1", self.port, self._shutdown, sock=listening)
+        task = self._task = asyncio.create_task(serving)
         async with httpx.AsyncClient(timeout=0.5) as client:
             await wait_until(
                 lambda: client.get(f"http://127.0.0.1:{self.port}/healthz"),
@@ -155,7 +161,6 @@ async def start_stack(
             slack_signing_secret=SECRET,
             slack_api_url=sandbox.api_url.rstrip("/"),
             restate_ingress_url=processes.ingress_url,
-            bot_port=free_port(),
             database_url=database_url,
             data_dir=directory,  # the worker's too: the keys generated there are shared
         )
