@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,7 +33,6 @@ from bot.sandbox.state import SECOND_TEAM
 from bot.workspaces import WorkspaceNotInstalled, WorkspaceTokens
 from handlers.contracts import TaskPhase, TaskView, in_workspace
 from opsgate.db import create_db_engine, model_metadata, upgrade_database
-from opsgate.restate_server import free_port
 from opsgate.serving import serve_http11
 from opsgate.slack import BOT_SCOPES
 from testkit.fakes.bot import SECRET, bot_app, bot_deps
@@ -88,7 +88,8 @@ class Stack:
 async def stack(db_url: str) -> AsyncIterator[Stack]:
     upgrade_database(db_url)
     engine = create_db_engine(db_url)
-    port = free_port()
+    listening = socket.create_server(("127.0.0.1", 0))  # bound now: a port chosen first could be taken meanwhile
+    port = listening.getsockname()[1]
     bot_url = f"http://127.0.0.1:{port}"
     redirect = f"{bot_url}/slack/oauth_redirect"
     sandbox = Sandbox(
@@ -112,7 +113,7 @@ async def stack(db_url: str) -> AsyncIterator[Stack]:
     # OAuth: no token of its own, each workspace's stored bot per request.
     app = bot_app(deps, slack=AsyncWebClient(base_url=sandbox.api_url), oauth=flow, allowed=ALLOWED)
     shutdown = asyncio.Event()
-    serving = asyncio.create_task(serve_http11(app, "127.0.0.1", port, shutdown))
+    serving = asyncio.create_task(serve_http11(app, "127.0.0.1", port, shutdown, sock=listening))
     browser = httpx.AsyncClient(timeout=10)
     try:
         await wait_until_serving(browser, f"{bot_url}/healthz", serving)
