@@ -3,7 +3,7 @@
 Actions are ordered by severity: `allow` < `redact` (passed on, altered) < `escalate` (passed on, flagged for a
 human or a stricter path) < `out_of_scope` (a request that is not this team's ops work: refused politely, no model
 call, never counted as an injection) < `block` (refused). Rule ids are stable (`R3 instruction-override`), so a verdict
-can be counted in traces and the audit log and looked up in the README.
+can be counted in traces and the audit log and looked up in docs/guardrails.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rolling out a new worker version while a task waits for its approval: the README's procedure, step by step.
+"""Rolling out a new worker version while a task waits for its approval: docs/deploying.md's procedure, step by step.
 
 Register the new version beside the old one; new tasks run on the new workers, the waiting task stays pinned to
 the old deployment and finishes there once approved; only then may the old deployment be retired.

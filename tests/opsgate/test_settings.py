@@ -14,7 +14,8 @@ import pytest
 from opsgate.settings import _ENV_NAMES, SANDBOX_SIGNING_SECRET, SettingsError, load_settings
 
 SLACK_LIKE_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # Slack's documentation example: 32 characters
-README = Path(__file__).resolve().parents[2] / "README.md"
+SETTINGS_DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+SETTINGS_TABLE = "| variable | default | meaning |"
 
 
 @pytest.fixture(autouse=True)
@@ -159,11 +160,14 @@ def test_the_bot_and_the_worker_refuse_to_start_without_a_vault_key_of_their_own
 
 
 def documented_variables(markdown: str) -> set[str]:
-    """The variables of the README's settings table; `OPSGATE_SMTP_HOST` / `_PORT` names OPSGATE_SMTP_PORT too."""
+    """The variables of the settings table; `OPSGATE_SMTP_HOST` / `_PORT` names OPSGATE_SMTP_PORT too."""
+    lines = markdown.splitlines()
+    assert lines.count(SETTINGS_TABLE) == 1, f"one settings table, headed `{SETTINGS_TABLE}`"
     names: set[str] = set()
-    for row in markdown.splitlines():
-        if not row.startswith("| `"):
-            continue
+    for row in lines[lines.index(SETTINGS_TABLE) + 2 :]:  # past the header and its rule
+        if not row.startswith("|"):
+            break
+        assert row.startswith("| `"), f"a settings table row the test cannot read: {row}"
         full = ""
         for token in re.findall(r"`([A-Z][A-Z0-9_]*|_[A-Z0-9_]+)`", row.split("|")[1]):
             if token.startswith("_") and full:
@@ -175,11 +179,11 @@ def documented_variables(markdown: str) -> set[str]:
     return names
 
 
-def test_the_readmes_settings_table_lists_every_setting() -> None:
-    documented = documented_variables(README.read_text())
+def test_the_settings_table_lists_every_setting() -> None:
+    documented = documented_variables(SETTINGS_DOC.read_text())
     assert {"OPSGATE_SMTP_PORT", "OPSGATE_SLACK_CLIENT_SECRET", "OPSGATE_BREAKER_COOLDOWN"} <= documented
     missing = sorted(name for name in _ENV_NAMES.values() if name not in documented)
-    assert missing == [], f"not in README.md's settings table: {', '.join(missing)}"
+    assert missing == [], f"not in docs/configuration.md's settings table: {', '.join(missing)}"
 
 
 def test_oauth_installs_need_the_home_team_and_an_allowlist(monkeypatch: pytest.MonkeyPatch) -> None:
