@@ -6,8 +6,8 @@ the allowed users) it compares `Person`s. The policy and the records name people
 - `T0123:U0456` is the user U0456 of the workspace T0123, and `T0123:S0789` a user group of that workspace;
 - a bare `U0456` (or `S0789`) in the policy is a person (or group) of the *home* workspace: the one that runs
   opsgate (`OPSGATE_SLACK_HOME_TEAM`, or the bot token's own workspace);
-- a bare user id in a record written before teams were recorded (a co-requester, a vote) is read in the workspace
-  of that record (an approval's, a task's), which before this change was always the home workspace.
+- a bare user id in a record (a co-requester, a vote) is a person of that record's workspace (an approval's, a
+  task's): records name their own workspace's people bare, as every earlier version did, and another's `T…:U…`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Person", "co_requesters_of", "home_team", "people_of", "person_of", "unqualified"]
+__all__ = ["Person", "co_requesters_of", "home_team", "people_of", "person_of", "stored_in", "unqualified"]
 
 
 @dataclass(frozen=True, order=True)
@@ -39,10 +39,16 @@ def people_of(names: Iterable[str], team: str) -> frozenset[Person]:
 
 
 def co_requesters_of(names: Iterable[str], team: str, requester: Person) -> list[str]:
-    """The stored forms (`T…:U…`) of the people `names` names (bare ids in `team`), each once, in order, without
-    `requester`: who started the chain of requests a task continues (a Retry, a follow-up)."""
+    """The people `names` names (bare ids in `team`), each once, in order, without `requester`: who started the
+    chain of requests a task continues (a Retry, a follow-up). Stored as a record of `team` stores people: a bare
+    id for its own people (as every version read them), `T…:U…` for another workspace's."""
     people = dict.fromkeys(person_of(name, team) for name in names)
-    return [str(person) for person in people if person != requester]
+    return [stored_in(team, person) for person in people if person != requester]
+
+
+def stored_in(team: str, person: Person) -> str:
+    """How a record of workspace `team` names `person`: the bare id for its own people, else `T…:U…`."""
+    return person.user if person.team == team else str(person)
 
 
 def unqualified(name: str) -> str:

@@ -175,7 +175,7 @@ class _TaskRun:
             requester=request.user_id,
             channel=request.channel_id,
             team_id=request.team_id,
-            requesters=[str(requester), *co_requesters_of(request.co_requesters, request.team_id, requester)],
+            requesters=[request.user_id, *co_requesters_of(request.co_requesters, request.team_id, requester)],
         )
         self.ctx.set("info", info)
         await self._record(TaskPhase.QUEUED)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from agents.slack_text import inline_code
-from approvals.people import Person
+from approvals.people import Person, person_of, stored_in
 from bot.blocks import CANCEL_ACTION, RETRY_ACTION
 from bot.launcher import Unanswered
 from bot.listeners.commands.ops import SlashCommand, answer_ops, scope_refusal
@@ -75,10 +75,13 @@ def register(app: AsyncApp, deps: BotDeps) -> None:
         except Unanswered:
             await respond(response_type="ephemeral", replace_original=False, text=ENGINE_UNAVAILABLE)
             return
-        requesters = tuple((info.requesters or [info.requester]) if info else ())
-        if info is None and reports is not None:
-            line = await asyncio.to_thread(reports.status, task_id)
-            requesters = (str(Person(line.team_id or command.team_id, line.requester)),) if line is not None else ()
+        # The task names its people as its workspace's record; the retry is the clicker's workspace's.
+        people: list[Person] = []
+        if info is not None:
+            people = [person_of(name, info.team_id or command.team_id) for name in info.requesters or [info.requester]]
+        elif reports is not None and (line := await asyncio.to_thread(reports.status, task_id)) is not None:
+            people = [Person(line.team_id or command.team_id, line.requester)]
+        requesters = tuple(stored_in(command.team_id, person) for person in people)
         retried = command.model_copy(update={"text": text, "co_requesters": requesters})
         answer = await answer_ops(retried.model_dump(), deps)
         await respond(response_type="ephemeral", replace_original=False, text=answer["text"])

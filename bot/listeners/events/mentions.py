@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from agents.context.thread import DIGEST_CHARS, ThreadTurn, thread_digest
 from agents.slack_text import escape
-from approvals.people import Person, co_requesters_of
+from approvals.people import Person, co_requesters_of, stored_in
 from bot.launcher import Launch
 from bot.listeners.commands.ops import UNAVAILABLE, UNCERTAIN, audit_block, over_rate, trace_carrier
 from handlers.contracts import FollowUp, GuardrailVerdict, TaskRequest, ThreadTask, task_id_for
@@ -130,7 +130,7 @@ def follow_up_request(
     turns = [ThreadTurn(requester=task.requester, request=task.text, answer=task.outcome) for task in history]
     latest = history[-1]
     user, team = str(event["user"]), str(body.get("team_id") or "")
-    earlier = [str(Person(task.team_id or team, task.requester)) for task in history]
+    earlier = [stored_in(team, Person(task.team_id or team, task.requester)) for task in history]
     return TaskRequest(
         co_requesters=co_requesters_of(earlier, team, Person(team, user)),
         task_id=task_id,

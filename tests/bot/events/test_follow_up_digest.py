@@ -43,7 +43,7 @@ async def test_a_follow_up_in_a_forty_turn_thread_carries_a_digest_within_budget
     assert "ERROR queue-39 backlog 439 messages" in follow_up.history  # the newest turn between, by its key line
     assert follow_up.request == "step 1: look at queue-1"  # the thread's first request, not the fifth-newest
     assert (follow_up.parent_task_id, follow_up.wait_for_parent) == ("t-40", True)
-    assert set(request.co_requesters) == {f"T0SANDBOX:U0P{n}" for n in range(7)}  # people are (team, user)
+    assert set(request.co_requesters) == {f"U0P{n}" for n in range(7)}  # people of the task's own workspace
 
 
 async def test_the_follow_ups_own_text_still_passes_the_input_guardrails_whatever_the_thread() -> None:
