@@ -11,6 +11,9 @@ rules' view of a text: lower case, look-alikes folded, leetspeak digits turned i
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from agents.guardrails.injection_general import GENERAL_PATTERNS
 from agents.guardrails.rule import Rule
 
 __all__ = ["AUTHORITY_CLAIMS", "CHATOPS_RULES"]
@@ -118,9 +121,10 @@ AUTHORITY_CLAIMS: tuple[tuple[str, float], ...] = (
         0.3,
     ),
     (r"\b(?:i\s+have|i['’]ve\s+got)\s+root\s+on\b|\bi\s+am\s+the\s+policy\b|\bthe\s+gate\s+has\s+a\s+bug\b", 0.5),
+    *GENERAL_PATTERNS["R7"],
 )
 
-CHATOPS_RULES: tuple[Rule, ...] = (
+_NAMED: tuple[Rule, ...] = (
     Rule(
         "R12",
         "approval-void",
@@ -670,4 +674,8 @@ CHATOPS_RULES: tuple[Rule, ...] = (
             ),
         ),
     ),
+)
+# Each family's named phrasings, then its general patterns (`injection_general`): the same id, weight and reason.
+CHATOPS_RULES: tuple[Rule, ...] = tuple(
+    replace(rule, patterns=rule.patterns + GENERAL_PATTERNS.get(rule.id, ())) for rule in _NAMED
 )
