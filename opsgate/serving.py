@@ -54,8 +54,15 @@ def _answering_lifespan(app: Any) -> Any:
     return wrapped
 
 
-async def serve_asgi(app: Any, host: str, port: int, shutdown: asyncio.Event) -> None:
-    await serve(_answering_lifespan(app), hypercorn_config(host, port), shutdown_trigger=shutdown.wait)
+async def serve_asgi(
+    app: Any, host: str, port: int, shutdown: asyncio.Event, *, sock: socket.socket | None = None
+) -> None:
+    """Serve until `shutdown` is set. `sock`: a socket already bound and listening, which hypercorn takes over
+    (as `serve_http11`'s: a caller that bound port 0 cannot lose its port between choosing and binding)."""
+    config = hypercorn_config(host, port)
+    if sock is not None:
+        config.bind = [f"fd://{sock.detach()}"]  # hypercorn owns the descriptor now, and closes it
+    await serve(_answering_lifespan(app), config, shutdown_trigger=shutdown.wait)
 
 
 async def serve_http11(

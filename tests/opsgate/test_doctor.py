@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -250,8 +251,9 @@ async def test_paused_invocations_warn_with_how_to_resume_or_cancel(deployment: 
 
     server = RestateServer(tmp_path / "restate")
     server.start()
-    port, shutdown = free_port(), asyncio.Event()
-    serving = asyncio.create_task(serve_asgi(restate.app([flaky]), "127.0.0.1", port, shutdown))
+    listening, shutdown = socket.create_server(("127.0.0.1", 0)), asyncio.Event()
+    port = listening.getsockname()[1]
+    serving = asyncio.create_task(serve_asgi(restate.app([flaky]), "127.0.0.1", port, shutdown, sock=listening))
     try:
         await asyncio.to_thread(server.register, f"http://127.0.0.1:{port}")
         async with httpx.AsyncClient(timeout=5.0) as client:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import httpx
 
 from opsgate.processes import wait_until
-from opsgate.restate_server import free_port
 from opsgate.serving import serve_asgi
 
 REQUESTS = 1_200  # more than hypercorn's default of 1,000 requests per connection
@@ -24,8 +24,9 @@ async def test_one_http2_connection_carries_more_than_a_thousand_requests() -> N
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    port, shutdown = free_port(), asyncio.Event()
-    serving = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown))
+    listening, shutdown = socket.create_server(("127.0.0.1", 0)), asyncio.Event()
+    port = listening.getsockname()[1]
+    serving = asyncio.create_task(serve_asgi(app, "127.0.0.1", port, shutdown, sock=listening))
     try:
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         async with httpx.AsyncClient(http1=False, http2=True, limits=limits, timeout=10) as client:
