@@ -18,7 +18,7 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from approvals.fields import is_group, mentions
-from approvals.people import Person, people_of, person_of
+from approvals.people import Person, home_team, people_of, person_of
 from approvals.risk import Decision
 from approvals.tiers import Tier
 
@@ -27,6 +27,7 @@ __all__ = [
     "Refusal",
     "UserGroupDirectory",
     "eligible_approvers",
+    "is_named",
     "may_administer",
     "may_vote",
     "unsatisfiable_reason",
@@ -190,9 +191,17 @@ def may_vote(
     return Refusal(reason=needs)
 
 
-def may_administer(person: Person, admins: Sequence[str], directory: UserGroupDirectory, home: str) -> Refusal | None:
-    """None when `person` is a policy admin (may `/ops freeze` and administer); `home`: the team of bare ids."""
-    if person in eligible_approvers(admins, directory, home):
+def is_named(person: Person, names: Sequence[str], directory: UserGroupDirectory, home: str | None) -> bool:
+    """Whether `person` is one of the people, or in one of the groups, that `names` names. `home`: the configured
+    home team (None or "": the person's own workspace, the only one opsgate then serves; `approvals.people`)."""
+    return person in eligible_approvers(names, directory, home_team(home, person.team))
+
+
+def may_administer(
+    person: Person, admins: Sequence[str], directory: UserGroupDirectory, home: str | None
+) -> Refusal | None:
+    """None when `person` is a policy admin (may `/ops freeze` and administer); `home` as for `is_named`."""
+    if is_named(person, admins, directory, home):
         return None
     if not admins:
         return Refusal(reason="no policy admins are configured: name them in `policy.admins` in opsgate.yml")

@@ -14,9 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from agents.guardrails import BudgetLedger, InputGuard, Rate
 from agents.guardrails.sealed import VaultSealer
 from agents.tools import ToolSpec
-from approvals import ApprovalPolicy, UserGroupDirectory, eligible_approvers
+from approvals import ApprovalPolicy, UserGroupDirectory
 from approvals.audit import AuditLog
-from approvals.people import Person, home_team
+from approvals.authz import is_named
+from approvals.people import Person
 from bot.allowlist import TeamAllowlist, allowlist_middleware
 from bot.digest_schedule import DigestScheduler
 from bot.launcher import Launch
@@ -121,9 +122,9 @@ class BotDeps:
     digests: DigestScheduler | None = None
     """The digest schedules this replica fires (and `/ops digest now` uses)."""
 
-    def is_one_of(self, team: str, user: str, names: Sequence[str]) -> bool:
-        """Whether the person (team, user) is one of the people or in one of the user groups `names` names."""
-        return Person(team, user) in eligible_approvers(names, self.directory, home_team(self.home_team, team))
+    def is_one_of(self, person: Person, names: Sequence[str]) -> bool:
+        """Whether `person` is one of the people or in one of the user groups `names` names (`is_named`)."""
+        return is_named(person, names, self.directory, self.home_team)
 
 
 def build_app(

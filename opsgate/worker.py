@@ -22,10 +22,11 @@ from agents.models.resilient import ResilientModel
 from agents.resilience import BreakerRegistry, RetryPolicy
 from agents.spec import AgentSpec
 from agents.tools import Toolbox
-from approvals import CachedUserGroups, eligible_approvers, may_administer
+from approvals import CachedUserGroups, may_administer
 from approvals.audit import AuditEvent, AuditLog
+from approvals.authz import is_named
 from approvals.ledger import SqlBudgetLedger
-from approvals.people import Person, home_team
+from approvals.people import Person
 from bot.notifier import SlackNotifier
 from bot.readiness import Readiness, database_check, readiness_app
 from handlers.agent_worker import build_agent_worker
@@ -220,13 +221,11 @@ def build_worker_app(
     home = approval_deps.home_team  # bare ids in the policy name its people (None: the one workspace served)
 
     def admin_refusal(actor: Actor) -> str | None:
-        person = Person(actor.team, actor.user)
-        refusal = may_administer(person, deps.policy().admins, directory, home_team(home, actor.team))
+        refusal = may_administer(Person(actor.team, actor.user), deps.policy().admins, directory, home)
         return refusal.reason if refusal is not None else None
 
     def approver(actor: Actor) -> bool:
-        person = Person(actor.team, actor.user)
-        return person in eligible_approvers(deps.policy().approvers, directory, home_team(home, actor.team))
+        return is_named(Person(actor.team, actor.user), deps.policy().approvers, directory, home)
 
     return restate.app(
         [

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, cast, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.team import AgentTask
+from approvals.people import Person
 
 if TYPE_CHECKING:  # report imports ThreadRef from here
     from handlers.contracts.report import TraceSummary
@@ -121,7 +122,7 @@ class TaskRequest(BaseModel):
     @property
     def requester_key(self) -> str:
         """The requester as the per-person budgets count them, `T…:U…`: a person is a team and a user."""
-        return f"{self.team_id}:{self.user_id}" if self.team_id else self.user_id
+        return str(Person(self.team_id, self.user_id))
 
 
 class TaskPhase(StrEnum):

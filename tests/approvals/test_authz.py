@@ -13,6 +13,7 @@ from approvals.authz import (
     CachedUserGroups,
     Refusal,
     eligible_approvers,
+    is_named,
     may_administer,
     may_vote,
     unsatisfiable_reason,
@@ -131,6 +132,11 @@ def test_admins() -> None:
     assert may_administer(home(CAROL), [ONCALL], DIRECTORY, HOME) is None
     assert may_administer(Person(OTHER, ALICE), [ALICE, ONCALL], DIRECTORY, HOME) is not None
     assert may_administer(Person(OTHER, ALICE), [f"{OTHER}:{ALICE}"], DIRECTORY, HOME) is None
+    # No home team configured (one workspace served): bare ids name people of the person's own workspace.
+    assert may_administer(Person(OTHER, ALICE), [ALICE], DIRECTORY, None) is None
+    assert is_named(Person(OTHER, CAROL), [ONCALL], DIRECTORY, None) and not is_named(
+        home(BOB), [ONCALL], DIRECTORY, HOME
+    )
     assert may_administer(home(BOB), [ALICE, ONCALL], DIRECTORY, HOME) == Refusal(
         reason="only policy admins may do this (admins: <@UALICE>, <!subteam^SONCALL>)"
     )

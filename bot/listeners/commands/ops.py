@@ -185,7 +185,7 @@ async def scope_refusal(command: SlashCommand, deps: BotDeps, *, counted: bool =
     """Why this person may not use `/ops` here (allowed users and channels, the rates), or None. Every command
     and button passes it, subcommands included (`/ops policy` names the approvers; `/ops status` reads tasks).
     `counted=False`: a click that starts nothing (Cancel) is not counted against the request rates."""
-    if deps.allowed_users and not deps.is_one_of(command.team_id, command.user_id, deps.allowed_users):
+    if deps.allowed_users and not deps.is_one_of(command.person, deps.allowed_users):
         return f"You are not on the list of people who may use `/ops` here. {NOT_ALLOWED_HELP}"
     if deps.allowed_channels and command.channel_id not in deps.allowed_channels:
         allowed = ", ".join(f"<#{c}>" for c in sorted(deps.allowed_channels))

@@ -70,7 +70,7 @@ async def status(command: SlashCommand, argument: str, deps: BotDeps) -> Answer:
         return {"text": f"I don't know a task `{argument}`. `/ops status` lists yours."}
     policy = deps.policy()
     owner_asks = command.person == Person(line.team_id or command.team_id, line.requester)
-    if not owner_asks and not deps.is_one_of(command.team_id, command.user_id, [*policy.approvers, *policy.admins]):
+    if not owner_asks and not deps.is_one_of(command.person, [*policy.approvers, *policy.admins]):
         owner = mention(line.requester)
         return {"text": f"Task `{argument}` belongs to {owner}: only they, approvers and admins see it."}
     lines = [

@@ -54,7 +54,7 @@ async def cancel(command: SlashCommand, task_id: str, deps: BotDeps) -> Answer:
     if info is None:
         return {"text": f"There is no task with the id `{task_id}`. `/ops status` lists yours, with their ids."}
     if command.person != Person(info.team_id or command.team_id, info.requester) and not deps.is_one_of(
-        command.team_id, command.user_id, deps.policy().approvers
+        command.person, deps.policy().approvers
     ):
         return {"text": f"Only <@{info.requester}> (who asked) or an approver can cancel `{task_id}`."}
     try:
@@ -90,8 +90,7 @@ async def freeze(command: SlashCommand, switch: str, deps: BotDeps) -> Answer:
         except Unanswered:
             return {"text": UNAVAILABLE}
         return {"text": "opsgate is *frozen*." if frozen else "opsgate is not frozen."}
-    home = home_team(deps.home_team, command.team_id)
-    refusal = may_administer(command.person, deps.policy().admins, deps.directory, home)
+    refusal = may_administer(command.person, deps.policy().admins, deps.directory, deps.home_team)
     if refusal is not None:
         return {"text": f"Only policy admins can freeze or unfreeze opsgate: {refusal.reason}."}
     change = FreezeChange(frozen=switch == "on", by=command.user_id)
@@ -119,12 +118,12 @@ async def waiting_on_me(command: SlashCommand, _: str, deps: BotDeps) -> Answer:
         return {"text": "The approvals list is not available in this deployment (no database configured)."}
     rows = await asyncio.to_thread(deps.audit.pending)
     mine = []
-    stored_in = home_team(deps.home_team, command.team_id)  # rows from before teams were recorded
+    row_team = home_team(deps.home_team, command.team_id)  # of rows from before teams were recorded
     for row in rows:
         detail = json.loads(row.detail)
-        if Person(str(detail.get("team") or stored_in), str(detail.get("requester"))) == command.person:
+        if Person(str(detail.get("team") or row_team), str(detail.get("requester"))) == command.person:
             continue
-        if deps.is_one_of(command.team_id, command.user_id, list(detail.get("approvers", []))):
+        if deps.is_one_of(command.person, list(detail.get("approvers", []))):
             mine.append((row, detail))
     if not mine:
         return {"text": "Nothing waits on you. :tada:"}

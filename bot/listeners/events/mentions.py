@@ -83,7 +83,7 @@ async def answer_mention(body: dict[str, Any], event: dict[str, Any], deps: BotD
     turns = await asyncio.to_thread(deps.tasks.thread_history, channel, str(thread_ts), THREAD_TURNS)
     if not turns:
         return NOT_A_TASK
-    if deps.allowed_users and not deps.is_one_of(team, user, deps.allowed_users):
+    if deps.allowed_users and not deps.is_one_of(Person(team, user), deps.allowed_users):
         return "You are not on the list of people who may use opsgate here."
     if deps.allowed_channels and channel not in deps.allowed_channels:
         return "opsgate is not enabled in this channel."
