@@ -145,6 +145,10 @@ def _ssn(text: str, start: int, end: int) -> tuple[int, int] | None:
 def _email(text: str, start: int, end: int) -> tuple[int, int] | None:
     if text[end : end + 1] == ":":
         return None  # git@github.com:org/repo
+    token = text[max(0, start - 256) : start].rsplit(None, 1)[-1] if start else ""
+    scheme = token.rfind("://")
+    if scheme >= 0 and not any(ch in token[scheme + 3 :] for ch in "/?=&"):
+        return None  # the user and host of a URL: ftp://user:password@example.com
     line_start = text.rfind("\n", max(0, start - 60), start) + 1
     if _LOGIN_CONTEXT.search(text[max(line_start, start - 60) : start].encode()):
         return None
@@ -209,15 +213,17 @@ PII_DETECTORS: tuple[Detector, ...] = (
     Detector.of(
         "EMAIL",
         "pii",
-        r"\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b",
+        r"\b[A-Za-z0-9][A-Za-z0-9._%+'-]*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b",
         13,
         check=_email,
+        hint=r"[A-Za-z0-9._%+-]@[A-Za-z0-9]",
     ),
     Detector.of(
         "PHONE",
         "pii",
-        r"(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?|\(\d{1,5}\)[ .-]?|\b)"  # country, trunk, area
-        r"(?:\d{7,15}|\d{1,5}(?:[ .-]\d{1,6}){1,5})"  # the number, in one piece or in groups
+        # After a country code, groups of up to 8 digits (`+31 6 12345678`); else of up to 6.
+        r"(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?(?:\d{7,15}|\d{1,5}(?:[ .-]\d{1,8}){1,5})"
+        r"|(?:\(\d{1,5}\)[ .-]?|\b)(?:\d{7,15}|\d{1,5}(?:[ .-]\d{1,6}){1,5}))"  # area code, the number
         r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,6})?\b",  # an extension
         14,
         check=_phone,

@@ -34,7 +34,32 @@ def test_personal_data_is_found_and_pseudonymised(text: str, kind: str, value: s
     assert verdict.pseudonyms == {f"<{kind}_1>": value}
 
 
+INTERNATIONAL = [
+    ("call +44 (0)20 7946 0958 tomorrow", "PHONE", "+44 (0)20 7946 0958"),
+    ("tel: +353 1 234 5678", "PHONE", "+353 1 234 5678"),
+    ("her mobile is +31 6 12345678", "PHONE", "+31 6 12345678"),
+    ("Berlin office +49 (0) 30 12345678", "PHONE", "+49 (0) 30 12345678"),
+    ("+7 495 123-45-67 is the moscow desk", "PHONE", "+7 495 123-45-67"),
+    ("whatsapp +91 98765 43210", "PHONE", "+91 98765 43210"),
+    ("phone 0044 20 7946 0958", "PHONE", "0044 20 7946 0958"),
+    ("page jane.doe+oncall@mail.example.co.uk", "EMAIL", "jane.doe+oncall@mail.example.co.uk"),
+    ("cc ops-team+pagerduty@eu.corp.example.io", "EMAIL", "ops-team+pagerduty@eu.corp.example.io"),
+    ("write to o'brien@example.ie", "EMAIL", "o'brien@example.ie"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), INTERNATIONAL)
+def test_international_numbers_and_tagged_addresses_are_found_whole(text: str, kind: str, value: str) -> None:
+    verdict = GUARD.check(text)
+
+    assert [(span.type, text[span.start : span.end]) for span in verdict.pii] == [(kind, value)]
+    assert verdict.text == text.replace(value, f"<{kind}_1>")
+
+
 NOT_PII = [
+    "run it with --message hi --model claude-sonnet-4-20250514",
+    "curl ftp://username:password@example.com/pub and https://bob@git.example.com/repo.git",
+    "pod web-7d9f8b6c5-x2kq9 restarted 14 times; trace 4bf92f3577b34da6a3ce929d0e0e4736",
     "card 4111 1111 1111 1112 fails the Luhn check",
     "IBAN GB82 WEST 1234 5698 7654 33 has a bad checksum",
     "SSN 000-12-3456 is not a valid number",
