@@ -11,8 +11,9 @@ and precision per type, for opsgate and for Presidio's pattern recognizers). Spe
 recognizers (no NLP model) on the same texts of 200 B, 4 KB and 40 KB, after a warm-up on other texts; each call
 timed on its own; at 4 KB also the rules alone (no learned detector) and the learned detector alone, each guard
 after the same history (the accuracy texts above: RE2 builds its automata from the text it meets, as in a running
-bot), and the whole pipeline cold (a guard new but for the warm-up: the first messages after a restart). Last
-line: the JSON figures.
+bot), and new guards, the whole pipeline and the rules alone, cold (new but for the warm-up texts: the first
+messages after a restart); these 4 KB guards take turns by rounds of the texts. Last line: the JSON figures, and
+before them how they stand against the goals (`testkit.guard_goals`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 from agents.guardrails import GuardrailsConfig, InputGuardrails
 from agents.guardrails.detector import load_detector
 from bench._run import run_bench
+from testkit.guard_goals import goals, render_goals
 from testkit.guardrail_data import (
     PII_TYPES,
     injection_cases,
@@ -37,7 +39,14 @@ from testkit.guardrail_data import (
     pii_sentences,
     sample_texts,
 )
-from testkit.guardrail_eval import Guards, cross_source, family_contributions, heldout_chatops, heldout_figures
+from testkit.guardrail_eval import (
+    FRESH,
+    Guards,
+    cross_source,
+    family_contributions,
+    heldout_chatops,
+    heldout_figures,
+)
 
 __all__ = ["main"]
 
@@ -83,6 +92,26 @@ def _timings(
                     check(text)
                     samples[is_ours].append((time.perf_counter_ns() - started) / 1000)
     return samples[True], samples[False]
+
+
+def _taking_turns(
+    checks: tuple[tuple[str, Callable[[str], object]], ...], texts: list[str], rounds: int, warmup: list[str]
+) -> dict[str, list[float]]:
+    """Per-call latencies in µs of several checks that take turns, a round of the texts each, in an order that
+    rotates: each sees the same machine load over the run (on a shared machine it moves 2x within a minute), and a
+    turn long enough that the others' automata are out of the CPU caches only at its start, as in a process that
+    runs one guard."""
+    for _, check in checks:
+        for text in warmup:
+            check(text)
+    samples: dict[str, list[float]] = {name: [] for name, _ in checks}
+    for turn in range(rounds):
+        for name, check in checks[turn % len(checks) :] + checks[: turn % len(checks)]:
+            for text in texts:
+                started = time.perf_counter_ns()
+                check(text)
+                samples[name].append((time.perf_counter_ns() - started) / 1000)
+    return samples
 
 
 def measure(quick: bool) -> dict[str, Any]:
@@ -157,19 +186,29 @@ def measure(quick: bool) -> dict[str, Any]:
     for text in served:
         rules_only.check(text)
     cold = InputGuardrails(GuardrailsConfig(max_chars=64_000))
+    rules_cold = InputGuardrails(GuardrailsConfig(max_chars=64_000, detector=False))
     detector = load_detector()
-    for name, check in (("rules", rules_only.check), ("detector", detector.score), ("cold", cold.check)):
-        samples, _ = _timings(check, None, texts, ((len(texts), rounds), (0, 0)), warmup)
+    guards: tuple[tuple[str, Callable[[str], object]], ...] = (
+        ("rules", rules_only.check),
+        ("detector", detector.score),
+        ("cold", cold.check),
+        ("rules_cold", rules_cold.check),
+    )
+    for name, samples in _taking_turns(guards, texts, rounds, warmup).items():
         figures[f"p50_us_4KB_{name}"] = round(statistics.median(samples), 1)
         figures[f"p99_us_4KB_{name}"] = round(_percentile(samples, 0.99), 1)
     gc.unfreeze()
     rows = heldout_chatops()
     figures["chatops_heldout"] = heldout_figures(Guards.build(), rows)
     figures["chatops_heldout_rules_only"] = heldout_figures(Guards.build(disabled=frozenset({"L1"})), rows)
+    fresh = heldout_chatops(FRESH)
+    figures["chatops_fresh"] = heldout_figures(Guards.build(), fresh)
+    figures["chatops_fresh_rules_only"] = heldout_figures(Guards.build(disabled=frozenset({"L1"})), fresh)
     figures["cross_source"] = cross_source(per_origin=150 if quick else 1_000, log=_log)
     judged = [(row.text, row.channel) for row in rows if row.label == "injection"]
     judged += [(case.text, "request") for case in cases]
     figures["family_contributions"] = family_contributions(judged)
+    figures["goals"] = [row.row() for row in goals(figures)]
     if presidio is not None:
         figures["speed_ratio_min"] = min(min(row["ratio_p50"], row["ratio_p99"]) for row in latency.values())
         figures["recall_at_least_presidio"] = all(
@@ -182,11 +221,11 @@ def _log(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def _generalization(figures: dict[str, Any]) -> list[str]:
-    held, rules = figures["chatops_heldout"], figures["chatops_heldout_rules_only"]
+def _chatops_set(figures: dict[str, Any], key: str, title: str) -> list[str]:
+    held, rules = figures[key], figures[f"{key}_rules_only"]
     lines = [
         "",
-        f"held-out chat-ops set ({held['rows']} rows, never read by the training; rules only in brackets)",
+        f"{title} ({held['rows']} rows, never read by the training; rules only in brackets)",
         f"  recall                 {held['recall']:.3f} [{rules['recall']:.3f}]"
         f"   requests {held['recall_requests']:.3f}   tool output {held['recall_tool_output']:.3f}",
     ]
@@ -198,9 +237,14 @@ def _generalization(figures: dict[str, Any]) -> list[str]:
         f"  false positives        requests {held['fp_requests']:.3%} [{rules['fp_requests']:.3%}]"
         f"   tool output {held['fp_tool_output']:.3%} [{rules['fp_tool_output']:.3%}]",
         f"  off-topic refused      {held['off_topic_refused']:.3f}",
-        "",
-        "cross-source (detector trained without the source; whole guard measured on it)",
     ]
+    return lines
+
+
+def _generalization(figures: dict[str, Any]) -> list[str]:
+    lines = _chatops_set(figures, "chatops_heldout", "held-out chat-ops set")
+    lines += _chatops_set(figures, "chatops_fresh", "fresh chat-ops set, another hand, measurement only")
+    lines += ["", "cross-source (detector trained without the source; whole guard measured on it)"]
     cross = figures["cross_source"]
     lines += [f"  recall   {name:<34} {value:.3f}" for name, value in cross["recall"].items()]
     lines += [f"  fp       {name:<34} {value:.3%}" for name, value in cross["false_positives"].items()]
@@ -243,7 +287,9 @@ def render(figures: dict[str, Any]) -> str:
         f"{figures['p99_us_4KB_detector']:.1f}, both (the ack path) {figures['p99_us_4KB']:.1f}; "
         f"both, cold (a new guard) {figures['p99_us_4KB_cold']:.1f}"
     )
+    lines.append(f"4KB p99 µs, a new guard: rules alone {figures['p99_us_4KB_rules_cold']:.1f}")
     lines.append(f"presidio: {figures['presidio']}")
+    lines += render_goals(goals(figures))
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ and `\\b` are ASCII-only; patterns that must see other scripts spell out `\\p{L}
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -86,7 +87,9 @@ class PatternSet:
     The patterns are split into sets of `group` each. RE2 builds a set's DFA states lazily, from the text it meets,
     and one DFA over two hundred patterns with bounded gaps has so many states that on text it has not seen it
     spends ~2 ms per 7 KB building them (41 us on a text seen before); sixteen patterns a set cut that about 2.7x
-    (`bench.guardrails` figures: docs/guardrails.md)."""
+    (`bench.guardrails` figures: docs/guardrails.md). A pattern with a long run counted in characters up to a
+    line's end (`[^\\n]{0,48}`) multiplies a set's states by the run's length, so the set holds a looser form of it
+    (`loosened`) and the pattern itself is searched only on a text where that form matched: the same answers."""
 
     def __init__(self, patterns: list[str], *, ignore_case: bool = True, group: int = 16) -> None:
         options = re2.Options()
@@ -94,11 +97,15 @@ class PatternSet:
         options.max_mem = _SET_MEMORY
         self.size = len(patterns)
         self._sets: list[tuple[int, Any]] = []
+        self._exact: dict[int, BytePattern] = {}
+        for index, pattern in enumerate(patterns):
+            if loosened(pattern) != pattern:
+                self._exact[index] = BytePattern(pattern, ignore_case)
         for start in range(0, len(patterns), group):
             compiled: Any = re2.Set.SearchSet(options)
             for pattern in patterns[start : start + group]:
                 try:
-                    compiled.Add(pattern.encode())
+                    compiled.Add(loosened(pattern).encode())
                 except re2.error as error:
                     raise ValueError(f"pattern {pattern!r} is not valid RE2 syntax: {error}") from error
             compiled.Compile()
@@ -108,7 +115,52 @@ class PatternSet:
         found: list[int] = []
         for start, raw in self._sets:
             found += [start + index for index in raw.Match(data) or ()]
+        if self._exact and not self._exact.keys().isdisjoint(found):
+            found = [i for i in found if i not in self._exact or self._exact[i].search(data) is not None]
         return sorted(found)
+
+
+# A bounded run of one class that stops at a line's end (`[^\n…]{m,n}`, lazy or not).
+_LINE_RUN = re.compile(r"(?<!\\)(\[\^(?:[^\]\\]|\\.)*?\\n(?:[^\]\\]|\\.)*\])\{(\d+),(\d+)\}")
+_LONG_RUN = 8
+_LINE_START = "(?:^|\\n)[^\\n]{0,}"  # a line's start and any of its characters, once unbounded
+
+
+def loosened(pattern: str) -> str:
+    """A pattern that matches wherever `pattern` matches (and maybe elsewhere), with fewer DFA states: each run of
+    one class that stops at a line's end, with bounds 8 or more apart (`[^\\n]{0,48}`), is unbounded, and a leading
+    line start with such a run (then only a bound on where the rest starts) is dropped when the pattern has no
+    top-level `|`. The pattern itself when it has no such run."""
+    looser = _LINE_RUN.sub(_unbounded, pattern)
+    if looser.startswith(_LINE_START) and not _has_top_level_alternation(looser):
+        looser = looser.removeprefix(_LINE_START).removeprefix("?")
+    return looser
+
+
+def _unbounded(run: re.Match[str]) -> str:
+    short, long = int(run[2]), int(run[3])
+    return run[0] if long - short < _LONG_RUN else f"{run[1]}{{{short},}}"
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth = 0
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 _CHECKPOINT = 2048
