@@ -35,6 +35,7 @@ __all__ = [
     "Detector",
     "DetectorScore",
     "Head",
+    "Level",
     "features",
     "load_detector",
     "masked",
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 Channel = Literal["request", "tool_output"]
+Level = Literal["hint", "flag", "block"]
 MODEL_PATH = Path(__file__).with_name("detector_model.json.gz")
 WINDOW = 48
 MAX_WORDS = 20_000  # ~100 KB of prose: the longest tool output the worker passes on
@@ -133,7 +135,7 @@ class DetectorScore:
 class Detector:
     injection: Head
     scope: Head
-    thresholds: dict[str, float]  # "request.flag", "request.block", "tool_output.flag", ..., "scope.off_topic"
+    thresholds: dict[str, float]  # "request.hint", "request.flag", "request.block", ..., "scope.off_topic"
     version: str
 
     def score(self, text: str, *, scope: bool = False) -> DetectorScore:
@@ -147,7 +149,10 @@ class Detector:
         off_topic = _sigmoid(self.scope.logit(unigrams, bigrams)) if scope else 0.0
         return DetectorScore(injection, off_topic)
 
-    def threshold(self, channel: Channel, level: Literal["flag", "block"]) -> float:
+    def threshold(self, channel: Channel, level: Level) -> float:
+        """`hint` is a weak signal that only adds up with a rule's; a model file without it has no hint level."""
+        if level == "hint":
+            return self.thresholds.get(f"{channel}.hint", self.thresholds[f"{channel}.flag"])
         return self.thresholds[f"{channel}.{level}"]
 
 

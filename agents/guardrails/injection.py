@@ -3,8 +3,10 @@
 All patterns of all rules are compiled into one RE2 set, so one pass over a text's views answers which
 patterns occur. Decoded base64/hex/binary blobs are scanned the same way and their hits say so in the reason.
 The learned detector (`agents.guardrails.detector`) reads the same view and counts as one more rule, L1: it
-catches paraphrase the patterns miss, and the patterns explain what they catch. Repetition (one word or phrase
-over and over, a known way to derail a model) is looked for only when the start of the text uses few distinct words.
+catches paraphrase the patterns miss, and the patterns explain what they catch. A trigger phrase that is only
+mentioned (quoted in a question, advised against: `agents.guardrails.mentions`) does not count. Repetition (one
+word or phrase over and over, a known way to derail a model) is looked for only when the start of the text uses few
+distinct words.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from dataclasses import dataclass
 
 from agents.guardrails._regex import PatternSet
 from agents.guardrails.confusables import CONFUSABLES
-from agents.guardrails.detector import Channel, Detector
+from agents.guardrails.detector import Channel, Detector, Level
 from agents.guardrails.injection_rules import RULES
+from agents.guardrails.mentions import masked_mentions
 from agents.guardrails.rule import Rule
 from agents.guardrails.views import Views, decoded_blobs, views_of
 
@@ -23,9 +26,11 @@ __all__ = ["LEARNED", "REPETITION", "InjectionResult", "InjectionScanner", "Rule
 
 REPETITION = Rule("R11", "repetition", "repeats the same words over and over", ())
 LEARNED = Rule("L1", "learned-detector", "reads like instructions to the assistant (learned detector)", ())
-# The learned detector alone flags (a person looks); with a rule's weak signal it refuses. It never blocks alone.
-_LEARNED_FLAG = 0.5
-_LEARNED_SURE = 0.75
+# The learned detector alone flags (a person looks); when sure, with any rule's weak signal it refuses. It never
+# blocks alone. Below its flag level, a hint weighs less than a weak rule (0.3): the two together flag, either alone
+# does nothing.
+_LEARNED_LEVELS: tuple[tuple[Level, float], ...] = (("block", 0.75), ("flag", 0.5), ("hint", 0.2))
+_NOT_LETTERS = bytes(b for b in range(256) if not 97 <= b <= 122)  # what the squeezed view drops (`views`)
 _REPEAT_WEIGHT = 0.5
 _REPEAT_RUN = 8
 _REPEAT_MIN_CHARS = 256  # repetition derails a model by volume; short texts are left to the phrase rules
@@ -95,14 +100,17 @@ class InjectionScanner:
         best: dict[str, RuleHit] = {}
         views = views_of(text, data=data)
         self._scan_views(views, best)
+        if best and (rest := masked_mentions(views.word)) is not None:
+            best.clear()  # what matched only inside a mention ("what does '…' mean?") is discounted
+            self._match(rest, rest.translate(None, _NOT_LETTERS), views.origin, best)
         off_topic = 0.0
         if self._detector is not None:
             scored = self._detector.score_view(views.word, scope=scope)
             off_topic = scored.off_topic
-            if scored.injection >= self._detector.threshold(self._channel, "block"):
-                best[LEARNED.id] = RuleHit(LEARNED, _LEARNED_SURE)
-            elif scored.injection >= self._detector.threshold(self._channel, "flag"):
-                best[LEARNED.id] = RuleHit(LEARNED, _LEARNED_FLAG)
+            for level, weight in _LEARNED_LEVELS:
+                if scored.injection >= self._detector.threshold(self._channel, level):
+                    best[LEARNED.id] = RuleHit(LEARNED, weight)
+                    break
         if views.folded is not data:  # look-alikes were folded: also match the text as written (other scripts)
             self._keep([self._scripts[i] for i in self._script_set.matches(data)], "text", best)
         for origin, decoded in decoded_blobs(text, data) if decode else ():
