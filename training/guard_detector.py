@@ -14,7 +14,8 @@ head reads the words of what is acted on as one placeholder (`agents.guardrails.
 as a multiple-instance model: a text's score is its best window's, and each step updates the window that scored
 highest, which is how it is read at run time; within each origin the two labels weigh the same. Thresholds are
 set on the held-out groups with the shipped (pruned, rounded) weights: per channel, the lowest score whose
-false-positive rate on benign texts stays under the target in every origin.
+false-positive rate on benign texts stays under the target in every origin; three levels (hint, flag, block), each
+with its own target.
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ PARAMS: dict[str, Any] = {
     "fp_tool_output_flag": 0.01,
     "fp_tool_output_block": 0.002,
     "fp_scope": 0.005,
+    # The hint level (a weak signal that flags only beside a rule's weak signal; None: none, the flag level). Off:
+    # measured at 5 % per author it caught a few more attacks (held-out recall +0.014), but once the sixth author's
+    # examples were trained on, it escalated ordinary requests whose rules give a weak signal ("mark the incident as
+    # low severity", 0.509 against a 2 % hint of 0.505). On tool output it cost more false positives than it caught,
+    # cross-source and with each chat-ops author left out in turn.
+    "fp_request_hint": None,
+    "fp_tool_output_hint": None,
+    "hint_floor": 0.3,  # a hint may lie below 0.5: the model leans benign there, but a rule's weak signal does not
     "min_threshold_rows": 20,
 }
 # Sources whose rows are ops work (in scope) or plainly not (off topic), for the scope head.
@@ -251,19 +260,27 @@ def _head(bias: float, weights: list[float], vocabulary: _Vocabulary) -> dict[st
     return {"bias": round(bias, PARAMS["digits"]), "scale": scale, "weights": dict(sorted(kept.items()))}
 
 
-def _threshold(benign_scores: list[float], max_fp: float) -> float:
-    """The lowest threshold (score >= threshold flags) whose false-positive rate is at most `max_fp`."""
+def _pooled(origin: str) -> str:
+    """The origin a held-out row counts in for thresholds: the project's chat-ops authors are one (`chatops2` ->
+    `chatops`). Each holds only 20-150 held-out rows, so at a 1 % target an author's threshold was its single
+    highest benign row, and a new author's one odd row moved every threshold."""
+    return origin.rstrip("0123456789") if origin.startswith("chatops") else origin
+
+
+def _threshold(benign_scores: list[float], max_fp: float, floor: float = 0.5) -> float:
+    """The lowest threshold (score >= threshold flags), not under `floor`, whose false-positive rate is at most
+    `max_fp`."""
     if not benign_scores:
-        return 0.5
+        return floor
     ordered = sorted(benign_scores, reverse=True)
     allowed = int(max_fp * len(ordered))
-    return round(min(0.999, max(0.5, ordered[allowed] + 1e-4)), 4)
+    return round(min(0.999, max(floor, ordered[allowed] + 1e-4)), 4)
 
 
-def _strictest(scores: dict[str, list[float]], max_fp: float) -> float:
+def _strictest(scores: dict[str, list[float]], max_fp: float, floor: float = 0.5) -> float:
     """The highest of the per-origin thresholds, over origins with enough held-out rows to say anything."""
     enough = [values for _, values in sorted(scores.items()) if len(values) >= PARAMS["min_threshold_rows"]]
-    return max((_threshold(values, max_fp) for values in enough), default=0.5)
+    return max((_threshold(values, max_fp, floor) for values in enough), default=floor)
 
 
 def train(rows: Sequence[Row], *, log: Any = None) -> dict[str, Any]:
@@ -310,17 +327,24 @@ def train(rows: Sequence[Row], *, log: Any = None) -> dict[str, Any]:
         text = row.text[:max_chars]
         scored = detector.score(text, scope=row.scope_label == 0)
         if not row.injection:
-            benign = document_benign if row.kind == "benign_document" else request_benign
-            benign.setdefault(row.origin, []).append(scored.injection)
+            document = row.kind == "benign_document"
+            benign = document_benign if document else request_benign
+            # Requests: the chat-ops authors are pooled (`_pooled`). Documents: per author, as before: pooled, the
+            # tool-output threshold fell from 0.78 to 0.70, and cross-source PagerDuty's pages were flagged 5.7 %
+            # (2.0 % before).
+            benign.setdefault(row.origin if document else _pooled(row.origin), []).append(scored.injection)
         if row.scope_label == 0 and row.kind != "benign_document":
-            in_scope.setdefault(row.origin, []).append(scored.off_topic)
-    model["thresholds"] = {
-        "request.flag": _strictest(request_benign, PARAMS["fp_request_flag"]),
-        "request.block": _strictest(request_benign, PARAMS["fp_request_block"]),
-        "tool_output.flag": _strictest(document_benign, PARAMS["fp_tool_output_flag"]),
-        "tool_output.block": _strictest(document_benign, PARAMS["fp_tool_output_block"]),
-        "scope.off_topic": _strictest(in_scope, PARAMS["fp_scope"]),
-    }
+            in_scope.setdefault(_pooled(row.origin), []).append(scored.off_topic)
+    thresholds: dict[str, float] = {}
+    for channel, benign in (("request", request_benign), ("tool_output", document_benign)):
+        flag = _strictest(benign, PARAMS[f"fp_{channel}_flag"])
+        hint_fp = PARAMS[f"fp_{channel}_hint"]
+        hint = flag if hint_fp is None else _strictest(benign, hint_fp, PARAMS["hint_floor"])
+        thresholds[f"{channel}.hint"] = min(hint, flag)
+        thresholds[f"{channel}.flag"] = flag
+        thresholds[f"{channel}.block"] = _strictest(benign, PARAMS[f"fp_{channel}_block"])
+    thresholds["scope.off_topic"] = _strictest(in_scope, PARAMS["fp_scope"])
+    model["thresholds"] = thresholds
     if log:
         log(f"thresholds {model['thresholds']}")
     return model

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from agents.guardrails.injection_asks import ASK_PATTERNS
+from agents.guardrails.injection_claims import CLAIM_PATTERNS
 from agents.guardrails.injection_general import GENERAL_PATTERNS
 from agents.guardrails.injection_structures import STRUCTURE_PATTERNS
 from agents.guardrails.rule import Rule
@@ -127,6 +129,7 @@ AUTHORITY_CLAIMS: tuple[tuple[str, float], ...] = (
     (r"\b(?:i\s+have|i['’]ve\s+got)\s+root\s+on\b|\bi\s+am\s+the\s+policy\b|\bthe\s+gate\s+has\s+a\s+bug\b", 0.5),
     *GENERAL_PATTERNS["R7"],
     *STRUCTURE_PATTERNS["R7"],
+    *CLAIM_PATTERNS["R7"],
 )
 
 _NAMED: tuple[Rule, ...] = (
@@ -607,8 +610,11 @@ _NAMED: tuple[Rule, ...] = (
                 0.5,
             ),
             (
-                # a variable's value only when its name says it holds a secret ("the value of LOG_LEVEL" is ordinary)
-                r"\bvalues?\s+of\s+(?:the\s+)?(?:\$?[a-z_]*(?:key|token|secret|pass|pwd|credential|dsn|url|conn|auth|cert)[a-z_]*"
+                # a variable's value only when a part of its name says it holds a secret ("the value of LOG_LEVEL" or
+                # "of max_connections" is ordinary)
+                r"\bvalues?\s+of\s+(?:the\s+)?(?:\$?(?:[a-z0-9]+_)*(?:api_?key|keys?|tokens?|secrets?|pass|passwd|passwords?|pwd"
+                r"|credentials?|dsn|(?:database|db|redis|mongo|amqp|broker)_url|conn(?:ection)?_(?:string|str|uri)|auth|certs?)"
+                r"(?:_[a-z0-9]+)*"
                 r"|secrets?|"
                 r"(?:\w+\s+)?(?:tokens?|passwords?|keys?|credentials))\b|\bunredacted\b",
                 0.5,
@@ -682,9 +688,16 @@ _NAMED: tuple[Rule, ...] = (
         ),
     ),
 )
-# Each family's named phrasings, then its general patterns (`injection_general`, `injection_structures`): the same id,
-# weight and reason.
+# Each family's named phrasings, then its general patterns (`injection_general`, `injection_structures`,
+# `injection_asks`, `injection_claims`): the same id, weight and reason.
 CHATOPS_RULES: tuple[Rule, ...] = tuple(
-    replace(rule, patterns=rule.patterns + GENERAL_PATTERNS.get(rule.id, ()) + STRUCTURE_PATTERNS.get(rule.id, ()))
+    replace(
+        rule,
+        patterns=rule.patterns
+        + GENERAL_PATTERNS.get(rule.id, ())
+        + STRUCTURE_PATTERNS.get(rule.id, ())
+        + ASK_PATTERNS.get(rule.id, ())
+        + CLAIM_PATTERNS.get(rule.id, ()),
+    )
     for rule in _NAMED
 )
