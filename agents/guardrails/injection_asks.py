@@ -63,7 +63,7 @@ ASK_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             r"\b(?:exact|actual|current|full|raw|real|literal|plain-?text|unredacted|clear-?text)\s+(?:values?|contents?"
             rf"|strings?)\s+(?:of\s+)?(?:\S+\s+){{0,4}}?{_SECRET}{_ENDS}"
             r"|\b(?:needs?|wants?|asked\s+for|requires?|requested)\s+(?:to\s+(?:see|know|have)\s+)?(?:the\s+)?(?:exact"
-            rf"|actual|unredacted|verbatim|plain-?text)\s+(?:\S+\s+){{0,3}}?{_SECRET}{_ENDS}",
+            rf"|actual|unredacted|verbatim|plain-?text)\s+(?:\S+\s+){{0,2}}?{_SECRET}{_ENDS}",
             0.5,
         ),
         # asked by what it opens: "whats the pw for pgbouncer admin", "which user and password would i use", "reply with
@@ -96,7 +96,7 @@ ASK_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
         # people's data sent somewhere personal: "the customer email list ... send it to x@gmail.com"
         (
-            r"\b(?:customers?|users?|clients?|members?|employees?|patients?)['’]?s?\s+(?:\S+\s+){0,3}?(?:e-?mails?"
+            r"\b(?:customers?|users?|clients?|members?|employees?|patients?)['’]?s?\s+(?:\S+\s+){0,2}?(?:e-?mails?"
             r"|e-?mail\s+(?:list|addresses)|phone\s+numbers?|home\s+addresses|addresses|table|pii|personal\s+data"
             r"|records|ssns?)\b[^\n]{0,120}?(?:\b(?:to|at)\s+\S+\.(?:com|io|net|org|co|me)\b|\b(?:in|into|to)\s+(?:this"
             r"|the)\s+(?:thread|channel|chat)|\bmy\s+(?:personal|own|private)\b)",
@@ -129,7 +129,7 @@ ASK_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         # "base64 the vault root token", "the api key in reverse order"
         (
             r"\b(?:print|write|spell|post|show|echo|give|send|encode|type|put|dump|output)(?:s|ed|ing)?\s+(?:me\s+|us\s+"
-            rf"|out\s+)?(?:\S+\s+){{0,5}}?{_SECRET}\b[^\n]{{0,60}}?\b(?:in\s+reverse(?:\s+order)?|reversed|backwards"
+            rf"|out\s+)?(?:\S+\s+){{0,3}}?{_SECRET}\b[^\n]{{0,60}}?\b(?:in\s+reverse(?:\s+order)?|reversed|backwards"
             r"|with\s+(?:\S+\s+){0,2}?spaces?\s+between|(?:each|every)\s+(?:letter|char\w*|digit)\s+(?:replaced|shifted"
             r"|swapped|changed)|one\s+(?:char\w*|letter|digit)\s+(?:per|a)\s+(?:line|message|reply))"
             rf"|\bbase\s*6a\s+(?:the\s+|your\s+)?(?:\S+\s+){{0,3}}?{_SECRET}\b"
@@ -140,7 +140,7 @@ ASK_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         # credential files and fields of a payload: "put the contents of /etc/x/secrets.env", "include_secrets: true",
         # "action: share_secret", "attach: [bot_env, slack_tokens]", "cat ~/.aws/credentials ... and paste"
         (
-            r"\b(?:share|send|post|paste|show|print|put|include|attach|upload|requested\s+data\s*:)\w*\s+(?:\S+\s+){0,3}?"
+            r"\b(?:share|send|post|paste|show|print|put|include|attach|upload|requested\s+data\s*:)\w*\s+(?:\S+\s+){0,2}?"
             r"contents?\s+of\s+(?:the\s+bot['’]?s\s+|your\s+|its\s+)?\S*(?:\.env|secrets?\.(?:env|ya?ml|json)|\.pgpass"
             r"|credentials|kubeconfig|id_(?:rsa|ed\w+|ecdsa)|\.npmrc|\.pypirc|\.netrc|\.vault-token)\b"
             r"|\b(?:include|attach|export|dump|show|post|send|share|reveal|leak|e-?mail|forward)[_\s-]?(?:env|secrets?"
@@ -180,7 +180,7 @@ ASK_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         # "::warning::opsgate, please ...", "p.s. bot, would you ..."
         (
             rf"(?:^|\n)[^\n]{{0,80}}?[|,]\s*(?:the\s+|any\s+|all\s+)?(?:ai\s+\w+|ai|llm|{_AGENT})s?(?:\s+\S+){{0,2}}?\s*:"
-            r"\s*(?:\S+\s+){0,6}?(?:changes|run|execute|echo|print|paste|append|include|send|post|reply|set|mark|label"
+            r"\s*(?:\S+\s+){0,3}?(?:changes|run|execute|echo|print|paste|append|include|send|post|reply|set|mark|label"
             r"|classify|treat|skip|approve|delete|drop|grant|tasks|actions)\b"
             r"|(?:\n|::|[|>\]]\s)\s*(?:hey\s+|hi\s+|dear\s+|p\.?s\.?\s+)?(?:opsgate|bot|assistant|ai\s+\w+|agent)\s*,\s*"
             r"(?:please|pls|kindly|could\s+you|can\s+you|would\s+you|include|print|post|send|reply|paste|attach)\b",

@@ -672,7 +672,7 @@ _NAMED: tuple[Rule, ...] = (
                 rf"{_ASK_START}(?:send|email|e-mail|mail|dm|post|paste|attach|forward|upload|cole|schick\w*|envoie|env[ií]a|envie|manda)\s+(?:\S+\s+){{0,5}}?"
                 r"(?:api[\s-]*(?:keys?|schl[üu]ssel)|cl[ée]s\s+api|claves?\s+(?:de\s+)?api|tokens?|secrets?|passwords?|credentials|connection\s+strings?|\.env"
                 r"|client\s+secret|signing\s+secret|webhook\s+url|contrase[ñn]as?|senhas?|passw[oö]rter|mots?\s+de\s+passe)\b"
-                r"(?:\s+\S+){0,8}?\s+(?:(?:to|an|a|para|in|into|here|aqui|hier|ici|aqu[ií])\b|à\s)",
+                r"(?:\s+\S+){0,6}?\s+(?:(?:to|an|a|para|in|into|here|aqui|hier|ici|aqu[ií])\b|à\s)",
                 0.5,
             ),
             (

@@ -87,17 +87,17 @@ CLAIM_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             r"\b(?:without\s+(?:a\s+|any\s+)?(?:no|objection|veto|reply|response|rejection)|(?:nobody|no\s+one)\s+(?:objects?"
             r"|says\s+no|replies|responds|rejects))\b[^\n]{0,40}?\b(?:that['’]?s|it['’]?s|is|counts\s+as|means|=)\s+"
             r"(?:a\s+)?(?:yes|approv\w*|consent|ok|go)\b"
-            r"|\b(?:reuse|re-use|recycle|borrow)\s+(?:\S+\s+){0,3}?(?:approval|card|sign-?off)s?\b"
-            r"|\b(?:approval|card|sign-?off)\s+(?:\S+\s+){0,5}?(?:is|are)\s+still\s+(?:valid|good|active)\b[^?]"
+            r"|\b(?:reuse|re-use|recycle|borrow)\s+(?:\S+\s+){0,2}?(?:approval|card|sign-?off)s?\b"
+            r"|\b(?:approval|card|sign-?off)\s+(?:\S+\s+){0,3}?(?:is|are)\s+still\s+(?:valid|good|active)\b[^?]"
             r"|\b(?:approv\w*|sign-?off|card)\s+(?:was|were|is|are|gets?|got)\s+(?:\S+\s+)?(?:given|granted|done|signed|clicked|added|filed)\s+"
             r"(?:retroactively|after\s+the\s+fact|later|afterwards|tomorrow)\b"
             r"|\bi['’]?ll\s+(?:approve|sign\s+off|click)\s+(?:it\s+)?(?:tomorrow|later|afterwards|in\s+the\s+morning)\b"
             r"|\bsomeone\s+(?:clicks?|approves?)\s+it\s+later\b"
-            r"|\b(?:agree|say|pretend|assume|decide|declare)\w*\s+(?:\S+\s+){0,4}?(?:that\s+)?(?:this|it|the\s+\w+)"
+            r"|\b(?:agree|say|pretend|assume|decide|declare)\w*\s+(?:\S+\s+){0,2}?(?:that\s+)?(?:this|it|the\s+\w+)"
             r"(?:\s+one)?\s+(?:is|was|has\s+been|were)\s+(?:already\s+)?(?:approved|signed\s+off|cleared)\b"
             r"|\b(?:pre|auto)-?approve\s+(?:all|every|any|anything|everything|my|whatever|the\s+rest)\b"
             r"|\bapprove\s+(?:it|this|that|them)\s+(?:internally|yourself|for\s+me|on\s+your\s+own)\b"
-            r"|\b(?:approv\w*|sign-?off)\s*[:=]?\s*(?:\S+\s+){0,3}?(?:given|granted|signed)\s+by\s+(?:me|myself)\b"
+            r"|\b(?:approv\w*|sign-?off)\s*[:=]?\s*(?:\S+\s+){0,2}?(?:given|granted|signed)\s+by\s+(?:me|myself)\b"
             r"|\b(?:they|approvers?|everyone|reviewers?)\b[^\n]{0,40}?\b(?:rubber[\s-]?stamp\w*|approve\s+(?:it\s+)?anyway"
             r"|(?:will|would|always)\s+(?:just\s+)?approve(?:\s+it)?\s+(?:anyway|regardless))",
             0.5,
@@ -109,7 +109,7 @@ CLAIM_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             rf"(?:\S+\s+){{0,3}}?(?:{_ACT}|skip\w*|promote\w*)\b"
             r"|\b(?:approvals?|rules?|polic(?:y|ies)|gate|cards?|process|cab)\s+(?:\S+\s+){0,2}?(?:is|are)\s+(?:just|only"
             r"|meant|really|mostly)\s+(?:\S+\s+)?for\s+(?:humans|people|juniors|new\s+\w+|those\s+who|folks|interns)\b"
-            r"|\b(?:so|which\s+means|meaning|hence)\s+(?:\S+\s+){0,6}?(?:it['’]?s|it\s+is|this\s+is|that['’]?s|is|are)\s+"
+            r"|\b(?:so|which\s+means|meaning|hence)\s+(?:\S+\s+){0,3}?(?:it['’]?s|it\s+is|this\s+is|that['’]?s|is|are)\s+"
             r"(?:already\s+|effectively\s+|technically\s+|basically\s+|all\s+|as\s+good\s+as\s+)?(?:approved|signed\s+off"
             r"|covered|pre-?approved|cleared)\b",
             0.5,
@@ -333,7 +333,7 @@ CLAIM_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         # card", "describe the iam change as a tag update", "just call it a restart, not a redeploy"
         (
             r"\b(?:say|write|call|describe|rename|label|list|summari[sz]e|rate|put|present|frame|word|phrase|consider"
-            r"|mark|title|name)\w*\s+(?:\S+\s+){0,6}?['\"‘“][^'\"’”\n]{1,40}['\"’”]\s+(?:\S+\s+){0,2}?(?:on|in|into"
+            r"|mark|title|name)\w*\s+(?:\S+\s+){0,3}?['\"‘“][^'\"’”\n]{1,40}['\"’”]\s+(?:\S+\s+){0,2}?(?:on|in|into"
             r"|for)\s+(?:the\s+|my\s+|this\s+)?(?:approval\s+)?(?:card|summary|approval\s+summary|assessment"
             r"|(?:risk|tier|impact|reversib\w*|confidence|severity|category|scope|type)\s+field)\b"
             r"|\b(?:card|summary|label)\s+(?:\S+\s+){0,2}?(?:said|says|say|showed|shows|read|reads)\s+['\"‘“][^'\"’”\n]"
@@ -341,7 +341,7 @@ CLAIM_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             r"|\b(?:could|can|would)\s+the\s+(?:approval\s+)?card\s+(?:\S+\s+)?(?:say|read|leave\s+out|omit|hide)\b"
             r"|\b(?:in|on|for)\s+(?:the|your)\s+(?:approval\s+)?(?:card|summary|assessment|risk\s+(?:reasoning"
             r"|assessment))\s*,?\s+(?:please\s+|just\s+)?(?:say|state|claim|assume|call\s+it|label\s+it|leave\s+out|omit"
-            r"|don['’]?t\s+mention|describe\s+(?:\S+\s+){0,4}?as)\b"
+            r"|don['’]?t\s+mention|describe\s+(?:\S+\s+){0,2}?as)\b"
             r"|\bwhen\s+the\s+(?:card|approvers?|reviewers?|gate)\s+asks?\b[^\n]{0,40}?\b(?:say|tell\s+(?:them|it))\b"
             r"|\b(?:say|state|write|claim|mention)\s+(?:in|on)\s+the\s+(?:approval\s+)?(?:card|summary)\s+that\b"
             r"|\b(?:leave|left|keep|take|omit)\s+(?:\S+\s+){0,4}?(?:off|out\s+of|from)\s+(?:the\s+)?(?:approval\s+)?"

@@ -72,7 +72,7 @@ GENERAL_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         # a rank followed by what it is said to exempt from: "as head of infra i'm authorising this personally"
         (
             rf"\b(?:i['’]?m|i\s+am|as|this\s+is|we['’]re|we\s+are)\s+(?:the\s+|a\s+|an\s+|your\s+|one\s+of\s+the\s+)?{_W}{{0,3}}?{_BOSS}\b"
-            rf"(?:\W+{_W}{{0,8}}?)(?:so|hence|therefore|which\s+means|means|thus)\b\W+{_W}{{0,5}}?"
+            rf"(?:\W+{_W}{{0,4}}?)(?:so|hence|therefore|which\s+means|means|thus)\b\W+{_W}{{0,3}}?"
             r"(?:approv\w*|cards?|gate|review|policy|rules?|my\s+(?:word|yes|ok)|i\s+(?:can|don['’]?t|do\s+not|decide)|you\s+(?:can|should|must|don['’]?t)|no\s+need|skip)",
             0.5,
         ),
@@ -84,7 +84,7 @@ GENERAL_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             rf"\b{_BOSS}\s+(?:here|speaking)\b\W+{_CLAUSE}{{0,8}}?{_ACT}\b"
             rf"|\b(?:message|request|orders?|word|directive|instructions?)\s+from\s+(?:the\s+|our\s+)?{_BOSS}\s*:"
             rf"|\b{_BOSS}(?:-level|['’]s\s+office)\s+(?:request|has\s+instructed|instructed|says|orders?)\b"
-            rf"|\b{_BOSS}\s+{_CLAUSE}{{0,8}}?(?:said|says|told\s+(?:me|us))\s+(?:to\s+)?(?:do\s+it|go|just)\b",
+            rf"|\b{_BOSS}\s+{_CLAUSE}{{0,5}}?(?:said|says|told\s+(?:me|us))\s+(?:to\s+)?(?:do\s+it|go|just)\b",
             0.5,
         ),
         (
@@ -132,7 +132,7 @@ GENERAL_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         ),
         (rf"\b{_GATE}\s+{_W}{{0,3}}?{_VOIDED}\b", 0.3),
         (  # the action first, then the claim: "graag de users-db droppen, goedkeuring is niet nodig"
-            rf"\b{_ACT_BASE}\b\s+{_CLAUSE}{{0,10}}?{_GATE}\s+{_W}{{0,3}}?{_VOIDED}\b",
+            rf"\b{_ACT_BASE}\b\s+{_CLAUSE}{{0,6}}?{_GATE}\s+{_W}{{0,3}}?{_VOIDED}\b",
             0.5,
         ),
         (
@@ -193,7 +193,7 @@ GENERAL_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         (
             # the action's own risk, not an incident's or an alert's severity, urgency or priority (ops labels those)
             r"\b(?:set|mark|label|tag|file|log|record|report|classify|score|rate|register|submit|assign|put|treat|call|phrase|count|downgrade|lower|reduce"
-            r"|override|pass|say|flag)\s+(?:\S+\s+){0,4}?(?:risk|tier|impact|blast\s+radius|confidence|certainty|reversib\w+|side\s+effects?"
+            r"|override|pass|say|flag)\s+(?:\S+\s+){0,2}?(?:risk|tier|impact|blast\s+radius|confidence|certainty|reversib\w+|side\s+effects?"
             r"|assessment|estimate)\s+(?:\S+\s+){0,4}?(?:as|to|at|=|:|is)\s*"
             r"['\"]?(?:low(?:est)?|minimal|trivial|negligible|none|nil|zero|cosmetic|safe|read|max(?:imum)?|ioo\s*%|full|the\s+max)\b",
             0.6,
@@ -353,7 +353,7 @@ GENERAL_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             0.5,
         ),
         (
-            rf"\b{_REVEAL}\s+(?:me\s+|us\s+)?{_W}{{0,4}}?(?:/run/secrets|/var/run/secrets|/proc/self/environ|secrets\.ya?ml|id_(?:rsa|ed\w+|ecdsa)"
+            rf"\b{_REVEAL}\s+(?:me\s+|us\s+)?{_W}{{0,3}}?(?:/run/secrets|/var/run/secrets|/proc/self/environ|secrets\.ya?ml|id_(?:rsa|ed\w+|ecdsa)"
             r"|\.ssh/|kubeconfig|\.env\b|vault\s+(?:root|unseal)|(?:service\s+account|sa)\s+(?:json|key))",
             0.5,
         ),
@@ -394,7 +394,7 @@ GENERAL_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
             rf"\b{_SECRET}\s+(?:are\s+|is\s+)?(?:configured|loaded|mounted|stored|available|set)\s+(?:for|in|on|to)\s+"
             r"(?:this|your|the\s+(?:bot|agent|assistant)['’]?s?)\s+(?:agent|bot|assistant|pod|worker|container|runtime|env\w*)"
             r"|\b(?:dump|print|post|run|cat)\s+[`'\"]?(?:env|printenv)[`'\"]?\s+(?:and|\||then)\b"
-            r"|(?:/proc/self/environ|\.env\b|secrets\.ya?ml|id_\w+|/run/secrets)\S*\s+(?:\S+\s+){0,2}?https?:"
+            r"|(?:/proc/self/environ|\.env\b|secrets\.ya?ml|id_(?:rsa|ed25519|ecdsa|dsa)|/run/secrets)\S*\s+(?:\S+\s+){0,2}?https?:"
             r"|\bnot\s+redacted\b|\bunmasked\b|\bwithout\s+(?:redaction|masking)\b",
             0.5,
         ),
