@@ -1,4 +1,5 @@
-"""Injection rules for the manipulation a chat-ops bot meets: R12-R16.
+"""Injection rules for the manipulation a chat-ops bot meets: R12-R16 (R14 and R15 in `injection_framing`, R16 in
+`injection_disclosure`; this module holds R12, R13, the claimed authority that extends R7, and puts them together).
 
 None of it is a model's jailbreak wording. It argues with the approval process: approval is void today or was
 given in advance (R12); the decision's inputs (risk, tier, confidence, reversibility) are set from the text (R13);
@@ -15,6 +16,8 @@ from dataclasses import replace
 
 from agents.guardrails.injection_asks import ASK_PATTERNS
 from agents.guardrails.injection_claims import CLAIM_PATTERNS
+from agents.guardrails.injection_disclosure import DISCLOSURE_RULES
+from agents.guardrails.injection_framing import FRAMING_RULES
 from agents.guardrails.injection_general import GENERAL_PATTERNS
 from agents.guardrails.injection_structures import STRUCTURE_PATTERNS
 from agents.guardrails.rule import Rule
@@ -32,10 +35,6 @@ _NOW = r"(?:today|tonight|now|right\s+now|this\s+(?:time|week|weekend|morning|af
 # after "an"/"never"/"do not": "an approval is void if …" and "never paste secrets in Slack" are policy, not asks.
 _CLAIM_START = (
     r"(?:^|[.!?:;,\n|(\-–—*]\s*|\b(?:the|our|your|all|any|so|and|but|because|since|as|btw|fyi|also|now|today|ok|okay)"
-    r"\s+)"
-)
-_ASK_START = (
-    r"(?:^|[.!?:;,\n|(\-–—*]\s*|\b(?:please|pls|and|then|also|just|now|can\s+you|could\s+you|you\s+should|go|quickly)"
     r"\s+)"
 )
 _VOID = (
@@ -56,16 +55,6 @@ _AGREED = (
     r"(?:\s+(?:on\s+)?(?:this|it|that|the\s+(?:change|action|request|rollback|restart|deletion|decommission\w*|deploy\w*|operation|plan|run))\b"
     r"|\s+(?:in\s+advance|already|verbally|personally|beforehand)\b|\s*[,.;:!])|wants?\s+(?:this|it|you)\b|told\s+(?:me|us|you)\s+to\b)"
 )
-_AI = r"(?:ai|a\.i\.|assistants?|bots?|chat-?bots?|agents?|llms?|language\s+models?|automation|automated\s+(?:systems?|agents?|tools?|assistants?)|copilots?|claude|gpt|models?)"  # noqa: E501
-_AI_ONLY = (
-    r"(?:ai|a\.i\.|assistants?|bots?|chat-?bots?|llms?|language\s+models?|automation|copilots?|claude|gpt|chatgpt)"
-)
-_SECRETS = (
-    r"(?:environment\s+variables?|env(?:ironment)?\s+vars?|\$env\b|\benv\b|printenv|secrets?|api[\s_-]?keys?|access\s+keys?|tokens?"
-    r"|credentials?|passwords?|passwds?|private\s+keys?|ssh\s+keys?|\.env(?:\s+file)?|connection\s+strings?|signing\s+secret"
-    r"|bot\s+token|xox[a-z]|vault\s+(?:values?|contents?))"
-)
-
 AUTHORITY_CLAIMS: tuple[tuple[str, float], ...] = (
     (rf"\b(?:the\s+)?{_BOSS}\s+(?:has\s+|have\s+|already\s+|personally\s+|explicitly\s+){{0,2}}{_AGREED}", 0.5),
     (
@@ -396,297 +385,8 @@ _NAMED: tuple[Rule, ...] = (
             ),
         ),
     ),
-    Rule(
-        "R14",
-        "not-real-framing",
-        "frames the request as a simulation, sandbox or game where nothing is real",
-        (
-            (
-                r"\bnothing\s+(?:here\s+|of\s+this\s+|you\s+do\s+|in\s+this\s+\w+\s+)?(?:is|will\s+be|happens|gets|would\s+be)\s+"
-                r"(?:real|actually\s+(?:executed|run|deleted|changed)|for\s+real|affected|touched|persisted|permanent)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:none\s+of\s+(?:this|these|it|the\s+\w+)|no(?:thing)?\s+(?:real|actual))\s+(?:is|are|will\s+be\s+)?\s*"
-                r"(?:real|production|live|consequences?|effects?|impact|systems?|users|customers|data)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:this|it|that|we|you|everything)\s*(?:is|['’]s|are|['’]re|will\s+be)\s+(?:all\s+|just\s+|only\s+|merely\s+|purely\s+|simply\s+)"
-                r"(?:a\s+|an\s+|in\s+a\s+|in\s+an\s+|inside\s+a\s+)?(?:simulation|simulated|game|role-?play|pretend|hypothetical|fictional|fiction|story"
-                r"|make-?believe|sandbox|sandboxed|mock|fake|test\s+(?:harness|run|scenario)|thought\s+experiment|tabletop|exercise|drill|training\s+(?:exercise|scenario))\b",
-                0.5,
-            ),
-            (
-                r"\b(?:won['’]?t|will\s+not|doesn['’]?t|does\s+not|can['’]?t|cannot|wouldn['’]?t|would\s+not)\s+(?:really\s+|actually\s+)?"
-                r"(?:affect|touch|hurt|harm|impact|break|reach|change|matter\s+to)\s+(?:anything|anyone|production|prod|real|live|customers|users)\b",
-                0.4,
-            ),
-            (
-                r"\b(?:let['’]?s|we['’]?ll|we\s+will|let\s+us|i\s+want\s+(?:you\s+)?to|can\s+we|shall\s+we)\s+(?:pretend|imagine|role-?play|"
-                r"do\s+a\s+role-?play|play\s+(?:a\s+)?(?:game|role)\s+(?:where|in\s+which|called))\b",
-                0.5,
-            ),
-            (
-                r"\b(?:in\s+this|for\s+this|within\s+this)\s+(?:game|simulation|scenario|story|role-?play|exercise|fiction|hypothetical|world)"
-                r"\s*,?\s+(?:you|the\s+(?:assistant|bot|agent|ai))\s+(?:are|can|will|may|must|should|have|play|act)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:pretend|imagine|suppose|assume)\s+(?:that\s+)?(?:the\s+)?(?:approvals?|polic(?:y|ies)|rules|guardrails|checks|restrictions|"
-                r"consequences)\s+(?:don['’]?t|do\s+not|didn['’]?t)\s+(?:exist|apply|matter)\b",
-                0.6,
-            ),
-            (
-                r"\b(?:act|behave|respond|proceed|pretend)\s+(?:like|as\s+if|as\s+though)\s+(?:the\s+)?(?:approvals?|polic(?:y|ies)|rules|guardrails|"
-                r"checks|gates?|restrictions)\s+(?:don['’]?t|do\s+not|didn['’]?t|did\s+not|were\s+not|weren['’]?t)\s+(?:exist|apply|there)\b",
-                0.6,
-            ),
-            (
-                r"\b(?:for\s+real|really\s+(?:run|execute|do)|actually\s+(?:run|call|execute|do)\s+(?:it|the\s+tool))\b",
-                0.3,
-            ),
-            (
-                r"\b(?:sim(?:ulation)?|test|sandbox|play|pretend|drill|rehearsal|training|game)[\s-]+mode\b|\bsimulation\s+day\b|\b(?:rehearsal|make-?believe)\b",
-                0.3,
-            ),
-            (
-                r"\b(?:nothing|none\s+of\s+(?:this|it))\s+(?:counts|matters|is\s+executed|will\s+(?:be\s+)?(?:executed|run|count))\b"
-                r"|\bnobody\s+will\s+(?:check|notice|know|find\s+out)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:you\s+are|you['’]re|tu\s+es|eres|du\s+bist|voc[eê]\s+[eé])\s+(?:an?\s+|un\s+|una\s+|ein\s+|um\s+)?(?:\w+\s+){0,2}?"
-                r"(?:bot|assistant|agent|ai|ia|ki)\s+(?:with\s+no|without(?:\s+any)?|sin|sans|ohne|sem)\s+(?:rules|guardrails|restrictions|limits|"
-                r"reglas|r[eè]gles|garde-fous|regeln|regras|limites)\b",
-                0.6,
-            ),
-            (r"\b(?:juguemos|jeu\s+de\s+r[oô]le|rollenspiel|vamos\s+(?:jogar|brincar)|on\s+fait\s+un\s+jeu)\b", 0.3),
-            (
-                r"\b(?:everything|it|this|they|these|all\s+of\s+(?:it|this|them)|the\s+\w+)\s*(?:is|['’]s|are|['’]re)\s+(?:all\s+|just\s+|only\s+)?"
-                r"(?:fake|mocked|mocks?|simulated|a\s+(?:test|sandbox)\s+copy|not\s+real|make-?believe|a\s+unit\s+test(?:\s+fixture)?)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:no|none\s+of\s+the)\s+rules\s+apply\b|\bthe\s+rules\s+(?:don['’]?t|do\s+not)\s+apply\b"
-                r"|\b(?:don['’]?t|do\s+not|won['’]?t|never)\s+(?:hit|touch|affect|reach)\s+(?:real|live|actual)\b"
-                r"|\bnone\s+of\s+(?:these|the|this)\s+(?:\w+\s+)?(?:really|actually)\s+exists?\b",
-                0.5,
-            ),
-            (
-                r"\b(?:new\s+)?game\s*:|\blet['’]?s\s+play\s+a\s+game\b|\bin\s+this\s+game\b|\bwe['’]re\s+writing\s+a\s+story\b",
-                0.3,
-            ),
-            (
-                r"\b(?:rien\s+n['’]est\s+r[ée]el|nichts\s+passiert\s+wirklich|nada\s+(?:es|[eé])\s+real|nur\s+eine\s+[üu]bung|juste\s+une\s+simulation"
-                r"|s[oó]lo\s+(?:es\s+)?una\s+simulaci[oó]n|apenas\s+uma\s+simula[cç][aã]o|c['’]est\s+juste\s+une\s+simulation)",
-                0.5,
-            ),
-            (r"\b(?:pentest|penetration\s+test|red-?team|yolo)\s+mode\b", 0.4),
-            (
-                r"\b(?:treat|consider|count)\s+(?:this|it|all\s+of\s+(?:it|this)|everything|the\s+whole\s+\w+|this\s+whole\s+\w+)\s+(?:as\s+)?(?:a\s+)?"
-                r"(?:staging\s+)?(?:simulation|throwaway|sandbox|test|make-?believe|fiction|drill)\b",
-                0.5,
-            ),
-        ),
-    ),
-    Rule(
-        "R15",
-        "planted-note",
-        "addresses the assistant from inside data, or hides instructions in a comment",
-        (
-            (
-                rf"<!--[^>]*?\b(?:{_AI_ONLY}|you\s+(?:must|should|will|are\s+to|need\s+to)|ignore\s+(?:all|any|previous|prior|the\s+user|your|the\s+above)"
-                r"|instead\s+of\s+(?:the|what|summari)|instructions?\s+(?:for|to)\s+(?:you|the\s+(?:ai|assistant|bot|agent|model))"
-                r"|do\s+not\s+(?:tell|mention|show)|don['’]?t\s+(?:tell|mention|show))\b",
-                0.6,
-            ),
-            (
-                r"(?:^|\n)\s*\[[^\]\n]*\]\s*:\s*#\s*[(\"'<][^\n]*?\b(?:assistant|ai|bot|agent|llm|you\s+(?:must|should)|instructions?|"
-                r"run|execute|approve|delete|send|ignore)\b",
-                0.6,
-            ),
-            (
-                rf"\b(?:note|message|instructions?|directive|attention|psa|reminder|memo|notice|request|heads[\s-]*up|p\.?s\.?|important)\s*"
-                rf"(?:to|for)\s+(?:the\s+|any\s+|all\s+|every\s+|our\s+)?(?:{_AI})\b",
-                0.6,
-            ),
-            (
-                rf"\b(?:if|when|whenever|once)\s+(?:you\s+are|you['’]re|an?|any|the)\s+(?:an?\s+)?(?:{_AI})\s+(?:\w+\s+){{0,2}}?"
-                r"(?:read(?:s|ing)?|process(?:es|ing)?|pars(?:es|ing)|summari[sz](?:es|ing)|see(?:s|ing)?|handl(?:es|ing)|review(?:s|ing)?|scan(?:s|ning)?)\b",
-                0.6,
-            ),
-            (
-                rf"\b(?:dear|hey|hi|hello|attention|yo)\s+(?:the\s+|any\s+|all\s+|an?\s+)?(?:{_AI})(?:\s+(?:reading|processing|parsing|that\s+reads|"
-                r"who\s+reads|seeing)\s+(?:this|these))?\s*(?:[,:!]|\s[\-–—])",
-                0.5,
-            ),
-            (
-                rf"\b(?:{_AI})\s+(?:reading|processing|parsing|summari[sz]ing|that\s+reads?|who\s+reads?)\s+(?:this|these)\s+(?:\w+\s+){{0,2}}?"
-                r"(?:should|must|shall|needs?\s+to|is\s+(?:asked|instructed|required|to)|are\s+(?:asked|instructed|required|to)|will|can)\b",
-                1.0,
-            ),
-            (
-                r"\b(?:do\s+not|don['’]?t|never)\s+(?:tell|inform|mention\s+(?:this|it)\s+to|show\s+(?:this|it)\s+to|alert|notify)\s+"
-                r"(?:the\s+)?(?:user|human|requester|operator|person|on-?call|approvers?|anyone)\b",
-                0.5,
-            ),
-            (
-                rf"[\[(]\s*(?:{_AI}|opsgate)[\s_-]*(?:note|only|instructions?|eyes\s+only|directive)\s*[\])]|\b(?:{_AI})\s+eyes\s+only\b"
-                rf"|\b(?:note|message|instructions?)[\s_-]*(?:for|to)[\s_-]*(?:the[\s_-]*)?(?:{_AI}|opsgate)\b|\b(?:agent|ai|bot|llm)_(?:note|instructions?|directive)\b"
-                r"|\bplease[\s_-]+read[\s_-]+(?:ai|bot|agent)\b",
-                0.6,
-            ),
-            (
-                rf"\b(?:the\s+following\s+is\s+for|this\s+(?:part|section|line)\s+is\s+for|for)\s+(?:the\s+|any\s+)?(?:{_AI}|opsgate)"
-                r"\s+(?:that|which|who)\s+(?:reads?|processes|parses|sees)\b",
-                0.6,
-            ),
-            (
-                r"(?:^|[|\n>:]\s*|<!--\s*|\]\s*)(?:@?opsgate|(?:the\s+)?(?:ops[\s-]*)?bot|(?:the\s+)?(?:ai|assistant|agent))\s*[,:]\s+(?:please\s+)?"
-                r"(?:also\s+)?(?:run|execute|delete|drop|decommission|scale|restart|roll|promote|disable|mute|post|send|email|make|grant|rotate|approve|skip|ignore|wipe|purge|open|read)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:para\s+(?:qualquer|cualquier|la|a)\s+(?:ia|ai|asistente|assistente)|nota\s+para\s+(?:o|el|la|a)\s+(?:assistente|asistente|ia|bot)|"
-                r"note\s+(?:pour|à)\s+(?:l['’]|le\s+|la\s+)?(?:assistant|ia|bot)|hinweis\s+f[uü]r\s+(?:den|die)\s+(?:assistenten|ki|bot)|anweisung\s+an\s+den)",
-                0.6,
-            ),
-            (
-                r"\{color:\s*(?:white|#fff(?:fff)?)\}|<span[^>]*(?:display:\s*none|color:\s*(?:white|#fff))|font-size:\s*[oi]p?x",
-                0.5,
-            ),
-        ),
-        squeezed=((r"(?:aiassistant|llmagent|aiagent)s?(?:reading|processing)this(?:must|should|shall)", 1.0),),
-    ),
-    Rule(
-        "R16",
-        "secret-exfiltration",
-        "asks for the agent's secrets, environment or instructions, or to send them out",
-        (
-            (
-                rf"\b(?:print|show|dump|echo|list|reveal|output|display|cat|paste|expose|leak|give\s+(?:me|us)|tell\s+(?:me|us)|share|"
-                rf"read\s+(?:out|back)|spell\s+out|return|include|attach)\s+(?:me\s+|us\s+)?(?:all\s+|every\s+|the\s+|your\s+|its\s+|our\s+)?"
-                rf"(?:full\s+|raw\s+|actual\s+|current\s+|complete\s+|plain[\s-]*text\s+)?(?:values?\s+of\s+(?:the\s+|your\s+|all\s+)?|contents?\s+of\s+(?:the\s+|your\s+)?)"
-                rf"(?:\w+\s+){{0,2}}?{_SECRETS}",
-                0.6,
-            ),
-            (
-                r"\b(?:print|show|dump|echo|reveal|output|display|cat|paste|give\s+(?:me|us)|tell\s+(?:me|us)|share|send|post|leak)\s+"
-                r"(?:me\s+|us\s+)?(?:all\s+|every\s+|the\s+|your\s+|its\s+)?(?:(?:own|process|runtime|container|pod|worker|agent|bot)['’]?s?\s+)"
-                r"(?:environment(?:\s+variables)?|env(?:\s+vars)?|secrets?|tokens?|credentials?|api\s+keys?|config(?:uration)?)\b",
-                0.6,
-            ),
-            (
-                r"\b(?:printenv|env\s*\|\s*(?:grep|sort|curl)|cat\s+(?:/proc/self/environ|\S*\.env\b|~/\.aws/credentials|/etc/shadow)|"
-                r"os\.environ|process\.env|getenv\s*\()",
-                0.3,
-            ),
-            (
-                rf"{_ASK_START}(?:send|post|email|e-mail|mail|forward|upload|curl|paste|put|append|include|embed)\s+(?:\w+\s+){{0,4}}?{_SECRETS}"
-                r"\s+(?:\w+\s+){0,3}?(?:to|at|into|in|on)\s+(?:https?:|www\.|[a-z._%+-]+a[a-z.-]+\.[a-z]{2,}\b|(?:an?\s+|the\s+|this\s+|my\s+)?(?:url|link|webhook|pastebin|gist|"
-                r"external|outside|personal|public|query\s+string|image|#?[a-z0-9_-]+\s+channel))",
-                1.0,
-            ),
-            (
-                r"\b(?:what|which)\s+(?:tools|instructions|rules|prompt|system\s+prompt|guidelines|secrets|keys|tokens|credentials)\s+"
-                r"(?:were\s+you|are\s+you|have\s+you\s+been|did\s+(?:they|your\s+\w+))\s+(?:given|told|configured|set\s+up|loaded|provided)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:your|the\s+(?:agent|bot|assistant)['’]?s?)\s+(?:instructions|system\s+prompt|prompt|configuration|config|tool\s+list|secrets?|"
-                r"environment|api\s+keys?|tokens?|credentials)\s+(?:verbatim|word\s+for\s+word|in\s+full|exactly\s+as\s+(?:written|given)|in\s+a\s+code\s+block)\b",
-                0.6,
-            ),
-            (
-                r"\b(?:your|ur|tu|tus|dein(?:en)?|deine|ton|tes|seu|seus)\s+(?:\w+\s+){0,2}?(?:system\s+(?:prompt|instructions|message)|system-prompt|prompt\s+de\s+sistema|"
-                r"instructions|instrucciones|instru[cç][oõ]es|anweisungen|hidden\s+rules|versteckten\s+regeln|context\s+window|initial\s+instructions|"
-                r"internal\s+instructions|guidelines|rules\s+about|prompt)\b",
-                0.5,
-            ),
-            (
-                r"\b(?:what|which)\s+(?:were\s+you|have\s+you\s+been|are\s+you)\s+(?:told|instructed|asked)\s+(?:not\s+to|to\s+(?:never|keep|hide))\b"
-                r"|\b(?:part|section)\s+of\s+your\s+(?:prompt|instructions)\b",
-                0.5,
-            ),
-            (
-                # a variable's value only when a part of its name says it holds a secret ("the value of LOG_LEVEL" or
-                # "of max_connections" is ordinary)
-                r"\bvalues?\s+of\s+(?:the\s+)?(?:\$?(?:[a-z0-9]+_)*(?:api_?key|keys?|tokens?|secrets?|pass|passwd|passwords?|pwd"
-                r"|credentials?|dsn|(?:database|db|redis|mongo|amqp|broker)_url|conn(?:ection)?_(?:string|str|uri)|auth|certs?)"
-                r"(?:_[a-z0-9]+)*"
-                r"|secrets?|"
-                r"(?:\w+\s+)?(?:tokens?|passwords?|keys?|credentials))\b|\bunredacted\b",
-                0.5,
-            ),
-            (
-                r"\$\{?[a-z_]*(?:key|token|secret|password|pass|pwd|pat|credentials?)\}?\b|\b[a-z]+_(?:api_key|secret_access_key|secret_key|token|password|passwd|pat)\b",
-                0.3,
-            ),
-            (
-                r"\b(?:give|send|paste|show|share|tell|dm|post|email|read)\s+(?:me|us|it\s+to\s+me)?\s*(?:the|your|its|their|his|her)\s+(?:\S+\s+){0,3}?"
-                r"(?:tokens?|pat|keys?|passwords?|credentials|secrets?|private\s+keys?|signing\s+(?:key|secret)|pem(?:\s+block)?|ssh\s+keys?)"
-                r"(?:\s*[.,!?:;)]|\s*$|\s+(?:for|of|from|that|which|the\s+(?:\w+\s+){1,2}uses?|please|pls|here|in\s+(?:the\s+)?(?:thread|channel|chat|dm)|so|to\s+me|and"
-                r"|real\s+quick|quickly|now|asap|(?:just\s+)?the\s+first))",
-                0.5,
-            ),
-            (
-                r"\b(?:read|get|fetch|retrieve|pull|grab|look\s+up|resolve)\s+(?:the\s+)?(?:\S+\s+){0,3}?(?:secrets?|passwords?|tokens?|keys?|credentials)\s+"
-                r"(?:\S+\s+){0,4}?(?:and|then)\s+(?:post|send|dm|paste|share|email|echo|print|put|write|include)\b",
-                0.6,
-            ),
-            (
-                r"\b(?:what(?:['’]s|\s+is|\s+are)|where\s+(?:is|are))\s+(?:the|your|its)\s+(?:\S+\s+){0,4}?(?:tokens?|api\s+keys?|credentials|signing\s+(?:key|secret)|"
-                r"private\s+keys?)\s*(?:\?|$|\.|,|\s+(?:the\s+\w+\s+)?(?:uses?|shares?|has))",
-                0.5,
-            ),
-            (
-                r"\b(?:base64|hex|rot13|reverse|spell|encode|translate)[\s-]*(?:encode|the|it|each|out)?\s+(?:\S+\s+){0,3}?"
-                r"(?:\$?[a-z]+_[a-z_]+|tokens?|secrets?|passwords?|api\s+keys?|system\s+prompt|instructions)\b"
-                r"|\b(?:first\s+letters|acrostic)\s+(?:\S+\s+){0,3}?(?:spell|of)\b",
-                0.5,
-            ),
-            (r"/etc/(?:opsgate|shadow|passwd)|secrets\.ya?ml|\.aws/credentials|id_rsa|kv/\S+|-----begin", 0.3),
-            (
-                r"\b(?:echo|print|cat|post|paste|send|dump|log|write|put)\s+\$\{?[a-z_]{3,}"
-                r"|\b(?:dump|print|post|paste|show|send|log|share)\s+(?:\S+\s+){0,2}?(?:os\.environ|process\.env|printenv|env(?:ironment)?\s+var\w*)",
-                0.3,
-            ),
-            (
-                rf"{_ASK_START}(?:dm|pm|message|send|email|mail|slack)\s+@?[a-z][\w.-]*\s+(?:the|your|its|our)\s+(?:\S+\s+){{0,3}}?"
-                r"(?:secrets?|tokens?|passwords?|keys?|credentials|pat)\b",
-                0.5,
-            ),
-            (
-                r"\bwhat(?:['’]s|\s+is|\s+are)\s+the\s+(?:\w+\s+)?(?:password|passphrase|token|api\s+key|secret|[a-z]+_[a-z_]*(?:secret|token|key|password))s?"
-                r"(?:\s*\?|\s+(?:for|of|to)\s+)",
-                0.5,
-            ),
-            (
-                rf"{_ASK_START}(?:cole|pegue|p[ée]galo|p[ée]gala|paste|colle|f[üu]ge)\s+(?:aqui|aqu[ií]|here|ici|hier|it\s+here)\s+"
-                r"(?:\S+\s+){0,3}?"
-                r"(?:tokens?|senhas?|contrase[ñn]as?|passwords?|secrets?|keys?|chaves?|claves?)\b",
-                0.5,
-            ),
-            (
-                rf"{_ASK_START}(?:send|email|e-mail|mail|dm|post|paste|attach|forward|upload|cole|schick\w*|envoie|env[ií]a|envie|manda)\s+(?:\S+\s+){{0,5}}?"
-                r"(?:api[\s-]*(?:keys?|schl[üu]ssel)|cl[ée]s\s+api|claves?\s+(?:de\s+)?api|tokens?|secrets?|passwords?|credentials|connection\s+strings?|\.env"
-                r"|client\s+secret|signing\s+secret|webhook\s+url|contrase[ñn]as?|senhas?|passw[oö]rter|mots?\s+de\s+passe)\b"
-                r"(?:\s+\S+){0,6}?\s+(?:(?:to|an|a|para|in|into|here|aqui|hier|ici|aqu[ií])\b|à\s)",
-                0.5,
-            ),
-            (
-                r"\b(?:signing[_\s]secret|client[_\s]secret|bot[_\s]token|api[_\s]key|anthropic[_\s]key|connection\s+string|database_url|database_password)\b"
-                r"[^?\n]{0,40}\?|\b(?:with|including|inklusive|con|avec|com)\s+(?:the\s+|its\s+|das\s+|la\s+|le\s+|a\s+)?(?:password|passwort|secret|values?|token|contrase[ñn]a|senha)\b",
-                0.4,
-            ),
-            (
-                r"\b(?:mu[eé]strame|ens[eé][ñn]ame|zeig(?:e)?\s+mir|montre(?:-moi)?|mostre|me\s+mostre|dame|gib\s+mir|donne(?:-moi)?)\s+(?:\S+\s+){0,3}?"
-                r"(?:prompt|instrucciones|anweisungen|instructions|instru[cç][oõ]es|contrase[ñn]a|passwort|mot\s+de\s+passe|senha|token|clave|schl[üu]ssel|cl[ée])",
-                0.5,
-            ),
-        ),
-    ),
+    *FRAMING_RULES,
+    *DISCLOSURE_RULES,
 )
 # Each family's named phrasings, then its general patterns (`injection_general`, `injection_structures`,
 # `injection_asks`, `injection_claims`): the same id, weight and reason.
