@@ -334,7 +334,7 @@ CLAIM_PATTERNS: dict[str, tuple[tuple[str, float], ...]] = {
         (
             r"\b(?:say|write|call|describe|rename|label|list|summari[sz]e|rate|put|present|frame|word|phrase|consider"
             r"|mark|title|name)\w*\s+(?:\S+\s+){0,3}?['\"‘“][^'\"’”\n]{1,40}['\"’”]\s+(?:\S+\s+){0,2}?(?:on|in|into"
-            r"|for)\s+(?:the\s+|my\s+|this\s+)?(?:approval\s+)?(?:card|summary|approval\s+summary|assessment"
+            r"|for)\s+(?:the\s+|my\s+|this\s+)?(?:approval\s+)?(?:card|approval\s+summary|assessment"
             r"|(?:risk|tier|impact|reversib\w*|confidence|severity|category|scope|type)\s+field)\b"
             r"|\b(?:card|summary|label)\s+(?:\S+\s+){0,2}?(?:said|says|say|showed|shows|read|reads)\s+['\"‘“][^'\"’”\n]"
             r"{1,30}['\"’”]\s*(?:instead\s+of|rather\s+than|not)\b"

@@ -104,7 +104,9 @@ DISCLOSURE_RULES: tuple[Rule, ...] = (
                 0.5,
             ),
             (
-                r"\b(?:base64|hex|rot13|reverse|spell|encode|translate)[\s-]*(?:encode|the|it|each|out)?\s+(?:\S+\s+){0,3}?"
+                # "spell" only before what it spells ("spell out the token", not "spell check the token runbook")
+                r"(?:\b(?:base64|hex|rot13|reverse|encode|translate)[\s-]*(?:encode|the|it|each|out)?\s+(?:\S+\s+){0,3}?"
+                r"|\bspell\s+(?:out\s+)?(?:the|your|my|our|that|this|each|every|its)\s+(?:\S+\s+){0,2}?)"
                 r"(?:\$?[a-z]+_[a-z_]+|tokens?|secrets?|passwords?|api\s+keys?|system\s+prompt|instructions)\b"
                 r"|\b(?:first\s+letters|acrostic)\s+(?:\S+\s+){0,3}?(?:spell|of)\b",
                 0.5,
