@@ -17,7 +17,7 @@ broad ASCII classes, and the checks in `secret_values` say what is a letter.
 
 from __future__ import annotations
 
-from agents.guardrails.entities import Detector
+from agents.guardrails.entities import Check, Detector
 from agents.guardrails.secret_formats import FORMAT_DETECTORS
 from agents.guardrails.secret_values import (
     aws_secret,
@@ -94,6 +94,21 @@ _PROSE_TRIGGER = (
     r"|wachtwoord|lösenord|hasło|haslo)|пароль"
 )
 
+
+def _assigned(label: str, keys: str, check: Check) -> Detector:
+    """A value assigned to a key that names it (`DB_PASSWORD=…`, `"api_key": "…"`), kept when `check` says so."""
+    return Detector.of(
+        label,
+        "secret",
+        _ASSIGN.format(keys=keys),
+        4,
+        group=-4,
+        check=check,
+        ignore_case=True,
+        hint=_LINKED.format(keys=keys),
+    )
+
+
 SECRET_DETECTORS: tuple[Detector, ...] = (
     Detector.of(
         "PRIVATE_KEY",
@@ -147,36 +162,9 @@ SECRET_DETECTORS: tuple[Detector, ...] = (
         ignore_case=True,
         hint=r"://[^\s:/@'\"]*:[^\s@/'\"]+@",
     ),
-    Detector.of(
-        "PASSWORD",
-        "secret",
-        _ASSIGN.format(keys=_PASSWORD_KEYS),
-        4,
-        group=-4,
-        check=password_value,
-        ignore_case=True,
-        hint=_LINKED.format(keys=_PASSWORD_KEYS),
-    ),
-    Detector.of(
-        "PASSWORD",
-        "secret",
-        _ASSIGN.format(keys=_WEAK_PASSWORD_KEYS),
-        4,
-        group=-4,
-        check=weak_password_value,
-        ignore_case=True,
-        hint=_LINKED.format(keys=_WEAK_PASSWORD_KEYS),
-    ),
-    Detector.of(
-        "SECRET",
-        "secret",
-        _ASSIGN.format(keys=_TOKEN_KEYS),
-        4,
-        group=-4,
-        check=token_value,
-        ignore_case=True,
-        hint=_LINKED.format(keys=_TOKEN_KEYS),
-    ),
+    _assigned("PASSWORD", _PASSWORD_KEYS, password_value),
+    _assigned("PASSWORD", _WEAK_PASSWORD_KEYS, weak_password_value),
+    _assigned("SECRET", _TOKEN_KEYS, token_value),
     Detector.of(
         "SECRET",
         "secret",
