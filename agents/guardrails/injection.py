@@ -20,7 +20,7 @@ from agents.guardrails.detector import Channel, Detector, Level
 from agents.guardrails.injection_rules import RULES
 from agents.guardrails.mentions import masked_mentions
 from agents.guardrails.rule import Rule
-from agents.guardrails.views import Views, decoded_blobs, views_of
+from agents.guardrails.views import Views, decoded_blobs, squeezed, views_of
 
 __all__ = ["LEARNED", "REPETITION", "InjectionResult", "InjectionScanner", "RuleHit"]
 
@@ -30,7 +30,6 @@ LEARNED = Rule("L1", "learned-detector", "reads like instructions to the assista
 # blocks alone. Below its flag level, a hint weighs less than a weak rule (0.3): the two together flag, either alone
 # does nothing.
 _LEARNED_LEVELS: tuple[tuple[Level, float], ...] = (("block", 0.75), ("flag", 0.5), ("hint", 0.2))
-_NOT_LETTERS = bytes(b for b in range(256) if not 97 <= b <= 122)  # what the squeezed view drops (`views`)
 _REPEAT_WEIGHT = 0.5
 _REPEAT_RUN = 8
 _REPEAT_MIN_CHARS = 256  # repetition derails a model by volume; short texts are left to the phrase rules
@@ -102,7 +101,7 @@ class InjectionScanner:
         self._scan_views(views, best)
         if best and (rest := masked_mentions(views.word)) is not None:
             best.clear()  # what matched only inside a mention ("what does '…' mean?") is discounted
-            self._match(rest, rest.translate(None, _NOT_LETTERS), views.origin, best)
+            self._match(rest, squeezed(rest), views.origin, best)
         off_topic = 0.0
         if self._detector is not None:
             scored = self._detector.score_view(views.word, scope=scope)

@@ -17,7 +17,7 @@ from agents.guardrails._regex import compile_bytes
 from agents.guardrails.confusables import CONFUSABLES, HOMOGLYPH_TABLE, LEET_TABLE
 from agents.guardrails.normalize import normalize
 
-__all__ = ["BLOB_HINT", "MAX_BLOBS", "Views", "decoded_blobs", "views_of"]
+__all__ = ["BLOB_HINT", "MAX_BLOBS", "Views", "decoded_blobs", "squeezed", "views_of"]
 
 MAX_BLOBS = 8
 _MAX_BLOB_BYTES = 16_384
@@ -39,6 +39,11 @@ class Views(NamedTuple):
     origin: str  # "text", "base64", "hex" or "binary"
 
 
+def squeezed(word: bytes) -> bytes:
+    """The squeezed view of a word view: only its letters a-z."""
+    return word.translate(None, _DROP_FOR_SQUEEZE)
+
+
 def views_of(text: str, origin: str = "text", data: bytes = b"") -> Views:
     folded = data or text.encode("utf-8", "surrogatepass")
     if len(folded) != len(text) and _CONFUSABLE.search(folded) is not None:
@@ -50,7 +55,7 @@ def views_of(text: str, origin: str = "text", data: bytes = b"") -> Views:
             copied = end
         folded = b"".join((*pieces, folded[copied:]))
     word = folded.lower().translate(LEET_TABLE)
-    return Views(folded, word, word.translate(None, _DROP_FOR_SQUEEZE), origin)
+    return Views(folded, word, squeezed(word), origin)
 
 
 def decoded_blobs(text: str, data: bytes = b"") -> list[tuple[str, str]]:
